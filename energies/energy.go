@@ -1,0 +1,57 @@
+// Package energies defines the Energy contract, its registry, and the
+// analytic energies shipped with ebm (gaussian, gmm, rosenbrock, banana,
+// funnel, double_well).
+//
+// An energy E: R^d → R defines the density p(x) ∝ exp(−E(x)). All methods
+// work on batches: x holds n = len(x)/Dim() points, one per row, row-major.
+package energies
+
+import (
+	"fmt"
+
+	"github.com/goebm/ebm/registry"
+)
+
+// Energy is E: R^Dim → R, defining p(x) ∝ exp(−E(x)).
+// A batch is row-major: x holds n = len(x)/Dim() points, one per row.
+// Methods must be safe for concurrent calls on disjoint batches.
+type Energy interface {
+	Dim() int
+	Energy(e, x []float64)         // e[i] = E(x_i)
+	Gradient(e, grad, x []float64) // e[i] = E(x_i); grad row i = ∇E(x_i)
+}
+
+// Registry holds every registered energy.
+var Registry = registry.New[Energy]("energy")
+
+// Register makes an energy available by name to configs and the CLI.
+// factory returns a fresh value whose exported fields, tagged `toml:"…"`,
+// are its parameters with their defaults set; an optional Init() error
+// validates them and prepares the value. Register panics on an empty or taken name.
+func Register(name string, factory func() Energy) { Registry.Register(name, factory) }
+
+// New returns a fresh, undecoded energy of the named type with its defaults.
+func New(name string) (Energy, error) { return Registry.New(name) }
+
+// Names lists the registered energies, sorted.
+func Names() []string { return Registry.Names() }
+
+// FromTable builds an energy from a TOML table: table["type"] names it, the
+// other keys are its parameters (decoded strictly), then Init validates it.
+func FromTable(table map[string]any) (Energy, error) { return Registry.FromTable(table) }
+
+// CheckBatch panics unless x holds whole rows of dim values and e (and grad,
+// when non-nil) match it: a programming error, not user input. It returns n.
+func CheckBatch(dim int, e, grad, x []float64) int {
+	if dim <= 0 || len(x)%dim != 0 {
+		panic(fmt.Sprintf("energies: len(x)=%d is not a multiple of dim=%d", len(x), dim))
+	}
+	n := len(x) / dim
+	if len(e) < n {
+		panic(fmt.Sprintf("energies: len(e)=%d < n=%d", len(e), n))
+	}
+	if grad != nil && len(grad) < len(x) {
+		panic(fmt.Sprintf("energies: len(grad)=%d < len(x)=%d", len(grad), len(x)))
+	}
+	return n
+}

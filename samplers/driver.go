@@ -1,0 +1,218 @@
+package samplers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/rng"
+)
+
+// Options configure a run of the driver.
+type Options struct {
+	Chains  int    // number of chains (> 0)
+	Warmup  int    // adaptation iterations, discarded (≥ 0)
+	Draws   int    // kept draws per chain (> 0)
+	Thin    int    // keep every Thin-th post-warmup iteration (default 1)
+	Seed    uint64 // fixes the run: chain i uses stream (Seed, i)
+	Workers int    // goroutines; 0 means GOMAXPROCS. Results do not depend on it.
+
+	// Init writes chain i's starting point into x using the chain's own
+	// stream; nil means standard normal.
+	Init func(chain int, r *rng.Stream, x []float64)
+
+	// Progress, when set, is called from a single goroutine about every
+	// 100 ms and at the end with the iterations completed by every chain
+	// and the total.
+	Progress func(done, total int)
+}
+
+// Result is what a run produced.
+type Result struct {
+	Chains, Draws, Dim int
+	// Samples holds the kept draws in (chain, draw, dim) order: draw t of
+	// chain c starts at (c*Draws+t)*Dim.
+	Samples []float64
+	// Energy holds E at each kept draw, (chain, draw) order.
+	Energy []float64
+	// Warmup and Sampling count what the warmup and the kept phase did.
+	Warmup, Sampling Stats
+	Wall             time.Duration
+	// Partial is true when the run was cancelled: Draws is then the number
+	// of draws every chain completed, and the arrays are cut to it.
+	Partial bool
+}
+
+// Run draws from e with sampler s. Chains are split into contiguous shards,
+// one per worker; each chain has its own random stream and adaptation state,
+// so the draws are bit-identical for any number of workers. Cancelling ctx
+// stops every chain at its next step; Run then returns the draws completed by
+// all chains with Partial set, and ctx's error.
+func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result, error) {
+	if o.Thin == 0 {
+		o.Thin = 1
+	}
+	switch {
+	case o.Chains <= 0:
+		return nil, fmt.Errorf("chains must be > 0, got %d", o.Chains)
+	case o.Draws <= 0:
+		return nil, fmt.Errorf("draws must be > 0, got %d", o.Draws)
+	case o.Warmup < 0:
+		return nil, fmt.Errorf("warmup must be ≥ 0, got %d", o.Warmup)
+	case o.Thin < 0:
+		return nil, fmt.Errorf("thin must be ≥ 1, got %d", o.Thin)
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, o.Chains)
+	d := e.Dim()
+	total := o.Warmup + o.Draws*o.Thin
+	res := &Result{Chains: o.Chains, Draws: o.Draws, Dim: d,
+		Samples: make([]float64, o.Chains*o.Draws*d), Energy: make([]float64, o.Chains*o.Draws)}
+
+	type shard struct {
+		c              *Chains
+		done           atomic.Int64 // iterations completed
+		warm, sampling Stats
+		err            error
+	}
+	shards := make([]*shard, workers)
+	for w := range shards {
+		lo, hi := w*o.Chains/workers, (w+1)*o.Chains/workers
+		c := NewChains(e, hi-lo, lo, o.Seed)
+		for i := 0; i < c.N; i++ {
+			x := c.X[i*d : (i+1)*d]
+			if o.Init != nil {
+				o.Init(lo+i, &c.Rng[i], x)
+			} else {
+				c.Rng[i].FillNorm(x)
+			}
+		}
+		shards[w] = &shard{c: c}
+	}
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, sh := range shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := sh.c
+			k, err := s.Start(c)
+			if err != nil {
+				sh.err = err
+				return
+			}
+			var atWarmupEnd Stats
+			for it := 0; it < total; it++ {
+				if ctx.Err() != nil {
+					break
+				}
+				if it == o.Warmup {
+					atWarmupEnd = c.Stats
+				}
+				k.Step(c, Iter{I: it, Warmup: o.Warmup, Total: total})
+				if it >= o.Warmup && (it-o.Warmup+1)%o.Thin == 0 {
+					t := (it-o.Warmup+1)/o.Thin - 1
+					for i := 0; i < c.N; i++ {
+						ch := c.First + i
+						copy(res.Samples[(ch*o.Draws+t)*d:(ch*o.Draws+t+1)*d], c.X[i*d:(i+1)*d])
+						res.Energy[ch*o.Draws+t] = c.E[i]
+					}
+				}
+				sh.done.Store(int64(it + 1))
+			}
+			if int(sh.done.Load()) <= o.Warmup {
+				sh.warm = c.Stats
+			} else {
+				sh.warm, sh.sampling = atWarmupEnd, c.Stats.Sub(atWarmupEnd)
+			}
+		}()
+	}
+
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	minDone := func() int {
+		m := total
+		for _, sh := range shards {
+			m = min(m, int(sh.done.Load()))
+		}
+		return m
+	}
+	if o.Progress != nil {
+		tick := time.NewTicker(100 * time.Millisecond)
+	loop:
+		for {
+			select {
+			case <-finished:
+				break loop
+			case <-tick.C:
+				o.Progress(minDone(), total)
+			}
+		}
+		tick.Stop()
+	}
+	<-finished
+	res.Wall = time.Since(start)
+
+	var errs []error
+	for _, sh := range shards {
+		if sh.err != nil {
+			errs = append(errs, sh.err)
+		}
+		res.Warmup.Add(sh.warm)
+		res.Sampling.Add(sh.sampling)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	done := minDone()
+	if o.Progress != nil {
+		o.Progress(done, total)
+	}
+	if done < total {
+		kept := max(0, done-o.Warmup) / o.Thin
+		res.Partial = true
+		res.cut(kept)
+		return res, ctx.Err()
+	}
+	return res, nil
+}
+
+// cut keeps the first k draws of every chain.
+func (r *Result) cut(k int) {
+	d := r.Dim
+	s := make([]float64, r.Chains*k*d)
+	en := make([]float64, r.Chains*k)
+	for c := 0; c < r.Chains; c++ {
+		copy(s[c*k*d:(c+1)*k*d], r.Samples[c*r.Draws*d:])
+		copy(en[c*k:(c+1)*k], r.Energy[c*r.Draws:])
+	}
+	r.Samples, r.Energy, r.Draws = s, en, k
+}
+
+// Chain returns the draws of dimension j of chain c (a fresh slice).
+func (r *Result) Chain(c, j int) []float64 {
+	out := make([]float64, r.Draws)
+	for t := range out {
+		out[t] = r.Samples[(c*r.Draws+t)*r.Dim+j]
+	}
+	return out
+}
+
+// Dimension returns dimension j as [chain][draw] (fresh slices), the shape
+// the diagnostics take.
+func (r *Result) Dimension(j int) [][]float64 {
+	out := make([][]float64, r.Chains)
+	for c := range out {
+		out[c] = r.Chain(c, j)
+	}
+	return out
+}

@@ -21,6 +21,13 @@ type Energy interface {
 	Gradient(e, grad, x []float64) // e[i] = E(x_i); grad row i = ∇E(x_i)
 }
 
+// Moments is implemented by energies whose normalized density has known
+// first and second moments (used to check samplers).
+type Moments interface {
+	Mean() []float64       // length Dim
+	Covariance() []float64 // Dim×Dim, row-major
+}
+
 // Registry holds every registered energy.
 var Registry = registry.New[Energy]("energy")
 

@@ -1,68 +1,77 @@
 // Package rng provides the per-chain random streams of ebm. A stream is
 // derived from (seed, index) alone, so a chain draws the same numbers
 // whichever worker runs it and however the chains are sharded.
+//
+// The generator is SplitMix64 (Steele, Lea and Flood) with a per-stream
+// increment ("gamma"): state += gamma, output = mix(state), where mix is
+// the splitmix64 finalizer. Streams differ in both their start and their
+// gamma, so they are distinct sequences rather than offsets into one; each
+// has period 2⁶⁴. The state update is a single add, so consecutive outputs
+// are independent computations the CPU overlaps: this is what makes the
+// batched normal generator fast. Normal draws use a 256-layer ziggurat
+// (Marsaglia and Tsang's method, in Doornik's layout) whose tables are
+// built at start-up, one 64-bit output per accepted draw on the fast path.
 package rng
 
 import (
 	"math"
-	"math/rand/v2"
+	"math/bits"
 )
 
-// Stream is one independent random stream (PCG-DXSM). The zero value is
-// usable but every zero Stream is the same stream: use New.
+// Stream is one independent random stream. The zero value is usable, but
+// every zero Stream is the same stream: use New.
 type Stream struct {
-	pcg rand.PCG
+	s, gamma uint64 // gamma is odd once the stream is in use
 }
 
-// New returns the stream for (seed, index). Streams for different indices
-// are statistically independent.
+// New returns the stream for (seed, index). For a fixed seed, different
+// indices give different starting states and different gammas.
 func New(seed, index uint64) Stream {
-	var s Stream
-	s.pcg.Seed(mix(seed^0x9e3779b97f4a7c15), mix(index+0x632be59bd9b4e019^mix(seed)))
-	return s
+	h := mix(mix(seed^0x6a09e667f3bcc909) + index) // a bijection of index for each seed
+	return Stream{s: mix(h ^ 0xbb67ae8584caa73b), gamma: makeGamma(h)}
 }
 
-// mix is the splitmix64 finalizer.
+// makeGamma turns z into an odd increment with enough bit transitions
+// (SplitMix's rule: increments like 0x…0001 make poor streams).
+func makeGamma(z uint64) uint64 {
+	z = (z ^ (z >> 33)) * 0xff51afd7ed558ccd
+	z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53
+	z = (z ^ (z >> 33)) | 1
+	if bits.OnesCount64(z^(z>>1)) < 24 {
+		z ^= 0xaaaaaaaaaaaaaaaa
+	}
+	return z
+}
+
+// mix is the splitmix64 finalizer (a bijection).
 func mix(z uint64) uint64 {
-	z += 0x9e3779b97f4a7c15
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
 }
 
+// defaultGamma is the increment of the zero Stream (the golden ratio).
+const defaultGamma = 0x9e3779b97f4a7c15
+
 // Uint64 returns 64 uniformly random bits.
-func (s *Stream) Uint64() uint64 { return s.pcg.Uint64() }
+func (s *Stream) Uint64() uint64 {
+	if s.gamma == 0 {
+		s.gamma = defaultGamma
+	}
+	s.s += s.gamma
+	return mix(s.s)
+}
 
 // Float64 returns a uniform draw in [0, 1).
-func (s *Stream) Float64() float64 { return float64(s.pcg.Uint64()>>11) * 0x1p-53 }
+func (s *Stream) Float64() float64 { return float64(s.Uint64()>>11) * 0x1p-53 }
 
 // IntN returns a uniform integer in [0, n); n must be > 0.
 func (s *Stream) IntN(n int) int {
 	if n <= 0 {
 		panic("rng: IntN with n <= 0")
 	}
-	return int(s.pcg.Uint64() % uint64(n)) // bias < n/2^64: negligible for sampler use
-}
-
-// Norm returns a standard normal draw.
-func (s *Stream) Norm() float64 {
-	// Marsaglia's polar method; exact, one of each pair is discarded to keep
-	// the stream stateless beyond the PCG.
-	for {
-		u := 2*s.Float64() - 1
-		v := 2*s.Float64() - 1
-		q := u*u + v*v
-		if q > 0 && q < 1 {
-			return u * math.Sqrt(-2*math.Log(q)/q)
-		}
-	}
-}
-
-// FillNorm fills dst with independent standard normal draws.
-func (s *Stream) FillNorm(dst []float64) {
-	for i := range dst {
-		dst[i] = s.Norm()
-	}
+	hi, _ := bits.Mul64(s.Uint64(), uint64(n)) // bias < n/2^64: negligible for sampler use
+	return int(hi)
 }
 
 // Exp returns a standard exponential draw (used for slice/accept tests in log space).

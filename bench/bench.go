@@ -1,0 +1,202 @@
+// Package bench measures ebm's kernels and samplers for `ebmrun bench`:
+// each simd kernel in each implementation at a few sizes, the normal
+// generator against math/rand/v2, and end-to-end chain-steps per second of
+// ULA, MALA and HMC on an 8-mode 2-D Gaussian mixture.
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/goebm/ebm/rng"
+	"github.com/goebm/ebm/simd"
+)
+
+// Row is one measurement; it prints as one JSON object per line.
+type Row struct {
+	Kernel         string  `json:"kernel"`                      // e.g. "langevin", "matmul_k128_n128", "ula_gmm8"
+	Impl           string  `json:"impl"`                        // simd implementation, or "go", "rng", "math/rand"
+	N              int     `json:"n"`                           // elements (rows of A for matmul; chains end to end)
+	NsPerOp        float64 `json:"ns_per_op"`                   // median time per call (per sample for normals, per chain-step end to end)
+	GBps           float64 `json:"gbps,omitempty"`              // bytes moved per second / 1e9
+	GFlops         float64 `json:"gflops,omitempty"`            // floating-point operations per second / 1e9
+	ChainStepsPerS float64 `json:"chain_steps_per_s,omitempty"` // end-to-end rows only
+}
+
+// String formats r as one human-readable line.
+func (r Row) String() string {
+	s := fmt.Sprintf("%-18s %-9s n=%-8d %12.1f ns/op", r.Kernel, r.Impl, r.N, r.NsPerOp)
+	switch {
+	case r.ChainStepsPerS > 0:
+		s += fmt.Sprintf("  %8.2f M chain-steps/s", r.ChainStepsPerS/1e6)
+	case r.GFlops > 0:
+		s += fmt.Sprintf("  %8.2f GFLOP/s", r.GFlops)
+	case r.GBps > 0:
+		s += fmt.Sprintf("  %8.2f GB/s", r.GBps)
+	}
+	return s
+}
+
+// minTime is how long one timing of one row runs at least; each row takes
+// the median of reps timings.
+// (A variable so that tests can shorten it.)
+var minTime = 40 * time.Millisecond
+
+const reps = 3
+
+// timeOp returns the median over reps of the time per call of f, each
+// timing doubling its call count until it lasts minTime.
+func timeOp(f func()) float64 {
+	f() // warm caches and pools
+	var ts []float64
+	for r := 0; r < reps; r++ {
+		for n := 1; ; n *= 2 {
+			start := time.Now()
+			for i := 0; i < n; i++ {
+				f()
+			}
+			if el := time.Since(start); el >= minTime {
+				ts = append(ts, float64(el.Nanoseconds())/float64(n))
+				break
+			}
+		}
+	}
+	slices.Sort(ts)
+	return ts[len(ts)/2]
+}
+
+// kernel is one benchmarked kernel at one size: setup allocates and
+// returns the call, the bytes it moves and the flops it does.
+type kernel struct {
+	name  string
+	n     int
+	setup func(n int) (call func(), bytes, flops float64)
+}
+
+func vec(n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = float64(i%17)*0.25 - 2
+	}
+	return s
+}
+
+var sink float64
+
+func kernels() []kernel {
+	var ks []kernel
+	for _, n := range []int{1024, 1 << 20} {
+		ks = append(ks,
+			kernel{"dot", n, func(n int) (func(), float64, float64) {
+				x, y := vec(n), vec(n)
+				return func() { sink += simd.Dot(x, y) }, 16 * float64(n), 2 * float64(n)
+			}},
+			kernel{"axpy", n, func(n int) (func(), float64, float64) {
+				x, y := vec(n), vec(n)
+				return func() { simd.Axpy(y, 1e-9, x) }, 24 * float64(n), 2 * float64(n)
+			}},
+			kernel{"langevin", n, func(n int) (func(), float64, float64) {
+				x, g, xi := vec(n), vec(n), vec(n)
+				return func() { simd.Langevin(x, g, xi, -1e-9, 1e-9) }, 32 * float64(n), 4 * float64(n)
+			}},
+			kernel{"position", n, func(n int) (func(), float64, float64) {
+				x, p, m := vec(n), vec(n), vec(n)
+				return func() { simd.Position(x, p, m, 1e-9) }, 32 * float64(n), 3 * float64(n)
+			}},
+		)
+	}
+	ks = append(ks, kernel{"langevin_rows_d2", 4096, func(n int) (func(), float64, float64) {
+		const d = 2
+		x, g, xi, a, b := vec(n*d), vec(n*d), vec(n*d), vec(n), vec(n)
+		return func() { simd.LangevinRows(x, g, xi, a, b, d) }, 32*float64(n*d) + 16*float64(n), 4 * float64(n*d)
+	}})
+	for _, m := range []int{64, 1024} {
+		ks = append(ks, kernel{"matmul_k128_n128", m, func(m int) (func(), float64, float64) {
+			const k, n = 128, 128
+			a, b, c := vec(m*k), vec(k*n), make([]float64, m*n)
+			return func() { simd.MatMul(c, a, b, m, k, n) }, 0, 2 * float64(m*k*n)
+		}})
+	}
+	ks = append(ks,
+		kernel{"matmul_bt_k128_n128", 1024, func(m int) (func(), float64, float64) {
+			const k, n = 128, 128
+			a, b, c := vec(m*k), vec(n*k), make([]float64, m*n)
+			return func() { simd.MatMulBT(c, a, b, m, k, n) }, 0, 2 * float64(m*k*n)
+		}},
+		kernel{"matmul_at_m128_n128", 1024, func(k int) (func(), float64, float64) {
+			const m, n = 128, 128
+			a, b, c := vec(k*m), vec(k*n), make([]float64, m*n)
+			return func() { simd.MatMulAT(c, a, b, m, k, n) }, 0, 2 * float64(m*k*n)
+		}},
+	)
+	return ks
+}
+
+// Kernels measures every kernel in each named implementation (all
+// available ones when impls is empty), plus two baselines that do not
+// depend on it: a plain copy (impl "go", the memory-bandwidth reference
+// for the element-wise kernels) and the normal generator (kernel "normal":
+// rng.Stream.FillNorm against math/rand/v2's NormFloat64, ns per sample).
+// It restores the chosen implementation before returning. An unavailable
+// name is an error that lists the available ones.
+func Kernels(impls []string) ([]Row, error) {
+	if len(impls) == 0 {
+		impls = simd.Available()
+	}
+	saved := simd.Chosen()
+	defer simd.Use(saved) //nolint:errcheck // saved was in use, so it is available
+	for _, name := range impls {
+		if err := simd.Use(name); err != nil {
+			return nil, err
+		}
+	}
+	var rows []Row
+	for _, n := range []int{1024, 1 << 20} {
+		x, y := vec(n), vec(n)
+		ns := timeOp(func() { copy(y, x) })
+		rows = append(rows, Row{Kernel: "copy", Impl: "go", N: n, NsPerOp: ns, GBps: 16 * float64(n) / ns})
+	}
+	for _, k := range kernels() {
+		for _, name := range impls {
+			if err := simd.Use(name); err != nil {
+				return nil, err
+			}
+			call, bytes, flops := k.setup(k.n)
+			ns := timeOp(call)
+			r := Row{Kernel: k.name, Impl: name, N: k.n, NsPerOp: ns}
+			if bytes > 0 {
+				r.GBps = bytes / ns
+			} else {
+				r.GFlops = flops / ns
+			}
+			rows = append(rows, r)
+		}
+	}
+	return append(rows, normals()...), nil
+}
+
+// normals times the normal generators per sample, in batches of 1024.
+func normals() []Row {
+	const n = 1024
+	buf := make([]float64, n)
+	s := rng.New(1, 2)
+	fill := timeOp(func() { s.FillNorm(buf) }) / n
+	r := rand.New(rand.NewPCG(1, 2))
+	pcg := timeOp(func() {
+		for i := range buf {
+			buf[i] = r.NormFloat64()
+		}
+	}) / n
+	global := timeOp(func() {
+		for i := range buf {
+			buf[i] = rand.NormFloat64()
+		}
+	}) / n
+	return []Row{
+		{Kernel: "normal", Impl: "rng", N: n, NsPerOp: fill, GBps: 8 / fill},
+		{Kernel: "normal", Impl: "math/rand", N: n, NsPerOp: global, GBps: 8 / global},
+		{Kernel: "normal", Impl: "math/rand+pcg", N: n, NsPerOp: pcg, GBps: 8 / pcg},
+	}
+}

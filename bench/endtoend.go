@@ -1,0 +1,79 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/samplers"
+	"github.com/goebm/ebm/simd"
+)
+
+// Defaults of EndToEnd.
+const (
+	DefaultChains = 4096
+	DefaultSteps  = 1000
+)
+
+// GMM8 is the end-to-end target: eight unit-weight components with std 0.5
+// on a circle of radius 4 in 2-D, as an energies table.
+func GMM8() map[string]any {
+	means := make([]any, 8)
+	stds := make([]any, 8)
+	for k := range means {
+		a := 2 * math.Pi * float64(k) / 8
+		means[k] = []any{4 * math.Cos(a), 4 * math.Sin(a)}
+		stds[k] = 0.5
+	}
+	return map[string]any{"type": "gmm", "means": means, "stds": stds}
+}
+
+// samplerTables are the configurations timed end to end: step η = 0.01,
+// no adaptation, so every run does the same work per step.
+var samplerTables = map[string]map[string]any{
+	"ula":  {"type": "ula", "step_size": 0.01},
+	"mala": {"type": "mala", "step_size": 0.01, "adapt": false},
+	"hmc":  {"type": "hmc", "step_size": 0.01, "leapfrog_steps": 10, "adapt": false},
+}
+
+// EndToEnd runs each named sampler (ula, mala and hmc when samplers is
+// empty) through samplers.Run on GMM8 with the given chains and steps (0
+// means DefaultChains, DefaultSteps), no warmup, on GOMAXPROCS workers and
+// the chosen simd implementation, and reports chain-steps per second
+// (kernel "ula_gmm8" etc.; ns_per_op is per chain-step).
+func EndToEnd(ctx context.Context, samplerNames []string, chains, steps int) ([]Row, error) {
+	if len(samplerNames) == 0 {
+		samplerNames = []string{"ula", "mala", "hmc"}
+	}
+	if chains <= 0 {
+		chains = DefaultChains
+	}
+	if steps <= 0 {
+		steps = DefaultSteps
+	}
+	e, err := energies.FromTable(GMM8())
+	if err != nil {
+		return nil, fmt.Errorf("bench: gmm8 target: %w", err)
+	}
+	var rows []Row
+	for _, name := range samplerNames {
+		table, ok := samplerTables[name]
+		if !ok {
+			return nil, fmt.Errorf("bench: no end-to-end configuration for sampler %q (have ula, mala, hmc)", name)
+		}
+		s, err := samplers.FromTable(table)
+		if err != nil {
+			return nil, fmt.Errorf("bench: %s: %w", name, err)
+		}
+		res, err := samplers.Run(ctx, e, s, samplers.Options{Chains: chains, Draws: steps, Seed: 1})
+		if err != nil {
+			return rows, fmt.Errorf("bench: %s: %w", name, err)
+		}
+		cs := float64(chains) * float64(steps)
+		sec := res.Wall.Seconds()
+		rows = append(rows, Row{Kernel: name + "_gmm8", Impl: simd.Chosen(), N: chains,
+			NsPerOp: sec * 1e9 / cs, ChainStepsPerS: cs / sec})
+	}
+	return rows, nil
+}

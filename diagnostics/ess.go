@@ -1,0 +1,149 @@
+package diagnostics
+
+import "math"
+
+// ESS returns the plain split-chain effective sample size of the draws,
+// without rank normalization: the ESS that governs the Monte Carlo error
+// of the mean when the variance is finite. It is NaN when the draws cannot
+// be assessed (see the package documentation).
+func ESS(draws [][]float64) float64 {
+	w := newWorkspace(draws)
+	if w == nil {
+		return math.NaN()
+	}
+	return w.ess(w.raw)
+}
+
+// ESSBulk returns the bulk effective sample size: the split-chain ESS of
+// the rank-normalized draws (Vehtari et al. 2021, §4.2). It is well defined
+// even when the draws have no finite mean or variance. NaN when the draws
+// cannot be assessed.
+func ESSBulk(draws [][]float64) float64 {
+	w := newWorkspace(draws)
+	if w == nil {
+		return math.NaN()
+	}
+	return w.essBulk()
+}
+
+// ESSTail returns the tail effective sample size: the smaller of the
+// split-chain ESSs of the indicators I(x ≤ q05) and I(x ≤ q95), where the
+// quantiles are those of all draws (type-7 interpolation). It is NaN when
+// the draws cannot be assessed, or when an indicator is constant (more than
+// 95% of the draws tie at one extreme).
+func ESSTail(draws [][]float64) float64 {
+	w := newWorkspace(draws)
+	if w == nil {
+		return math.NaN()
+	}
+	return w.essTail()
+}
+
+// essBulk is ESSBulk on a filled workspace.
+func (w *workspace) essBulk() float64 {
+	return w.ess(w.bulk())
+}
+
+// essTail is ESSTail on a filled workspace.
+func (w *workspace) essTail() float64 {
+	e := math.Inf(1)
+	for _, p := range [...]float64{0.05, 0.95} {
+		q := quantile(w.sorted, p)
+		w.splitInto(w.tmp, func(v float64) float64 {
+			if v <= q {
+				return 1
+			}
+			return 0
+		})
+		// math.Min keeps a NaN.
+		e = math.Min(e, w.ess(w.tmp))
+	}
+	return e
+}
+
+// ess returns the effective sample size of x, w.k chains of w.m draws laid
+// end to end, by Geyer's initial monotone sequence estimator as Stan and
+// Vehtari et al. (2021, §3.2) define it. NaN if x is constant.
+//
+// With W the mean within-chain variance (divisor m−1), var⁺ = W(m−1)/m + B/m
+// (B/m the variance of the chain means) and c̄_t the mean over chains of the
+// lag-t autocovariance, the combined autocorrelation is
+// ρ_t = 1 − (W − c̄_t)/var⁺. Pairs P_k = ρ_{2k} + ρ_{2k+1} are summed while
+// positive (never using the last two lags); the pairs are made monotone;
+// τ = −1 + 2 Σ_{k<K} P_k + ρ_{2K}, where K is the last pair evaluated
+// (the first non-positive one, or the last the length allows) and ρ_{2K},
+// its even member, is taken as 0 when P_K < 0 and ρ_{2K} ≤ 0; this last
+// term reduces the variance for antithetic chains. Finally τ ≥ 1/log₁₀(N),
+// so ESS = N/τ ≤ N·log₁₀(N) with N = k·m.
+//
+// This is the indexing of the posterior R package and ArviZ. Stan's C++
+// (stan/analyze/mcmc) agrees whenever the sum ends on a non-positive pair;
+// when it ends on length instead, Stan counts ρ_{2K} three times and
+// drops ρ_{2K+1}, and with fewer than six draws per split chain it gives
+// τ = 2 where this gives the cap.
+func (w *workspace) ess(x []float64) float64 {
+	if !varies(x) {
+		return math.NaN()
+	}
+	k, m := w.k, w.m
+	for j := range k {
+		w.means[j] = w.ac.compute(w.acov[j*m:(j+1)*m], x[j*m:(j+1)*m])
+	}
+	return w.essFromAutocov()
+}
+
+// essFromAutocov is the part of ess after w.acov and w.means are filled.
+func (w *workspace) essFromAutocov() float64 {
+	k, m := w.k, w.m
+	meanVar := 0.0
+	for j := range k {
+		meanVar += w.acov[j*m]
+	}
+	meanVar = meanVar / float64(k) * float64(m) / float64(m-1)
+	varPlus := meanVar*float64(m-1)/float64(m) + sampleVariance(w.means)
+
+	rhoAt := func(t int) float64 {
+		s := 0.0
+		for j := range k {
+			s += w.acov[j*m+t]
+		}
+		return 1 - (meanVar-s/float64(k))/varPlus
+	}
+	rho := w.rho
+	clear(rho)
+	even, odd := 1.0, rhoAt(1)
+	rho[0], rho[1] = even, odd
+	// Initial positive sequence: add pairs while the previous pair is
+	// positive, stopping short of the last two lags. A negative pair is
+	// evaluated (it ends the loop) but not stored.
+	t := 1
+	for t < m-4 && even+odd > 0 {
+		even, odd = rhoAt(t+1), rhoAt(t+2)
+		if even+odd >= 0 {
+			rho[t+1], rho[t+2] = even, odd
+		}
+		t += 2
+	}
+	last := t - 1 // lag of the even member of the last pair evaluated
+	if even > 0 {
+		rho[last] = even
+	}
+	// Initial monotone sequence over the pairs before the last one.
+	for i := 1; i+2 < last; i += 2 {
+		if prev := rho[i-1] + rho[i]; rho[i+1]+rho[i+2] > prev {
+			rho[i+1], rho[i+2] = prev/2, prev/2
+		}
+	}
+	sum := 0.0
+	for _, r := range rho[:last] {
+		sum += r
+	}
+	n := float64(k * m)
+	tau := math.Max(-1+2*sum+rho[last], 1/math.Log10(n))
+	return n / tau // NaN only if an autocorrelation was NaN
+}
+
+// sampleVariance returns the variance of x with divisor len(x)−1.
+func sampleVariance(x []float64) float64 {
+	return sampleVarianceAround(x, mean(x))
+}

@@ -1,0 +1,275 @@
+package energies
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+func init() {
+	Register("gmm", func() Energy { return &GMM{} })
+}
+
+// GMM is a Gaussian mixture, E(x) = −log Σ_k w_k N(x; μ_k, Σ_k), exactly
+// normalized. Components are isotropic (Stds), full (Covs) or standard
+// (neither). The log-sum-exp runs online with a running maximum, so E and
+// ∇E = Σ_k r_k Σ_k⁻¹(x − μ_k) (r_k the responsibilities) stay finite and
+// accurate far from every mode.
+type GMM struct {
+	Weights []float64     `toml:"weights" doc:"component weights, each > 0, normalized internally (default: equal weights)"`
+	Means   [][]float64   `toml:"means" doc:"component means, one row each (required); the row length sets the dimension"`
+	Stds    []float64     `toml:"stds" doc:"per-component isotropic standard deviations, Σ_k = stds[k]²·I (optional; not with covs); neither gives Σ_k = I"`
+	Covs    [][][]float64 `toml:"covs" doc:"per-component full covariances, each symmetric positive definite (optional; not with stds)"`
+
+	dim, nk int
+	mu      []float64 // nk×dim component means
+	logc    []float64 // log w_k − ½ log det(2πΣ_k)
+	ivar    []float64 // 1/σ_k² (isotropic case)
+	prec    []float64 // nk×dim×dim Σ_k⁻¹ (full case); nil when isotropic
+	mean    []float64 // mixture mean
+	cov     []float64 // mixture covariance, row-major
+}
+
+// Description is the one-line summary shown by `ebmrun list`.
+func (g *GMM) Description() string {
+	return "Gaussian mixture −log Σ_k w_k N(x; μ_k, Σ_k), exact and stable far from the modes"
+}
+
+// Example fills the required means so the sample config is valid.
+func (g *GMM) Example() { g.Means = [][]float64{{-2, 0}, {2, 0}} }
+
+// Init validates the parameters and precomputes the component precisions,
+// log weights, normalizers and the mixture moments.
+func (g *GMM) Init() error {
+	nk := len(g.Means)
+	if nk == 0 {
+		return errors.New(`key "means": required; give one mean per component, e.g. means = [[-2.0, 0.0], [2.0, 0.0]]`)
+	}
+	d := len(g.Means[0])
+	if d == 0 {
+		return errors.New(`key "means": component 0 has no coordinates; each mean needs the dimension's worth of values`)
+	}
+	mu := make([]float64, 0, nk*d)
+	for k, m := range g.Means {
+		if len(m) != d {
+			return fmt.Errorf("key %q: component %d has length %d but component 0 has length %d; all means need the same length", "means", k, len(m), d)
+		}
+		for j, v := range m {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("key %q: component %d, coordinate %d is %v; every coordinate must be finite", "means", k, j, v)
+			}
+		}
+		mu = append(mu, m...)
+	}
+	w := g.Weights
+	if w == nil {
+		w = make([]float64, nk)
+		for k := range w {
+			w[k] = 1
+		}
+	} else if len(w) != nk {
+		return fmt.Errorf("key %q: has length %d but means has %d components; give one weight per component", "weights", len(w), nk)
+	}
+	total := 0.0
+	if err := checkPositiveEach("weights", "component", w); err != nil {
+		return err
+	}
+	for _, wk := range w {
+		total += wk
+	}
+	if g.Stds != nil && g.Covs != nil {
+		return errors.New(`keys "stds" and "covs" are exclusive: give isotropic standard deviations (stds) or full covariances (covs), not both`)
+	}
+	covs := make([]float64, nk*d*d) // Σ_k, for the mixture covariance
+	logc := make([]float64, nk)
+	var ivar, prec []float64
+	if g.Covs != nil {
+		if len(g.Covs) != nk {
+			return fmt.Errorf("key %q: has length %d but means has %d components; give one covariance per component", "covs", len(g.Covs), nk)
+		}
+		prec = make([]float64, 0, nk*d*d)
+		for k, c := range g.Covs {
+			p, half, err := invertCov(c, d)
+			if err != nil {
+				return fmt.Errorf("key %q: component %d: %w", "covs", k, err)
+			}
+			prec = append(prec, p...)
+			logc[k] = -half
+			for i := range d {
+				for j := range d {
+					covs[(k*d+i)*d+j] = (c[i][j] + c[j][i]) / 2
+				}
+			}
+		}
+	} else {
+		std := g.Stds
+		if std == nil {
+			std = make([]float64, nk)
+			for k := range std {
+				std[k] = 1
+			}
+		} else if len(std) != nk {
+			return fmt.Errorf("key %q: has length %d but means has %d components; give one standard deviation per component", "stds", len(std), nk)
+		}
+		ivar = make([]float64, nk)
+		if err := checkPositiveEach("stds", "component", std); err != nil {
+			return err
+		}
+		for k, s := range std {
+			ivar[k] = 1 / (s * s)
+			logc[k] = -float64(d) * (halfLog2Pi + math.Log(s))
+			for i := range d {
+				covs[(k*d+i)*d+i] = s * s
+			}
+		}
+	}
+	for k := range logc {
+		logc[k] += math.Log(w[k] / total)
+	}
+	g.dim, g.nk, g.mu, g.logc, g.ivar, g.prec = d, nk, mu, logc, ivar, prec
+	g.moments(w, total, covs)
+	return nil
+}
+
+// moments sets the mixture mean Σ w_k μ_k and covariance
+// Σ w_k (Σ_k + (μ_k − m)(μ_k − m)ᵀ).
+func (g *GMM) moments(w []float64, total float64, covs []float64) {
+	d := g.dim
+	g.mean, g.cov = make([]float64, d), make([]float64, d*d)
+	for k := range g.nk {
+		for i := range d {
+			g.mean[i] += w[k] / total * g.mu[k*d+i]
+		}
+	}
+	for k := range g.nk {
+		pk := w[k] / total
+		for i := range d {
+			di := g.mu[k*d+i] - g.mean[i]
+			for j := range d {
+				dj := g.mu[k*d+j] - g.mean[j]
+				g.cov[i*d+j] += pk * (covs[(k*d+i)*d+j] + di*dj)
+			}
+		}
+	}
+}
+
+// Dim is the dimension, the length of each mean.
+func (g *GMM) Dim() int { return g.dim }
+
+func (g *GMM) ready() {
+	if g.mu == nil {
+		panic("energies: gmm used before Init")
+	}
+}
+
+// Energy sets e[i] = E(x_i) for each row of x.
+func (g *GMM) Energy(e, x []float64) {
+	g.ready()
+	d := g.dim
+	n := CheckBatch(d, e, nil, x)
+	for r := range n {
+		e[r] = g.row(nil, x[r*d:r*d+d])
+	}
+}
+
+// Gradient sets e[i] = E(x_i) and row i of grad to ∇E(x_i).
+func (g *GMM) Gradient(e, grad, x []float64) {
+	g.ready()
+	d := g.dim
+	n := CheckBatch(d, e, grad, x)
+	for r := range n {
+		e[r] = g.row(grad[r*d:r*d+d], x[r*d:r*d+d])
+	}
+}
+
+// negligible is the log of the smallest relative weight a component keeps:
+// below it (2⁻⁶⁰ of the largest term so far) a term cannot change the sum s
+// (which is ≥ 1) and changes ∇E by under 2⁻⁶⁰·|Σ_k⁻¹(x − μ_k)|, so its exp
+// and gradient work are skipped. The running maximum only grows, so a
+// skipped term stays negligible against the final one.
+const negligible = -60 * math.Ln2
+
+// row returns E(x) for one point and, when gr is non-nil, writes ∇E(x).
+// With a_k = log w_k + log N(x; μ_k, Σ_k) it keeps m = max a_k so far,
+// s = Σ exp(a_k − m) and gr = Σ exp(a_k − m) Σ_k⁻¹(x − μ_k), rescaling
+// both when the maximum moves and skipping negligible terms; then
+// E = −(m + log s) and ∇E = gr/s.
+func (g *GMM) row(gr, x []float64) float64 {
+	d := g.dim
+	m, s := math.Inf(-1), 0.0
+	if gr != nil {
+		clear(gr) // the first component scales it by 0: it must be finite
+	}
+	for k := range g.nk {
+		mk := g.mu[k*d : k*d+d]
+		q := 0.0
+		var pk []float64
+		if g.prec == nil {
+			for j, v := range x {
+				r := v - mk[j]
+				q += r * r
+			}
+			q *= g.ivar[k]
+		} else {
+			pk = g.prec[k*d*d : (k+1)*d*d]
+			for i := range d {
+				prow := pk[i*d : i*d+d]
+				t := 0.0
+				for j, p := range prow {
+					t += p * (x[j] - mk[j])
+				}
+				q += (x[i] - mk[i]) * t
+			}
+		}
+		a := g.logc[k] - 0.5*q
+		// c rescales what has been accumulated; w weighs component k.
+		c, w := 1.0, 1.0
+		switch {
+		case k == 0:
+			c, m = 0, a
+		case a > m:
+			c, m = math.Exp(m-a), a
+		case a-m < negligible:
+			continue
+		default:
+			w = math.Exp(a - m)
+		}
+		s = s*c + w
+		if gr == nil {
+			continue
+		}
+		if pk == nil {
+			iv := w * g.ivar[k]
+			for j, v := range x {
+				gr[j] = gr[j]*c + iv*(v-mk[j])
+			}
+		} else {
+			for i := range d {
+				prow := pk[i*d : i*d+d]
+				t := 0.0
+				for j, p := range prow {
+					t += p * (x[j] - mk[j])
+				}
+				gr[i] = gr[i]*c + w*t
+			}
+		}
+	}
+	if gr != nil {
+		inv := 1 / s
+		for j := range gr {
+			gr[j] *= inv
+		}
+	}
+	return -(m + math.Log(s))
+}
+
+// Mean returns the mixture mean Σ_k w_k μ_k.
+func (g *GMM) Mean() []float64 { g.ready(); return append([]float64(nil), g.mean...) }
+
+// Covariance returns the mixture covariance Σ_k w_k (Σ_k + μ_kμ_kᵀ) − mmᵀ, row-major.
+func (g *GMM) Covariance() []float64 { g.ready(); return append([]float64(nil), g.cov...) }
+
+var (
+	_ Energy  = (*GMM)(nil)
+	_ Moments = (*GMM)(nil)
+)

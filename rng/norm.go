@@ -1,0 +1,111 @@
+package rng
+
+import "math"
+
+// The ziggurat covers the right half of f(x) = exp(−x²/2) with zigLayers
+// regions of equal area zigV: a base strip (layer 0: the rectangle [0, r]
+// × [0, f(r)] plus the tail beyond r, drawn as a rectangle of width
+// zigX[0] = zigV/f(r)) and zigLayers−1 rectangles, layer i of width
+// zigX[i] between heights f(zigX[i]) and f(zigX[i+1]). A draw picks a layer
+// and a signed position v·zigX[i], v uniform on [−1, 1); it is accepted at
+// once when |v·zigX[i]| < zigX[i+1] (inside the curve, about 99% of
+// draws), and otherwise goes through the wedge or tail test.
+const (
+	zigLayers = 256
+	zigR      = 3.6541528853610088 // start of the tail for 256 layers
+)
+
+var (
+	zigX [zigLayers + 1]float64 // layer widths, decreasing; zigX[256] = 0
+	zigF [zigLayers + 1]float64 // f(zigX[i])
+	zigK [zigLayers]uint64      // fast-accept bound on |j|: |j|·2⁻⁵² < zigX[i+1]/zigX[i]
+	zigW [zigLayers]float64     // zigX[i]·2⁻⁵²: turns the signed 53-bit j into x
+	zigV float64                // area of each layer
+)
+
+func init() {
+	f := func(x float64) float64 { return math.Exp(-0.5 * x * x) }
+	zigV = zigR*f(zigR) + math.Sqrt(math.Pi/2)*math.Erfc(zigR/math.Sqrt2)
+	zigX[0] = zigV / f(zigR)
+	zigX[1] = zigR
+	for i := 1; i < zigLayers-1; i++ {
+		zigX[i+1] = math.Sqrt(-2 * math.Log(zigV/zigX[i]+f(zigX[i])))
+	}
+	zigX[zigLayers] = 0
+	for i := range zigF {
+		zigF[i] = f(zigX[i])
+	}
+	for i := range zigK {
+		zigK[i] = uint64(zigX[i+1] / zigX[i] * 0x1p52) // exact below 2⁵³
+		zigW[i] = zigX[i] * 0x1p-52
+	}
+}
+
+// Norm returns a standard normal draw.
+func (s *Stream) Norm() float64 {
+	for {
+		u := s.Uint64()
+		i := u & (zigLayers - 1)
+		j := int64(u) >> 11 // signed 53 bits from bits 11…63; v = j·2⁻⁵² is uniform on [−1, 1)
+		if absBits(j) < zigK[i] {
+			return float64(j) * zigW[i]
+		}
+		if x, ok := s.normSlow(i, float64(j)*0x1p-52); ok {
+			return x
+		}
+	}
+}
+
+// FillNorm fills dst with independent standard normal draws: the same
+// values as len(dst) calls of Norm, with the stream's state kept in
+// registers on the fast path.
+func (s *Stream) FillNorm(dst []float64) {
+	if s.gamma == 0 {
+		s.gamma = defaultGamma
+	}
+	st, gamma := s.s, s.gamma
+	for j := range dst {
+		for {
+			st += gamma
+			u := mix(st)
+			i := u & (zigLayers - 1)
+			k := int64(u) >> 11
+			if absBits(k) < zigK[i] {
+				dst[j] = float64(k) * zigW[i]
+				break
+			}
+			s.s = st
+			x, ok := s.normSlow(i, float64(k)*0x1p-52)
+			st = s.s
+			if ok {
+				dst[j] = x
+				break
+			}
+		}
+	}
+	s.s = st
+}
+
+// absBits returns |j| as an unsigned integer, without a branch.
+func absBits(j int64) uint64 {
+	m := j >> 63
+	return uint64((j ^ m) - m)
+}
+
+// normSlow finishes a draw outside the fast region: the tail beyond zigR
+// for the base strip (Marsaglia's method), else the wedge test against f.
+// ok is false when the point is rejected and the caller must start over.
+func (s *Stream) normSlow(i uint64, v float64) (x float64, ok bool) {
+	if i == 0 {
+		for {
+			x := -math.Log(1-s.Float64()) / zigR // 1 − U is in (0, 1]
+			y := -math.Log(1 - s.Float64())
+			if 2*y >= x*x {
+				return math.Copysign(zigR+x, v), true
+			}
+		}
+	}
+	x = v * zigX[i]
+	y := zigF[i] + s.Float64()*(zigF[i+1]-zigF[i])
+	return x, y < math.Exp(-0.5*x*x)
+}

@@ -1,0 +1,204 @@
+package rng
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// TestReproducible: a stream is a pure function of (seed, index), and
+// FillNorm gives the values of repeated Norm calls; otherwise runs would
+// depend on sharding or on how noise is batched.
+func TestReproducible(t *testing.T) {
+	a, b := New(42, 7), New(42, 7)
+	for i := 0; i < 1000; i++ {
+		if a.Uint64() != b.Uint64() {
+			t.Fatal("two streams from the same (seed, index) differ")
+		}
+	}
+	c, d := New(42, 7), New(42, 7)
+	buf := make([]float64, 5000)
+	c.FillNorm(buf)
+	for i, v := range buf {
+		if w := d.Norm(); v != w {
+			t.Fatalf("FillNorm value %d is %v, Norm gives %v", i, v, w)
+		}
+	}
+	if c.Uint64() != d.Uint64() {
+		t.Fatal("FillNorm and Norm left the stream in different states")
+	}
+	e, f := New(42, 8), New(43, 7)
+	g := New(42, 7)
+	x, y, z := e.Uint64(), f.Uint64(), g.Uint64()
+	if x == z || y == z {
+		t.Fatal("a different index or seed gave the same first output")
+	}
+}
+
+// TestZeroStream: the zero Stream must not be stuck (a zero-state generator
+// would return the same value forever).
+func TestZeroStream(t *testing.T) {
+	var s Stream
+	if s.Uint64() == s.Uint64() {
+		t.Fatal("the zero Stream repeats its output")
+	}
+	var z Stream
+	buf := make([]float64, 3)
+	z.FillNorm(buf)
+	if buf[0] == buf[1] {
+		t.Fatal("the zero Stream's FillNorm repeats its output")
+	}
+}
+
+// TestZigguratTables: every layer has the same area, so picking a layer
+// uniformly is right. A failure means a wrong r or V for 256 layers.
+func TestZigguratTables(t *testing.T) {
+	for i := 1; i < zigLayers; i++ {
+		area := zigX[i] * (zigF[i+1] - zigF[i])
+		if math.Abs(area-zigV) > 1e-9*zigV {
+			t.Fatalf("layer %d has area %v, want %v", i, area, zigV)
+		}
+	}
+	if base := zigX[0] * zigF[1]; math.Abs(base-zigV) > 1e-12 {
+		t.Fatalf("base strip area %v, want %v", base, zigV)
+	}
+}
+
+const nDraws = 2_000_000
+
+// draws returns nDraws normals from FillNorm, one stream per block of
+// 1000 as the samplers use them (one per chain).
+func draws() []float64 {
+	out := make([]float64, nDraws)
+	for c := 0; c < nDraws/1000; c++ {
+		s := New(2024, uint64(c))
+		s.FillNorm(out[c*1000 : (c+1)*1000])
+	}
+	return out
+}
+
+// TestMoments: the first four raw moments match N(0,1)'s (0, 1, 0, 3)
+// within 4.5 Monte-Carlo standard errors, √(Var(xᵖ)/N) with
+// Var(x)=1, Var(x²)=2, Var(x³)=15, Var(x⁴)=96. A failure means a biased
+// or mis-scaled generator (wrong tables, wrong sign handling).
+func TestMoments(t *testing.T) {
+	x := draws()
+	var m [5]float64
+	for _, v := range x {
+		p := 1.0
+		for k := 1; k <= 4; k++ {
+			p *= v
+			m[k] += p
+		}
+	}
+	want := [5]float64{0, 0, 1, 0, 3}
+	vars := [5]float64{0, 1, 2, 15, 96}
+	for k := 1; k <= 4; k++ {
+		mean := m[k] / nDraws
+		z := (mean - want[k]) / math.Sqrt(vars[k]/nDraws)
+		t.Logf("E[x^%d] = %.5f (want %v), z = %.2f", k, mean, want[k], z)
+		if math.Abs(z) > 4.5 {
+			t.Errorf("E[x^%d] = %v, want %v: z-score %.2f", k, mean, want[k], z)
+		}
+	}
+}
+
+// TestKS: the Kolmogorov–Smirnov distance to Φ is below the 0.1% critical
+// value 1.95/√N. A failure means the shape is wrong somewhere (a bad wedge
+// or layer), even if the moments match.
+func TestKS(t *testing.T) {
+	x := draws()
+	slices.Sort(x)
+	var d float64
+	n := float64(len(x))
+	for i, v := range x {
+		c := distuv.UnitNormal.CDF(v)
+		d = math.Max(d, math.Max(float64(i+1)/n-c, c-float64(i)/n))
+	}
+	crit := 1.95 / math.Sqrt(n)
+	t.Logf("KS D = %.2e, 0.1%% critical value %.2e", d, crit)
+	if d > crit {
+		t.Errorf("KS distance %v > %v", d, crit)
+	}
+}
+
+// TestTails: the frequencies beyond 3σ and 4σ (the 4σ region lies in the
+// ziggurat's tail, beyond r ≈ 3.654) match 2Φ(−3) and 2Φ(−4) within 4.5
+// binomial standard errors, and each sign gets its share. A failure means
+// the tail algorithm or its sign is wrong.
+func TestTails(t *testing.T) {
+	x := draws()
+	for _, c := range []float64{3, 4} {
+		p := 2 * distuv.UnitNormal.CDF(-c)
+		var hi, lo float64
+		for _, v := range x {
+			if v > c {
+				hi++
+			} else if v < -c {
+				lo++
+			}
+		}
+		n := float64(len(x))
+		for _, k := range []struct {
+			what  string
+			count float64
+			p     float64
+		}{{"|x|", hi + lo, p}, {"x", hi, p / 2}, {"-x", lo, p / 2}} {
+			z := (k.count - n*k.p) / math.Sqrt(n*k.p*(1-k.p))
+			t.Logf("P(%s > %v): %v draws, expected %.1f, z = %.2f", k.what, c, k.count, n*k.p, z)
+			if math.Abs(z) > 4.5 {
+				t.Errorf("P(%s > %v): %v draws, expected %.1f (z = %.2f)", k.what, c, k.count, n*k.p, z)
+			}
+		}
+	}
+}
+
+// TestStreamsUncorrelated: draws from neighbouring chain indices are
+// uncorrelated (|z| < 4.5 with SE 1/√N); a failure means New gives
+// related streams for related indices.
+func TestStreamsUncorrelated(t *testing.T) {
+	const n = 200_000
+	a, b := New(1, 0), New(1, 1)
+	x, y := make([]float64, n), make([]float64, n)
+	a.FillNorm(x)
+	b.FillNorm(y)
+	var s float64
+	for i := range x {
+		s += x[i] * y[i]
+	}
+	if z := s / math.Sqrt(n); math.Abs(z) > 4.5 {
+		t.Errorf("streams 0 and 1 correlate: z = %.2f", z)
+	}
+}
+
+// TestUniforms: Float64 is in [0,1) with mean ½ (SE √(1/12N)), IntN in
+// range with each value about equally often; Exp has mean 1 (SE 1/√N).
+func TestUniforms(t *testing.T) {
+	s := New(9, 9)
+	const n = 400_000
+	var sum, sumE float64
+	var counts [7]float64
+	for i := 0; i < n; i++ {
+		u := s.Float64()
+		if u < 0 || u >= 1 {
+			t.Fatalf("Float64 gave %v", u)
+		}
+		sum += u
+		counts[s.IntN(7)]++
+		sumE += s.Exp()
+	}
+	if z := (sum/n - 0.5) / math.Sqrt(1.0/12/n); math.Abs(z) > 4.5 {
+		t.Errorf("Float64 mean z = %.2f", z)
+	}
+	if z := (sumE/n - 1) / math.Sqrt(1.0/n); math.Abs(z) > 4.5 {
+		t.Errorf("Exp mean z = %.2f", z)
+	}
+	for v, c := range counts {
+		p := 1.0 / 7
+		if z := (c - n*p) / math.Sqrt(n*p*(1-p)); math.Abs(z) > 4.5 {
+			t.Errorf("IntN(7) gave %d %v times, z = %.2f", v, c, z)
+		}
+	}
+}

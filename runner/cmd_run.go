@@ -1,0 +1,200 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/goebm/ebm/rng"
+	"github.com/goebm/ebm/samplers"
+)
+
+func runFlags(fs *flag.FlagSet) {
+	overrideFlags(fs, new(setList))
+	fs.String("out", "", "output directory (default runs/<name>)")
+	fs.Bool("quiet", false, "no progress output")
+}
+
+func validateFlags(fs *flag.FlagSet) {
+	overrideFlags(fs, new(setList))
+	fs.String("out", "", "output directory to check (default runs/<name>); nothing is created")
+}
+
+// flagValue returns the flag's value as a string ("" when undefined).
+func flagValue(fs *flag.FlagSet, name string) string {
+	if f := fs.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
+}
+
+// flagSets returns the collected --set/--seed/--workers overrides.
+func flagSets(fs *flag.FlagSet) []string {
+	if f := fs.Lookup("set"); f != nil {
+		return *f.Value.(*setList)
+	}
+	return nil
+}
+
+// progressHook, when set (by tests), is called after each progress update.
+var progressHook func(done, total int)
+
+func cmdValidate(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
+	if err := positional("validate", pos, 1, 1, "one CONFIG file"); err != nil {
+		return err
+	}
+	c, err := Load(pos[0], flagSets(fs))
+	if err != nil {
+		return err
+	}
+	if err := checkOutDir(outDir(c, flagValue(fs, "out")), false); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: ok: energy %s (dim %d), init %s, %s, %d chains × (%d warmup + %d draws × thin %d)\n",
+		c.File, c.EnergyType, c.Energy.Dim(), c.InitType, samplerList(c), c.Run.Chains, c.Run.Warmup, c.Run.Draws, c.Run.Thin)
+	return nil
+}
+
+func samplerList(c *Config) string {
+	s := "sampler"
+	if len(c.Samplers) > 1 {
+		s += "s"
+	}
+	for i, sp := range c.Samplers {
+		if i > 0 {
+			s += ","
+		}
+		s += " " + sp.Type
+	}
+	return s
+}
+
+// outDir is --out, or runs/<name>.
+func outDir(c *Config, flagOut string) string {
+	if flagOut != "" {
+		return flagOut
+	}
+	return filepath.Join("runs", c.Name)
+}
+
+// checkOutDir checks that dir can receive the outputs; with create it makes
+// the directory, otherwise it only checks that the nearest existing
+// ancestor is a directory.
+func checkOutDir(dir string, create bool) error {
+	if !create {
+		for d := dir; ; d = filepath.Dir(d) {
+			st, err := os.Stat(d)
+			if err == nil {
+				if !st.IsDir() {
+					return fmt.Errorf("output directory %s: %s is not a directory; choose another --out", dir, d)
+				}
+				return nil
+			}
+			if filepath.Dir(d) == d {
+				return nil
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot create output directory %s: %v; choose another --out", dir, unwrapPath(err))
+	}
+	f, err := os.CreateTemp(dir, ".ebmrun-probe-*")
+	if err != nil {
+		return fmt.Errorf("output directory %s is not writable: %v; choose another --out", dir, unwrapPath(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// unwrapPath drops the path from an *os.PathError (the message names it already).
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// finished is one sampler's result with its place in the output directory.
+type finished struct {
+	spec   SamplerSpec
+	label  string // "[sampler]" or "[sampler #2]"
+	subdir string // "" or "2-hmc"
+	res    *samplers.Result
+}
+
+func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
+	if err := positional("run", pos, 1, 1, "one CONFIG file"); err != nil {
+		return err
+	}
+	c, err := Load(pos[0], flagSets(fs))
+	if err != nil {
+		return err
+	}
+	dir := outDir(c, flagValue(fs, "out"))
+	if err := checkOutDir(dir, true); err != nil {
+		return err
+	}
+	quiet := flagValue(fs, "quiet") == "true"
+
+	workers := c.Run.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	man := newManifest(c, min(workers, c.Run.Chains), e.args)
+	man.Start = time.Now()
+	var runs []finished
+	interrupted := false
+	for i, sp := range c.Samplers {
+		f := finished{spec: sp, label: "[sampler]"}
+		label := sp.Type
+		if len(c.Samplers) > 1 {
+			f.label = fmt.Sprintf("[sampler #%d]", i+1)
+			f.subdir = fmt.Sprintf("%d-%s", i+1, sp.Type)
+			label = fmt.Sprintf("[%d/%d] %s", i+1, len(c.Samplers), sp.Type)
+		}
+		p := newProgress(e.stderr, label, quiet)
+		init := c.Init
+		opts := samplers.Options{
+			Chains: c.Run.Chains, Warmup: c.Run.Warmup, Draws: c.Run.Draws, Thin: c.Run.Thin,
+			Seed: uint64(c.Seed), Workers: c.Run.Workers,
+			Init: func(_ int, r *rng.Stream, x []float64) { init.Fill(x, r) },
+			Progress: func(done, total int) {
+				p.update(done, total)
+				if progressHook != nil {
+					progressHook(done, total)
+				}
+			},
+		}
+		res, err := samplers.Run(ctx, c.Energy, sp.Sampler, opts)
+		p.finish()
+		if err != nil && (res == nil || ctx.Err() == nil) {
+			return failure(fmt.Errorf("%s: %s (%s): %v", c.File, f.label, sp.Type, err))
+		}
+		f.res = res
+		runs = append(runs, f)
+		if err != nil {
+			interrupted = true
+			break
+		}
+	}
+	man.End = time.Now()
+	man.Partial = interrupted
+	werr := writeOutputs(dir, c, runs, man, interrupted, e)
+	if interrupted {
+		if werr != nil {
+			fmt.Fprintln(e.stderr, werr)
+		}
+		return errInterrupted
+	}
+	if werr != nil {
+		return failure(werr)
+	}
+	return nil
+}

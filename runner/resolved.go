@@ -1,0 +1,61 @@
+package runner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/goebm/ebm/registry"
+)
+
+// ResolvedTOML renders the config with every default filled in: what ran,
+// written to config.toml in the output directory. Loading it again gives
+// the same pipeline.
+func (c *Config) ResolvedTOML() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# resolved from %s: every default filled in\n", c.File)
+	b.WriteString(registry.EncodeKey("name", c.Name))
+	b.WriteString(registry.EncodeKey("seed", c.Seed))
+	writeTable(&b, "[energy]", c.EnergyType, c.Energy)
+	writeTable(&b, "[init]", c.InitType, c.Init)
+	for _, s := range c.Samplers {
+		head := "[sampler]"
+		if c.SamplerArray {
+			head = "[[sampler]]"
+		}
+		writeTable(&b, head, s.Type, s.Sampler)
+	}
+	writeTable(&b, "[run]", "", &c.Run)
+	return b.String()
+}
+
+// writeTable writes one table: its header, type (when not empty) and every
+// configurable field of v in declaration order.
+func writeTable(b *strings.Builder, head, typ string, v any) {
+	fmt.Fprintf(b, "\n%s\n", head)
+	if typ != "" {
+		b.WriteString(registry.EncodeKey("type", typ))
+	}
+	m := registry.ToMap(v)
+	for _, f := range registry.Fields(v) {
+		val, ok := m[f.Key]
+		if !ok {
+			continue
+		}
+		b.WriteString(encodeInline(f.Key, val))
+	}
+}
+
+// encodeInline renders `key = value`, with tables as inline tables so that
+// they stay inside the current table.
+func encodeInline(key string, val any) string {
+	t, ok := val.(map[string]any)
+	if !ok {
+		return registry.EncodeKey(key, val)
+	}
+	var parts []string
+	for _, k := range sortedKeys(t) {
+		parts = append(parts, strings.TrimSuffix(encodeInline(k, t[k]), "\n"))
+	}
+	quoted := strings.TrimSuffix(registry.EncodeKey(key, 0), " = 0\n")
+	return fmt.Sprintf("%s = {%s}\n", quoted, strings.Join(parts, ", "))
+}

@@ -1,0 +1,299 @@
+package samplers
+
+import (
+	"fmt"
+	"math"
+)
+
+// HMC is Hamiltonian Monte Carlo with a diagonal mass matrix M and a static
+// number of leapfrog steps. With p ~ N(0, M) and H = E(x) + ½pᵀM⁻¹p, each
+// transition runs L leapfrog steps
+//
+//	p −= (ε/2)∇E(x);  x += ε M⁻¹p;  p −= (ε/2)∇E(x)
+//
+// and accepts the end point with probability min(1, exp(H − H′)). An energy
+// error H′ − H above 1000, or a non-finite energy, gradient or position, is a
+// divergence: the chain stops integrating, the proposal is rejected and the
+// divergence is counted.
+//
+// With Jitter set, each chain draws its own L uniformly from
+// 1 … LeapfrogSteps at every transition, which breaks the periodic orbits a
+// fixed L can fall into.
+//
+// When Adapt is set, the warmup tunes each chain's ε by dual averaging toward
+// TargetAccept and its inverse mass diagonal by Stan's windowed variance
+// estimates (see adaptation); ε starts from a Stan-like search (double or
+// halve until the one-step acceptance crosses 0.8) at the first warmup
+// iteration and after every window, and is frozen at its averaged value when
+// warmup ends. Without Adapt, ε = StepSize and M = I throughout.
+//
+// Chain i draws from c.Rng[i], per transition and in order: d normals for the
+// momentum, one integer for L (only with Jitter), one uniform for the accept
+// test. The step-size search draws d normals per trial.
+type HMC struct {
+	StepSize      float64 `toml:"step_size" doc:"leapfrog step ε: the starting point of the adaptation, or the step used throughout when adapt = false"`
+	LeapfrogSteps int     `toml:"leapfrog_steps" doc:"leapfrog steps per transition (the maximum when jitter = true)"`
+	Jitter        bool    `toml:"jitter" doc:"draw each chain's number of steps uniformly from 1…leapfrog_steps at every transition"`
+	TargetAccept  float64 `toml:"target_accept" doc:"mean acceptance probability the warmup adapts ε toward, in (0, 1)"`
+	Adapt         bool    `toml:"adapt" doc:"adapt ε and a diagonal inverse mass per chain during warmup (Stan's windows), frozen afterwards"`
+}
+
+func init() { Register("hmc", func() Sampler { return NewHMC() }) }
+
+// NewHMC returns an HMC sampler with its defaults: step_size 0.1,
+// leapfrog_steps 16, jitter false, target_accept 0.8, adapt true.
+func NewHMC() *HMC {
+	return &HMC{StepSize: 0.1, LeapfrogSteps: 16, TargetAccept: 0.8, Adapt: true}
+}
+
+// Description is the one-line summary shown by `ebmrun list`.
+func (h *HMC) Description() string {
+	return "Hamiltonian Monte Carlo, static path length, step size and diagonal mass adapted per chain"
+}
+
+// Init validates the keys.
+func (h *HMC) Init() error {
+	if err := checkStep(h.StepSize); err != nil {
+		return err
+	}
+	if h.LeapfrogSteps < 1 || h.LeapfrogSteps > 1<<20 {
+		return fmt.Errorf("leapfrog_steps must be in 1…%d, got %d", 1<<20, h.LeapfrogSteps)
+	}
+	return checkTarget(h.TargetAccept)
+}
+
+// Start computes the initial energies and gradients and returns the kernel
+// holding this shard's per-chain state and scratch.
+func (h *HMC) Start(c *Chains) (Kernel, error) {
+	if err := h.Init(); err != nil {
+		return nil, fmt.Errorf("samplers: hmc: %w", err)
+	}
+	c.EvalGradient(c.E, c.Grad, c.X)
+	if err := checkStartRows(c, true); err != nil {
+		return nil, fmt.Errorf("samplers: hmc: %w", err)
+	}
+	n, d := c.N, c.Dim
+	k := &hmcKernel{
+		steps: h.LeapfrogSteps, jitter: h.Jitter,
+		ad: newAdaptation(n, d, h.StepSize, h.TargetAccept, h.Adapt),
+		lb: newLeapBatch(n, d),
+		x:  make([]float64, n*d), p: make([]float64, n*d), g: make([]float64, n*d),
+		e: make([]float64, n), h0: make([]float64, n), acc: make([]float64, n),
+		len: make([]int, n), dead: make([]bool, n),
+	}
+	return k, nil
+}
+
+// hmcKernel is one shard's HMC state, one entry per chain.
+type hmcKernel struct {
+	steps  int
+	jitter bool
+	ad     adaptation
+	lb     leapBatch
+	x, p   []float64 // N×d trajectory positions and momenta
+	g      []float64 // N×d gradients along the trajectory
+	e      []float64 // energies along the trajectory
+	h0     []float64 // H at the start of the transition
+	acc    []float64 // acceptance probability of the last transition
+	len    []int     // leapfrog steps of this transition
+	dead   []bool    // diverged during this transition
+}
+
+// Step advances every chain by one HMC transition; each leapfrog step is a
+// single gradient evaluation over the chains still integrating.
+func (k *hmcKernel) Step(c *Chains, it Iter) {
+	a := &k.ad
+	if a.on && it.IsWarmup() && !a.init {
+		stepSizeSearch(c, a, &k.lb, k.x, k.p, k.g, k.e)
+		a.restart()
+		a.init = true
+	}
+	if !it.IsWarmup() {
+		a.freeze()
+	}
+	n, d := c.N, c.Dim
+	lmax := 0
+	for i := 0; i < n; i++ {
+		lo, hi := i*d, (i+1)*d
+		p := k.p[lo:hi]
+		drawMomentum(p, a.invM[lo:hi], &c.Rng[i])
+		k.len[i] = k.steps
+		if k.jitter {
+			k.len[i] = 1 + c.Rng[i].IntN(k.steps)
+		}
+		lmax = max(lmax, k.len[i])
+		copy(k.x[lo:hi], c.X[lo:hi])
+		copy(k.g[lo:hi], c.Grad[lo:hi])
+		k.e[i] = c.E[i]
+		k.h0[i] = c.E[i] + kinetic(p, a.invM[lo:hi])
+		k.dead[i] = false
+	}
+	for s := 0; s < lmax; s++ {
+		rows := k.lb.rows[:0]
+		for i := 0; i < n; i++ {
+			if !k.dead[i] && s < k.len[i] {
+				rows = append(rows, i)
+			}
+		}
+		if len(rows) == 0 {
+			break
+		}
+		leapfrogRows(c, &k.lb, rows, k.x, k.p, k.g, k.e, a.invM, a.eps)
+		c.Stats.Leapfrogs += int64(len(rows))
+		for _, i := range rows {
+			if !trajectoryOK(k.x, k.p, k.g, k.e[i], k.h0[i], a.invM, i, d) {
+				k.dead[i] = true
+				c.Stats.Divergences++
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		lo, hi := i*d, (i+1)*d
+		acc := 0.0
+		if !k.dead[i] {
+			acc = min(1, math.Exp(k.h0[i]-k.e[i]-kinetic(k.p[lo:hi], a.invM[lo:hi])))
+		}
+		k.acc[i] = acc
+		c.Stats.Transitions++
+		c.Stats.AcceptSum += acc
+		if c.Rng[i].Float64() < acc {
+			copy(c.X[lo:hi], k.x[lo:hi])
+			copy(c.Grad[lo:hi], k.g[lo:hi])
+			c.E[i] = k.e[i]
+			c.Stats.Accepted++
+		}
+	}
+	if a.learn(c, it, k.acc) {
+		stepSizeSearch(c, a, &k.lb, k.x, k.p, k.g, k.e)
+		a.restart()
+	}
+}
+
+// maxEnergyError is the energy error H′ − H beyond which a trajectory is
+// declared divergent.
+const maxEnergyError = 1000
+
+// trajectoryOK reports whether row i of a trajectory is sound: a finite
+// position and gradient and an energy error H − h0 of at most
+// maxEnergyError (a non-finite H counts as divergent).
+func trajectoryOK(x, p, g []float64, e, h0 float64, invM []float64, i, d int) bool {
+	lo, hi := i*d, (i+1)*d
+	h := e + kinetic(p[lo:hi], invM[lo:hi])
+	if !(h-h0 <= maxEnergyError) { // also catches NaN
+		return false
+	}
+	return RowFinite(x, i, d) && RowFinite(g, i, d)
+}
+
+// leapBatch is the scratch through which the chains that take a leapfrog
+// step together are gathered into one gradient evaluation.
+type leapBatch struct {
+	rows []int     // chains taking part, ascending (capacity N)
+	x, g []float64 // gathered positions and gradients
+	e    []float64 // gathered energies
+}
+
+func newLeapBatch(n, d int) leapBatch {
+	return leapBatch{rows: make([]int, 0, n), x: make([]float64, n*d), g: make([]float64, n*d),
+		e: make([]float64, n)}
+}
+
+// leapfrogRows takes one leapfrog step, with step eps[i] (negative to go
+// back in time) and inverse mass row i of invM, for each chain i in rows, on
+// row i of the N-row state x, p, g, e:
+//
+//	p −= (ε/2)g;  x += ε M⁻¹p;  e, g = E(x), ∇E(x);  p −= (ε/2)g
+//
+// The gradient is one evaluation over the listed rows, gathered through lb
+// (or made in place when rows lists every chain).
+func leapfrogRows(c *Chains, lb *leapBatch, rows []int, x, p, g, e, invM, eps []float64) {
+	d := c.Dim
+	for _, i := range rows {
+		lo, hi := i*d, (i+1)*d
+		half, step := 0.5*eps[i], eps[i]
+		xi, pi, gi, mi := x[lo:hi], p[lo:hi], g[lo:hi], invM[lo:hi]
+		for j := range pi {
+			pi[j] -= half * gi[j]
+			xi[j] += step * mi[j] * pi[j]
+		}
+	}
+	r := len(rows)
+	if r == len(e) { // every chain, in order: evaluate in place
+		c.EvalGradient(e, g, x)
+	} else {
+		for k, i := range rows {
+			copy(lb.x[k*d:(k+1)*d], x[i*d:(i+1)*d])
+		}
+		c.EvalGradient(lb.e[:r], lb.g[:r*d], lb.x[:r*d])
+		for k, i := range rows {
+			copy(g[i*d:(i+1)*d], lb.g[k*d:(k+1)*d])
+			e[i] = lb.e[k]
+		}
+	}
+	for _, i := range rows {
+		lo, hi := i*d, (i+1)*d
+		half := 0.5 * eps[i]
+		pi, gi := p[lo:hi], g[lo:hi]
+		for j := range pi {
+			pi[j] -= half * gi[j]
+		}
+	}
+}
+
+// stepSizeSearch sets every chain's a.eps as Stan's init_stepsize does: from
+// the chain's current position and step, draw a momentum and take one
+// leapfrog step; if the acceptance exp(H − H′) exceeds 0.8, keep doubling ε
+// until it does not, otherwise keep halving until it does, with a fresh
+// momentum per trial. All searching chains step together; x, p, g, e are N×d
+// scratch (N for e). The chains' positions are not changed.
+func stepSizeSearch(c *Chains, a *adaptation, lb *leapBatch, x, p, g, e []float64) {
+	const (
+		logTarget = -0.2231435513142097 // log(0.8)
+		maxTrials = 100                 // 2^±100 away from the start: give up
+	)
+	n, d := c.N, c.Dim
+	rows := lb.rows[:0]
+	for i := 0; i < n; i++ {
+		a.dir[i] = 0 // direction not yet known; then +1 doubling, −1 halving
+		if eps := a.eps[i]; eps > 0 && eps <= 1e7 {
+			rows = append(rows, i)
+		}
+	}
+	for trial := 0; trial < maxTrials && len(rows) > 0; trial++ {
+		for _, i := range rows {
+			lo, hi := i*d, (i+1)*d
+			drawMomentum(p[lo:hi], a.invM[lo:hi], &c.Rng[i])
+			copy(x[lo:hi], c.X[lo:hi])
+			copy(g[lo:hi], c.Grad[lo:hi])
+			e[i] = c.E[i]
+			a.h0[i] = c.E[i] + kinetic(p[lo:hi], a.invM[lo:hi])
+		}
+		leapfrogRows(c, lb, rows, x, p, g, e, a.invM, a.eps)
+		next := rows[:0]
+		for _, i := range rows {
+			dH := a.h0[i] - e[i] - kinetic(p[i*d:(i+1)*d], a.invM[i*d:(i+1)*d])
+			if math.IsNaN(dH) {
+				dH = math.Inf(-1)
+			}
+			up := dH > logTarget
+			switch {
+			case a.dir[i] == 0:
+				a.dir[i] = -1
+				if up {
+					a.dir[i] = 1
+				}
+			case a.dir[i] == 1 && !up, a.dir[i] == -1 && up:
+				continue // crossed 0.8: done
+			case a.dir[i] == 1:
+				a.eps[i] *= 2
+			default:
+				a.eps[i] /= 2
+			}
+			if a.eps[i] > 1e7 || a.eps[i] < 1e-300 {
+				continue
+			}
+			next = append(next, i)
+		}
+		rows = next
+	}
+}

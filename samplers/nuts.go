@@ -1,0 +1,400 @@
+package samplers
+
+// NUTS is the No-U-Turn sampler in the form Stan uses: multinomial sampling
+// over the trajectory, biased progressive sampling when a new subtree is
+// joined to the tree, uniform progressive sampling inside subtrees, and the
+// generalized U-turn criterion p♯ᵀρ > 0 (p♯ = M⁻¹p, ρ the summed momenta)
+// checked on every merged subtree together with the two extra checks that
+// straddle the merge (Stan ≥ 2.21).
+//
+// # Design: lockstep trees over a batch
+//
+// Every chain of a shard builds its own tree, but the leapfrog steps of all
+// chains are taken together: each round of the transition does one leapfrog
+// step for every chain still building (their rows are gathered into one
+// batch, evaluated with a single c.EvalGradient, and scattered back), then
+// each of those chains processes its new leaf. Chains whose tree has stopped
+// (U-turn, divergence or max_depth) wait until the last one finishes.
+//
+// The tree is built iteratively. A chain keeps two trajectory ends in N×d
+// arrays: "cur", the end being extended, and "oth", the other one; when a
+// doubling goes the other way the two rows are swapped, and the signed step
+// ε·dir makes backward integration the same leapfrog. The subtree being
+// built is kept as a small stack of checkpoints (at most max_depth+1), one
+// per completed sub-subtree still waiting for its sibling: its log weight,
+// ρ, the momenta at its first and last leaves, and its multinomial proposal.
+// A new leaf is pushed; while the two top entries have the same size they
+// are merged (uniform progressive sampling of the proposal, U-turn checks),
+// so a subtree of 2^j leaves is complete when one entry of that size is
+// left. It is then joined to the whole tree with biased progressive
+// sampling and the U-turn checks across the join, and the next doubling
+// starts. An invalid subtree (divergence or inner U-turn) is discarded and
+// ends the transition, as in the recursive algorithm, with the same leaves
+// built and the same random draws in the same order.
+//
+// Each chain draws from c.Rng[i], per transition and in order: d normals for
+// the momentum, then for each doubling one uniform for its direction, one
+// uniform per subtree merge, and one uniform when the subtree joins the tree.
+//
+// The acceptance statistic (Stats.AcceptSum, and what dual averaging is fed)
+// is Stan's: the mean over every leaf built, including those of a discarded
+// subtree, of min(1, exp(H0 − H)). Stats.TreeDepth adds the number of
+// completed doublings. Adaptation is as for HMC.
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/goebm/ebm/rng"
+)
+
+// NUTS is the No-U-Turn sampler (the comment at the top of nuts.go
+// describes the algorithm and the batched design): multinomial, generalized U-turn
+// criterion, diagonal mass matrix, step size and mass adapted per chain
+// during warmup by Stan's windowed scheme.
+type NUTS struct {
+	StepSize     float64 `toml:"step_size" doc:"leapfrog step ε: the starting point of the adaptation, or the step used throughout when adapt = false"`
+	MaxDepth     int     `toml:"max_depth" doc:"maximum number of trajectory doublings per transition (at most 2^max_depth − 1 leapfrog steps)"`
+	TargetAccept float64 `toml:"target_accept" doc:"mean acceptance statistic the warmup adapts ε toward, in (0, 1)"`
+	Adapt        bool    `toml:"adapt" doc:"adapt ε and a diagonal inverse mass per chain during warmup (Stan's windows), frozen afterwards"`
+}
+
+func init() { Register("nuts", func() Sampler { return NewNUTS() }) }
+
+// NewNUTS returns a NUTS sampler with its defaults: step_size 0.1,
+// max_depth 10, target_accept 0.8, adapt true.
+func NewNUTS() *NUTS { return &NUTS{StepSize: 0.1, MaxDepth: 10, TargetAccept: 0.8, Adapt: true} }
+
+// Description is the one-line summary shown by `ebmrun list`.
+func (s *NUTS) Description() string {
+	return "No-U-Turn sampler (multinomial, generalized U-turn), step size and diagonal mass adapted per chain"
+}
+
+// Init validates the keys.
+func (s *NUTS) Init() error {
+	if err := checkStep(s.StepSize); err != nil {
+		return err
+	}
+	if s.MaxDepth < 1 || s.MaxDepth > 30 {
+		return fmt.Errorf("max_depth must be in 1…30, got %d", s.MaxDepth)
+	}
+	return checkTarget(s.TargetAccept)
+}
+
+// Start computes the initial energies and gradients and returns the kernel
+// holding this shard's per-chain trees and scratch.
+func (s *NUTS) Start(c *Chains) (Kernel, error) {
+	if err := s.Init(); err != nil {
+		return nil, fmt.Errorf("samplers: nuts: %w", err)
+	}
+	c.EvalGradient(c.E, c.Grad, c.X)
+	if err := checkStartRows(c, true); err != nil {
+		return nil, fmt.Errorf("samplers: nuts: %w", err)
+	}
+	n, d := c.N, c.Dim
+	k := &nutsKernel{maxDepth: s.MaxDepth,
+		ad: newAdaptation(n, d, s.StepSize, s.TargetAccept, s.Adapt),
+		lb: newLeapBatch(n, d),
+		cur: nutsEnds{x: make([]float64, n*d), p: make([]float64, n*d), g: make([]float64, n*d),
+			e: make([]float64, n)},
+		oth: nutsEnds{x: make([]float64, n*d), p: make([]float64, n*d), g: make([]float64, n*d),
+			e: make([]float64, n)},
+		step: make([]float64, n), acc: make([]float64, n), tree: make([]nutsTree, n)}
+	// One slab for every chain's vectors: 4 for the tree, 5 per checkpoint.
+	per := (4 + 5*(s.MaxDepth+1)) * d
+	slab := make([]float64, n*per)
+	next := func() []float64 {
+		v := slab[:d:d]
+		slab = slab[d:]
+		return v
+	}
+	for i := range k.tree {
+		t := &k.tree[i]
+		t.rho, t.pNear, t.x, t.g = next(), next(), next(), next()
+		t.stack = make([]nutsNode, s.MaxDepth+1)
+		for j := range t.stack {
+			nd := &t.stack[j]
+			nd.rho, nd.pBeg, nd.pEnd, nd.x, nd.g = next(), next(), next(), next(), next()
+		}
+	}
+	return k, nil
+}
+
+// nutsEnds holds one trajectory end of every chain (N rows).
+type nutsEnds struct {
+	x, p, g []float64 // N×d
+	e       []float64 // N
+}
+
+// nutsNode is a checkpoint: a completed subtree of the subtree being built.
+type nutsNode struct {
+	size       int       // leaves
+	lsw        float64   // log Σ exp(H0 − H) over its leaves
+	rho        []float64 // Σ p over its leaves
+	pBeg, pEnd []float64 // momenta at its first and last leaves (in build order)
+	x, g       []float64 // its proposal: position and gradient
+	e          float64   // and energy
+}
+
+// nutsTree is one chain's transition in progress.
+type nutsTree struct {
+	h0       float64   // H at the start
+	lsw      float64   // log Σ exp(H0 − H) over the whole tree
+	rho      []float64 // Σ p over the whole tree
+	pNear    []float64 // momentum of the tree's end that the current subtree extends
+	x, g     []float64 // the sample: position and gradient
+	e        float64   // and energy
+	depth    int       // completed doublings
+	dir      int       // direction of the current doubling (+1 / −1)
+	top      int       // checkpoints in stack
+	stack    []nutsNode
+	leaves   int     // leapfrog steps this transition
+	sumMetro float64 // Σ min(1, exp(H0 − H)) over them
+	moved    bool    // the sample changed
+	done     bool
+}
+
+// nutsKernel is one shard's NUTS state, one entry per chain.
+type nutsKernel struct {
+	maxDepth int
+	ad       adaptation
+	lb       leapBatch
+	cur, oth nutsEnds
+	step     []float64 // ε·dir per chain for the current doubling
+	acc      []float64 // acceptance statistic of the last transition
+	tree     []nutsTree
+}
+
+// Step advances every chain by one NUTS transition, all trees built in
+// lockstep.
+func (k *nutsKernel) Step(c *Chains, it Iter) {
+	a := &k.ad
+	if a.on && it.IsWarmup() && !a.init {
+		stepSizeSearch(c, a, &k.lb, k.cur.x, k.cur.p, k.cur.g, k.cur.e)
+		a.restart()
+		a.init = true
+	}
+	if !it.IsWarmup() {
+		a.freeze()
+	}
+	n, d := c.N, c.Dim
+	for i := 0; i < n; i++ {
+		k.begin(c, i)
+	}
+	for {
+		rows := k.lb.rows[:0]
+		for i := 0; i < n; i++ {
+			if !k.tree[i].done {
+				rows = append(rows, i)
+			}
+		}
+		if len(rows) == 0 {
+			break
+		}
+		leapfrogRows(c, &k.lb, rows, k.cur.x, k.cur.p, k.cur.g, k.cur.e, a.invM, k.step)
+		c.Stats.Leapfrogs += int64(len(rows))
+		for _, i := range rows {
+			k.leaf(c, i)
+		}
+	}
+	for i := 0; i < n; i++ {
+		t := &k.tree[i]
+		lo, hi := i*d, (i+1)*d
+		k.acc[i] = t.sumMetro / float64(t.leaves)
+		c.Stats.Transitions++
+		c.Stats.AcceptSum += k.acc[i]
+		c.Stats.TreeDepth += int64(t.depth)
+		if t.moved {
+			copy(c.X[lo:hi], t.x)
+			copy(c.Grad[lo:hi], t.g)
+			c.E[i] = t.e
+			c.Stats.Accepted++
+		}
+	}
+	if a.learn(c, it, k.acc) {
+		stepSizeSearch(c, a, &k.lb, k.cur.x, k.cur.p, k.cur.g, k.cur.e)
+		a.restart()
+	}
+}
+
+// begin draws chain i's momentum, resets its tree to the single current
+// point and starts the first doubling.
+func (k *nutsKernel) begin(c *Chains, i int) {
+	d := c.Dim
+	lo, hi := i*d, (i+1)*d
+	t := &k.tree[i]
+	invM := k.ad.invM[lo:hi]
+	p := k.cur.p[lo:hi]
+	drawMomentum(p, invM, &c.Rng[i])
+	for _, en := range [2]*nutsEnds{&k.cur, &k.oth} {
+		copy(en.x[lo:hi], c.X[lo:hi])
+		copy(en.g[lo:hi], c.Grad[lo:hi])
+		en.e[i] = c.E[i]
+	}
+	copy(k.oth.p[lo:hi], p)
+	copy(t.rho, p)
+	copy(t.x, c.X[lo:hi])
+	copy(t.g, c.Grad[lo:hi])
+	t.e = c.E[i]
+	t.h0 = c.E[i] + kinetic(p, invM)
+	t.lsw = 0
+	t.depth, t.dir, t.top, t.leaves = 0, 0, 0, 0
+	t.sumMetro = 0
+	t.moved, t.done = false, false
+	k.startDoubling(c, i)
+}
+
+// startDoubling draws the direction of chain i's next doubling, makes the
+// end it extends the "cur" row, and empties the checkpoint stack.
+func (k *nutsKernel) startDoubling(c *Chains, i int) {
+	d := c.Dim
+	lo, hi := i*d, (i+1)*d
+	t := &k.tree[i]
+	dir := -1
+	if c.Rng[i].Float64() > 0.5 {
+		dir = 1
+	}
+	if t.dir != 0 && dir != t.dir {
+		swapRows(k.cur.x[lo:hi], k.oth.x[lo:hi])
+		swapRows(k.cur.p[lo:hi], k.oth.p[lo:hi])
+		swapRows(k.cur.g[lo:hi], k.oth.g[lo:hi])
+		k.cur.e[i], k.oth.e[i] = k.oth.e[i], k.cur.e[i]
+	}
+	t.dir = dir
+	k.step[i] = float64(dir) * k.ad.eps[i]
+	copy(t.pNear, k.cur.p[lo:hi])
+	t.top = 0
+}
+
+func swapRows(a, b []float64) {
+	for j := range a {
+		a[j], b[j] = b[j], a[j]
+	}
+}
+
+// leaf processes the point chain i's leapfrog step just reached: it
+// accounts for it, detects divergence, pushes it as a checkpoint, merges
+// completed subtrees, and joins a complete subtree to the tree.
+func (k *nutsKernel) leaf(c *Chains, i int) {
+	d := c.Dim
+	lo, hi := i*d, (i+1)*d
+	t := &k.tree[i]
+	invM := k.ad.invM[lo:hi]
+	x, p, g, e := k.cur.x[lo:hi], k.cur.p[lo:hi], k.cur.g[lo:hi], k.cur.e[i]
+	h := e + kinetic(p, invM)
+	if math.IsNaN(h) {
+		h = math.Inf(1)
+	}
+	dH := h - t.h0
+	t.leaves++
+	if dH > 0 {
+		t.sumMetro += math.Exp(-dH)
+	} else {
+		t.sumMetro++
+	}
+	if dH > maxEnergyError || !RowFinite(k.cur.x, i, d) || !RowFinite(k.cur.g, i, d) {
+		c.Stats.Divergences++
+		t.done = true
+		return
+	}
+	nd := &t.stack[t.top]
+	t.top++
+	nd.size, nd.lsw, nd.e = 1, -dH, e
+	copy(nd.rho, p)
+	copy(nd.pBeg, p)
+	copy(nd.pEnd, p)
+	copy(nd.x, x)
+	copy(nd.g, g)
+	for t.top >= 2 && t.stack[t.top-1].size == t.stack[t.top-2].size {
+		ok := mergeNodes(&t.stack[t.top-2], &t.stack[t.top-1], invM, &c.Rng[i])
+		t.top--
+		if !ok {
+			t.done = true
+			return
+		}
+	}
+	if t.top != 1 || t.stack[0].size != 1<<t.depth {
+		return
+	}
+	// The subtree is complete: join it to the tree.
+	s := &t.stack[0]
+	if c.Rng[i].Float64() < math.Exp(s.lsw-t.lsw) { // biased progressive sampling
+		t.x, s.x = s.x, t.x
+		t.g, s.g = s.g, t.g
+		t.e = s.e
+		t.moved = true
+	}
+	t.lsw = logAddExp(t.lsw, s.lsw)
+	// The far end of the tree is the other end's momentum; the near end was
+	// saved when the doubling started.
+	far := k.oth.p[lo:hi]
+	ok := uTurnFree(far, s.pEnd, t.rho, s.rho, invM) &&
+		uTurnFree(far, s.pBeg, t.rho, s.pBeg, invM) &&
+		uTurnFree(t.pNear, s.pEnd, s.rho, t.pNear, invM)
+	for j, v := range s.rho {
+		t.rho[j] += v
+	}
+	t.depth++
+	if !ok || t.depth >= k.maxDepth {
+		t.done = true
+		return
+	}
+	k.startDoubling(c, i)
+}
+
+// mergeNodes merges checkpoint r (built second) into l (built first): it
+// picks l's new proposal by uniform progressive sampling (one uniform from
+// r) and reports whether the merged subtree and the two spans across the
+// join are free of U-turns.
+func mergeNodes(l, r *nutsNode, invM []float64, rs *rng.Stream) bool {
+	lsw := logAddExp(l.lsw, r.lsw)
+	if rs.Float64() < math.Exp(r.lsw-lsw) {
+		l.x, r.x = r.x, l.x
+		l.g, r.g = r.g, l.g
+		l.e = r.e
+	}
+	ok := uTurnFree(l.pBeg, r.pEnd, l.rho, r.rho, invM) &&
+		uTurnFree(l.pBeg, r.pBeg, l.rho, r.pBeg, invM) &&
+		uTurnFree(l.pEnd, r.pEnd, r.rho, l.pEnd, invM)
+	for j, v := range r.rho {
+		l.rho[j] += v
+	}
+	l.pEnd, r.pEnd = r.pEnd, l.pEnd
+	l.lsw = lsw
+	l.size += r.size
+	return ok
+}
+
+// uTurnFree is the generalized no-U-turn criterion for a span whose end
+// momenta are a and b and whose summed momentum is r1 + r2:
+// (M⁻¹a)·ρ > 0 and (M⁻¹b)·ρ > 0.
+func uTurnFree(a, b, r1, r2, invM []float64) bool {
+	sa, sb := 0.0, 0.0
+	for j, m := range invM {
+		rho := r1[j] + r2[j]
+		sa += m * a[j] * rho
+		sb += m * b[j] * rho
+	}
+	return sa > 0 && sb > 0
+}
+
+// logAddExp returns log(exp(a) + exp(b)) without overflow.
+func logAddExp(a, b float64) float64 {
+	if math.IsInf(a, -1) {
+		return b
+	}
+	if math.IsInf(b, -1) {
+		return a
+	}
+	if a < b {
+		a, b = b, a
+	}
+	return a + math.Log1p(math.Exp(b-a))
+}
+
+var (
+	_ Sampler = (*NUTS)(nil)
+	_ Kernel  = (*nutsKernel)(nil)
+	_ Sampler = (*HMC)(nil)
+	_ Kernel  = (*hmcKernel)(nil)
+)

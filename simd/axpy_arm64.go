@@ -1,0 +1,36 @@
+//go:build !purego
+
+package simd
+
+//go:noescape
+func axpyNEON(y, x *float64, n int, a float64)
+
+// axpyNEONGo runs the assembly over the multiple-of-4 prefix and the
+// reference expression over the rest.
+func axpyNEONGo(y []float64, a float64, x []float64) {
+	x = x[:len(y)]
+	n := len(y) &^ 3
+	if n > 0 {
+		axpyNEON(&y[0], &x[0], n, a)
+	}
+	for i := n; i < len(y); i++ {
+		y[i] += float64(a * x[i])
+	}
+}
+
+// neonRowMin is the row length from which the row-wise kernels call the
+// assembly once per row; shorter rows cost more in calls than they gain.
+const neonRowMin = 16
+
+func axpyRowsNEON(y, x, a []float64, d int, neg bool) {
+	if d < neonRowMin {
+		axpyRowsGeneric(y, x, a, d, neg)
+		return
+	}
+	for i, ai := range a {
+		if neg {
+			ai = -ai
+		}
+		axpyNEONGo(y[i*d:(i+1)*d], ai, x[i*d:(i+1)*d])
+	}
+}

@@ -1,0 +1,138 @@
+package simd
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Impl describes one implementation of the kernels.
+type Impl struct {
+	Name      string // "generic", "avx2" or "neon"
+	Available bool   // compiled in and supported by this CPU
+	Chosen    bool   // in use now
+}
+
+// kernels is one implementation: a table of the unchecked kernels. The
+// public functions check lengths and call through the chosen table.
+type kernels struct {
+	name      string
+	available bool
+
+	dot          func(x, y []float64) float64
+	sumSq        func(x []float64) float64
+	axpy         func(y []float64, a float64, x []float64)
+	scale        func(x []float64, s float64)
+	addScaled    func(dst, a []float64, s float64, b []float64)
+	langevin     func(x, g, xi []float64, a, b float64)
+	langevinRows func(x, g, xi, a, b []float64, d int)
+	// axpyRows: y[j] += float64(±a[i] * x[j]) over rows of d, minus when neg.
+	axpyRows     func(y, x, a []float64, d int, neg bool)
+	position     func(x, p, minv []float64, h float64)
+	positionRows func(x, p, minv, h []float64, d int)
+	// matMul sets C = A·B (row-major, m×k times k×n), lengths checked.
+	matMul func(c, a, b []float64, m, k, n int)
+}
+
+// known lists every implementation name, compiled in or not, so that an
+// override can say whether a name is wrong or just unavailable here.
+var known = []string{"generic", "avx2", "neon"}
+
+var (
+	impls   []*kernels // generic first, then what this build compiled in
+	current *kernels
+	initErr error
+)
+
+func init() {
+	impls = append([]*kernels{genericKernels()}, archKernels()...)
+	current = best()
+	if env, ok := os.LookupEnv("EBM_SIMD"); ok && env != "" {
+		if err := Use(env); err != nil {
+			initErr = fmt.Errorf("EBM_SIMD=%s: %w; using generic", env, err)
+			current = impls[0]
+		}
+	}
+}
+
+// best returns the first available non-generic implementation, or generic.
+func best() *kernels {
+	for _, k := range impls[1:] {
+		if k.available {
+			return k
+		}
+	}
+	return impls[0]
+}
+
+// InitError reports a bad EBM_SIMD setting found at start-up (the package
+// then uses generic), or nil. The CLI prints it as a warning.
+func InitError() error { return initErr }
+
+// Implementations lists every implementation this package knows, in the
+// order generic, avx2, neon, with whether it can run here and which one is chosen.
+func Implementations() []Impl {
+	out := make([]Impl, 0, len(known))
+	for _, name := range known {
+		im := Impl{Name: name}
+		if k := lookup(name); k != nil {
+			im.Available = k.available
+			im.Chosen = k == current
+		}
+		out = append(out, im)
+	}
+	return out
+}
+
+// Available lists the names of the implementations that can run here,
+// generic first.
+func Available() []string {
+	var out []string
+	for _, im := range Implementations() {
+		if im.Available {
+			out = append(out, im.Name)
+		}
+	}
+	return out
+}
+
+// Chosen returns the name of the implementation in use.
+func Chosen() string { return current.name }
+
+// Use switches every kernel to the named implementation. It is meant for
+// start-up, tests and benchmarks: it must not be called while kernels run
+// on other goroutines. An unknown or unavailable name is an error that
+// lists the available ones.
+func Use(name string) error {
+	k := lookup(name)
+	if k == nil || !k.available {
+		why := "unknown implementation"
+		if k != nil || contains(known, name) {
+			why = "not available on this machine or build"
+		}
+		return fmt.Errorf("simd: %q: %s (available: %s)", name, why, strings.Join(Available(), ", "))
+	}
+	current = k
+	return nil
+}
+
+func lookup(name string) *kernels {
+	for _, k := range impls {
+		if k.name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// mismatch panics for slices whose lengths disagree: a programming error.
+func mismatch() { panic("simd: length mismatch") }

@@ -1,0 +1,30 @@
+// Package simd holds the float64 kernels under ebm's hot loops — dot
+// products, the fused Langevin and leapfrog updates, and the dense matrix
+// products of a layer's forward and backward passes — with one
+// implementation per instruction set, chosen once at start-up:
+//
+//   - "avx2" (amd64 with AVX2 and FMA3): vek's AVX2 code where one vek call
+//     does the whole job (matrix products, dot products, scaling), and our own
+//     unrolled, bounds-check-free Go loops where the job would take several
+//     vek calls and so several passes over memory (the fused updates);
+//   - "neon" (arm64 with ASIMD): our own NEON assembly;
+//   - "generic": plain Go, the reference every other implementation is
+//     tested against.
+//
+// The environment variable EBM_SIMD=generic|avx2|neon overrides the choice
+// at start-up; an unavailable choice falls back to generic and is reported
+// by InitError. Building with -tags purego leaves out every assembly and
+// vek path.
+//
+// Every kernel writes into its first argument (destination first) and
+// panics with "simd: length mismatch" when the slice lengths disagree: that
+// is a programming error. The doc comment of each kernel gives the
+// reference loop it computes. Element-wise kernels round every product
+// separately (no fused multiply-add), so all implementations agree with the
+// reference bit for bit; reductions (Dot, SumSq) and matrix products may use
+// fused multiply-adds and a different summation order, and agree with the
+// reference to a relative error of about k·2⁻⁵³ of Σ|aᵢ·bᵢ| for k terms.
+//
+// No kernel starts goroutines: the matrix products run on the calling
+// goroutine, so they are safe inside the samplers' sharded loops.
+package simd

@@ -1,0 +1,142 @@
+package simd
+
+import "sync"
+
+// MatMul sets C = A·B for row-major A (m×k), B (k×n) and C (m×n):
+//
+//	for i := 0; i < m; i++ {
+//		for j := 0; j < n; j++ {
+//			var s float64
+//			for p := 0; p < k; p++ {
+//				s += a[i*k+p] * b[p*n+j]
+//			}
+//			c[i*n+j] = s
+//		}
+//	}
+//
+// Implementations may use fused multiply-adds and another summation order
+// (see the package comment for the tolerance). MatMul runs on the calling
+// goroutine whatever the size (vek's own MatMul would start one goroutine
+// per CPU above about 10⁵ multiply-adds; we call it in blocks of rows small
+// enough that it does not), so it is safe inside a sharded loop. It panics
+// unless len(a) == m·k, len(b) == k·n and len(c) == m·n. c must not overlap a or b.
+func MatMul(c, a, b []float64, m, k, n int) {
+	checkMat(c, a, b, m, k, n)
+	current.matMul(c, a, b, m, k, n)
+}
+
+// MatMulBias sets C = A·B + 1·biasᵀ, the forward pass of a dense layer
+// with inputs A (m×k, one row per point), weights B (k×n) and bias (n):
+//
+//	for i := 0; i < m; i++ {
+//		for j := 0; j < n; j++ {
+//			var s float64
+//			for p := 0; p < k; p++ {
+//				s += a[i*k+p] * b[p*n+j]
+//			}
+//			c[i*n+j] = s + bias[j]
+//		}
+//	}
+//
+// It panics as MatMul does, or if len(bias) != n.
+func MatMulBias(c, a, b, bias []float64, m, k, n int) {
+	checkMat(c, a, b, m, k, n)
+	if len(bias) != n {
+		mismatch()
+	}
+	current.matMul(c, a, b, m, k, n)
+	for i := 0; i < m; i++ {
+		row := c[i*n : (i+1)*n]
+		for j := range row {
+			row[j] += bias[j]
+		}
+	}
+}
+
+// MatMulBT sets C = A·Bᵀ for row-major A (m×k), B (n×k) and C (m×n), the
+// backward pass to a dense layer's inputs (dX = dY·Wᵀ):
+//
+//	for i := 0; i < m; i++ {
+//		for j := 0; j < n; j++ {
+//			var s float64
+//			for p := 0; p < k; p++ {
+//				s += a[i*k+p] * b[j*k+p]
+//			}
+//			c[i*n+j] = s
+//		}
+//	}
+//
+// It transposes B into a pooled scratch buffer (k·n values, reused across
+// calls) and multiplies. It panics unless len(a) == m·k, len(b) == n·k and
+// len(c) == m·n.
+func MatMulBT(c, a, b []float64, m, k, n int) {
+	checkMat(c, a, b, m, k, n)
+	bt := getScratch(k * n)
+	transpose(*bt, b, n, k)
+	current.matMul(c, a, *bt, m, k, n)
+	scratch.Put(bt)
+}
+
+// MatMulAT sets C = Aᵀ·B for row-major A (k×m), B (k×n) and C (m×n), the
+// backward pass to a dense layer's weights (dW = Xᵀ·dY, k = batch size):
+//
+//	for i := 0; i < m; i++ {
+//		for j := 0; j < n; j++ {
+//			var s float64
+//			for p := 0; p < k; p++ {
+//				s += a[p*m+i] * b[p*n+j]
+//			}
+//			c[i*n+j] = s
+//		}
+//	}
+//
+// It transposes A into a pooled scratch buffer (k·m values) and
+// multiplies. It panics unless len(a) == k·m, len(b) == k·n and len(c) == m·n.
+func MatMulAT(c, a, b []float64, m, k, n int) {
+	checkMat(c, a, b, m, k, n)
+	at := getScratch(k * m)
+	transpose(*at, a, k, m)
+	current.matMul(c, *at, b, m, k, n)
+	scratch.Put(at)
+}
+
+// checkMat panics unless the lengths fit an m×k by k×n product.
+func checkMat(c, a, b []float64, m, k, n int) {
+	if m < 0 || k < 0 || n < 0 || len(a) != m*k || len(b) != k*n || len(c) != m*n {
+		mismatch()
+	}
+}
+
+// scratch holds transposition buffers (*[]float64) so that MatMulBT and
+// MatMulAT allocate only while the sizes they see grow.
+var scratch sync.Pool
+
+func getScratch(size int) *[]float64 {
+	p, _ := scratch.Get().(*[]float64)
+	if p == nil {
+		p = new([]float64)
+	}
+	if cap(*p) < size {
+		*p = make([]float64, size)
+	}
+	*p = (*p)[:size]
+	return p
+}
+
+// transpose writes the c×r transpose of the r×c row-major src into dst,
+// in 8×8 tiles to stay in cache.
+func transpose(dst, src []float64, r, c int) {
+	const t = 8
+	for i0 := 0; i0 < r; i0 += t {
+		i1 := min(i0+t, r)
+		for j0 := 0; j0 < c; j0 += t {
+			j1 := min(j0+t, c)
+			for i := i0; i < i1; i++ {
+				row := src[i*c : (i+1)*c]
+				for j := j0; j < j1; j++ {
+					dst[j*r+i] = row[j]
+				}
+			}
+		}
+	}
+}

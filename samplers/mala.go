@@ -3,6 +3,8 @@ package samplers
 import (
 	"fmt"
 	"math"
+
+	"github.com/goebm/ebm/simd"
 )
 
 // MALA is the Metropolis-adjusted Langevin algorithm: the ULA proposal
@@ -48,7 +50,7 @@ func (m *MALA) Start(c *Chains) (Kernel, error) {
 	if err := checkStartRows(c, true); err != nil {
 		return nil, err
 	}
-	k := &malaKernel{adapt: m.Adapt, eta: make([]float64, c.N), prop: make([]float64, c.N*c.Dim),
+	k := &malaKernel{adapt: m.Adapt, eta: make([]float64, c.N), prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim), a: make([]float64, c.N), b: make([]float64, c.N),
 		eProp: make([]float64, c.N), gProp: make([]float64, c.N*c.Dim)}
 	for i := range k.eta {
 		k.eta[i] = m.StepSize
@@ -68,6 +70,8 @@ type malaKernel struct {
 	eta           []float64       // per-chain step
 	da            []DualAveraging // per-chain adaptation (nil when !adapt)
 	prop, gProp   []float64       // N×d proposals and their gradients
+	xi            []float64       // N×d standard normal noise
+	a, b          []float64       // per-chain −η and √(2η) for the fused update
 	eProp         []float64
 }
 
@@ -84,10 +88,12 @@ func (k *malaKernel) Step(c *Chains, it Iter) {
 		k.frozen = true
 	}
 	for i := 0; i < c.N; i++ {
-		lo, hi := i*d, (i+1)*d
-		c.Rng[i].FillNorm(k.prop[lo:hi])
-		langevinPropose(k.prop[lo:hi], c.X[lo:hi], c.Grad[lo:hi], k.eta[i], math.Sqrt(2*k.eta[i]))
+		c.Rng[i].FillNorm(k.xi[i*d : (i+1)*d])
+		k.a[i], k.b[i] = -k.eta[i], math.Sqrt(2*k.eta[i])
 	}
+	// prop = x − η_i∇E(x) + √(2η_i)ξ for the whole shard in one fused SIMD pass.
+	copy(k.prop, c.X)
+	simd.LangevinRows(k.prop, c.Grad, k.xi, k.a, k.b, d)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
 	for i := 0; i < c.N; i++ {
 		lo, hi := i*d, (i+1)*d

@@ -3,6 +3,8 @@ package samplers
 import (
 	"fmt"
 	"math"
+
+	"github.com/goebm/ebm/simd"
 )
 
 // ULA is the unadjusted Langevin algorithm,
@@ -65,7 +67,7 @@ func (u *ULA) Start(c *Chains) (Kernel, error) {
 	if noise == 0 {
 		noise = math.Sqrt(2 * u.StepSize)
 	}
-	return &ulaKernel{eta: u.StepSize, noise: noise, prop: make([]float64, c.N*c.Dim),
+	return &ulaKernel{eta: u.StepSize, noise: noise, prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim),
 		eProp: make([]float64, c.N), gProp: make([]float64, c.N*c.Dim)}, nil
 }
 
@@ -73,6 +75,7 @@ func (u *ULA) Start(c *Chains) (Kernel, error) {
 type ulaKernel struct {
 	eta, noise  float64
 	prop, gProp []float64 // N×d proposals and their gradients
+	xi          []float64 // N×d standard normal noise
 	eProp       []float64
 }
 
@@ -82,10 +85,11 @@ type ulaKernel struct {
 func (k *ulaKernel) Step(c *Chains, _ Iter) {
 	d := c.Dim
 	for i := 0; i < c.N; i++ {
-		lo, hi := i*d, (i+1)*d
-		c.Rng[i].FillNorm(k.prop[lo:hi])
-		langevinPropose(k.prop[lo:hi], c.X[lo:hi], c.Grad[lo:hi], k.eta, k.noise)
+		c.Rng[i].FillNorm(k.xi[i*d : (i+1)*d])
 	}
+	// prop = x − η∇E(x) + σξ for the whole shard in one fused SIMD pass.
+	copy(k.prop, c.X)
+	simd.Langevin(k.prop, c.Grad, k.xi, -k.eta, k.noise)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
 	for i := 0; i < c.N; i++ {
 		lo, hi := i*d, (i+1)*d
@@ -100,15 +104,6 @@ func (k *ulaKernel) Step(c *Chains, _ Iter) {
 		c.Stats.AcceptSum++
 	}
 	c.Stats.Transitions += int64(c.N)
-}
-
-// langevinPropose turns dst, holding ξ on entry, into the Langevin proposal
-// dst = x − η·g + σ·ξ (one row).
-func langevinPropose(dst, x, g []float64, eta, sigma float64) {
-	x, g = x[:len(dst)], g[:len(dst)]
-	for j, z := range dst {
-		dst[j] = x[j] - eta*g[j] + sigma*z
-	}
 }
 
 var (

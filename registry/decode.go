@@ -128,7 +128,8 @@ func Fields(v any) []Field {
 	return out
 }
 
-func typeName(x any) string {
+// TypeName names a parsed TOML value's type for messages ("an integer", "a table", …).
+func TypeName(x any) string {
 	switch x.(type) {
 	case int64, int:
 		return "an integer"
@@ -161,7 +162,7 @@ func assign(dst reflect.Value, x any) error {
 		case int:
 			dst.SetFloat(float64(n))
 		default:
-			return fmt.Errorf("want a number, got %s", typeName(x))
+			return fmt.Errorf("want a number, got %s", TypeName(x))
 		}
 	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint64, reflect.Uint32, reflect.Uint:
 		var n int64
@@ -176,7 +177,7 @@ func assign(dst reflect.Value, x any) error {
 			}
 			return fmt.Errorf("want an integer, got the float %v (write it without a decimal point)", v)
 		default:
-			return fmt.Errorf("want an integer, got %s", typeName(x))
+			return fmt.Errorf("want an integer, got %s", TypeName(x))
 		}
 		switch dst.Kind() {
 		case reflect.Uint64, reflect.Uint32, reflect.Uint:
@@ -193,13 +194,13 @@ func assign(dst reflect.Value, x any) error {
 	case reflect.Bool:
 		b, ok := x.(bool)
 		if !ok {
-			return fmt.Errorf("want true or false, got %s", typeName(x))
+			return fmt.Errorf("want true or false, got %s", TypeName(x))
 		}
 		dst.SetBool(b)
 	case reflect.String:
 		s, ok := x.(string)
 		if !ok {
-			return fmt.Errorf("want a string, got %s", typeName(x))
+			return fmt.Errorf("want a string, got %s", TypeName(x))
 		}
 		dst.SetString(s)
 	case reflect.Slice:
@@ -212,7 +213,7 @@ func assign(dst reflect.Value, x any) error {
 				items = append(items, m)
 			}
 		default:
-			return fmt.Errorf("want an array, got %s", typeName(x))
+			return fmt.Errorf("want an array, got %s", TypeName(x))
 		}
 		s := reflect.MakeSlice(dst.Type(), len(items), len(items))
 		for i, it := range items {
@@ -224,13 +225,13 @@ func assign(dst reflect.Value, x any) error {
 	case reflect.Map:
 		m, ok := x.(map[string]any)
 		if !ok || dst.Type().Key().Kind() != reflect.String || dst.Type().Elem().Kind() != reflect.Interface {
-			return fmt.Errorf("want a table, got %s", typeName(x))
+			return fmt.Errorf("want a table, got %s", TypeName(x))
 		}
 		dst.Set(reflect.ValueOf(m))
 	case reflect.Struct:
 		m, ok := x.(map[string]any)
 		if !ok {
-			return fmt.Errorf("want a table, got %s", typeName(x))
+			return fmt.Errorf("want a table, got %s", TypeName(x))
 		}
 		return Decode(m, dst.Addr().Interface())
 	case reflect.Interface:

@@ -132,7 +132,7 @@ func build(path string, m map[string]any) (*Config, error) {
 		s, isStr := v.(string)
 		switch {
 		case !isStr:
-			add("", fmt.Errorf("key \"name\": want a string, got %s", kindOf(v)))
+			add("", fmt.Errorf("key \"name\": want a string, got %s", registry.TypeName(v)))
 		case !nameRE.MatchString(s):
 			add("", fmt.Errorf("key \"name\": %q must be letters, digits, '.', '_' or '-' (it names the output directory)", s))
 		default:
@@ -143,7 +143,7 @@ func build(path string, m map[string]any) (*Config, error) {
 		n, isInt := v.(int64)
 		switch {
 		case !isInt:
-			add("", fmt.Errorf("key \"seed\": want an integer, got %s", kindOf(v)))
+			add("", fmt.Errorf("key \"seed\": want an integer, got %s", registry.TypeName(v)))
 		case n < 0:
 			add("", fmt.Errorf("key \"seed\": must be ≥ 0, got %d", n))
 		default:
@@ -205,7 +205,7 @@ func build(path string, m map[string]any) (*Config, error) {
 			add("", errors.New("[[sampler]] is empty: give at least one sampler"))
 		}
 	default:
-		add("[sampler]: ", fmt.Errorf("want a table or an array of tables, got %s", kindOf(v)))
+		add("[sampler]: ", fmt.Errorf("want a table or an array of tables, got %s", registry.TypeName(v)))
 	}
 	for i, t := range tables {
 		label := "sampler"
@@ -262,7 +262,7 @@ func table(m map[string]any, key string) (map[string]any, error) {
 	}
 	t, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("want a table, got %s", kindOf(v))
+		return nil, fmt.Errorf("want a table, got %s", registry.TypeName(v))
 	}
 	return t, nil
 }
@@ -294,25 +294,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// kindOf names a TOML value's type for messages.
-func kindOf(v any) string {
-	switch v.(type) {
-	case int64:
-		return "an integer"
-	case float64:
-		return "a float"
-	case bool:
-		return "a boolean"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "a table"
-	case []map[string]any:
-		return "an array of tables"
-	}
-	return fmt.Sprintf("a %T", v)
 }

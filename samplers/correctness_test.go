@@ -58,7 +58,9 @@ func corrSettings(sampler, target string) corrRun {
 	switch sampler {
 	case "mh":
 		r.thin = 4 // isotropic proposal on an anisotropic target mixes slowly
-	case "ula":
+	case "ula", "annealed_langevin":
+		// annealed_langevin is plain ULA once its ladder (1000 iterations
+		// by default) is done, well inside this warmup.
 		// ULA is biased by O(step_size): small steps, so that the bias in
 		// the narrowest direction (variance ≈ 0.17, relative bias
 		// ≈ η/(2·0.17) ≈ 0.7%) stays well below the Monte Carlo error.

@@ -1,0 +1,169 @@
+package samplers
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/goebm/ebm/simd"
+)
+
+// AnnealedLangevin is annealed Langevin dynamics over a geometric ladder of
+// temperatures of one energy, as used to sample energies learned by
+// (multi-scale) denoising score matching (Song & Ermon 2019; Li, Chen &
+// Sommer 2019 anneal the temperature of a single energy).
+//
+// Level l = 1 … L targets p_l ∝ exp(−E/T_l) with
+//
+//	T_l = t_max · (t_min/t_max)^((l−1)/(L−1)),   T_1 = t_max > … > T_L = t_min
+//
+// (L = 1 gives the single level T_1 = t_min). Each level runs the
+// unadjusted Langevin step of its own target, whose score is −∇E/T_l, with
+// the step η_l = η·T_l/t_min:
+//
+//	x′ = x − η_l ∇E(x)/T_l + √(2η_l) ξ = x − (η/t_min) ∇E(x) + √(2η T_l/t_min) ξ,  ξ ~ N(0, I).
+//
+// The step grows in proportion to the temperature, as Song & Ermon scale
+// theirs with the noise variance: p_l is T_l/t_min times wider than the last
+// level in variance, so every level takes steps of the same size relative to
+// its target. The drift is then the same at every level and only the noise
+// is heated. On a Gaussian target with variance s² the step is the AR(1)
+// recursion x′ = (1 − a)x + √(2η_l) ξ with a = η/(t_min s²), whose
+// stationary variance is T_l s²/(1 − a/2): the relative O(η) bias a/2 of
+// ULA is the same at every level, and the step is stable when a < 2 at
+// every level alike.
+//
+// The ladder counts the run's iterations from 0, warmup included: iteration
+// i is at level min(i/steps_per_level, L−1) (0-based), and every iteration
+// from L·steps_per_level on stays at T_L = t_min, where the sampler is plain
+// ULA with step η on exp(−E/t_min). A typical run sets warmup =
+// levels·steps_per_level and keeps the draws that follow; with the default
+// t_min = 1 they target exp(−E) up to ULA's O(η) bias.
+type AnnealedLangevin struct {
+	StepSize      float64 `toml:"step_size" doc:"step η at the last temperature t_min; level l uses η·T_l/t_min, i.e.\nx' = x - (η/t_min)∇E(x) + sqrt(2η·T_l/t_min)ξ, targeting exp(-E/T_l)"`
+	TMax          float64 `toml:"t_max" doc:"first (highest) temperature T_1 of the geometric ladder, ≥ t_min"`
+	TMin          float64 `toml:"t_min" doc:"last temperature T_L, > 0; after the ladder the chains sample exp(-E/t_min) with plain ULA"`
+	Levels        int     `toml:"levels" doc:"number of temperatures L in the ladder, ≥ 1"`
+	StepsPerLevel int     `toml:"steps_per_level" doc:"iterations at each temperature, ≥ 1; the ladder counts iterations from 0 including\nwarmup, so set warmup = levels·steps_per_level to keep only draws at t_min"`
+}
+
+func init() { Register("annealed_langevin", func() Sampler { return NewAnnealedLangevin() }) }
+
+// NewAnnealedLangevin returns an annealed Langevin sampler with its
+// defaults: step_size 0.01, t_max 10, t_min 1, levels 10, steps_per_level
+// 100 (a ladder of 1000 iterations).
+func NewAnnealedLangevin() *AnnealedLangevin {
+	return &AnnealedLangevin{StepSize: 0.01, TMax: 10, TMin: 1, Levels: 10, StepsPerLevel: 100}
+}
+
+// Description is the one-line summary shown by `ebmrun list`.
+func (a *AnnealedLangevin) Description() string {
+	return "annealed Langevin dynamics: ULA through a geometric temperature ladder t_max → t_min, then plain ULA at t_min"
+}
+
+// Init validates the keys.
+func (a *AnnealedLangevin) Init() error {
+	if !(a.StepSize > 0) || math.IsInf(a.StepSize, 0) {
+		return fmt.Errorf("step_size must be > 0 and finite, got %v", a.StepSize)
+	}
+	if !(a.TMin > 0) || math.IsInf(a.TMin, 0) {
+		return fmt.Errorf("t_min must be > 0 and finite, got %v", a.TMin)
+	}
+	if !(a.TMax >= a.TMin) || math.IsInf(a.TMax, 0) {
+		return fmt.Errorf("t_max must be finite and ≥ t_min (%v), got %v", a.TMin, a.TMax)
+	}
+	if a.Levels < 1 {
+		return fmt.Errorf("levels must be ≥ 1, got %d", a.Levels)
+	}
+	if a.StepsPerLevel < 1 {
+		return fmt.Errorf("steps_per_level must be ≥ 1, got %d", a.StepsPerLevel)
+	}
+	if v := 2 * a.StepSize * a.TMax / a.TMin; math.IsInf(v, 0) {
+		return fmt.Errorf("2·step_size·t_max/t_min (the noise variance at the first level) overflows: step_size %v, t_max %v, t_min %v", a.StepSize, a.TMax, a.TMin)
+	}
+	return nil
+}
+
+// Temperatures returns the ladder T_1 = t_max > … > T_L = t_min (a fresh
+// slice; equal values when t_max = t_min). The last value is exactly t_min.
+func (a *AnnealedLangevin) Temperatures() []float64 {
+	t := make([]float64, a.Levels)
+	for l := range t {
+		if a.Levels == 1 {
+			t[l] = a.TMin
+			continue
+		}
+		t[l] = a.TMax * math.Pow(a.TMin/a.TMax, float64(l)/float64(a.Levels-1))
+	}
+	t[len(t)-1] = a.TMin
+	return t
+}
+
+// Level returns the 0-based ladder level of iteration i (counting warmup):
+// min(i/steps_per_level, levels−1).
+func (a *AnnealedLangevin) Level(i int) int {
+	return min(max(i, 0)/a.StepsPerLevel, a.Levels-1)
+}
+
+// Start validates the keys, computes the initial energies and gradients
+// and returns the kernel.
+func (a *AnnealedLangevin) Start(c *Chains) (Kernel, error) {
+	if err := a.Init(); err != nil {
+		return nil, fmt.Errorf("samplers: annealed_langevin: %w", err)
+	}
+	c.EvalGradient(c.E, c.Grad, c.X)
+	if err := checkStartRows(c, true); err != nil {
+		return nil, err
+	}
+	temps := a.Temperatures()
+	noise := make([]float64, len(temps))
+	for l, t := range temps {
+		noise[l] = math.Sqrt(2 * a.StepSize * t / a.TMin)
+	}
+	nd := c.N * c.Dim
+	return &annealedKernel{drift: a.StepSize / a.TMin, noise: noise, steps: a.StepsPerLevel,
+		prop: make([]float64, nd), gProp: make([]float64, nd), xi: make([]float64, nd),
+		eProp: make([]float64, c.N)}, nil
+}
+
+// annealedKernel holds one shard's scratch; like ULA it has no per-chain
+// adaptation, and the level depends only on the iteration index.
+type annealedKernel struct {
+	drift       float64   // η/t_min, the same at every level
+	noise       []float64 // √(2η·T_l/t_min) per level
+	steps       int       // steps per level
+	prop, gProp []float64 // N×d proposals and their gradients
+	xi          []float64 // N×d standard normal noise
+	eProp       []float64
+}
+
+// Step moves every chain by one Langevin step at the level of it.I; chain i
+// draws d normals from c.Rng[i]. A chain whose new energy or gradient is
+// not finite keeps its state and counts a divergence.
+func (k *annealedKernel) Step(c *Chains, it Iter) {
+	d := c.Dim
+	level := min(max(it.I, 0)/k.steps, len(k.noise)-1)
+	for i := 0; i < c.N; i++ {
+		c.Rng[i].FillNorm(k.xi[i*d : (i+1)*d])
+	}
+	copy(k.prop, c.X)
+	simd.Langevin(k.prop, c.Grad, k.xi, -k.drift, k.noise[level])
+	c.EvalGradient(k.eProp, k.gProp, k.prop)
+	for i := 0; i < c.N; i++ {
+		lo, hi := i*d, (i+1)*d
+		if !Finite(k.eProp[i]) || !RowFinite(k.gProp, i, d) {
+			c.Stats.Divergences++
+			continue
+		}
+		copy(c.X[lo:hi], k.prop[lo:hi])
+		copy(c.Grad[lo:hi], k.gProp[lo:hi])
+		c.E[i] = k.eProp[i]
+		c.Stats.Accepted++
+		c.Stats.AcceptSum++
+	}
+	c.Stats.Transitions += int64(c.N)
+}
+
+var (
+	_ Sampler = (*AnnealedLangevin)(nil)
+	_ Kernel  = (*annealedKernel)(nil)
+)

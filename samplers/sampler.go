@@ -1,6 +1,6 @@
 // Package samplers holds the Sampler contract, its registry, the batched
-// MCMC samplers shipped with ebm (mh, hmc, nuts, ula, mala) and the driver
-// that runs any of them over many chains in parallel.
+// MCMC samplers shipped with ebm (mh, hmc, nuts, ula, mala, annealed_langevin)
+// and the driver that runs any of them over many chains in parallel.
 //
 // A sampler advances a whole shard of chains per call: positions are an
 // n×d row-major batch and the energy is evaluated for the batch at once.

@@ -68,7 +68,9 @@ func timeOp(f func()) float64 {
 }
 
 // kernel is one benchmarked kernel at one size: setup allocates and
-// returns the call, the bytes it moves and the flops it does.
+// returns the call, the bytes it moves and the flops it does. A row
+// reports GB/s when bytes > 0, else GFLOP/s (the matrix products, and the
+// mixture kernels counting an exponential as 20 flops).
 type kernel struct {
 	name  string
 	n     int
@@ -105,8 +107,38 @@ func kernels() []kernel {
 				x, p, m := vec(n), vec(n), vec(n)
 				return func() { simd.Position(x, p, m, 1e-9) }, 32 * float64(n), 3 * float64(n)
 			}},
+			kernel{"exp", n, func(n int) (func(), float64, float64) {
+				x, y := vec(n), make([]float64, n)
+				return func() { simd.Exp(y, x) }, 16 * float64(n), 0
+			}},
+			kernel{"log", n, func(n int) (func(), float64, float64) {
+				x, y := vec(n), make([]float64, n)
+				for i := range x {
+					x[i] += 3
+				}
+				return func() { simd.Log(y, x) }, 16 * float64(n), 0
+			}},
 		)
 	}
+	ks = append(ks, kernel{"gmm8_logits_d2", 4096, func(n int) (func(), float64, float64) {
+		// The isotropic-mixture column kernels for 8 components in 2-D, as
+		// the GMM energy's gradient runs them on a block of n points.
+		const d, nk = 2, 8
+		x, a, m, s, g := vec(d*n), vec(nk*n), vec(n), vec(n), vec(d*n)
+		c := []float64{0.5, -1}
+		return func() {
+			for k := range nk {
+				simd.GaussLogits(a[k*n:(k+1)*n], m, x, n, c, 0.1, 0.5)
+			}
+			for k := range nk {
+				ak := a[k*n : (k+1)*n]
+				simd.ExpSubAcc(ak, s, ak, m)
+			}
+			for k := range nk {
+				simd.AddWeightedDiffs(g, x, n, c, a[k*n:(k+1)*n], 0.25)
+			}
+		}, 0, float64(nk*n) * (5*d + 3 + 20 + 3*d + 1)
+	}})
 	ks = append(ks, kernel{"langevin_rows_d2", 4096, func(n int) (func(), float64, float64) {
 		const d = 2
 		x, g, xi, a, b := vec(n*d), vec(n*d), vec(n*d), vec(n), vec(n)

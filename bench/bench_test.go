@@ -33,9 +33,13 @@ func TestKernels(t *testing.T) {
 		if !(r.NsPerOp > 0) || math.IsInf(r.NsPerOp, 0) || (r.GBps > 0) == (r.GFlops > 0) {
 			t.Errorf("bad row %+v", r)
 		}
+		if strings.HasPrefix(r.Kernel, "matmul") && !(r.GFlops > 0) {
+			t.Errorf("matrix-product row %+v lacks gflops", r)
+		}
 	}
 	for _, impl := range simd.Available() {
-		for _, k := range []string{"dot", "axpy", "langevin", "position", "langevin_rows_d2", "matmul_k128_n128"} {
+		for _, k := range []string{"dot", "axpy", "langevin", "position", "exp", "log", "gmm8_logits_d2", "langevin_rows_d2",
+			"matmul_k128_n128", "matmul_bt_k128_n128", "matmul_at_m128_n128"} {
 			if !seen[k+"/"+impl] {
 				t.Errorf("no row for %s/%s", k, impl)
 			}
@@ -80,5 +84,24 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if _, err := EndToEnd(context.Background(), []string{"nuts-x"}, 8, 2); err == nil {
 		t.Error("an unknown sampler must be an error")
+	}
+}
+
+// BenchmarkEndToEnd runs each sampler on GMM8 with 4096 chains for 100
+// steps per iteration; the chain-steps/s metric is the figure to read.
+func BenchmarkEndToEnd(b *testing.B) {
+	for _, name := range []string{"ula", "mala", "hmc"} {
+		b.Run(name, func(b *testing.B) {
+			const chains, steps = DefaultChains, 100
+			var rate float64
+			for b.Loop() {
+				rows, err := EndToEnd(context.Background(), []string{name}, chains, steps)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rate = rows[0].ChainStepsPerS
+			}
+			b.ReportMetric(rate/1e6, "Mchain-steps/s")
+		})
 	}
 }

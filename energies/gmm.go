@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
+
+	"github.com/goebm/ebm/simd"
 )
 
 func init() {
@@ -22,12 +25,14 @@ type GMM struct {
 	Covs    [][][]float64 `toml:"covs" doc:"per-component full covariances, each symmetric positive definite (optional; not with stds)"`
 
 	dim, nk int
-	mu      []float64 // nk×dim component means
-	logc    []float64 // log w_k − ½ log det(2πΣ_k)
-	ivar    []float64 // 1/σ_k² (isotropic case)
-	prec    []float64 // nk×dim×dim Σ_k⁻¹ (full case); nil when isotropic
-	mean    []float64 // mixture mean
-	cov     []float64 // mixture covariance, row-major
+	mu      []float64                 // nk×dim component means
+	logc    []float64                 // log w_k − ½ log det(2πΣ_k)
+	ivar    []float64                 // 1/σ_k² (isotropic case)
+	prec    []float64                 // nk×dim×dim Σ_k⁻¹ (full case); nil when isotropic
+	mean    []float64                 // mixture mean
+	cov     []float64                 // mixture covariance, row-major
+	ivh     []float64                 // ½/σ_k² (isotropic case)
+	scratch *scratchCache[gmmScratch] // for the batched isotropic path
 }
 
 // Description is the one-line summary shown by `ebmrun list`.
@@ -127,6 +132,14 @@ func (g *GMM) Init() error {
 		logc[k] += math.Log(w[k] / total)
 	}
 	g.dim, g.nk, g.mu, g.logc, g.ivar, g.prec = d, nk, mu, logc, ivar, prec
+	g.ivh = nil
+	if ivar != nil {
+		g.ivh = make([]float64, nk)
+		for k, iv := range ivar {
+			g.ivh[k] = 0.5 * iv
+		}
+	}
+	g.scratch = &scratchCache[gmmScratch]{alloc: func() *gmmScratch { return newGMMScratch(nk, d) }}
 	g.moments(w, total, covs)
 	return nil
 }
@@ -167,6 +180,10 @@ func (g *GMM) Energy(e, x []float64) {
 	g.ready()
 	d := g.dim
 	n := CheckBatch(d, e, nil, x)
+	if g.prec == nil {
+		g.batch(e[:n], nil, x)
+		return
+	}
 	for r := range n {
 		e[r] = g.row(nil, x[r*d:r*d+d])
 	}
@@ -177,8 +194,121 @@ func (g *GMM) Gradient(e, grad, x []float64) {
 	g.ready()
 	d := g.dim
 	n := CheckBatch(d, e, grad, x)
+	if g.prec == nil {
+		g.batch(e[:n], grad[:n*d], x)
+		return
+	}
 	for r := range n {
 		e[r] = g.row(grad[r*d:r*d+d], x[r*d:r*d+d])
+	}
+}
+
+// scratchCache keeps up to len(slots) scratch values for reuse by
+// concurrent calls, lock-free. Unlike a sync.Pool it never drops what it
+// holds (under the race detector a Pool drops at random), so a batched
+// energy allocates only while more calls run at once than ever before.
+type scratchCache[T any] struct {
+	slots [8]atomic.Pointer[T]
+	alloc func() *T
+}
+
+// get takes a cached value, or makes one when none is free.
+func (c *scratchCache[T]) get() *T {
+	for i := range c.slots {
+		if p := c.slots[i].Swap(nil); p != nil {
+			return p
+		}
+	}
+	return c.alloc()
+}
+
+// put returns p to the cache, or lets it go when every slot is taken.
+func (c *scratchCache[T]) put(p *T) {
+	for i := range c.slots {
+		if c.slots[i].CompareAndSwap(nil, p) {
+			return
+		}
+	}
+}
+
+// gmmBlock is the number of points the batched isotropic path takes at a
+// time (a multiple of 4): its scratch, (nk + 2d + 2)·gmmBlock values, stays
+// in the first-level caches for the 8-mode 2-D target.
+const gmmBlock = 128
+
+// gmmScratch is one call's working memory for a block of points.
+type gmmScratch struct {
+	a    []float64 // nk×gmmBlock: a_k(x_r), then w_k = exp(a_k − m_r)
+	m, s []float64 // gmmBlock: max_k a_k and Σ_k w_k
+	ls   []float64 // gmmBlock: log s
+	xt   []float64 // d×gmmBlock: the block's coordinates, one column per coordinate
+	gt   []float64 // d×gmmBlock: the gradient, likewise
+}
+
+func newGMMScratch(nk, d int) *gmmScratch {
+	return &gmmScratch{a: make([]float64, nk*gmmBlock), m: make([]float64, gmmBlock), s: make([]float64, gmmBlock),
+		ls: make([]float64, gmmBlock), xt: make([]float64, d*gmmBlock), gt: make([]float64, d*gmmBlock)}
+}
+
+// batch is Energy (gr nil) or Gradient for isotropic components, a block
+// of points at a time, component by component on the simd column kernels:
+// with a_k = log c_k − ½‖x − μ_k‖²/σ_k² and m = max_k a_k (GaussLogits),
+// the weights w_k = exp(a_k − m) ∈ [0, 1] and s = Σ_k w_k ≥ 1 (ExpSubAcc),
+// E = −(m + log s) (simd.Log) and ∇E = Σ_k w_k (x − μ_k)/σ_k² / s
+// (AddWeightedDiffs).
+// The maximum is subtracted before exponentiating, so E and ∇E stay finite
+// and accurate however far x is from every mode. Every point goes through
+// the same operations in the same order wherever it sits in the batch (the
+// simd kernels are position-independent), so a batch split anywhere gives
+// the same bits.
+func (g *GMM) batch(e, gr, x []float64) {
+	d, nk := g.dim, g.nk
+	sc := g.scratch.get()
+	defer g.scratch.put(sc)
+	const ld = gmmBlock
+	for r0 := 0; r0 < len(e); r0 += gmmBlock {
+		b := min(gmmBlock, len(e)-r0)
+		xb := x[r0*d : (r0+b)*d]
+		for j := range d {
+			col := sc.xt[j*ld : j*ld+b]
+			for r := range col {
+				col[r] = xb[r*d+j]
+			}
+		}
+		xt := sc.xt[:(d-1)*ld+b]
+		m, s := sc.m[:b], sc.s[:b]
+		for r := range m {
+			m[r], s[r] = math.Inf(-1), 0
+		}
+		for k := range nk {
+			ak := sc.a[k*ld : k*ld+b]
+			simd.GaussLogits(ak, m, xt, ld, g.mu[k*d:k*d+d], g.logc[k], g.ivh[k])
+		}
+		for k := range nk {
+			ak := sc.a[k*ld : k*ld+b]
+			simd.ExpSubAcc(ak, s, ak, m)
+		}
+		ls := sc.ls[:b]
+		simd.Log(ls, s)
+		eb := e[r0 : r0+b]
+		for r := range eb {
+			eb[r] = -(m[r] + ls[r])
+		}
+		if gr == nil {
+			continue
+		}
+		gt := sc.gt[:(d-1)*ld+b]
+		clear(gt)
+		for k := range nk {
+			simd.AddWeightedDiffs(gt, xt, ld, g.mu[k*d:k*d+d], sc.a[k*ld:k*ld+b], g.ivar[k])
+		}
+		gb := gr[r0*d : (r0+b)*d]
+		for j := range d {
+			gc := gt[j*ld : j*ld+b]
+			for r, v := range gc {
+				gb[r*d+j] = v / s[r]
+			}
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package samplers
 import (
 	"fmt"
 	"math"
+
+	"github.com/goebm/ebm/simd"
 )
 
 // HMC is Hamiltonian Monte Carlo with a diagonal mass matrix M and a static
@@ -191,11 +193,12 @@ type leapBatch struct {
 	rows []int     // chains taking part, ascending (capacity N)
 	x, g []float64 // gathered positions and gradients
 	e    []float64 // gathered energies
+	half []float64 // per-chain half steps ε/2 (full-batch steps)
 }
 
 func newLeapBatch(n, d int) leapBatch {
 	return leapBatch{rows: make([]int, 0, n), x: make([]float64, n*d), g: make([]float64, n*d),
-		e: make([]float64, n)}
+		e: make([]float64, n), half: make([]float64, n)}
 }
 
 // leapfrogRows takes one leapfrog step, with step eps[i] (negative to go
@@ -204,21 +207,30 @@ func newLeapBatch(n, d int) leapBatch {
 //
 //	p −= (ε/2)g;  x += ε M⁻¹p;  e, g = E(x), ∇E(x);  p −= (ε/2)g
 //
-// The gradient is one evaluation over the listed rows, gathered through lb
-// (or made in place when rows lists every chain).
+// The updates run on the simd leapfrog kernels, over the whole batch with
+// per-row steps when rows lists every chain and row by row otherwise; the
+// kernels are element-wise and exact, so a chain gets the same bits either
+// way (and so whatever the number of workers). The gradient is one
+// evaluation over the listed rows, gathered through lb (or made in place
+// when rows lists every chain).
 func leapfrogRows(c *Chains, lb *leapBatch, rows []int, x, p, g, e, invM, eps []float64) {
 	d := c.Dim
-	for _, i := range rows {
-		lo, hi := i*d, (i+1)*d
-		half, step := 0.5*eps[i], eps[i]
-		xi, pi, gi, mi := x[lo:hi], p[lo:hi], g[lo:hi], invM[lo:hi]
-		for j := range pi {
-			pi[j] -= half * gi[j]
-			xi[j] += step * mi[j] * pi[j]
+	r := len(rows)
+	all := r == len(e) // every chain, in order
+	if all {
+		for i, s := range eps {
+			lb.half[i] = 0.5 * s
+		}
+		simd.MomentumRows(p, g, lb.half, d)
+		simd.PositionRows(x, p, invM, eps, d)
+	} else {
+		for _, i := range rows {
+			lo, hi := i*d, (i+1)*d
+			simd.Momentum(p[lo:hi], g[lo:hi], 0.5*eps[i])
+			simd.Position(x[lo:hi], p[lo:hi], invM[lo:hi], eps[i])
 		}
 	}
-	r := len(rows)
-	if r == len(e) { // every chain, in order: evaluate in place
+	if all {
 		c.EvalGradient(e, g, x)
 	} else {
 		for k, i := range rows {
@@ -230,13 +242,13 @@ func leapfrogRows(c *Chains, lb *leapBatch, rows []int, x, p, g, e, invM, eps []
 			e[i] = lb.e[k]
 		}
 	}
+	if all {
+		simd.MomentumRows(p, g, lb.half, d)
+		return
+	}
 	for _, i := range rows {
 		lo, hi := i*d, (i+1)*d
-		half := 0.5 * eps[i]
-		pi, gi := p[lo:hi], g[lo:hi]
-		for j := range pi {
-			pi[j] -= half * gi[j]
-		}
+		simd.Momentum(p[lo:hi], g[lo:hi], 0.5*eps[i])
 	}
 }
 

@@ -51,7 +51,7 @@ func (m *MALA) Start(c *Chains) (Kernel, error) {
 		return nil, err
 	}
 	k := &malaKernel{adapt: m.Adapt, eta: make([]float64, c.N), prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim), a: make([]float64, c.N), b: make([]float64, c.N),
-		eProp: make([]float64, c.N), gProp: make([]float64, c.N*c.Dim)}
+		eProp: make([]float64, c.N), gProp: make([]float64, c.N*c.Dim), logA: make([]float64, c.N), acc: make([]float64, c.N)}
 	for i := range k.eta {
 		k.eta[i] = m.StepSize
 	}
@@ -72,12 +72,16 @@ type malaKernel struct {
 	prop, gProp   []float64       // N×d proposals and their gradients
 	xi            []float64       // N×d standard normal noise
 	a, b          []float64       // per-chain −η and √(2η) for the fused update
+	abReady       bool            // a and b are those of the current η
 	eProp         []float64
+	logA, acc     []float64 // per-chain log α (NaN when divergent) and min(1, α)
 }
 
 // Step proposes for every chain, evaluates energies and gradients of the
-// whole batch once, and accepts or rejects each chain. Chain i draws, in
-// order, d normals for ξ and one exponential for the accept test.
+// whole batch once, and accepts or rejects each chain: the acceptance
+// probabilities min(1, α) of the whole shard go through one simd.Exp, and
+// chain i moves when log α ≥ 0 or 1 − U < α. Chain i draws, in order, d
+// normals for ξ and one uniform U for the accept test.
 func (k *malaKernel) Step(c *Chains, it Iter) {
 	d := c.Dim
 	warm := k.adapt && it.IsWarmup()
@@ -86,10 +90,16 @@ func (k *malaKernel) Step(c *Chains, it Iter) {
 			k.eta[i] = k.da[i].Final()
 		}
 		k.frozen = true
+		k.abReady = false
+	}
+	if warm || !k.abReady { // the steps changed (or this is the first step)
+		for i, eta := range k.eta {
+			k.a[i], k.b[i] = -eta, math.Sqrt(2*eta)
+		}
+		k.abReady = !warm
 	}
 	for i := 0; i < c.N; i++ {
 		c.Rng[i].FillNorm(k.xi[i*d : (i+1)*d])
-		k.a[i], k.b[i] = -k.eta[i], math.Sqrt(2*k.eta[i])
 	}
 	// prop = x − η_i∇E(x) + √(2η_i)ξ for the whole shard in one fused SIMD pass.
 	copy(k.prop, c.X)
@@ -97,8 +107,6 @@ func (k *malaKernel) Step(c *Chains, it Iter) {
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
 	for i := 0; i < c.N; i++ {
 		lo, hi := i*d, (i+1)*d
-		u := c.Rng[i].Exp()
-		acc := 0.0
 		logA := math.NaN()
 		if Finite(k.eProp[i]) && RowFinite(k.gProp, i, d) {
 			eta := k.eta[i]
@@ -106,13 +114,23 @@ func (k *malaKernel) Step(c *Chains, it Iter) {
 			logA = c.E[i] - k.eProp[i] +
 				(langevinSqDist(xp, x, c.Grad[lo:hi], eta)-langevinSqDist(x, xp, k.gProp[lo:hi], eta))/(4*eta)
 		}
+		k.logA[i] = logA
+		k.acc[i] = min(logA, 0) // NaN stays NaN
+	}
+	simd.Exp(k.acc, k.acc)
+	for i := 0; i < c.N; i++ {
+		lo, hi := i*d, (i+1)*d
+		u := c.Rng[i].Float64()
+		acc, logA := k.acc[i], k.logA[i]
 		if math.IsNaN(logA) {
+			acc = 0
 			c.Stats.Divergences++
 		} else {
-			acc = math.Exp(min(logA, 0))
-			if logA >= 0 || u > -logA {
-				copy(c.X[lo:hi], k.prop[lo:hi])
-				copy(c.Grad[lo:hi], k.gProp[lo:hi])
+			// 1 − u is uniform on (0, 1], so P(1 − u < α) = α.
+			if logA >= 0 || 1-u < acc {
+				for j := lo; j < hi; j++ { // rows are short: no memmove call
+					c.X[j], c.Grad[j] = k.prop[j], k.gProp[j]
+				}
 				c.E[i] = k.eProp[i]
 				c.Stats.Accepted++
 			}

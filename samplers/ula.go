@@ -91,6 +91,15 @@ func (k *ulaKernel) Step(c *Chains, _ Iter) {
 	copy(k.prop, c.X)
 	simd.Langevin(k.prop, c.Grad, k.xi, -k.eta, k.noise)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
+	if allFinite(k.eProp) && allFinite(k.gProp) { // the common case: every chain moves
+		copy(c.X, k.prop)
+		copy(c.Grad, k.gProp)
+		copy(c.E, k.eProp)
+		c.Stats.Accepted += int64(c.N)
+		c.Stats.AcceptSum += float64(c.N)
+		c.Stats.Transitions += int64(c.N)
+		return
+	}
 	for i := 0; i < c.N; i++ {
 		lo, hi := i*d, (i+1)*d
 		if !Finite(k.eProp[i]) || !RowFinite(k.gProp, i, d) {
@@ -104,6 +113,25 @@ func (k *ulaKernel) Step(c *Chains, _ Iter) {
 		c.Stats.AcceptSum++
 	}
 	c.Stats.Transitions += int64(c.N)
+}
+
+// allFinite reports whether every value of a is finite: v − v is 0 for
+// finite v and NaN for ±Inf and NaN, and a NaN survives any sum. Four
+// partial sums keep the loop short of the add latency.
+func allFinite(a []float64) bool {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		v := a[i : i+4 : i+4]
+		s0 += v[0] - v[0]
+		s1 += v[1] - v[1]
+		s2 += v[2] - v[2]
+		s3 += v[3] - v[3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] - a[i]
+	}
+	return s0+s1+s2+s3 == 0
 }
 
 var (

@@ -32,6 +32,16 @@ type kernels struct {
 	positionRows func(x, p, minv, h []float64, d int)
 	// matMul sets C = A·B (row-major, m×k times k×n), lengths checked.
 	matMul func(c, a, b []float64, m, k, n int)
+	// matMulAT sets C = Aᵀ·B (A stored k×m), lengths checked.
+	matMulAT func(c, a, b []float64, m, k, n int)
+	// exp sets dst[i] = e^x[i] (within 2 ulp of math.Exp).
+	exp func(dst, x []float64)
+	// log sets dst[i] = log x[i] (within 1 ulp of math.Log).
+	log func(dst, x []float64)
+	// the isotropic-mixture column kernels, lengths checked
+	gaussLogits      func(a, m, x []float64, ld int, c []float64, lc, h float64)
+	expSubAcc        func(w, s, a, m []float64)
+	addWeightedDiffs func(g, x []float64, ld int, c, w []float64, h float64)
 }
 
 // known lists every implementation name, compiled in or not, so that an

@@ -1,12 +1,15 @@
 // Package simd holds the float64 kernels under ebm's hot loops — dot
-// products, the fused Langevin and leapfrog updates, and the dense matrix
-// products of a layer's forward and backward passes — with one
-// implementation per instruction set, chosen once at start-up:
+// products, the fused Langevin and leapfrog updates, the dense matrix
+// products of a layer's forward and backward passes, a vectorized
+// exponential and logarithm, and the column kernels of a batched isotropic
+// Gaussian mixture — with one implementation per instruction set, chosen
+// once at start-up:
 //
-//   - "avx2" (amd64 with AVX2 and FMA3): vek's AVX2 code where one vek call
-//     does the whole job (matrix products, dot products, scaling), and our own
-//     unrolled, bounds-check-free Go loops where the job would take several
-//     vek calls and so several passes over memory (the fused updates);
+//   - "avx2" (amd64 with AVX2 and FMA3): our own AVX2+FMA assembly for the
+//     matrix products (4×8 register-blocked kernels), the Langevin update,
+//     Exp, Log and the mixture kernels; vek's AVX2 code for dot products
+//     and scaling; unrolled, bounds-check-free Go loops for the other fused
+//     updates;
 //   - "neon" (arm64 with ASIMD): our own NEON assembly;
 //   - "generic": plain Go, the reference every other implementation is
 //     tested against.
@@ -23,7 +26,12 @@
 // separately (no fused multiply-add), so all implementations agree with the
 // reference bit for bit; reductions (Dot, SumSq) and matrix products may use
 // fused multiply-adds and a different summation order, and agree with the
-// reference to a relative error of about k·2⁻⁵³ of Σ|aᵢ·bᵢ| for k terms.
+// reference to a relative error of about k·2⁻⁵³ of Σ|aᵢ·bᵢ| for k terms;
+// Exp and Log agree with math.Exp and math.Log to within a few ulp (see
+// their comments). Within one implementation, no element-wise kernel's
+// value for an element, and no matrix product's value for a row, depends on
+// its position or on the length of the call, so a batch split over workers
+// at any point gives the same bits.
 //
 // No kernel starts goroutines: the matrix products run on the calling
 // goroutine, so they are safe inside the samplers' sharded loops.

@@ -8,6 +8,7 @@ func genericKernels() *kernels {
 		axpy: axpyGeneric, scale: scaleGeneric, addScaled: addScaledGeneric,
 		langevin: langevinGeneric, langevinRows: langevinRowsGeneric,
 		axpyRows: axpyRowsGeneric, position: positionGeneric, positionRows: positionRowsGeneric,
-		matMul: matMulGeneric,
+		matMul: matMulGeneric, matMulAT: matMulATVia(matMulGeneric), exp: expGeneric, log: logGeneric,
+		gaussLogits: gaussLogitsGeneric, expSubAcc: expSubAccGeneric, addWeightedDiffs: addWeightedDiffsGeneric,
 	}
 }

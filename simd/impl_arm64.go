@@ -13,6 +13,7 @@ func archKernels() []*kernels {
 		axpy: axpyNEONGo, scale: scaleFused, addScaled: addScaledFused,
 		langevin: langevinNEONGo, langevinRows: langevinRowsNEON,
 		axpyRows: axpyRowsNEON, position: positionNEONGo, positionRows: positionRowsNEON,
-		matMul: matMulNEON,
+		matMul: matMulNEON, matMulAT: matMulATVia(matMulNEON), exp: expGeneric, log: logGeneric,
+		gaussLogits: gaussLogitsGeneric, expSubAcc: expSubAccGeneric, addWeightedDiffs: addWeightedDiffsGeneric,
 	}}
 }

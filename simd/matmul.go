@@ -1,6 +1,6 @@
 package simd
 
-import "sync"
+import "sync/atomic"
 
 // MatMul sets C = A·B for row-major A (m×k), B (k×n) and C (m×n):
 //
@@ -15,10 +15,12 @@ import "sync"
 //	}
 //
 // Implementations may use fused multiply-adds and another summation order
-// (see the package comment for the tolerance). MatMul runs on the calling
-// goroutine whatever the size (vek's own MatMul would start one goroutine
-// per CPU above about 10⁵ multiply-adds; we call it in blocks of rows small
-// enough that it does not), so it is safe inside a sharded loop. It panics
+// (see the package comment for the tolerance), but in each implementation
+// c[i][j] depends only on row i of A and on B: not on m, nor on where row i
+// falls, so a batch multiplied in one call or split into several calls at
+// any rows gives the same bits (and so do MatMulBias and MatMulBT; for
+// MatMulAT, a split of C's rows, i.e. of A's columns). MatMul runs on the
+// calling goroutine whatever the size, so it is safe inside a sharded loop. It panics
 // unless len(a) == m·k, len(b) == k·n and len(c) == m·n. c must not overlap a or b.
 func MatMul(c, a, b []float64, m, k, n int) {
 	checkMat(c, a, b, m, k, n)
@@ -74,7 +76,7 @@ func MatMulBT(c, a, b []float64, m, k, n int) {
 	bt := getScratch(k * n)
 	transpose(*bt, b, n, k)
 	current.matMul(c, a, *bt, m, k, n)
-	scratch.Put(bt)
+	putScratch(bt)
 }
 
 // MatMulAT sets C = Aᵀ·B for row-major A (k×m), B (k×n) and C (m×n), the
@@ -90,14 +92,23 @@ func MatMulBT(c, a, b []float64, m, k, n int) {
 //		}
 //	}
 //
-// It transposes A into a pooled scratch buffer (k·m values) and
-// multiplies. It panics unless len(a) == k·m, len(b) == k·n and len(c) == m·n.
+// The avx2 kernels read A in place through its strides; the others
+// transpose A into a pooled scratch buffer (k·m values) and multiply. It
+// panics unless len(a) == k·m, len(b) == k·n and len(c) == m·n.
 func MatMulAT(c, a, b []float64, m, k, n int) {
 	checkMat(c, a, b, m, k, n)
-	at := getScratch(k * m)
-	transpose(*at, a, k, m)
-	current.matMul(c, *at, b, m, k, n)
-	scratch.Put(at)
+	current.matMulAT(c, a, b, m, k, n)
+}
+
+// matMulATVia returns a kernel for C = Aᵀ·B that transposes A into a
+// pooled buffer and calls mm.
+func matMulATVia(mm func(c, a, b []float64, m, k, n int)) func(c, a, b []float64, m, k, n int) {
+	return func(c, a, b []float64, m, k, n int) {
+		at := getScratch(k * m)
+		transpose(*at, a, k, m)
+		mm(c, *at, b, m, k, n)
+		putScratch(at)
+	}
 }
 
 // checkMat panics unless the lengths fit an m×k by k×n product.
@@ -107,12 +118,20 @@ func checkMat(c, a, b []float64, m, k, n int) {
 	}
 }
 
-// scratch holds transposition buffers (*[]float64) so that MatMulBT and
-// MatMulAT allocate only while the sizes they see grow.
-var scratch sync.Pool
+// scratch holds up to len(scratch) transposition buffers for reuse by
+// concurrent calls, lock-free, so that MatMulBT and MatMulAT allocate only
+// while the sizes they see grow (or more calls run at once than ever
+// before). Unlike a sync.Pool it never drops a buffer, which keeps the
+// products allocation-free under the race detector too.
+var scratch [16]atomic.Pointer[[]float64]
 
 func getScratch(size int) *[]float64 {
-	p, _ := scratch.Get().(*[]float64)
+	var p *[]float64
+	for i := range scratch {
+		if p = scratch[i].Swap(nil); p != nil {
+			break
+		}
+	}
 	if p == nil {
 		p = new([]float64)
 	}
@@ -121,6 +140,15 @@ func getScratch(size int) *[]float64 {
 	}
 	*p = (*p)[:size]
 	return p
+}
+
+// putScratch returns a buffer taken by getScratch.
+func putScratch(p *[]float64) {
+	for i := range scratch {
+		if scratch[i].CompareAndSwap(nil, p) {
+			return
+		}
+	}
 }
 
 // transpose writes the c×r transpose of the r×c row-major src into dst,

@@ -2,17 +2,36 @@
 
 package simd
 
-import "github.com/viterin/vek"
+import "math"
 
-// vekRows is the number of rows of C per vek call. vek's MatMul runs
-// serially only below 4 rows (or 10⁵ multiply-adds) and otherwise starts a
-// goroutine per CPU, which the samplers' sharded loops must not do; three
-// rows per call keep it on this goroutine at no measurable cost, since its
-// kernel works row by row anyway.
-const vekRows = 3
+//go:noescape
+func mm4x8AVX2(c *float64, ldc int, a *float64, aRow, aP int, b *float64, ldb, k, acc int)
 
-// matMulAVX2 sets C = A·B with vek's AVX2 kernel, vekRows rows at a time.
-func matMulAVX2(c, a, b []float64, m, k, n int) {
+//go:noescape
+func mm1x8AVX2(c *float64, a *float64, aP int, b *float64, ldb, k, acc int)
+
+// matMulAVX2 sets C = A·B with the register-blocked kernels.
+func matMulAVX2(c, a, b []float64, m, k, n int) { mmAVX2(c, a, k, 1, b, m, k, n) }
+
+// matMulATAVX2 sets C = Aᵀ·B for A stored k×m, reading A in place (the
+// kernels take its strides), without a transposed copy.
+func matMulATAVX2(c, a, b []float64, m, k, n int) { mmAVX2(c, a, 1, m, b, m, k, n) }
+
+// mmKC is the depth of a block of the product: 128 rows of an 8-column
+// panel of B (8 KiB) and 4 rows of A (4 KiB, or the lines of 4 columns
+// of a transposed A) fit in L1 together.
+const mmKC = 128
+
+// mmAVX2 sets the m×n matrix C to A·B, where element (i, p) of A is
+// a[i*aRow+p*aP] and B is k×n row-major: 4×8 blocks of C in the 4×8
+// kernel, the bottom m mod 4 rows in the 1×8 kernel, the right n mod 8
+// columns in Go with math.FMA; p runs in blocks of mmKC so that a block's
+// panel of B and rows of A stay in the first-level cache, the kernels
+// continuing the chains from C after the first block. Every c[i][j] is the same chain
+// s = fma(a[i][p], b[p][j], s) from s = +0 for p = 0, 1, …, k−1, so C's
+// values do not depend on m, on n or on where a row or column falls: a
+// batch split into several products at any rows gives the same bits.
+func mmAVX2(c, a []float64, aRow, aP int, b []float64, m, k, n int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -20,8 +39,35 @@ func matMulAVX2(c, a, b []float64, m, k, n int) {
 		clear(c)
 		return
 	}
-	for i0 := 0; i0 < m; i0 += vekRows {
-		i1 := min(i0+vekRows, m)
-		vek.MatMul_Into(c[i0*n:i1*n], a[i0*k:i1*k], b, k)
+	n8 := n &^ 7
+	m4 := m &^ 3
+	for p0 := 0; p0 < k && n8 > 0; p0 += mmKC {
+		kb, acc := min(mmKC, k-p0), 0
+		if p0 > 0 {
+			acc = 1
+		}
+		bp := b[p0*n:]
+		for i0 := 0; i0 < m4; i0 += 4 {
+			ai := &a[i0*aRow+p0*aP]
+			for j0 := 0; j0 < n8; j0 += 8 {
+				mm4x8AVX2(&c[i0*n+j0], n, ai, aRow, aP, &bp[j0], n, kb, acc)
+			}
+		}
+		for i := m4; i < m; i++ {
+			ai := &a[i*aRow+p0*aP]
+			for j0 := 0; j0 < n8; j0 += 8 {
+				mm1x8AVX2(&c[i*n+j0], ai, aP, &bp[j0], n, kb, acc)
+			}
+		}
+	}
+	for i := 0; i < m && n8 < n; i++ {
+		crow := c[i*n+n8 : (i+1)*n]
+		for j := range crow {
+			var s float64
+			for p := 0; p < k; p++ {
+				s = math.FMA(a[i*aRow+p*aP], b[p*n+n8+j], s)
+			}
+			crow[j] = s
+		}
 	}
 }

@@ -48,19 +48,27 @@ func TestDot(t *testing.T) {
 func TestPanics(t *testing.T) {
 	s3, s4 := make([]float64, 3), make([]float64, 4)
 	cases := map[string]func(){
-		"Dot":          func() { Dot(s3, s4) },
-		"Axpy":         func() { Axpy(s3, 1, s4) },
-		"AddScaled":    func() { AddScaled(s3, s3, 1, s4) },
-		"Langevin":     func() { Langevin(s3, s3, s4, 1, 1) },
-		"LangevinRows": func() { LangevinRows(s4, s4, s4, s3[:2], s3, 2) },
-		"Momentum":     func() { Momentum(s3, s4, 1) },
-		"MomentumRows": func() { MomentumRows(s4, s4, s3, 2) },
-		"Position":     func() { Position(s3, s3, s4, 1) },
-		"PositionRows": func() { PositionRows(s4, s4, s3, s3[:2], 2) },
-		"MatMul":       func() { MatMul(s4, s4, s4, 2, 2, 3) },
-		"MatMulBias":   func() { MatMulBias(s4, s4, s4, s3, 2, 2, 2) },
-		"MatMulBT":     func() { MatMulBT(s3, s4, s4, 2, 2, 2) },
-		"MatMulAT":     func() { MatMulAT(s4, s3, s4, 2, 2, 2) },
+		"Dot":               func() { Dot(s3, s4) },
+		"Axpy":              func() { Axpy(s3, 1, s4) },
+		"AddScaled":         func() { AddScaled(s3, s3, 1, s4) },
+		"Langevin":          func() { Langevin(s3, s3, s4, 1, 1) },
+		"LangevinRows":      func() { LangevinRows(s4, s4, s4, s3[:2], s3, 2) },
+		"Momentum":          func() { Momentum(s3, s4, 1) },
+		"MomentumRows":      func() { MomentumRows(s4, s4, s3, 2) },
+		"Position":          func() { Position(s3, s3, s4, 1) },
+		"PositionRows":      func() { PositionRows(s4, s4, s3, s3[:2], 2) },
+		"MatMul":            func() { MatMul(s4, s4, s4, 2, 2, 3) },
+		"MatMulBias":        func() { MatMulBias(s4, s4, s4, s3, 2, 2, 2) },
+		"MatMulBT":          func() { MatMulBT(s3, s4, s4, 2, 2, 2) },
+		"MatMulAT":          func() { MatMulAT(s4, s3, s4, 2, 2, 2) },
+		"Exp":               func() { Exp(s3, s4) },
+		"Log":               func() { Log(s4, s3) },
+		"ExpSubAcc":         func() { ExpSubAcc(s3, s3, s4, s3) },
+		"GaussLogits":       func() { GaussLogits(s3, s3, s4, 3, s3[:2], 0, 1) },   // x holds 4, needs 3+3
+		"GaussLogitsLd":     func() { GaussLogits(s3, s3, s4, 2, s4[:2], 0, 1) },   // ld < n
+		"GaussLogitsM":      func() { GaussLogits(s3, s4, s3, 3, s3[:1], 0, 1) },   // len(m) != n
+		"AddWeightedDiffs":  func() { AddWeightedDiffs(s4, s3, 3, s3[:1], s3, 1) }, // len(g) != len(x)
+		"AddWeightedDiffs0": func() { AddWeightedDiffs(s3, s3, 3, nil, s3, 1) },    // no coordinates
 	}
 	for name, f := range cases {
 		func() {

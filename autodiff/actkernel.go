@@ -1,0 +1,263 @@
+package autodiff
+
+import "math"
+
+// deriv sets dst[i] = f⁽ᵏ⁾(x[i]). c1 and c2 are the family's cache for
+// these elements (see base): σ(ax) and σ(−ax) for the sigmoid and tanh
+// families, the exponential in c1 for ELU and Gaussian, nil for the others
+// and for tanh's value.
+func deriv(dst, x, c1, c2 []float64, f Activation, k int) {
+	x = x[:len(dst)]
+	if c1 != nil {
+		c1 = c1[:len(dst)]
+	}
+	if c2 != nil {
+		c2 = c2[:len(dst)]
+	}
+	switch f {
+	case Identity:
+		switch k {
+		case 0:
+			copy(dst, x)
+		case 1:
+			fillv(dst, 1)
+		default:
+			fillv(dst, 0)
+		}
+	case ReLU:
+		reluDeriv(dst, x, k)
+	case ELU:
+		eluDeriv(dst, x, c1, k)
+	case Gaussian:
+		gaussDeriv(dst, x, c1, k)
+	case Sigmoid:
+		sigDeriv(dst, c1, c2, k)
+	case Softplus:
+		if k == 0 {
+			// log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), and e^−|x| = σ(−|x|)/σ(|x|).
+			for i, v := range x {
+				s, u := c1[i], c2[i]
+				dst[i] = max(v, 0) + math.Log1p(min(s, u)/max(s, u))
+			}
+			return
+		}
+		sigDeriv(dst, c1, c2, k-1)
+	case SiLU:
+		siluDeriv(dst, x, c1, c2, k)
+	case Tanh:
+		tanhDeriv(dst, x, c1, c2, k)
+	default:
+		panic("autodiff: unknown activation")
+	}
+}
+
+func fillv(dst []float64, v float64) {
+	for i := range dst {
+		dst[i] = v
+	}
+}
+
+// reluDeriv: max(x, 0), then 1[x > 0], then 0; NaN stays NaN.
+func reluDeriv(dst, x []float64, k int) {
+	switch k {
+	case 0:
+		for i, v := range x {
+			dst[i] = max(v, 0)
+		}
+	case 1:
+		for i, v := range x {
+			switch {
+			case v > 0:
+				dst[i] = 1
+			case v == v:
+				dst[i] = 0
+			default:
+				dst[i] = v
+			}
+		}
+	default:
+		for i, v := range x {
+			if v == v {
+				dst[i] = 0
+			} else {
+				dst[i] = v
+			}
+		}
+	}
+}
+
+// eluDeriv: x or eˣ − 1 (expm1, accurate near 0), then 1 or eˣ, then 0 or
+// eˣ, with ex[i] = exp(min(x[i], 0)).
+func eluDeriv(dst, x, ex []float64, k int) {
+	switch k {
+	case 0:
+		for i, v := range x {
+			if v > 0 {
+				dst[i] = v
+			} else {
+				dst[i] = math.Expm1(v)
+			}
+		}
+	case 1:
+		for i, v := range x {
+			if v > 0 {
+				dst[i] = 1
+			} else {
+				dst[i] = ex[i]
+			}
+		}
+	default:
+		for i, v := range x {
+			if v > 0 {
+				dst[i] = 0
+			} else {
+				dst[i] = ex[i]
+			}
+		}
+	}
+}
+
+// sigDeriv sets dst[i] = σ⁽ᵏ⁾ from s = σ(x) and u = σ(−x): σ, s·u,
+// s·u·(u − s), and 2¹⁻ᵏ·s·u·R_k(s − u) for k ≥ 3 (s − u = tanh(x/2)). The
+// factor s·u keeps the relative accuracy where s or u underflows.
+func sigDeriv(dst, s, u []float64, k int) {
+	switch k {
+	case 0:
+		copy(dst, s)
+	case 1:
+		for i, v := range s {
+			dst[i] = v * u[i]
+		}
+	case 2:
+		for i, v := range s {
+			dst[i] = v * u[i] * (u[i] - v)
+		}
+	default:
+		r, sc := rpoly(k), math.Ldexp(1, 1-k)
+		for i, v := range s {
+			dst[i] = sc * (v * u[i]) * horner(r, v-u[i])
+		}
+	}
+}
+
+// sigK returns σ⁽ʲ⁾ for j ≥ 2 from s, u, the coefficients r of R_j (unused
+// for j = 2) and sc = 2¹⁻ʲ.
+func sigK(s, u float64, j int, r []float64, sc float64) float64 {
+	if j == 2 {
+		return s * u * (u - s)
+	}
+	return sc * (s * u) * horner(r, s-u)
+}
+
+// siluDeriv sets dst[i] = SiLU⁽ᵏ⁾(x[i]) = x·σ⁽ᵏ⁾(x) + k·σ⁽ᵏ⁻¹⁾(x).
+func siluDeriv(dst, x, s, u []float64, k int) {
+	switch k {
+	case 0:
+		for i, v := range x {
+			dst[i] = v * s[i]
+		}
+	case 1:
+		for i, v := range x {
+			dst[i] = s[i] + v*(s[i]*u[i])
+		}
+	case 2:
+		for i, v := range x {
+			dst[i] = (s[i] * u[i]) * (2 + v*(u[i]-s[i]))
+		}
+	default: // k ≥ 3
+		var r0 []float64
+		if k-1 > 2 {
+			r0 = rpoly(k - 1)
+		}
+		r1 := rpoly(k)
+		sc0, sc1 := math.Ldexp(1, 2-k), math.Ldexp(1, 1-k)
+		fk := float64(k)
+		for i, v := range x {
+			dst[i] = v*sigK(s[i], u[i], k, r1, sc1) + fk*sigK(s[i], u[i], k-1, r0, sc0)
+		}
+	}
+}
+
+// tanhDeriv sets dst[i] = tanh⁽ᵏ⁾(x[i]): math.Tanh for k = 0, otherwise
+// (1 − t²)·R_k(t) with t = s − u and 1 − t² = 4·s·u for s = σ(2x),
+// u = σ(−2x) (no cancellation for large |x|).
+func tanhDeriv(dst, x, s, u []float64, k int) {
+	switch k {
+	case 0:
+		for i, v := range x {
+			dst[i] = math.Tanh(v)
+		}
+	case 1:
+		for i, v := range s {
+			dst[i] = 4 * (v * u[i])
+		}
+	case 2:
+		for i, v := range s {
+			dst[i] = -8 * (v * u[i]) * (v - u[i])
+		}
+	default:
+		r := rpoly(k)
+		for i, v := range s {
+			dst[i] = 4 * (v * u[i]) * horner(r, v-u[i])
+		}
+	}
+}
+
+// gaussDeriv sets dst[i] = (d/dx)ᵏ exp(−x²/2) = (−1)ᵏ·Heₖ(x)·exp(−x²/2)
+// with the probabilists' Hermite polynomials He₀ = 1, He₁ = x,
+// Heⱼ₊₁ = x·Heⱼ − j·Heⱼ₋₁; g[i] = exp(−x[i]²/2). Where g underflows to 0
+// the result is 0 (Heₖ(x) may overflow there).
+func gaussDeriv(dst, x, g []float64, k int) {
+	switch k {
+	case 0:
+		copy(dst, g)
+	case 1:
+		for i, v := range x {
+			dst[i] = -v * g[i]
+		}
+	case 2:
+		for i, v := range x {
+			dst[i] = (v*v - 1) * g[i]
+		}
+	default:
+		sign := 1.0
+		if k%2 == 1 {
+			sign = -1
+		}
+		for i, v := range x {
+			e := g[i]
+			if e == 0 {
+				dst[i] = 0
+				continue
+			}
+			h0, h1 := 1.0, v
+			for j := 1; j < k; j++ {
+				h0, h1 = h1, v*h1-float64(j)*h0
+			}
+			dst[i] = sign * h1 * e
+		}
+	}
+}
+
+// siluFused computes the hot cases of the default activation in one loop:
+// b∘SiLU′(x) (the first backward pass) and b∘c∘SiLU″(x) (the second),
+// reporting whether it handled the case. c is the whole second multiplier
+// (nil for none), sliced here to [i0, i1).
+func siluFused(dst, x, s, u, b, c []float64, i0, i1, k int) bool {
+	x, s, u, b = x[:len(dst)], s[:len(dst)], u[:len(dst)], b[:len(dst)]
+	switch {
+	case k == 1 && c == nil:
+		for i, v := range x {
+			dst[i] = b[i] * (s[i] + v*(s[i]*u[i]))
+		}
+	case k == 2 && c != nil:
+		c := c[i0:i1]
+		c = c[:len(dst)]
+		for i, v := range x {
+			dst[i] = ((s[i] * u[i]) * (2 + v*(u[i]-s[i])) * b[i]) * c[i] // as deriv then mulInto twice
+		}
+	default:
+		return false
+	}
+	return true
+}

@@ -1,0 +1,48 @@
+// Package autodiff is reverse-mode automatic differentiation over batched
+// float64 matrices, to any order. It is the base of the learnable energies
+// and of the training objectives that need gradients of gradients (exact,
+// denoising and sliced score matching).
+//
+// # The model: an eager tape of matrices
+//
+// A Graph records operations as they are called. Every value is a row-major
+// rows×cols matrix (a batch of points is one row per point), and every
+// operation computes its value at once, when it is called: there is no
+// separate "run" step, and Value reads the result immediately. A Node is a
+// handle to a recorded value: a small integer index into its Graph, valid
+// until the Graph's next Reset. The zero Node means "none".
+//
+// Leaves come from Input (a matrix one may differentiate with respect to,
+// such as the points x or a layer's weights) and Const (never
+// differentiated). Both alias the caller's slice instead of copying it, so
+// the parameters of a model can live in one caller-owned flat vector.
+//
+// # Gradients of any order
+//
+// Grad walks the tape backwards from some outputs to some inputs, visiting
+// only the nodes on a path between them. Each operation's backward rule is
+// written with the same differentiable operations as the forward pass, so
+// with createGraph the backward pass is itself recorded on the tape and its
+// results can be differentiated again: Hessian-vector products, Hessian
+// traces, and derivatives of those with respect to parameters are Grad of
+// Grad. Without createGraph the results are plain constants (cheaper). The
+// element-wise activations carry exact derivatives of every order: the k-th
+// derivative of an activation is the same operation with order k.
+//
+// # Buffers and Reset
+//
+// Each node owns a buffer. Reset forgets every node but keeps the buffers,
+// so that replaying the same sequence of operations after a Reset (one
+// training step after another) reuses them and allocates nothing.
+//
+// # Errors and concurrency
+//
+// Shape mismatches and invalid nodes are programming errors: they panic
+// with a message starting "autodiff: ". A Graph is not safe for concurrent
+// use; use one Graph per goroutine. By default a Graph does all its work on
+// the calling goroutine; after SetWorkers(n) large matrix products (by
+// blocks of rows) and large activation passes (by ranges of elements) are
+// split over up to n goroutines. Every row and element is computed the
+// same way whatever the split, so results do not depend on the number of
+// workers.
+package autodiff

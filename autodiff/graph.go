@@ -1,0 +1,244 @@
+package autodiff
+
+import (
+	"fmt"
+	"sync"
+)
+
+// Node is a handle to a value recorded on a Graph: an index, valid until
+// the Graph's next Reset. The zero Node is invalid and means "none".
+type Node int32
+
+// opcode names the operation that produced a node.
+type opcode uint8
+
+const (
+	opInvalid       opcode = iota
+	opInput                // leaf, differentiable
+	opConst                // leaf, never differentiated
+	opMatMul               // a·b
+	opMatMulBT             // a·bᵀ
+	opMatMulAT             // aᵀ·b
+	opAffine               // a·b + 1·cᵀ (c is 1×m)
+	opAddBias              // a + 1·bᵀ (b is 1×m)
+	opAdd                  // a + b
+	opSub                  // a − b
+	opMul                  // s·a∘b
+	opDiv                  // a / b
+	opScale                // s·a
+	opAddConst             // a + s
+	opSquare               // a∘a
+	opMulCol               // a∘(b broadcast over columns), b is n×1
+	opMulRow               // a∘(b broadcast over rows), b is 1×m
+	opRowDot               // Σ_j a_ij b_ij, n×1
+	opColDot               // Σ_i a_ij b_ij, 1×m
+	opSumRows              // Σ_j a_ij, n×1
+	opSumCols              // Σ_i a_ij, 1×m
+	opSum                  // s·Σ a_ij, 1×1
+	opFill                 // s·a (1×1) broadcast to rows×cols
+	opBroadcastRows        // a (1×m) repeated over rows
+	opBroadcastCols        // a (n×1) repeated over columns
+	opAct                  // [b∘][c∘] f⁽ᵏ⁾(x): activation derivative times optional multipliers
+	opExp                  // eᵃ
+	opLog                  // log a
+	opCol                  // column k of a, n×1
+	opPlaceCol             // a (n×1) as column k of an n×cols matrix of zeros
+)
+
+// node is one recorded value. a, b and c are the operands gradients flow
+// to (0 when absent or when the node was recorded as a constant); x is the
+// activation's input for opAct (it is also a when the derivative of the
+// activation's derivative is not identically zero).
+type node struct {
+	val     []float64 // rows·cols values, row-major (aliases the caller's data for leaves)
+	buf     []float64 // storage owned by this slot, kept across Reset
+	baseBuf []float64 // storage for the activation cache of this node's value, kept across Reset
+	trBuf   []float64 // storage for the transpose of this node's value, kept across Reset
+	s       float64   // scalar parameter (Scale, AddConst, Mul, Sum, Fill)
+	rows    int32
+	cols    int32
+	a, b, c Node
+	x       Node
+	k       int32 // derivative order (opAct) or column index (opCol, opPlaceCol)
+	op      opcode
+	f       Activation
+	diff    bool  // depends on an Input leaf through recorded operations
+	baseFam uint8 // family whose cache baseBuf holds (famNone: none)
+	trOK    bool  // trBuf holds the transpose of val
+}
+
+// Graph records operations on batched float64 matrices and differentiates
+// them. The zero value is not usable; call New. A Graph is not safe for
+// concurrent use.
+type Graph struct {
+	nodes  []node // nodes[0] is the invalid node
+	record bool   // false while Grad runs without createGraph: new nodes are constants
+
+	workers int            // 0 (the default) or 1: serial; −1: GOMAXPROCS; n > 1: n
+	wg      sync.WaitGroup // ranges of a split job in flight
+	mmJob   mmJob          // the jobs split over workers, reused
+	actJob  actJob
+	baseJob baseJob
+	tbuf    []float64 // transposition scratch of MatMulAT
+
+	// Grad scratch, kept across calls.
+	mark []uint8
+	adj  []Node
+	out  []Node // arena for Grad results, emptied by Reset
+}
+
+// New returns an empty Graph.
+func New() *Graph {
+	return &Graph{nodes: make([]node, 1, 64), record: true}
+}
+
+// Reset forgets every node but keeps their buffers, so that replaying the
+// same sequence of operations after Reset allocates nothing (the steady
+// state of a training loop). Nodes and slices returned before Reset
+// (including Value's and Grad's) must not be used after it.
+func (g *Graph) Reset() {
+	g.nodes = g.nodes[:1]
+	g.out = g.out[:0]
+	g.record = true
+}
+
+// Len returns the number of nodes recorded since New or the last Reset.
+func (g *Graph) Len() int { return len(g.nodes) - 1 }
+
+// SetWorkers sets how many goroutines large matrix products and
+// activation passes may be split over: 1 (the default) keeps all work on
+// the calling goroutine, n > 1 uses up to n, and n ≤ 0 means
+// runtime.GOMAXPROCS(0). Results are bit-identical for every n. Splitting
+// pays only with idle cores and large batches (it lost on a loaded 2-core
+// machine at batch 256); leave it at 1 where the caller already shards
+// work across goroutines, each with its own Graph.
+func (g *Graph) SetWorkers(n int) {
+	if n <= 0 {
+		n = -1
+	}
+	g.workers = n
+}
+
+// Value returns the values of n, rows·cols of them in row-major order. The
+// slice is the node's storage (or the caller's, for leaves): read it, do
+// not write it.
+func (g *Graph) Value(n Node) []float64 { return g.at(n).val }
+
+// Shape returns the number of rows and columns of n.
+func (g *Graph) Shape(n Node) (rows, cols int) {
+	p := g.at(n)
+	return int(p.rows), int(p.cols)
+}
+
+// Flatten copies the values of nodes, in order, into dst, whose length must
+// be the sum of their sizes.
+func (g *Graph) Flatten(dst []float64, nodes []Node) {
+	total := 0
+	for _, n := range nodes {
+		total += len(g.at(n).val)
+	}
+	if total != len(dst) {
+		panic(fmt.Sprintf("autodiff: Flatten: dst has length %d, the nodes hold %d values", len(dst), total))
+	}
+	off := 0
+	for _, n := range nodes {
+		off += copy(dst[off:], g.nodes[n].val)
+	}
+}
+
+// Input records a leaf that gradients can be taken with respect to. data
+// holds rows·cols values, row-major; it is aliased, not copied. Do not
+// write it while the leaf is recorded (between Input and the next Reset):
+// nodes computed from it, and caches derived from it, would not follow.
+func (g *Graph) Input(data []float64, rows, cols int) Node {
+	return g.leaf(opInput, "Input", data, rows, cols)
+}
+
+// Const records a leaf that is never differentiated: Grad treats it, and
+// everything computed from constants alone, as fixed, and returns zeros
+// when asked for a gradient with respect to it. data is aliased as in
+// Input.
+func (g *Graph) Const(data []float64, rows, cols int) Node {
+	return g.leaf(opConst, "Const", data, rows, cols)
+}
+
+func (g *Graph) leaf(op opcode, name string, data []float64, rows, cols int) Node {
+	if rows < 0 || cols < 0 || len(data) != rows*cols {
+		panic(fmt.Sprintf("autodiff: %s: len(data) = %d for shape %d×%d", name, len(data), rows, cols))
+	}
+	id, p := g.slot(op, rows, cols)
+	p.val = data
+	p.diff = op == opInput
+	return id
+}
+
+// at returns the node n, panicking if n is not a node of g.
+func (g *Graph) at(n Node) *node {
+	if n <= 0 || int(n) >= len(g.nodes) {
+		panic(fmt.Sprintf("autodiff: invalid node %d (graph has %d nodes)", n, len(g.nodes)-1))
+	}
+	return &g.nodes[n]
+}
+
+// slot appends a node of the given op and shape, reusing the storage of a
+// node forgotten by Reset, without giving it a value.
+func (g *Graph) slot(op opcode, rows, cols int) (Node, *node) {
+	if rows > 1<<30 || cols > 1<<30 {
+		panic(fmt.Sprintf("autodiff: shape %d×%d too large", rows, cols))
+	}
+	i := len(g.nodes)
+	if i >= 1<<31-1 {
+		panic("autodiff: too many nodes")
+	}
+	if i < cap(g.nodes) {
+		g.nodes = g.nodes[:i+1]
+	} else {
+		g.nodes = append(g.nodes, node{})
+	}
+	p := &g.nodes[i]
+	buf, base, tr := p.buf, p.baseBuf, p.trBuf
+	*p = node{buf: buf, baseBuf: base, trBuf: tr, op: op, rows: int32(rows), cols: int32(cols)}
+	return Node(i), p
+}
+
+// alloc appends a node with its own storage of rows·cols values (not
+// cleared). Pointers to nodes are invalid after the next alloc; value
+// slices stay valid.
+func (g *Graph) alloc(op opcode, rows, cols int) (Node, *node) {
+	id, p := g.slot(op, rows, cols)
+	size := rows * cols
+	if cap(p.buf) < size {
+		p.buf = make([]float64, size)
+	}
+	p.val = p.buf[:size]
+	return id, p
+}
+
+// link records the operands gradients flow to (when recording) and whether
+// the node depends on an Input.
+func (g *Graph) link(p *node, a, b, c Node) {
+	if !g.record {
+		return
+	}
+	p.a, p.b, p.c = a, b, c
+	p.diff = g.nodes[a].diff || g.nodes[b].diff || g.nodes[c].diff
+}
+
+// filled records a constant node of the given shape with every value v.
+func (g *Graph) filled(rows, cols int, v float64) Node {
+	id, p := g.alloc(opConst, rows, cols)
+	if v == 0 {
+		clear(p.val)
+	} else {
+		for i := range p.val {
+			p.val[i] = v
+		}
+	}
+	return id
+}
+
+// shape returns rows, cols and values of n.
+func (g *Graph) shape(n Node) (int, int, []float64) {
+	p := g.at(n)
+	return int(p.rows), int(p.cols), p.val
+}

@@ -1,0 +1,248 @@
+package autodiff
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/goebm/ebm/simd"
+)
+
+// Work large enough to pay for a hand-over (matrix products of at least
+// parMin multiply-adds, element-wise passes with exponentials or several
+// factors over at least parMinElems elements) is split into contiguous
+// ranges over the Graph's workers. Every row or element is computed the
+// same way whatever range it falls in (simd's products compute each row
+// of C independently of the others), so the split changes no result.
+const (
+	parMin      = 1 << 16
+	parMinElems = 1 << 14
+	rowQuantum  = 8
+)
+
+// job is work over the index range [0, n) that can be split: run(r0, r1)
+// does [r0, r1). Jobs live in the Graph (one per kind, reused), so handing
+// one to a worker allocates nothing.
+type job interface{ run(r0, r1 int) }
+
+// task is a range of a job handed to a worker.
+type task struct {
+	j      job
+	r0, r1 int
+	wg     *sync.WaitGroup
+}
+
+// The worker pool is shared by every Graph: goroutines started on demand
+// and never stopped, parked on a buffered queue of ranges. A caller queues
+// the ranges beyond its own, runs its own, and then runs whatever is still
+// queued (its own ranges or another Graph's) instead of waiting for a
+// worker to wake up, so a busy or slow pool never delays anyone by more
+// than the work itself.
+var pool struct {
+	mu      sync.Mutex
+	started int
+	ch      chan task
+}
+
+func init() { pool.ch = make(chan task, 256) }
+
+// ensureWorkers starts workers until at least n are running.
+func ensureWorkers(n int) {
+	pool.mu.Lock()
+	for pool.started < n {
+		pool.started++
+		go func() {
+			for t := range pool.ch {
+				t.j.run(t.r0, t.r1)
+				t.wg.Done()
+			}
+		}()
+	}
+	pool.mu.Unlock()
+}
+
+// nworkers is the number of goroutines a job may use.
+func (g *Graph) nworkers() int {
+	switch {
+	case g.workers < 0:
+		return runtime.GOMAXPROCS(0)
+	case g.workers == 0:
+		return 1
+	}
+	return g.workers
+}
+
+// split runs j over [0, n), in up to nworkers ranges whose lengths are
+// multiples of quantum when large is true, else on the calling goroutine.
+func (g *Graph) split(j job, n, quantum int, large bool) {
+	w := 1
+	if large {
+		w = min(g.nworkers(), n/quantum)
+	}
+	if w <= 1 {
+		j.run(0, n)
+		return
+	}
+	ensureWorkers(w - 1)
+	per := (n + w - 1) / w
+	per = (per + quantum - 1) / quantum * quantum
+	for r0 := per; r0 < n; r0 += per {
+		r1 := min(r0+per, n)
+		g.wg.Add(1)
+		select {
+		case pool.ch <- task{j, r0, r1, &g.wg}:
+		default: // queue full
+			j.run(r0, r1)
+			g.wg.Done()
+		}
+	}
+	j.run(0, min(per, n))
+	for idle := false; !idle; { // run what no worker has taken yet
+		select {
+		case t := <-pool.ch:
+			t.j.run(t.r0, t.r1)
+			t.wg.Done()
+		default:
+			idle = true
+		}
+	}
+	g.wg.Wait()
+}
+
+// mmJob is a matrix product over the rows of C: C = A·B (+ bias).
+type mmJob struct {
+	c, a, b, bias []float64
+	k, n          int
+}
+
+func (t *mmJob) run(r0, r1 int) {
+	c, a, m := t.c[r0*t.n:r1*t.n], t.a[r0*t.k:r1*t.k], r1-r0
+	if t.bias != nil {
+		simd.MatMulBias(c, a, t.b, t.bias, m, t.k, t.n)
+	} else {
+		simd.MatMul(c, a, t.b, m, t.k, t.n)
+	}
+}
+
+// mm runs a product of m rows, split when large.
+func (g *Graph) mm(c, a, b, bias []float64, m, k, n int) {
+	g.mmJob = mmJob{c: c, a: a, b: b, bias: bias, k: k, n: n}
+	g.split(&g.mmJob, m, rowQuantum, m*k*n >= parMin)
+	g.mmJob = mmJob{} // drop the references to the operands
+}
+
+// matMul sets c = a·b (+ bias) for a m×k, b k×n (an outer product for
+// k = 1).
+func (g *Graph) matMul(c, a, b, bias []float64, m, k, n int) {
+	if k == 1 {
+		outer(c, a, b, bias, n)
+		return
+	}
+	g.mm(c, a, b, bias, m, k, n)
+}
+
+// outer sets c = a·bᵀ (+ bias) for column a (m values) and row b (n
+// values): a product with inner size 1.
+func outer(c, a, b, bias []float64, n int) {
+	for i, ai := range a {
+		row := c[i*n : (i+1)*n]
+		b := b[:len(row)]
+		if bias == nil {
+			for j := range row {
+				row[j] = ai * b[j]
+			}
+		} else {
+			bias := bias[:len(row)]
+			for j := range row {
+				row[j] = ai*b[j] + bias[j]
+			}
+		}
+	}
+}
+
+// matMulBT sets c = a·bᵀ for a m×k and b (the values of node bn) n×k.
+// For k = 1 (the backward pass from a scalar per row) it is an outer
+// product; for a few columns (n ≤ 4, the gradient with respect to
+// low-dimensional points) row-by-row dot products, several times faster
+// than a matrix kernel there; otherwise a product with bᵀ, which is
+// computed once per node and cached (a weight matrix is multiplied this
+// way in the first and in the second backward pass).
+func (g *Graph) matMulBT(c, a []float64, bn Node, b []float64, m, k, n int) {
+	switch {
+	case k == 1:
+		outer(c, a, b, nil, n)
+	case n <= 4:
+		for i := 0; i < m; i++ {
+			ai, ci := a[i*k:(i+1)*k], c[i*n:(i+1)*n]
+			for j := range ci {
+				ci[j] = dot(ai, b[j*k:(j+1)*k])
+			}
+		}
+	default:
+		g.mm(c, a, g.transposed(bn), nil, m, k, n)
+	}
+}
+
+// transposed returns the transpose of node n's value, computing it once.
+func (g *Graph) transposed(n Node) []float64 {
+	p := &g.nodes[n]
+	size := len(p.val)
+	if cap(p.trBuf) < size {
+		p.trBuf = make([]float64, size)
+		p.trOK = false
+	}
+	t := p.trBuf[:size]
+	if !p.trOK {
+		transpose(t, p.val, int(p.rows), int(p.cols))
+		p.trOK = true
+	}
+	return t
+}
+
+// matMulAT sets c = aᵀ·b for a k×m, b k×n: it transposes a into the
+// Graph's scratch and multiplies by rows of aᵀ, so that the product splits
+// by rows like the others. For one column it sums scaled rows of a.
+func (g *Graph) matMulAT(c, a, b []float64, m, k, n int) {
+	if n == 1 {
+		// c = Σ_p b[p]·(row p of a): no transposition.
+		clear(c)
+		for p, bp := range b {
+			simd.Axpy(c, bp, a[p*m:(p+1)*m])
+		}
+		return
+	}
+	if cap(g.tbuf) < m*k {
+		g.tbuf = make([]float64, m*k)
+	}
+	at := g.tbuf[:m*k]
+	transpose(at, a, k, m)
+	g.matMul(c, at, b, nil, m, k, n)
+}
+
+// transpose writes the c×r transpose of the r×c row-major src into dst.
+// It reads eight rows of src at a time, so that each row of dst receives
+// eight consecutive values (a cache line) per pass.
+func transpose(dst, src []float64, r, c int) {
+	if c == 1 || r == 1 {
+		copy(dst, src)
+		return
+	}
+	dst, src = dst[:r*c], src[:r*c]
+	i := 0
+	for ; i+8 <= r; i += 8 {
+		s0, s1 := src[i*c:(i+1)*c], src[(i+1)*c:(i+2)*c]
+		s2, s3 := src[(i+2)*c:(i+3)*c], src[(i+3)*c:(i+4)*c]
+		s4, s5 := src[(i+4)*c:(i+5)*c], src[(i+5)*c:(i+6)*c]
+		s6, s7 := src[(i+6)*c:(i+7)*c], src[(i+7)*c:(i+8)*c]
+		s1, s2, s3, s4, s5, s6, s7 = s1[:len(s0)], s2[:len(s0)], s3[:len(s0)], s4[:len(s0)], s5[:len(s0)], s6[:len(s0)], s7[:len(s0)]
+		for j := range s0 {
+			d := dst[j*r+i : j*r+i+8 : j*r+i+8]
+			d[0], d[1], d[2], d[3] = s0[j], s1[j], s2[j], s3[j]
+			d[4], d[5], d[6], d[7] = s4[j], s5[j], s6[j], s7[j]
+		}
+	}
+	for ; i < r; i++ {
+		for j, v := range src[i*c : (i+1)*c] {
+			dst[j*r+i] = v
+		}
+	}
+}

@@ -1,0 +1,126 @@
+package checkpoint
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/registry"
+)
+
+func init() { energies.Register(energyType, func() energies.Energy { return &Energy{} }) }
+
+// NewEnergy rebuilds the learnable energy the checkpoint holds: it builds
+// f.Energy through the energies registry (energies.FromTable), checks that
+// the result is an energies.Trainable whose parameter vector has
+// len(f.Params) values (else an "architecture mismatch" error giving both
+// sizes), and copies f.Params into it. The package that registers the
+// energy's type must be linked into the program.
+func (f *File) NewEnergy() (energies.Trainable, error) {
+	typ, err := registry.TypeOf(f.Energy)
+	if err != nil {
+		return nil, fmt.Errorf("energy table: %w", err)
+	}
+	if typ == energyType {
+		return nil, errors.New(`the energy table names "checkpoint" itself; a checkpoint must hold the model's own energy table`)
+	}
+	e, err := energies.FromTable(f.Energy)
+	if err != nil {
+		return nil, fmt.Errorf("cannot rebuild the saved energy: %w", err)
+	}
+	tr, ok := e.(energies.Trainable)
+	if !ok {
+		return nil, fmt.Errorf("the saved energy %q is not learnable (it has no parameter vector to load)", typ)
+	}
+	p := tr.Params()
+	if len(p) != len(f.Params) {
+		return nil, fmt.Errorf("architecture mismatch: the energy table builds %q with %d parameters, the checkpoint holds %d", typ, len(p), len(f.Params))
+	}
+	copy(p, f.Params)
+	return tr, nil
+}
+
+// Energy is the energy type "checkpoint": the learnable energy saved in a
+// checkpoint file, rebuilt from the file's [energy] table with the trained
+// parameters. After Init it behaves exactly as that energy: Dim, Energy,
+// Gradient and the rest of energies.Trainable pass through to it (through
+// the embedded Trainable), so a trained model can be sampled or trained
+// further like any other energy.
+//
+// A relative Path is resolved against the directory given to SetBase (the
+// runner passes the directory of the config file, so `path =
+// "model.ckpt"` means the file beside the config), or against the working
+// directory when SetBase was not called. SetBase must come before Init,
+// which reads the file.
+type Energy struct {
+	energies.Trainable // the rebuilt model; nil before Init
+
+	Path string `toml:"path" doc:"checkpoint file written by training (required); a relative path is resolved against the config file's directory"`
+
+	base string
+	file *File
+}
+
+// Description is the one-line summary shown by `ebmrun list`.
+func (c *Energy) Description() string {
+	return "a learnable energy loaded from a checkpoint file (its type, keys and trained parameters)"
+}
+
+// Example sets a path so that the sample config shows the key. The sample
+// validates only where that file exists.
+func (c *Energy) Example() { c.Path = "model.ckpt" }
+
+// SetBase sets the directory a relative Path is resolved against; call it
+// before Init.
+func (c *Energy) SetBase(dir string) { c.base = dir }
+
+// Resolved is the file Init reads: Path, joined to the base directory when
+// relative and a base is set.
+func (c *Energy) Resolved() string {
+	if c.base == "" || filepath.IsAbs(c.Path) {
+		return c.Path
+	}
+	return filepath.Join(c.base, c.Path)
+}
+
+// Init reads the checkpoint and rebuilds its energy (see File.NewEnergy).
+// Errors name the key and the file.
+func (c *Energy) Init() error {
+	if c.Path == "" {
+		return errors.New(`key "path": required; name a checkpoint file written by training, e.g. path = "model.ckpt"`)
+	}
+	path := c.Resolved()
+	f, err := Read(path)
+	if err != nil {
+		return fmt.Errorf("key \"path\": %w", err)
+	}
+	tr, err := f.NewEnergy()
+	if err != nil {
+		return fmt.Errorf("key \"path\": %s: %w", path, err)
+	}
+	c.Trainable, c.file = tr, f
+	return nil
+}
+
+// Smooth passes energies.Smooth through: the loaded model's answer, or true
+// when it does not say (as for any energy without the method).
+func (c *Energy) Smooth() bool {
+	if s, ok := c.Trainable.(energies.Smooth); ok {
+		return s.Smooth()
+	}
+	return true
+}
+
+// Checkpoint returns the file Init loaded (nil before Init): its step,
+// optimizer state and other arrays let a training run resume.
+func (c *Energy) Checkpoint() *File { return c.file }
+
+var (
+	_ energies.Energy    = (*Energy)(nil)
+	_ energies.Trainable = (*Energy)(nil)
+	_ energies.Smooth    = (*Energy)(nil)
+	_ registry.Initer    = (*Energy)(nil)
+	_ registry.Describer = (*Energy)(nil)
+	_ registry.Exampler  = (*Energy)(nil)
+)

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/goebm/ebm/checkpoint"
+	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/fileio"
 )
 
@@ -14,28 +16,69 @@ func energyFlags(fs *flag.FlagSet) {
 	fs.Var(new(setList), "set", "override a config value, e.g. --set energy.stds=[1.0,1.0] (repeatable)")
 	fs.String("points", "", "points to evaluate: CSV (one point per line, header optional) or .npy of shape (n, dim)")
 	fs.String("out", "", "output file: .npy writes NPY of shape (n, 1+dim), anything else CSV (default: CSV on stdout)")
+	fs.String("checkpoint", "", "evaluate the learnable energy saved in this checkpoint file, in place of CONFIG")
+}
+
+// energyArgs checks that `ebmrun energy` got exactly one of a CONFIG file
+// and --checkpoint FILE (and no --set with a checkpoint).
+func energyArgs(fs *flag.FlagSet, pos []string) error {
+	ck := flagValue(fs, "checkpoint")
+	if ck == "" {
+		return positional("energy", pos, 1, 1, "one CONFIG file or --checkpoint FILE")
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("ebmrun energy: give a CONFIG file or --checkpoint FILE, not both (got %q and --checkpoint %s)", pos, ck)
+	}
+	if len(flagSets(fs)) > 0 {
+		return fmt.Errorf("ebmrun energy: --set overrides values of a CONFIG file; it cannot be used with --checkpoint")
+	}
+	return nil
+}
+
+// loadEnergy returns the energy that `ebmrun energy` evaluates and its type
+// for messages: the CONFIG's [energy], or the learnable energy saved in the
+// --checkpoint file with its trained parameters.
+func loadEnergy(fs *flag.FlagSet, pos []string) (energies.Energy, string, error) {
+	ck := flagValue(fs, "checkpoint")
+	if ck == "" {
+		c, err := Load(pos[0], flagSets(fs))
+		if err != nil {
+			return nil, "", err
+		}
+		return c.Energy, c.EnergyType, nil
+	}
+	f, err := checkpoint.Read(ck)
+	if err != nil {
+		return nil, "", err
+	}
+	tr, err := f.NewEnergy()
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", ck, err)
+	}
+	typ, _ := f.Energy["type"].(string)
+	return tr, typ + " from " + ck, nil
 }
 
 func cmdEnergy(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
-	if err := positional("energy", pos, 1, 1, "one CONFIG file"); err != nil {
+	if err := energyArgs(fs, pos); err != nil {
 		return err
 	}
 	pts := flagValue(fs, "points")
 	if pts == "" {
 		return fmt.Errorf("ebmrun energy: --points FILE is required (see ebmrun energy --help)")
 	}
-	c, err := Load(pos[0], flagSets(fs))
+	energy, typ, err := loadEnergy(fs, pos)
 	if err != nil {
 		return err
 	}
-	d := c.Energy.Dim()
+	d := energy.Dim()
 	p, err := fileio.ReadPointsFile(pts, d)
 	if err != nil {
-		return fmt.Errorf("%v (the energy %s has dimension %d)", err, c.EnergyType, d)
+		return fmt.Errorf("%v (the energy %s has dimension %d)", err, typ, d)
 	}
 	en := make([]float64, p.N)
 	grad := make([]float64, p.N*d)
-	c.Energy.Gradient(en, grad, p.Data)
+	energy.Gradient(en, grad, p.Data)
 	cols := 1 + d
 	table := make([]float64, p.N*cols)
 	for i := 0; i < p.N; i++ {

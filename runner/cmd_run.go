@@ -18,6 +18,7 @@ func runFlags(fs *flag.FlagSet) {
 	overrideFlags(fs, new(setList))
 	fs.String("out", "", "output directory (default runs/<name>)")
 	fs.Bool("quiet", false, "no progress output")
+	fs.String("resume", "", "continue the interrupted training run in `DIR` from its config.toml and checkpoint.ebm\n(no CONFIG; ends bit-identical to an uninterrupted run)")
 }
 
 func validateFlags(fs *flag.FlagSet) {
@@ -47,6 +48,9 @@ var progressHook func(done, total int)
 func cmdValidate(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	if err := positional("validate", pos, 1, 1, "one CONFIG file"); err != nil {
 		return err
+	}
+	if isTrainFile(pos[0]) {
+		return cmdValidateTrain(e, fs, pos[0])
 	}
 	c, err := Load(pos[0], flagSets(fs))
 	if err != nil {
@@ -130,8 +134,14 @@ type finished struct {
 }
 
 func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
+	if dir := flagValue(fs, "resume"); dir != "" {
+		return cmdResume(ctx, e, fs, pos, dir)
+	}
 	if err := positional("run", pos, 1, 1, "one CONFIG file"); err != nil {
 		return err
+	}
+	if isTrainFile(pos[0]) {
+		return cmdTrain(ctx, e, fs, pos[0])
 	}
 	c, err := Load(pos[0], flagSets(fs))
 	if err != nil {

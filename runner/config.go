@@ -102,6 +102,9 @@ func Parse(path string, src []byte, sets []string) (*Config, error) {
 	if m == nil {
 		m = map[string]any{}
 	}
+	if isTrainTable(m) {
+		return nil, fmt.Errorf("%s: a training config (it has a [train] or [objective] table): load it with LoadTrain; ebmrun run and validate accept both kinds", path)
+	}
 	if err := applySets(m, sets); err != nil {
 		return nil, prefixLines(path+": ", err)
 	}

@@ -10,14 +10,18 @@ import (
 	"golang.org/x/term"
 )
 
-// progress reports one sampler run's iterations on stderr: a progress bar
-// with rate and ETA on a terminal, a plain line every few seconds otherwise
-// (logs, CI), nothing when quiet.
+// progress reports one sampler run's iterations (or a training run's
+// steps) on stderr: a progress bar with rate and ETA on a terminal, a plain
+// line every few seconds otherwise (logs, CI), nothing when quiet.
 type progress struct {
 	w     io.Writer
 	label string
 	quiet bool
 	tty   bool
+
+	unit string // "iterations" (the default) or "steps"
+	base int    // work done before this session (a resumed run): not counted in the rate
+	info string // extra text after the counts, e.g. "loss 0.1234"
 
 	bar   *progressbar.ProgressBar
 	start time.Time
@@ -33,7 +37,24 @@ func isTerminal(w io.Writer) bool {
 
 // newProgress starts reporting for the run named label ("[1/2] mh").
 func newProgress(w io.Writer, label string, quiet bool) *progress {
-	return &progress{w: w, label: label, quiet: quiet, tty: isTerminal(w), start: time.Now(), every: 5 * time.Second}
+	return &progress{w: w, label: label, quiet: quiet, tty: isTerminal(w), start: time.Now(), every: 5 * time.Second, unit: "iterations"}
+}
+
+// setInfo sets the text shown after the counts (the bar's description on a
+// terminal), e.g. the current loss.
+func (p *progress) setInfo(s string) {
+	p.info = s
+	if p.bar != nil {
+		p.bar.Describe(p.describe())
+	}
+}
+
+// describe is the bar's description: the label and the info.
+func (p *progress) describe() string {
+	if p.info == "" {
+		return p.label
+	}
+	return p.label + " " + p.info
 }
 
 // update is the samplers.Options.Progress callback.
@@ -43,18 +64,18 @@ func (p *progress) update(done, total int) {
 	}
 	if p.tty {
 		if p.bar == nil {
-			p.bar = progressbar.NewOptions(total,
+			p.bar = progressbar.NewOptions(total-p.base,
 				progressbar.OptionSetWriter(p.w),
-				progressbar.OptionSetDescription(p.label),
+				progressbar.OptionSetDescription(p.describe()),
 				progressbar.OptionShowCount(),
 				progressbar.OptionShowIts(),
-				progressbar.OptionSetItsString("it"),
+				progressbar.OptionSetItsString(map[bool]string{true: "it", false: "step"}[p.unit == "iterations"]),
 				progressbar.OptionSetPredictTime(true),
 				progressbar.OptionSetElapsedTime(true),
 				progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionSetWidth(30))
 		}
-		p.bar.Set(done)
+		p.bar.Set(done - p.base)
 		return
 	}
 	now := time.Now()
@@ -66,10 +87,16 @@ func (p *progress) update(done, total int) {
 	}
 	p.last = now
 	el := now.Sub(p.start)
-	line := fmt.Sprintf("%s: %d/%d iterations (%.0f%%), %s elapsed", p.label, done, total, 100*float64(done)/float64(max(total, 1)), el.Round(100*time.Millisecond))
-	if done > 0 && done < total {
-		eta := time.Duration(float64(el) * float64(total-done) / float64(done))
+	line := fmt.Sprintf("%s: %d/%d %s (%.0f%%), %s elapsed", p.label, done, total, p.unit, 100*float64(done)/float64(max(total, 1)), el.Round(100*time.Millisecond))
+	if p.unit != "iterations" && done > p.base && el > 0 {
+		line += fmt.Sprintf(", %.4g %s/s", float64(done-p.base)/el.Seconds(), p.unit)
+	}
+	if done > p.base && done < total {
+		eta := time.Duration(float64(el) * float64(total-done) / float64(done-p.base))
 		line += fmt.Sprintf(", ETA %s", eta.Round(time.Second))
+	}
+	if p.info != "" {
+		line += ", " + p.info
 	}
 	fmt.Fprintln(p.w, line)
 }

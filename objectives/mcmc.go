@@ -1,0 +1,440 @@
+package objectives
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/goebm/ebm/autodiff"
+	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/rng"
+	"github.com/goebm/ebm/samplers"
+)
+
+// This file holds what the maximum-likelihood objectives cd and pcd share
+// (the nested sampler table, the negative chains, the contrastive loss) and
+// the simple densities fitted to the data that pcd restarts chains from and
+// nce contrasts the data with.
+
+// defaultSampler is the [objective.sampler] table cd and pcd use when the
+// config has none: ULA with the exact noise √(2η). See CD for the choice.
+func defaultSampler() map[string]any {
+	return map[string]any{"type": "ula", "step_size": 0.005, "noise_std": 0.0}
+}
+
+// buildSampler builds the negative sampler from its nested TOML table;
+// errors name the table "[objective.sampler]" and the key.
+func buildSampler(table map[string]any) (samplers.Sampler, error) {
+	if _, ok := table["type"]; !ok {
+		return nil, errors.New(`[objective.sampler]: missing key "type"; the default is type = "ula", step_size = 0.005 (exact Langevin noise)`)
+	}
+	s, err := samplers.FromTable(table)
+	if err != nil {
+		msg := err.Error()
+		if strings.HasPrefix(msg, "(") {
+			return nil, fmt.Errorf("[objective.sampler] %w", err)
+		}
+		return nil, fmt.Errorf("[objective.sampler]: %w", err)
+	}
+	return s, nil
+}
+
+// nonNegKey validates a key that must be finite and ≥ 0.
+func nonNegKey(key string, v float64) error {
+	if !(v >= 0) || math.IsInf(v, 1) {
+		return fmt.Errorf("key %q: must be finite and >= 0, got %v", key, v)
+	}
+	return nil
+}
+
+// stepsKey validates the number of sampler steps k.
+func stepsKey(k int) error {
+	if k < 1 {
+		return fmt.Errorf("key %q: must be >= 1 (sampler steps per training step), got %d", "k", k)
+	}
+	return nil
+}
+
+// clipped is a model as the negative sampler sees it: the same energy, but
+// each row's ∇ₓE scaled down to norm at most max. A non-finite gradient is
+// passed through unchanged, so the sampler counts it as a divergence.
+//
+// Clipping only changes the drift. For ULA that is the point (it bounds
+// each Langevin move where the energy is steep); MALA and HMC stay exact,
+// since their accept step uses the true energy and their proposals remain
+// reversible with the clipped drift.
+type clipped struct {
+	m   energies.Energy
+	max float64
+}
+
+// Dim is the model's dimension.
+func (c clipped) Dim() int { return c.m.Dim() }
+
+// Energy is the model's energy.
+func (c clipped) Energy(e, x []float64) { c.m.Energy(e, x) }
+
+// Gradient computes E and ∇ₓE, then clips each row of the gradient.
+func (c clipped) Gradient(e, grad, x []float64) {
+	c.m.Gradient(e, grad, x)
+	d := c.m.Dim()
+	for i := 0; i < len(e); i++ {
+		row := grad[i*d : (i+1)*d]
+		ss := 0.0
+		for _, v := range row {
+			ss += v * v
+		}
+		if n := math.Sqrt(ss); n > c.max {
+			s := c.max / n
+			for j := range row {
+				row[j] *= s
+			}
+		}
+	}
+}
+
+// minShard is the fewest chains worth a goroutine of their own.
+const minShard = 32
+
+// chainRunner runs a batch of negative chains for k steps, split into
+// contiguous shards over up to workers goroutines. Chain i of a run draws
+// from its own stream rng.New(seed, i), and every shipped sampler treats
+// chains independently, so the result does not depend on the split.
+type chainRunner struct {
+	workers int // 0 means GOMAXPROCS
+	shards  []*samplers.Chains
+	n       int
+	stats   samplers.Stats // accumulated over every run
+}
+
+// run moves the n = len(x)/Dim chains whose start points are the rows of x
+// by k steps of s on e (Iter.Warmup = 0: no adaptation) and writes the end
+// points back into x. Cancelling ctx stops the chains and returns its error
+// with x unchanged.
+func (r *chainRunner) run(ctx context.Context, s samplers.Sampler, e energies.Energy, x []float64, k int, seed uint64) error {
+	d := e.Dim()
+	n := len(x) / d
+	if n == 0 {
+		return nil
+	}
+	if r.shards == nil || r.n != n || r.shards[0].Dim != d {
+		w := r.workers
+		if w <= 0 {
+			w = runtime.GOMAXPROCS(0)
+		}
+		w = max(1, min(w, n/minShard))
+		r.shards = make([]*samplers.Chains, w)
+		for i := range r.shards {
+			lo, hi := i*n/w, (i+1)*n/w
+			r.shards[i] = samplers.NewChains(e, hi-lo, lo, 0)
+		}
+		r.n = n
+	}
+	errs := make([]error, len(r.shards))
+	var wg sync.WaitGroup
+	for si, c := range r.shards {
+		c.Energy = e
+		for i := range c.Rng {
+			c.Rng[i] = rng.New(seed, uint64(c.First+i))
+		}
+		copy(c.X, x[c.First*d:(c.First+c.N)*d])
+		c.Stats = samplers.Stats{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			kern, err := s.Start(c)
+			if err != nil {
+				errs[si] = err
+				return
+			}
+			for it := 0; it < k; it++ {
+				if err := ctx.Err(); err != nil {
+					errs[si] = err
+					return
+				}
+				kern.Step(c, samplers.Iter{I: it, Warmup: 0, Total: k})
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for _, c := range r.shards {
+		copy(x[c.First*d:(c.First+c.N)*d], c.X)
+		r.stats.Add(c.Stats)
+	}
+	return nil
+}
+
+// contrast is the machinery cd and pcd share: the model, the negative
+// sampler and its chains, the master random stream, and the graph on which
+// the contrastive loss is differentiated.
+type contrast struct {
+	name    string // "cd" or "pcd", for messages
+	m       energies.Trainable
+	d, np   int
+	sampler samplers.Sampler
+	energy  energies.Energy // m, or m with clipped gradients
+	chains  chainRunner
+	master  rng.Stream
+	g       *autodiff.Graph
+	x       []float64 // positives then negatives, (n+neg)×d
+	seeds   []float64 // ∂loss/∂E per row of x
+	out, sd [1]autodiff.Node
+}
+
+// grad writes into dst the gradient of ⟨c.seeds, e⟩ with respect to the
+// model's parameter leaves.
+func (c *contrast) grad(dst []float64, e autodiff.Node, params []autodiff.Node) {
+	c.out[0], c.sd[0] = e, c.g.Const(c.seeds, len(c.seeds), 1)
+	c.g.Flatten(dst, c.g.Grad(c.out[:], params, c.sd[:], false))
+}
+
+// start prepares a run: it checks the model and data, and seeds the master
+// stream with rng.New(seed, 0).
+func (c *contrast) start(name string, m energies.Trainable, data []float64, seed uint64, s samplers.Sampler, clip float64) error {
+	if m == nil {
+		return fmt.Errorf("%s: no model", name)
+	}
+	d := m.Dim()
+	if d < 1 || len(data)%d != 0 || len(data) == 0 {
+		return fmt.Errorf("%s: the training data (%d values) are not whole rows of the model's dimension %d", name, len(data), d)
+	}
+	*c = contrast{name: name, m: m, d: d, np: len(m.Params()), sampler: s, energy: m,
+		master: rng.New(seed, 0), g: autodiff.New(), chains: chainRunner{workers: c.chains.workers}}
+	if clip > 0 {
+		c.energy = clipped{m: m, max: clip}
+	}
+	return nil
+}
+
+// check validates a Loss call of objective name and returns the batch's
+// row count.
+func (c *contrast) check(ctx context.Context, name string, batch, grad []float64, extra int) (int, error) {
+	if c.m == nil {
+		return 0, fmt.Errorf("%s: Loss called before Start", name)
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if len(batch) == 0 || len(batch)%c.d != 0 {
+		return 0, fmt.Errorf("%s: the batch (%d values) is not whole rows of dimension %d", c.name, len(batch), c.d)
+	}
+	if len(grad) != c.np+extra {
+		return 0, fmt.Errorf("%s: grad has length %d, want %d (%d model parameters + %d of the objective's)", c.name, len(grad), c.np+extra, c.np, extra)
+	}
+	return len(batch) / c.d, nil
+}
+
+// scratch sizes x and seeds for n positives and neg negatives and returns
+// the positive and negative parts of x.
+func (c *contrast) scratch(n, neg int) (pos, negs []float64) {
+	d := c.d
+	if cap(c.x) < (n+neg)*d {
+		c.x = make([]float64, (n+neg)*d)
+		c.seeds = make([]float64, n+neg)
+	}
+	c.x, c.seeds = c.x[:(n+neg)*d], c.seeds[:n+neg]
+	return c.x[:n*d], c.x[n*d:]
+}
+
+// loss evaluates, for the n positives and neg negatives in c.x, the loss
+//
+//	mean E(x₊) − mean E(x₋) + α·(mean E(x₊)² + mean E(x₋)²)
+//
+// with the negatives held fixed, and writes its gradient with respect to
+// the model's parameters into grad[:np]: one forward and one backward pass
+// over all n+neg rows.
+func (c *contrast) loss(n, neg int, alpha float64, grad []float64) float64 {
+	g := c.g
+	g.Reset()
+	x := g.Const(c.x, n+neg, c.d)
+	e, params := c.m.Build(g, x)
+	ev := g.Value(e)
+	var sp, sn, qp, qn float64
+	fn, fm := float64(n), float64(neg)
+	for i, v := range ev[:n] {
+		sp += v
+		qp += v * v
+		c.seeds[i] = (1 + 2*alpha*v) / fn
+	}
+	for i, v := range ev[n : n+neg] {
+		sn += v
+		qn += v * v
+		c.seeds[n+i] = (-1 + 2*alpha*v) / fm
+	}
+	loss := sp/fn - sn/fm
+	if alpha != 0 {
+		loss += alpha * (qp/fn + qn/fm)
+	}
+	c.grad(grad[:c.np], e, params)
+	return loss
+}
+
+// streamWords returns a stream's state as the []uint64 a State stores.
+func streamWords(s rng.Stream) []uint64 {
+	st := s.State()
+	return st[:]
+}
+
+// streamFromState reads the stream named key from st.RNG.
+func streamFromState(obj string, st State, key string) (rng.Stream, error) {
+	v, ok := st.RNG[key]
+	if !ok {
+		return rng.Stream{}, fmt.Errorf("%s: state has no random stream %q", obj, key)
+	}
+	if len(v) != 2 {
+		return rng.Stream{}, fmt.Errorf("%s: state: random stream %q has %d words, want 2", obj, key, len(v))
+	}
+	s := [2]uint64{v[0], v[1]}
+	if err := rng.CheckState(s); err != nil {
+		return rng.Stream{}, fmt.Errorf("%s: state: random stream %q: %w", obj, key, err)
+	}
+	return rng.FromState(s), nil
+}
+
+// noiseKinds lists the densities fitNoise knows.
+const noiseKinds = `"uniform" or "gaussian"`
+
+// noise is a simple density fitted to the training data: "uniform" over
+// the data's bounding box enlarged by 25 % about its centre (each side moves
+// out by 12.5 % of the box's width), or "gaussian" with the data's mean and
+// covariance. pcd restarts chains from it; nce contrasts the data with it.
+type noise struct {
+	d        int
+	gaussian bool
+	lo, wid  []float64 // uniform: the box [lo, lo+wid]
+	mean     []float64 // gaussian: mean
+	chol     []float64 // gaussian: lower Cholesky factor L of the covariance, d×d
+	logNorm  float64   // log density inside the box (uniform); −½d·log 2π − Σ log Lⱼⱼ (gaussian)
+	z        []float64 // scratch of length d (a noise is used by one goroutine)
+}
+
+// fitNoise fits the density kind (key names the config key, for errors) to
+// the n×d rows of data.
+func fitNoise(key, kind string, data []float64, d int) (*noise, error) {
+	n := len(data) / d
+	switch kind {
+	case "uniform":
+		q := &noise{d: d, lo: make([]float64, d), wid: make([]float64, d), z: make([]float64, d)}
+		for j := 0; j < d; j++ {
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for i := 0; i < n; i++ {
+				v := data[i*d+j]
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+			w := hi - lo
+			if !(w > 0) || math.IsInf(w, 0) {
+				return nil, fmt.Errorf("key %q: the data's range in dimension %d is [%v, %v]; a uniform box needs a finite, non-zero width", key, j, lo, hi)
+			}
+			q.lo[j], q.wid[j] = lo-0.125*w, 1.25*w
+			q.logNorm -= math.Log(q.wid[j])
+		}
+		return q, nil
+	case "gaussian":
+		if n < 2 {
+			return nil, fmt.Errorf("key %q: fitting a Gaussian needs at least 2 data rows, got %d", key, n)
+		}
+		q := &noise{d: d, gaussian: true, mean: make([]float64, d), chol: make([]float64, d*d), z: make([]float64, d)}
+		for i := 0; i < n; i++ {
+			for j := 0; j < d; j++ {
+				q.mean[j] += data[i*d+j]
+			}
+		}
+		for j := range q.mean {
+			q.mean[j] /= float64(n)
+		}
+		cov := q.chol
+		for i := 0; i < n; i++ {
+			row := data[i*d : (i+1)*d]
+			for a := 0; a < d; a++ {
+				da := row[a] - q.mean[a]
+				for b := 0; b <= a; b++ {
+					cov[a*d+b] += da * (row[b] - q.mean[b])
+				}
+			}
+		}
+		for a := 0; a < d; a++ {
+			for b := 0; b <= a; b++ {
+				cov[a*d+b] /= float64(n - 1)
+			}
+		}
+		// In-place Cholesky of the lower triangle.
+		for j := 0; j < d; j++ {
+			s := cov[j*d+j]
+			for k := 0; k < j; k++ {
+				s -= cov[j*d+k] * cov[j*d+k]
+			}
+			if !(s > 0) || math.IsInf(s, 0) {
+				return nil, fmt.Errorf("key %q: the data's covariance is singular or not finite (dimension %d); a Gaussian fit needs data spread in every dimension", key, j)
+			}
+			l := math.Sqrt(s)
+			cov[j*d+j] = l
+			for i := j + 1; i < d; i++ {
+				t := cov[i*d+j]
+				for k := 0; k < j; k++ {
+					t -= cov[i*d+k] * cov[j*d+k]
+				}
+				cov[i*d+j] = t / l
+			}
+			q.logNorm -= math.Log(l)
+		}
+		q.logNorm -= 0.5 * float64(d) * math.Log(2*math.Pi)
+		return q, nil
+	}
+	return nil, fmt.Errorf("key %q: unknown value %q; want %s", key, kind, noiseKinds)
+}
+
+// sample writes one draw into x (len d): a uniform draw uses d Float64s of
+// r, a Gaussian one d normals.
+func (q *noise) sample(x []float64, r *rng.Stream) {
+	if !q.gaussian {
+		for j := range x {
+			x[j] = q.lo[j] + q.wid[j]*r.Float64()
+		}
+		return
+	}
+	d, zs := q.d, q.z
+	r.FillNorm(zs)
+	for i := 0; i < d; i++ {
+		s := q.mean[i]
+		for k := 0; k <= i; k++ {
+			s += q.chol[i*d+k] * zs[k]
+		}
+		x[i] = s
+	}
+}
+
+// logPdf is log q(x) for one point (len d); −Inf outside the uniform box.
+func (q *noise) logPdf(x []float64) float64 {
+	if !q.gaussian {
+		for j, v := range x {
+			if !(v >= q.lo[j] && v <= q.lo[j]+q.wid[j]) {
+				return math.Inf(-1)
+			}
+		}
+		return q.logNorm
+	}
+	// Solve L z = x − mean by forward substitution; log q = −½‖z‖² + logNorm.
+	d, zs := q.d, q.z
+	ss := 0.0
+	for i := 0; i < d; i++ {
+		s := x[i] - q.mean[i]
+		for k := 0; k < i; k++ {
+			s -= q.chol[i*d+k] * zs[k]
+		}
+		zs[i] = s / q.chol[i*d+i]
+		ss += zs[i] * zs[i]
+	}
+	return q.logNorm - 0.5*ss
+}
+
+var _ energies.Energy = clipped{}

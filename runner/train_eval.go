@@ -1,0 +1,247 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/goebm/ebm/datasets"
+	"github.com/goebm/ebm/evaluate"
+	"github.com/goebm/ebm/rng"
+	"github.com/goebm/ebm/samplers"
+)
+
+// borderWarn is the border mass of the quadrature grid above which log Z,
+// and so the NLL, is suspect: the density has mass at or beyond the grid's
+// edge, which the quadrature misses.
+const borderWarn = 1e-3
+
+// evalPoint computes the NLL of the current model on the evaluation rows
+// (for eval.json's history); values that cannot be computed are NaN (null
+// in JSON).
+func (r *trainRun) evalPoint(ctx context.Context) evalPoint {
+	nan := number(math.NaN())
+	pt := evalPoint{Step: r.step, NLL: nan, NLLStderr: nan, LogZ: nan, BorderMass: nan}
+	res, err := evaluate.LogZ(ctx, r.c.Model, *r.grid)
+	if err != nil {
+		return pt
+	}
+	pt.LogZ, pt.BorderMass = number(res.LogZ), number(res.BorderMass)
+	if mean, se, err := evaluate.NLL(r.c.Model, r.eval, res.LogZ); err == nil {
+		pt.NLL, pt.NLLStderr = number(mean), number(se)
+	}
+	return pt
+}
+
+// gridFile is the quadrature grid in eval.json.
+type gridFile struct {
+	Lo     []number `json:"lo"`
+	Hi     []number `json:"hi"`
+	Res    int      `json:"res"`
+	Margin float64  `json:"margin"`
+	Points int      `json:"points"`
+}
+
+// evalFile is eval.json: how well the trained model fits.
+type evalFile struct {
+	Name         string `json:"name"`
+	Partial      bool   `json:"partial"`
+	Steps        int64  `json:"steps"`
+	StepsPlanned int    `json:"steps_planned"`
+	Data         string `json:"data"`
+	Energy       string `json:"energy"`
+	Objective    string `json:"objective"`
+	Optimizer    string `json:"optimizer"`
+	Dim          int    `json:"dim"`
+	NTrain       int    `json:"n_train"`
+	NHeldout     int    `json:"n_heldout"`
+	EvaluatedOn  string `json:"evaluated_on"` // "heldout" or "train"
+	FinalLoss    number `json:"final_loss"`   // the last loss.csv row
+
+	// Exact NLL (nats per point) of the evaluation rows under the model
+	// normalized by quadrature on Grid: dim ≤ 3 only, else null.
+	NLL        number    `json:"nll"`
+	NLLStderr  number    `json:"nll_stderr"`
+	LogZ       number    `json:"log_z"`
+	BorderMass number    `json:"border_mass"`
+	Grid       *gridFile `json:"grid"`
+
+	// Unbiased squared MMD between model samples and the evaluation rows,
+	// and, for scale, between training and evaluation rows (same bandwidth).
+	MMD2         number `json:"mmd2"`
+	MMD2Data     number `json:"mmd2_train_vs_eval"`
+	MMDBandwidth number `json:"mmd_bandwidth"`
+	MMDN         int    `json:"mmd_n"`
+
+	Sampler           string `json:"sampler"`
+	Samples           string `json:"samples"`
+	SampleChains      int    `json:"sample_chains"`
+	SampleWarmup      int    `json:"sample_warmup"`
+	SampleDraws       int    `json:"sample_draws"`
+	SampleDivergences int64  `json:"sample_divergences"`
+
+	TrainSeconds number `json:"train_seconds"`
+	WallSeconds  number `json:"wall_seconds"`
+
+	Warnings []string    `json:"warnings"`
+	Notes    []string    `json:"notes"`
+	History  []evalPoint `json:"history"`
+}
+
+// newEvalFile fills what is known without evaluating.
+func (r *trainRun) newEvalFile() *evalFile {
+	c := r.c
+	nan := number(math.NaN())
+	ev := &evalFile{
+		Name: c.Name, Steps: r.step, StepsPlanned: c.Train.Steps,
+		Data: c.DataType, Energy: c.EnergyType, Objective: c.ObjectiveType, Optimizer: c.OptimizerType,
+		Dim: r.dim, NTrain: len(r.train) / r.dim, EvaluatedOn: r.evalOn,
+		FinalLoss: nan, NLL: nan, NLLStderr: nan, LogZ: nan, BorderMass: nan,
+		MMD2: nan, MMD2Data: nan, MMDBandwidth: nan, Sampler: c.SamplerType,
+		TrainSeconds: number(r.seconds()),
+		Warnings:     []string{}, Notes: append([]string{}, r.notes...), History: r.history,
+	}
+	if r.evalOn == "heldout" {
+		ev.NHeldout = len(r.eval) / r.dim
+	}
+	if len(r.rows) > 0 {
+		ev.FinalLoss = number(r.rows[len(r.rows)-1].loss)
+	}
+	if ev.History == nil {
+		ev.History = []evalPoint{}
+	}
+	return ev
+}
+
+// evaluate scores the trained model: the exact NLL by quadrature (dim ≤ 3),
+// then draws from it with the [sample] sampler and compares the draws with
+// the evaluation rows by MMD. It returns the draws (nil when none) and
+// whether Ctrl-C cut it short.
+func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet bool) (*samplers.Result, bool) {
+	c := r.c
+	if r.grid != nil {
+		g := *r.grid
+		ev.Grid = &gridFile{Lo: numbers(g.Lo), Hi: numbers(g.Hi), Res: g.Res, Margin: c.Eval.Margin, Points: pow(g.Res, r.dim)}
+		res, err := evaluate.LogZ(ctx, c.Model, g)
+		switch {
+		case ctx.Err() != nil:
+			return nil, true
+		case err != nil:
+			ev.Warnings = append(ev.Warnings, fmt.Sprintf("log Z could not be computed: %v", err))
+		default:
+			ev.LogZ, ev.BorderMass = number(res.LogZ), number(res.BorderMass)
+			if res.BorderMass > borderWarn {
+				w := fmt.Sprintf("%.3g of the probability mass lies in the outermost grid cells (> %g): the model puts mass at or beyond the grid's edge, so log Z is underestimated and the NLL is optimistic; widen [eval] margin or make the energy confining (e.g. [energy] quadratic > 0)", res.BorderMass, borderWarn)
+				ev.Warnings = append(ev.Warnings, w)
+				fmt.Fprintln(e.stderr, "ebmrun: warning: "+w)
+			}
+			mean, se, err := evaluate.NLL(c.Model, r.eval, res.LogZ)
+			if err != nil {
+				ev.Warnings = append(ev.Warnings, fmt.Sprintf("NLL could not be computed: %v", err))
+			} else {
+				ev.NLL, ev.NLLStderr = number(mean), number(se)
+			}
+		}
+	} else {
+		ev.Notes = append(ev.Notes, fmt.Sprintf("NLL skipped: the data has dimension %d, and log Z by quadrature is exact only for dimension ≤ 3", r.dim))
+	}
+
+	// Draws from the trained model.
+	s := c.Sample
+	lo, hi := datasets.Bounds(r.all, r.dim)
+	if r.grid != nil {
+		lo, hi = r.grid.Lo, r.grid.Hi
+	} else {
+		for j := range lo {
+			w := hi[j] - lo[j]
+			lo[j], hi[j] = lo[j]-c.Eval.Margin*w, hi[j]+c.Eval.Margin*w
+		}
+	}
+	ntrain := len(r.train) / r.dim
+	init := func(_ int, st *rng.Stream, x []float64) {
+		switch s.Start {
+		case "data":
+			i := st.IntN(ntrain)
+			copy(x, r.train[i*r.dim:(i+1)*r.dim])
+		case "normal":
+			st.FillNorm(x)
+		default:
+			for j := range x {
+				x[j] = lo[j] + (hi[j]-lo[j])*st.Float64()
+			}
+		}
+	}
+	p := newProgress(e.stderr, "sample "+c.SamplerType, quiet)
+	res, err := samplers.Run(ctx, c.Model, c.Sampler, samplers.Options{
+		Chains: s.Chains, Warmup: s.Warmup, Draws: s.Draws, Thin: 1,
+		Seed: subSeed(c.Train.Seed, seedSample), Workers: s.Workers, Init: init,
+		Progress: p.update,
+	})
+	p.finish()
+	interrupted := err != nil && ctx.Err() != nil
+	if err != nil && !interrupted {
+		ev.Warnings = append(ev.Warnings, fmt.Sprintf("sampling the trained model failed: [sample.sampler] (%s): %v", c.SamplerType, err))
+		return nil, false
+	}
+	if res == nil || res.Draws == 0 {
+		return nil, interrupted
+	}
+	ev.Samples, ev.SampleChains, ev.SampleWarmup, ev.SampleDraws = "samples.npy", res.Chains, s.Warmup, res.Draws
+	ev.SampleDivergences = res.Warmup.Divergences + res.Sampling.Divergences
+
+	// MMD: the last draw of every chain first, then earlier draws, at most
+	// [eval] mmd_max finite rows.
+	var x []float64
+	bad := 0
+	for t := res.Draws - 1; t >= 0 && len(x) < c.Eval.MMDMax*r.dim; t-- {
+		for ch := 0; ch < res.Chains && len(x) < c.Eval.MMDMax*r.dim; ch++ {
+			row := res.Samples[(ch*res.Draws+t)*r.dim : (ch*res.Draws+t+1)*r.dim]
+			if finiteRow(row) {
+				x = append(x, row...)
+			} else {
+				bad++
+			}
+		}
+	}
+	if bad > 0 {
+		ev.Warnings = append(ev.Warnings, fmt.Sprintf("%d model draws are not finite (diverged chains): left out of the MMD, kept in samples.npy", bad))
+	}
+	if len(x) >= 2*r.dim && len(r.eval) >= 2*r.dim {
+		mmd2, bw := evaluate.MMD(x, r.eval, r.dim, c.Eval.MMDBandwidth, c.Eval.MMDMax)
+		ev.MMD2, ev.MMDBandwidth = number(mmd2), number(bw)
+		ev.MMDN = min(len(x)/r.dim, len(r.eval)/r.dim, c.Eval.MMDMax)
+		if r.evalOn == "heldout" {
+			d2, _ := evaluate.MMD(r.train, r.eval, r.dim, bw, c.Eval.MMDMax)
+			ev.MMD2Data = number(d2)
+		}
+	}
+	if interrupted {
+		ev.Notes = append(ev.Notes, fmt.Sprintf("sampling was interrupted after %d of %d draws per chain", res.Draws, s.Draws))
+	}
+	return res, interrupted
+}
+
+func finiteRow(x []float64) bool {
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func numbers(x []float64) []number {
+	out := make([]number, len(x))
+	for i, v := range x {
+		out[i] = number(v)
+	}
+	return out
+}
+
+func pow(b, e int) int {
+	p := 1
+	for range e {
+		p *= b
+	}
+	return p
+}

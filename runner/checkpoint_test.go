@@ -9,21 +9,20 @@ import (
 	"testing"
 
 	"github.com/goebm/ebm/checkpoint"
-	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/energies/mlp"
 	"github.com/goebm/ebm/fileio"
 )
 
-// The energy type "checkpoint" (registered by importing package checkpoint,
-// as cmd_energy.go does) needs an existing file, so its sample config
-// (path = "model.ckpt") cannot validate in TestConfigSamplesAreValid, which
-// has no such file. Until that test provides one, this test binary takes the
-// type out of the registry; the tests below use package checkpoint directly.
-func init() { energies.Registry.Unregister("checkpoint") }
-
 // writeMLPCheckpoint saves a small mlp with perturbed (trained-like)
-// weights and returns the model and the file.
+// weights as dir/model.ckpt and returns the model and the file.
 func writeMLPCheckpoint(t *testing.T, dir string) (*mlp.MLP, string) {
+	t.Helper()
+	path := filepath.Join(dir, "model.ckpt")
+	return writeMLPCheckpointAt(t, path), path
+}
+
+// writeMLPCheckpointAt is writeMLPCheckpoint to the file path.
+func writeMLPCheckpointAt(t *testing.T, path string) *mlp.MLP {
 	t.Helper()
 	m, err := mlp.New(2, []int{6}, "tanh", 3)
 	if err != nil {
@@ -32,12 +31,11 @@ func writeMLPCheckpoint(t *testing.T, dir string) (*mlp.MLP, string) {
 	for i := range m.Params() {
 		m.Params()[i] += 0.05 * float64(i%5-2)
 	}
-	path := filepath.Join(dir, "model.ckpt")
 	table := map[string]any{"type": "mlp", "dim": int64(2), "hidden": []any{int64(6)}, "activation": "tanh", "seed": int64(3)}
 	if err := checkpoint.Write(path, &checkpoint.File{Energy: table, Params: m.Params(), Step: 50}); err != nil {
 		t.Fatal(err)
 	}
-	return m, path
+	return m
 }
 
 // TestEnergyCheckpoint evaluates `ebmrun energy --checkpoint FILE` on a

@@ -94,6 +94,10 @@ func TestConfigSamplesAreValid(t *testing.T) {
 				src = "[sampler]\ntype = \"mh\"\n[energy]\ntype = \"gmm\"\nmeans = [[-2.0, 0.0], [2.0, 0.0]]\n" + sample
 			}
 			path := writeFile(t, "sample.toml", src)
+			if k.table == "energy" && n == "checkpoint" {
+				// Its sample names model.ckpt next to the config.
+				writeMLPCheckpointAt(t, filepath.Join(filepath.Dir(path), "model.ckpt"))
+			}
 			if code, _, stderr := cli(t, "validate", path); code != 0 {
 				t.Errorf("sample of %s/%s does not validate: %s\n%s", k.table, n, stderr, src)
 			}

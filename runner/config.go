@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -162,7 +163,9 @@ func build(path string, m map[string]any) (*Config, error) {
 		add("", errors.New("missing [energy] table: add one with a type, e.g. [energy] type = \"gaussian\" (see ebmrun list energies)"))
 	} else {
 		c.EnergyType, _ = registry.TypeOf(t)
-		e, err := energies.FromTable(t)
+		// buildComponent: a relative path (type "checkpoint") is resolved
+		// against the config file's directory.
+		e, err := buildComponent(energies.Registry, t, filepath.Dir(path))
 		if err != nil {
 			add(component("energy", c.EnergyType, err))
 		} else if e.Dim() <= 0 {

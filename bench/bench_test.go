@@ -105,3 +105,25 @@ func BenchmarkEndToEnd(b *testing.B) {
 		})
 	}
 }
+
+// TestTraining: the training rows exist under their documented names with
+// positive times, and the DSM step really trains (it returns no error on a
+// valid setup). A failure means `ebmrun bench` lacks the issue's
+// mlp_grad_b1024 / dsm_step_b256 rows.
+func TestTraining(t *testing.T) {
+	minTime = time.Millisecond
+	defer func() { minTime = 40 * time.Millisecond }()
+	rows, err := Training(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"mlp_grad_b1024", "dsm_step_b256"}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d: %+v", len(rows), len(want), rows)
+	}
+	for i, r := range rows {
+		if r.Kernel != want[i] || !(r.NsPerOp > 0) || !(r.GFlops > 0) || r.Impl != simd.Chosen() {
+			t.Errorf("row %d = %+v, want kernel %s with a positive time and GFLOP/s", i, r, want[i])
+		}
+	}
+}

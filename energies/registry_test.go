@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/goebm/ebm/energies"
+	_ "github.com/goebm/ebm/energies/mlp" // learnable energies get the same checks
 	"github.com/goebm/ebm/registry"
 	"gonum.org/v1/gonum/diff/fd"
 )

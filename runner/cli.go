@@ -166,7 +166,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "ebmrun builds and runs energy-based-model sampling pipelines from TOML files.")
+	fmt.Fprintln(w, "ebmrun samples and trains energy-based models from TOML files.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "usage: ebmrun COMMAND [arguments] [flags]")
 	fmt.Fprintln(w)

@@ -19,6 +19,7 @@ func benchFlags(fs *flag.FlagSet) {
 	fs.Bool("json", false, "print one JSON object per row")
 	fs.Bool("skip-kernels", false, "do not time the kernels")
 	fs.Bool("skip-e2e", false, "do not time the end-to-end runs")
+	fs.Bool("skip-training", false, "do not time the learnable-energy rows (mlp_grad_b1024, dsm_step_b256)")
 }
 
 // splitList splits a comma-separated flag value; "" gives nil.
@@ -36,7 +37,7 @@ func splitList(s string) []string {
 }
 
 // cmdBench runs package bench's suite: kernels per SIMD implementation,
-// then end-to-end chain-steps per second.
+// end-to-end chain-steps per second, then the learnable-energy rows.
 func cmdBench(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	if err := positional("bench", pos, 0, 0, "no arguments"); err != nil {
 		return err
@@ -72,6 +73,18 @@ func cmdBench(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 	}
 	if flagValue(fs, "skip-e2e") != "true" {
 		rows, err := bench.EndToEnd(ctx, splitList(flagValue(fs, "samplers")), chains, steps)
+		if err != nil {
+			if ctx.Err() != nil {
+				return errInterrupted
+			}
+			return fmt.Errorf("ebmrun bench: %v", err)
+		}
+		if err := print(rows); err != nil {
+			return err
+		}
+	}
+	if flagValue(fs, "skip-training") != "true" {
+		rows, err := bench.Training(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return errInterrupted

@@ -92,7 +92,7 @@ func cmdConfig(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) erro
 	if pre, rest, ok := strings.Cut(name, "/"); ok {
 		k, found := findKind(pre)
 		if !found {
-			return fmt.Errorf("ebmrun config: unknown kind %q in %q; write energy/NAME, sampler/NAME or init/NAME", pre, name)
+			return fmt.Errorf("ebmrun config: unknown kind %q in %q; write KIND/NAME with KIND one of %s", pre, name, strings.Join(tableNames(), ", "))
 		}
 		search, name = []kind{k}, rest
 	}
@@ -127,4 +127,13 @@ func cmdConfig(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) erro
 		opts = append(opts, k.table+"/"+name)
 	}
 	return fmt.Errorf("ebmrun config: %q names several components: write one of %s", name, strings.Join(opts, ", "))
+}
+
+// tableNames lists the kinds' table names (energy, sampler, …).
+func tableNames() []string {
+	var out []string
+	for _, k := range kinds {
+		out = append(out, k.table)
+	}
+	return out
 }

@@ -2,40 +2,49 @@ package runner
 
 func init() {
 	commands = []*command{
-		{name: "run", args: "CONFIG [--out DIR] [--seed N] [--workers N] [--set key=value …] [--quiet]",
-			short: "run a pipeline and write its outputs",
-			long: "Runs every sampler of the config on its energy and writes summary.json, samples.npy\n" +
-				"(float64, shape (chains, draws, dim); <i>-<type>/samples.npy for several samplers),\n" +
-				"samples.png, trace.png, config.toml (resolved) and manifest.json to --out\n" +
-				"(default runs/<name>). Ctrl-C stops at the next step, writes what was drawn with\n" +
-				"\"partial\": true and exits 130.",
+		{name: "run", args: "CONFIG [--out DIR] [--seed N] [--workers N] [--set key=value …] [--quiet] | --resume DIR",
+			short: "run a sampling or training pipeline and write its outputs",
+			long: "A sampling config ([energy], [sampler], [run]) runs every sampler on its energy and writes\n" +
+				"summary.json, samples.npy (float64, shape (chains, draws, dim); <i>-<type>/samples.npy for\n" +
+				"several samplers), samples.png, trace.png, config.toml (resolved) and manifest.json.\n" +
+				"A training config ([data], [energy], [objective], [optimizer], [train], optional [eval] and\n" +
+				"[sample]) trains the learnable energy with a progress bar, then evaluates and samples it, and\n" +
+				"writes checkpoint.ebm, loss.csv, eval.json, density.png, samples.npy, samples.png, config.toml\n" +
+				"and manifest.json. Outputs go to --out (default runs/<name>). --resume DIR continues an\n" +
+				"interrupted training run bit-identically. Ctrl-C stops at the next step, keeps what is done\n" +
+				"(marked \"partial\": true; a training run keeps its last checkpoint) and exits 130.",
 			flags: runFlags, run: cmdRun},
 		{name: "validate", args: "CONFIG [--set key=value …] [--out DIR]",
 			short: "check a config without running it",
 			long:  "Runs every check that run does before it starts, and nothing else.",
 			flags: validateFlags, run: cmdValidate},
-		{name: "list", args: "[energies|samplers|inits]",
+		{name: "list", args: "[energies|samplers|inits|data|objectives|optimizers]",
 			short: "list registered components",
 			long:  "Lists the registered components of each kind (or of one kind) with a one-line description.",
 			run:   cmdList},
 		{name: "config", args: "NAME",
 			short: "print the documented sample TOML of a component",
 			long: "Prints the sample table of the named component, every key with its default and a comment.\n" +
-				"NAME is searched among all kinds; write energy/NAME, sampler/NAME or init/NAME to choose one.",
+				"NAME is searched among all kinds; write KIND/NAME (energy/, sampler/, init/, data/, objective/\n" +
+				"or optimizer/) to choose one.",
 			run: cmdConfig},
 		{name: "info", args: "",
 			short: "show the CPU, its features and the chosen kernel implementation",
 			long:  "Shows the Go version, OS/arch, CPU model and features, and which SIMD implementation is in use\n(EBM_SIMD=generic|avx2|neon overrides the choice).",
 			run:   cmdInfo},
-		{name: "energy", args: "CONFIG --points FILE [--out FILE] [--set key=value …]",
-			short: "evaluate the config's energy and gradient at points",
-			long: "Reads points (n×dim) from CSV (header optional) or .npy and writes one row per point:\n" +
+		{name: "energy", args: "CONFIG|--checkpoint FILE --points FILE [--out FILE] [--set key=value …]",
+			short: "evaluate an energy and its gradient at points",
+			long: "Evaluates the config's energy, or with --checkpoint FILE a trained model, at points.\n" +
+				"Reads points (n×dim) from CSV (header optional) or .npy and writes one row per point:\n" +
 				"the energy, then the gradient. --out FILE.npy writes NPY (shape (n, 1+dim)); any other\n" +
 				"name writes CSV; without --out, CSV goes to standard output.",
 			flags: energyFlags, run: cmdEnergy},
 		{name: "bench", args: "[flags]",
 			short: "run the built-in benchmarks",
-			long:  "Times every SIMD kernel in each implementation and the end-to-end chain-steps per second of\nULA, MALA and HMC on an 8-mode Gaussian mixture (package bench); one row per case.",
+			long: "Times every SIMD kernel in each implementation, the end-to-end chain-steps per second of\n" +
+				"ULA, MALA and HMC on an 8-mode Gaussian mixture, and the learnable-energy workloads\n" +
+				"(mlp_grad_b1024: ∇ₓE of a 2-128-128-1 MLP; dsm_step_b256: one DSM training step)\n" +
+				"(package bench); one row per case.",
 			flags: benchFlags, run: cmdBench},
 	}
 }

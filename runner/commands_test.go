@@ -211,13 +211,17 @@ func TestConfigs(t *testing.T) {
 // TestBench runs a tiny end-to-end benchmark through the CLI and checks the
 // JSON rows; it asserts the wiring and format, never a speed.
 func TestBench(t *testing.T) {
-	code, out, stderr := cli(t, "bench", "--skip-kernels", "--samplers", "ula", "--chains", "8", "--steps", "10", "--json")
+	code, out, stderr := cli(t, "bench", "--skip-kernels", "--skip-training", "--samplers", "ula", "--chains", "8", "--steps", "10", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 1 || !strings.Contains(lines[0], `"kernel":"ula_gmm8"`) || !strings.Contains(lines[0], `"n":8`) {
 		t.Errorf("bench rows %q, want one ula_gmm8 row for 8 chains", out)
+	}
+	code, out, stderr = cli(t, "bench", "--skip-kernels", "--skip-e2e", "--json")
+	if code != 0 || !strings.Contains(out, `"kernel":"mlp_grad_b1024"`) || !strings.Contains(out, `"kernel":"dsm_step_b256"`) {
+		t.Errorf("bench training rows: exit %d, %q: %s", code, out, stderr)
 	}
 	code, _, stderr = cli(t, "bench", "--skip-e2e", "--impl", "nosuch")
 	assertUsageError(t, code, stderr, "--impl")

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"testing"
 )
 
@@ -19,6 +20,38 @@ func FuzzConfig(f *testing.F) {
 			return
 		}
 		if _, err := Parse("resolved.toml", []byte(c.ResolvedTOML()), nil); err != nil {
+			t.Fatalf("accepted config's resolved form does not load: %v\n%s", err, c.ResolvedTOML())
+		}
+	})
+}
+
+// FuzzTrainConfig does the same for training configs. Inputs with numbers
+// of four or more digits, or naming files, are skipped: they may ask for
+// gigabytes of data or parameters (a valid request, not a parser bug) or
+// read arbitrary files.
+func FuzzTrainConfig(f *testing.F) {
+	f.Add([]byte("[data]\ntype = \"moons\"\nn = 300\n[energy]\ntype = \"mlp\"\ndim = 2\nhidden = [8]\n[objective]\ntype = \"dsm\"\n[optimizer]\ntype = \"adam\"\n[train]\nsteps = 5\nbatch_size = 16\n"))
+	f.Add([]byte("[data]\ntype = \"8gaussians\"\nn = 100\n[energy]\ntype = \"mlp\"\ndim = 3\n[objective]\ntype = \"pcd\"\n[objective.sampler]\ntype = \"ula\"\n[train]\nsteps = -1\n"))
+	f.Add([]byte("[objective]\ntype = \"sm\"\n[eval]\nbounds = [1, 0]\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		run := 0
+		for _, b := range src {
+			if b >= '0' && b <= '9' {
+				if run++; run >= 4 {
+					return
+				}
+			} else {
+				run = 0
+			}
+		}
+		if bytes.Contains(src, []byte("path")) || bytes.Contains(src, []byte("csv")) || bytes.Contains(src, []byte("npy")) || bytes.Contains(src, []byte("checkpoint")) {
+			return
+		}
+		c, err := ParseTrain("fuzz.toml", src, nil)
+		if err != nil {
+			return
+		}
+		if _, err := ParseTrain("resolved.toml", []byte(c.ResolvedTOML()), nil); err != nil {
 			t.Fatalf("accepted config's resolved form does not load: %v\n%s", err, c.ResolvedTOML())
 		}
 	})

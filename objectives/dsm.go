@@ -61,27 +61,33 @@ func (o *DSM) Params() []float64 { return nil }
 // gradient with respect to the model's parameters into grad.
 func (o *DSM) Loss(ctx context.Context, batch []float64, grad []float64) (float64, error) {
 	s := &o.s
-	n, err := s.check(ctx, batch, grad)
-	if err != nil {
+	if _, err := s.check(ctx, batch, grad); err != nil {
 		return 0, err
 	}
-	z := s.gs // the noise, overwritten below by the seed it determines
+	z := s.gs // the noise, overwritten by the shards with the seed it determines
 	s.rng.FillNorm(z)
 	sigma := o.Sigma
 	for i, v := range batch {
 		s.x[i] = v + sigma*z[i]
 	}
-	_, gx, params := s.record(n)
-	inv, is := 1/float64(n), 1/sigma
+	return s.run(o, grad), nil
+}
+
+// shardLoss is J's part from the shard's rows (see shardBody).
+func (o *DSM) shardLoss(sh *shard) float64 {
+	s := sh.s
+	_, gx := sh.record()
+	gs := sh.span(s.gs, s.d) // the noise z, replaced by the seed
+	inv, is := 1/float64(s.n), 1/o.Sigma
 	sum := 0.0
-	for i, v := range s.g.Value(gx) {
-		r := v - z[i]*is
+	for i, v := range sh.g.Value(gx) {
+		r := v - gs[i]*is
 		sum += r * r
-		s.gs[i] = r * inv // ∂J/∂(∇ₓE)
+		gs[i] = r * inv // ∂J/∂(∇ₓE)
 	}
-	s.output(gx, s.gs, n, s.d)
-	s.finish(grad, params)
-	return 0.5 * sum * inv, nil
+	sh.output(gx, gs, s.d)
+	sh.finish()
+	return 0.5 * sum * inv
 }
 
 // State returns the noise stream's state.
@@ -196,7 +202,7 @@ func (o *MSDSM) Loss(ctx context.Context, batch []float64, grad []float64) (floa
 	for i := range o.level {
 		o.level[i] = s.rng.IntN(len(o.sigmas))
 	}
-	z := s.gs // the noise, overwritten below by the seed it determines
+	z := s.gs // the noise, overwritten by the shards with the seed it determines
 	s.rng.FillNorm(z)
 	for i, k := range o.level {
 		sigma := o.sigmas[k]
@@ -204,21 +210,29 @@ func (o *MSDSM) Loss(ctx context.Context, batch []float64, grad []float64) (floa
 			s.x[j] = batch[j] + sigma*z[j]
 		}
 	}
-	_, gx, params := s.record(n)
-	gv := s.g.Value(gx)
-	inv := 1 / float64(n)
+	return s.run(o, grad), nil
+}
+
+// shardLoss is J's part from the shard's rows (see shardBody).
+func (o *MSDSM) shardLoss(sh *shard) float64 {
+	s := sh.s
+	d := s.d
+	_, gx := sh.record()
+	gv := sh.g.Value(gx)
+	gs := sh.span(s.gs, d) // the noise z, replaced by the seed
+	inv := 1 / float64(s.n)
 	sum := 0.0
-	for i, k := range o.level {
+	for i, k := range o.level[sh.r0:sh.r1] {
 		sigma := o.sigmas[k]
 		for j := i * d; j < (i+1)*d; j++ {
-			r := sigma*gv[j] - z[j] // σ(∇ₓE − z/σ)
+			r := sigma*gv[j] - gs[j] // σ(∇ₓE − z/σ)
 			sum += r * r
-			s.gs[j] = sigma * r * inv // ∂J/∂(∇ₓE) = σ²(∇ₓE − z/σ)/n
+			gs[j] = sigma * r * inv // ∂J/∂(∇ₓE) = σ²(∇ₓE − z/σ)/n
 		}
 	}
-	s.output(gx, s.gs, n, d)
-	s.finish(grad, params)
-	return 0.5 * sum * inv, nil
+	sh.output(gx, gs, d)
+	sh.finish()
+	return 0.5 * sum * inv
 }
 
 // State returns the noise stream's state.
@@ -230,6 +244,8 @@ func (o *MSDSM) Restore(st State) error { return o.s.restore(st) }
 var (
 	_ Objective = (*DSM)(nil)
 	_ Stateful  = (*DSM)(nil)
+	_ shardBody = (*DSM)(nil)
 	_ Objective = (*MSDSM)(nil)
 	_ Stateful  = (*MSDSM)(nil)
+	_ shardBody = (*MSDSM)(nil)
 )

@@ -4,15 +4,21 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/rng"
+	"github.com/goebm/ebm/simd"
 )
 
 // This file holds what the score-matching objectives (sm, dsm, msdsm, ssm,
-// ssm_vr) share: the model checks, the reused autodiff graph, the random
-// stream, and the final backward pass to the parameters.
+// ssm_vr) share: the model checks, the random stream, the shards of the
+// batch with their reused autodiff graphs, and the final backward pass to
+// the parameters.
 //
 // Every one of them differentiates the model's score −∇ₓE, so each Loss
 // records E on a graph with the points as an input leaf, takes ∇ₓE with
@@ -23,18 +29,76 @@ import (
 // derivatives with respect to the recorded nodes are known in closed form,
 // so that last pass is seeded directly with those derivatives (the
 // "seeds" of autodiff.Graph.Grad) rather than recording the loss itself.
+//
+// # Shards
+//
+// Each row's terms depend on that row alone, so after Loss has drawn the
+// random numbers of the whole batch (in one sequential pass over the
+// stream, always the same), the rows are cut into contiguous shards whose
+// count, ceil(n/shardRows), and bounds depend on the batch size n only.
+// Each shard records the model on its own Graph (kept across calls, so the
+// steady state allocates nothing but what Build does) and yields its part
+// of the loss and its own parameter gradient. The shards run on up to
+// GOMAXPROCS goroutines (the calling one and helpers from a shared pool,
+// each claiming the next shard until none is left); their losses and
+// gradients are then added in shard order. Which goroutine ran which shard
+// changes no bit of the result, so a seed gives the same loss and gradient
+// on any machine and at any worker count. A shard's graph does its work on
+// the goroutine that runs the shard (autodiff's default of one worker).
+//
+// Trainable.Build is thus called concurrently on the shards' graphs for
+// the same model. mlp documents Build as safe for concurrent calls as long
+// as nothing writes Params meanwhile, and nothing does during Loss: its
+// Build only reads the model's fields and records Params' segments as
+// Input leaves, which autodiff aliases and never writes (the caches it
+// derives from them, such as transposed weights, belong to each graph).
+
+// shardRows is the largest number of rows a shard gets: ceil(n/shardRows)
+// shards of nearly equal size share a batch of n rows.
+const shardRows = 128
 
 // scorer is the per-run state of a score-matching objective.
 type scorer struct {
-	name  string // the objective's name, for messages
-	m     energies.Trainable
-	d, np int
-	g     *autodiff.Graph
-	rng   rng.Stream // the objective's random stream: rng.New(seed, 0)
+	name    string // the objective's name, for messages
+	m       energies.Trainable
+	d, np   int
+	rng     rng.Stream // the objective's random stream: rng.New(seed, 0)
+	workers int        // goroutines the shards may use: 0 means GOMAXPROCS (tests force other values)
+	maxRows int        // rows per shard at most: 0 means shardRows (tests force other values)
 
-	x    []float64       // n×d points recorded as the input leaf (a copy of the batch, or its noised version)
-	gs   []float64       // seed of the final pass for ∇ₓE (n×d): ∂J/∂(∇ₓE)
-	col  []float64       // n×1 constant seed (sm: −1/n for each diagonal entry)
+	n   int       // rows of the current batch
+	x   []float64 // n×d points recorded as the input leaves (a copy of the batch, or its noised version)
+	gs  []float64 // seed of the final pass for ∇ₓE (n×d): ∂J/∂(∇ₓE)
+	col []float64 // n×1 constant seed (sm: −1/n for each diagonal entry)
+
+	shards []*shard       // shards[:active] split the current batch
+	active int            // shards in use by the current Loss
+	body   shardBody      // the objective whose Loss is running
+	next   atomic.Int32   // the first shard of the current Loss not yet claimed
+	left   atomic.Int32   // helper requests of the current Loss not yet done, to poll
+	wg     sync.WaitGroup // the same, to block on
+}
+
+// shardBody is a score-matching objective's loss on one shard: it records
+// the model on sh's graph (sh.record), computes the shard's rows of the
+// seeds, adds the seeded outputs (sh.output), runs the final pass
+// (sh.finish) and returns the shard's part of J (its rows' terms, divided
+// by the whole batch's row count).
+type shardBody interface {
+	shardLoss(sh *shard) float64
+}
+
+// shard is rows [r0, r1) of the batch with the graph they are recorded on.
+type shard struct {
+	s      *scorer
+	g      *autodiff.Graph
+	r0, r1 int
+
+	loss     float64
+	params   []autodiff.Node // parameter leaves returned by Build
+	grads    []autodiff.Node // their gradients, set by finish
+	panicked any             // a panic of shardLoss, re-raised on the caller's goroutine
+
 	outs []autodiff.Node // outputs of the final backward pass
 	sds  []autodiff.Node // their seeds
 
@@ -42,7 +106,8 @@ type scorer struct {
 }
 
 // start prepares a run of m on data for objective name: it validates the
-// model and the data and seeds the stream with rng.New(seed, 0).
+// model and the data and seeds the stream with rng.New(seed, 0). The
+// shards' graphs and the scratch buffers are kept.
 func (s *scorer) start(name string, m energies.Trainable, data []float64, seed uint64) error {
 	if m == nil {
 		return fmt.Errorf("%s: no model", name)
@@ -57,13 +122,12 @@ func (s *scorer) start(name string, m energies.Trainable, data []float64, seed u
 	if err := checkSmooth(name, m); err != nil {
 		return err
 	}
-	g := s.g
-	if g == nil {
-		g = autodiff.New()
+	s.name, s.m, s.d, s.np, s.rng = name, m, d, len(m.Params()), rng.New(seed, 0)
+	s.n, s.active, s.body = 0, 0, nil
+	for _, sh := range s.shards {
+		sh.g.Reset()
+		sh.params, sh.grads = nil, nil
 	}
-	g.Reset()
-	*s = scorer{name: name, m: m, d: d, np: len(m.Params()), g: g, rng: rng.New(seed, 0),
-		x: s.x, gs: s.gs, col: s.col, outs: s.outs[:0], sds: s.sds[:0]}
 	return nil
 }
 
@@ -99,6 +163,7 @@ func (s *scorer) check(ctx context.Context, batch, grad []float64) (int, error) 
 		return 0, fmt.Errorf("%s: grad has length %d, want %d (the model's parameters)", s.name, len(grad), s.np)
 	}
 	n := len(batch) / s.d
+	s.n = n
 	s.x = grow(s.x, n*s.d)
 	s.gs = grow(s.gs, n*s.d)
 	s.col = grow(s.col, n)
@@ -113,42 +178,214 @@ func (s *scorer) nameOr() string {
 	return s.name
 }
 
-// record resets the graph, records the model's energies of the n rows of
-// s.x with the points as an input leaf, and returns that leaf, ∇ₓE (n×d,
-// recorded with createGraph so it can be differentiated again) and the
-// parameter leaves.
-func (s *scorer) record(n int) (x, gx autodiff.Node, params []autodiff.Node) {
-	g := s.g
+// run evaluates body on every shard of the n = s.n rows prepared by check,
+// writes the sum of the shards' parameter gradients into grad and returns
+// the sum of their losses, both added in shard order.
+func (s *scorer) run(body shardBody, grad []float64) float64 {
+	n, per := s.n, s.maxRows
+	if per <= 0 {
+		per = shardRows
+	}
+	k := (n + per - 1) / per
+	for len(s.shards) < k {
+		s.shards = append(s.shards, &shard{s: s, g: autodiff.New()})
+	}
+	for i, sh := range s.shards[:k] {
+		sh.r0, sh.r1 = i*n/k, (i+1)*n/k
+		sh.panicked = nil
+	}
+	s.active, s.body = k, body
+	s.next.Store(0)
+
+	w := s.workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	w = min(w, k)
+	if w > 1 {
+		ensureShardWorkers(w - 1)
+	}
+	s.left.Store(int32(w - 1))
+	s.wg.Add(w - 1)
+	for h := 1; h < w; h++ {
+		select {
+		case shardPool.ch <- s:
+		default: // queue full: the caller does the work
+			s.helped()
+		}
+	}
+	s.work()
+	for idle := false; !idle; { // run the helpers that no worker has taken yet
+		select {
+		case t := <-shardPool.ch:
+			t.work()
+			t.helped()
+		default:
+			idle = true
+		}
+	}
+	for t0, i := time.Now(), 0; s.left.Load() != 0; i++ { // see shardSpin
+		if i%16 == 15 && time.Since(t0) > shardSpin {
+			break
+		}
+		runtime.Gosched()
+	}
+	s.wg.Wait()
+	s.body = nil
+
+	loss := 0.0
+	for i, sh := range s.shards[:k] {
+		if sh.panicked != nil {
+			panic(sh.panicked)
+		}
+		loss += sh.loss
+		if i == 0 {
+			sh.g.Flatten(grad, sh.grads)
+			continue
+		}
+		off := 0
+		for _, gn := range sh.grads {
+			v := sh.g.Value(gn)
+			simd.Axpy(grad[off:off+len(v)], 1, v)
+			off += len(v)
+		}
+	}
+	return loss
+}
+
+// work runs shards of the current Loss until none is left unclaimed.
+func (s *scorer) work() {
+	for {
+		i := int(s.next.Add(1)) - 1
+		if i >= s.active {
+			return
+		}
+		s.shards[i].run()
+	}
+}
+
+// run evaluates the objective on the shard, keeping a panic for the
+// caller of Loss.
+func (sh *shard) run() {
+	defer func() {
+		if r := recover(); r != nil {
+			sh.panicked = r
+		}
+	}()
+	sh.loss = sh.s.body.shardLoss(sh)
+}
+
+// shardPool is the helpers shared by every scorer: goroutines started on
+// demand (never more than GOMAXPROCS − 1 at once are asked for by one
+// Loss) and never stopped, waiting on a queue of scorers that want help.
+// A helper runs shards of that scorer until none is left. A Loss that
+// finds its own request still queued runs it itself, so a busy pool never
+// delays it by more than the work.
+var shardPool struct {
+	mu      sync.Mutex
+	started int
+	ch      chan *scorer
+}
+
+func init() { shardPool.ch = make(chan *scorer, 64) }
+
+// shardSpin is how long a helper out of work polls the queue, and a Loss
+// whose own shards are done polls for its helpers, before blocking: a
+// goroutine blocked in the runtime gives up its thread, and waking that
+// thread again (for a helper, the next Loss's request; for the Loss, its
+// last helper's end) cost about 0.15 ms of a 1.6 ms dsm step on the
+// 2-core virtual machine of BenchmarkDSMStep, while the serial work
+// between two training steps (the optimizer's update) takes about 0.1 ms
+// there. Polling yields with runtime.Gosched, so any other goroutine of
+// the process runs first; it only spends an otherwise idle core, for at
+// most shardSpin per Loss (OpenMP runtimes, PyTorch's among them, spin
+// the same way, for longer).
+const shardSpin = 500 * time.Microsecond
+
+// ensureShardWorkers starts helpers until at least n are running.
+func ensureShardWorkers(n int) {
+	shardPool.mu.Lock()
+	for shardPool.started < n {
+		shardPool.started++
+		go func() {
+			for {
+				s := nextRequest()
+				s.work()
+				s.helped()
+			}
+		}()
+	}
+	shardPool.mu.Unlock()
+}
+
+// nextRequest returns the next scorer in the queue, polling for up to
+// shardSpin before it blocks.
+func nextRequest() *scorer {
+	t0 := time.Now()
+	for i := 0; ; i++ {
+		select {
+		case s := <-shardPool.ch:
+			return s
+		default:
+		}
+		if i%16 == 15 && time.Since(t0) > shardSpin {
+			return <-shardPool.ch
+		}
+		runtime.Gosched()
+	}
+}
+
+// helped records that a helper request of s is done: the helper's last
+// access to s, after which the Loss may return and s be reused.
+func (s *scorer) helped() {
+	s.left.Add(-1)
+	s.wg.Done()
+}
+
+// rows is the number of rows of the shard.
+func (sh *shard) rows() int { return sh.r1 - sh.r0 }
+
+// span returns the shard's rows of buf, a batch of rows of w values each.
+func (sh *shard) span(buf []float64, w int) []float64 { return buf[sh.r0*w : sh.r1*w] }
+
+// record resets the shard's graph, records the model's energies of its
+// rows of s.x with the points as an input leaf, and returns that leaf and
+// ∇ₓE (rows×d, recorded with createGraph so it can be differentiated
+// again); the parameter leaves go to sh.params.
+func (sh *shard) record() (x, gx autodiff.Node) {
+	s, g := sh.s, sh.g
 	g.Reset()
-	s.outs, s.sds = s.outs[:0], s.sds[:0]
-	x = g.Input(s.x, n, s.d)
+	sh.outs, sh.sds, sh.grads = sh.outs[:0], sh.sds[:0], nil
+	x = g.Input(sh.span(s.x, s.d), sh.rows(), s.d)
 	e, params := s.m.Build(g, x)
-	s.one[0], s.in[0] = e, x
-	gx = g.Grad(s.one[:], s.in[:], nil, true)[0]
-	return x, gx, params
+	sh.params = params
+	sh.one[0], sh.in[0] = e, x
+	gx = g.Grad(sh.one[:], sh.in[:], nil, true)[0]
+	return x, gx
 }
 
-// hvp returns the row-wise Hessian-vector products ∇ₓ²E(x_i)·v_i (n×d) for
-// the n×d directions v, recorded with createGraph: one backward pass from
-// ∇ₓE seeded with v (each row's energy depends on its own row only).
-func (s *scorer) hvp(x, gx autodiff.Node, v []float64, n int) autodiff.Node {
-	g := s.g
-	s.one[0], s.in[0], s.seed[0] = gx, x, g.Const(v, n, s.d)
-	return g.Grad(s.one[:], s.in[:], s.seed[:], true)[0]
+// hvp returns the row-wise Hessian-vector products ∇ₓ²E(x_i)·v_i (rows×d)
+// for the rows×d directions v, recorded with createGraph: one backward
+// pass from ∇ₓE seeded with v (each row's energy depends on its own row
+// only).
+func (sh *shard) hvp(x, gx autodiff.Node, v []float64) autodiff.Node {
+	g := sh.g
+	sh.one[0], sh.in[0], sh.seed[0] = gx, x, g.Const(v, sh.rows(), sh.s.d)
+	return g.Grad(sh.one[:], sh.in[:], sh.seed[:], true)[0]
 }
 
-// output adds node out, seeded with the n×cols constant seed, to the final
-// backward pass.
-func (s *scorer) output(out autodiff.Node, seed []float64, rows, cols int) {
-	s.outs = append(s.outs, out)
-	s.sds = append(s.sds, s.g.Const(seed, rows, cols))
+// output adds node out, seeded with the rows×cols constant seed, to the
+// final backward pass.
+func (sh *shard) output(out autodiff.Node, seed []float64, cols int) {
+	sh.outs = append(sh.outs, out)
+	sh.sds = append(sh.sds, sh.g.Const(seed, sh.rows(), cols))
 }
 
 // finish runs the final backward pass from the outputs added with output
-// to the parameter leaves and writes the flat gradient into grad.
-func (s *scorer) finish(grad []float64, params []autodiff.Node) {
-	s.g.Flatten(grad[:s.np], s.g.Grad(s.outs, params, s.sds, false))
-	s.outs, s.sds = s.outs[:0], s.sds[:0]
+// to the parameter leaves; their gradients go to sh.grads.
+func (sh *shard) finish() {
+	sh.grads = sh.g.Grad(sh.outs, sh.params, sh.sds, false)
+	sh.outs, sh.sds = sh.outs[:0], sh.sds[:0]
 }
 
 // state is the stream's state as a checkpoint stores it.

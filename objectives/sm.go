@@ -72,32 +72,40 @@ func (o *SM) Loss(ctx context.Context, batch []float64, grad []float64) (float64
 	if err != nil {
 		return 0, err
 	}
-	d, g := s.d, s.g
 	copy(s.x, batch)
-	x, gx, params := s.record(n)
 	inv := 1 / float64(n)
-	gv := g.Value(gx)
-	sq := 0.0
-	for i, v := range gv {
-		sq += v * v
-		s.gs[i] = v * inv // ∂J/∂(∇ₓE) = ∇ₓE/n
-	}
 	for i := range s.col[:n] {
 		s.col[i] = -inv // ∂J/∂(∂²E/∂x_j²) = −1/n
 	}
-	s.output(gx, s.gs, n, d)
+	return s.run(o, grad), nil
+}
+
+// shardLoss is J's part from the shard's rows (see shardBody).
+func (o *SM) shardLoss(sh *shard) float64 {
+	s, g := sh.s, sh.g
+	d := s.d
+	x, gx := sh.record()
+	inv := 1 / float64(s.n)
+	gs := sh.span(s.gs, d)
+	sq := 0.0
+	for i, v := range g.Value(gx) {
+		sq += v * v
+		gs[i] = v * inv // ∂J/∂(∇ₓE) = ∇ₓE/n
+	}
+	sh.output(gx, gs, d)
+	col := sh.span(s.col, 1)
 	tr := 0.0
 	for j := 0; j < d; j++ {
-		s.one[0], s.in[0] = g.Col(gx, j), x
-		hj := g.Grad(s.one[:], s.in[:], nil, true)[0] // row i: ∇ₓ(∂E/∂x_j)(x_i)
-		diag := g.Col(hj, j)                          // ∂²E/∂x_j²
+		sh.one[0], sh.in[0] = g.Col(gx, j), x
+		hj := g.Grad(sh.one[:], sh.in[:], nil, true)[0] // row i: ∇ₓ(∂E/∂x_j)(x_i)
+		diag := g.Col(hj, j)                            // ∂²E/∂x_j²
 		for _, v := range g.Value(diag) {
 			tr += v
 		}
-		s.output(diag, s.col, n, 1)
+		sh.output(diag, col, 1)
 	}
-	s.finish(grad, params)
-	return (0.5*sq - tr) * inv, nil
+	sh.finish()
+	return (0.5*sq - tr) * inv
 }
 
 // State returns the random stream's state.
@@ -109,4 +117,5 @@ func (o *SM) Restore(st State) error { return o.s.restore(st) }
 var (
 	_ Objective = (*SM)(nil)
 	_ Stateful  = (*SM)(nil)
+	_ shardBody = (*SM)(nil)
 )

@@ -102,30 +102,39 @@ func (o *SSM) Loss(ctx context.Context, batch []float64, grad []float64) (float6
 	if err != nil {
 		return 0, err
 	}
-	d, g, mp := s.d, s.g, o.Projections
-	nd := n * d
-	o.v = grow(o.v, mp*nd)
-	o.vs = grow(o.vs, mp*nd)
+	nd := n * s.d
+	o.v = grow(o.v, o.Projections*nd)
+	o.vs = grow(o.vs, o.Projections*nd)
 	o.draw()
 	copy(s.x, batch)
-	x, gx, params := s.record(n)
+	return s.run(o, grad), nil
+}
+
+// shardLoss is J's part from the shard's rows (see shardBody).
+func (o *SSM) shardLoss(sh *shard) float64 {
+	s, g := sh.s, sh.g
+	d, n, mp := s.d, s.n, o.Projections
+	nd := n * d
+	lo, hi := sh.r0*d, sh.r1*d // the shard's values within each n×d block
+	x, gx := sh.record()
 	gv := g.Value(gx)
+	gs := s.gs[lo:hi]
 	inv := 1 / float64(n*mp)
 	first, second := 0.0, 0.0
 	if o.vr {
 		for i, w := range gv {
 			first += w * w
-			s.gs[i] = w / float64(n) // ∂J/∂(∇ₓE) = ∇ₓE/n
+			gs[i] = w / float64(n) // ∂J/∂(∇ₓE) = ∇ₓE/n
 		}
 		first *= float64(mp) // the mean over projections of a term that does not depend on them
 	} else {
-		clear(s.gs[:nd])
+		clear(gs)
 	}
 	for k := 0; k < mp; k++ {
-		v := o.v[k*nd : (k+1)*nd]
+		v := o.v[k*nd+lo : k*nd+hi]
 		if !o.vr {
 			// ½(vᵀ∇ₓE)²; ∂/∂(∇ₓE) = (vᵀ∇ₓE)·v, over nM.
-			for i := 0; i < n; i++ {
+			for i := 0; i < sh.rows(); i++ {
 				vi, gi := v[i*d:(i+1)*d], gv[i*d:(i+1)*d]
 				p := 0.0
 				for j, w := range gi {
@@ -133,21 +142,21 @@ func (o *SSM) Loss(ctx context.Context, batch []float64, grad []float64) (float6
 				}
 				first += p * p
 				for j, a := range vi {
-					s.gs[i*d+j] += p * a * inv
+					gs[i*d+j] += p * a * inv
 				}
 			}
 		}
-		h := s.hvp(x, gx, v, n) // row i: ∇ₓ²E(x_i)·v_i
-		vs := o.vs[k*nd : (k+1)*nd]
+		h := sh.hvp(x, gx, v) // row i: ∇ₓ²E(x_i)·v_i
+		vs := o.vs[k*nd+lo : k*nd+hi]
 		for i, w := range g.Value(h) {
 			second += v[i] * w
 			vs[i] = -v[i] * inv // ∂J/∂(∇ₓ²E v) = −v/(nM)
 		}
-		s.output(h, vs, n, d)
+		sh.output(h, vs, d)
 	}
-	s.output(gx, s.gs, n, d)
-	s.finish(grad, params)
-	return (0.5*first - second) * inv, nil
+	sh.output(gx, gs, d)
+	sh.finish()
+	return (0.5*first - second) * inv
 }
 
 // draw fills o.v with the projections: Rademacher signs from the bits of
@@ -177,4 +186,5 @@ func (o *SSM) Restore(st State) error { return o.s.restore(st) }
 var (
 	_ Objective = (*SSM)(nil)
 	_ Stateful  = (*SSM)(nil)
+	_ shardBody = (*SSM)(nil)
 )

@@ -87,15 +87,20 @@ func (o *Adam) Step(params, grad []float64) (lr, gradNorm float64) {
 	}
 	t := float64(o.step + 1)
 	b1, b2 := o.Beta1, o.Beta2
-	c1 := 1 - math.Pow(b1, t) // bias corrections
-	c2 := 1 - math.Pow(b2, t)
+	// With the bias corrections c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ,
+	// lr·m̂/(√v̂ + ε) = (lr/c₁)·m/(√v·(1/√c₂) + ε): one square root and
+	// one division per parameter, the corrections folded into two
+	// per-step factors (PyTorch's form, with a product for its quotient).
+	step := lr / (1 - math.Pow(b1, t))
+	isc2 := 1 / math.Sqrt(1-math.Pow(b2, t))
 	decay := 1 - lr*o.WeightDecay
+	eps, a1, a2 := o.Eps, 1-b1, 1-b2
+	m, v, params := o.m[:len(grad)], o.v[:len(grad)], params[:len(grad)]
 	for i, g := range grad {
-		o.m[i] = b1*o.m[i] + (1-b1)*g
-		o.v[i] = b2*o.v[i] + (1-b2)*g*g
-		mh := o.m[i] / c1
-		vh := o.v[i] / c2
-		params[i] = params[i]*decay - lr*mh/(math.Sqrt(vh)+o.Eps)
+		mi := b1*m[i] + a1*g
+		vi := b2*v[i] + a2*g*g
+		m[i], v[i] = mi, vi
+		params[i] = params[i]*decay - step*mi/(math.Sqrt(vi)*isc2+eps)
 	}
 	o.step++
 	return lr, gradNorm

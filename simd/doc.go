@@ -6,7 +6,7 @@
 // once at start-up:
 //
 //   - "avx2" (amd64 with AVX2 and FMA3): our own AVX2+FMA assembly for the
-//     matrix products (4×8 register-blocked kernels), the Langevin update,
+//     matrix products (6×8 and 4×8 register-blocked kernels), the Langevin update,
 //     Exp, Log and the mixture kernels; vek's AVX2 code for dot products
 //     and scaling; unrolled, bounds-check-free Go loops for the other fused
 //     updates;

@@ -29,11 +29,14 @@ func refMat(m, k, n int, at, bt func(i, p int) float64, bias []float64) (c, abs 
 	return c, abs
 }
 
-// matSizes straddle the 4×8 blocks of the NEON and AVX2 kernels and the
-// AVX2 kernels' p-blocks, with empty and large cases.
+// matSizes straddle the 4×8 blocks of the NEON kernels, the 6×8 and 4×8
+// blocks of the AVX2 kernels (m = 10, 11, 17: a 6-row block, a 4-row
+// block, single rows) and the AVX2 kernels' p-blocks, with empty and large
+// cases.
 var matSizes = [][3]int{
 	{0, 0, 0}, {0, 3, 2}, {2, 0, 3}, {3, 2, 0}, {1, 1, 1}, {1, 5, 1}, {3, 4, 8}, {4, 1, 8}, {4, 3, 8},
 	{4, 7, 9}, {5, 6, 7}, {7, 5, 15}, {8, 8, 16}, {9, 17, 17}, {13, 3, 31}, {67, 33, 70}, {128, 64, 40},
+	{10, 9, 16}, {11, 130, 24}, {17, 33, 9},
 	{6, 129, 8}, {5, 300, 17}, // depths past the avx2 kernels' p-blocks (128)
 }
 

@@ -43,5 +43,5 @@ func Example_dsm() {
 	fmt.Printf("loss: %.3f\n", loss)
 	// Output:
 	// parameters: 33
-	// loss: 4.180
+	// loss: 3.904
 }

@@ -43,7 +43,7 @@ func init() {
 
 // defaults returns an MLP with every key at its default.
 func defaults() *MLP {
-	return &MLP{Hidden: []int{128, 128}, Act: "silu", InitScheme: "xavier", InitScale: 1}
+	return &MLP{Hidden: []int{128, 128}, Act: "silu", InitScheme: "fan_in", InitScale: 1}
 }
 
 // MLP is the energy E(x) = MLP(x) + quadratic·½‖x‖² of a fully connected
@@ -56,7 +56,7 @@ type MLP struct {
 	D          int     `toml:"dim" doc:"dimension of the points, >= 1 (required)"`
 	Hidden     []int   `toml:"hidden" doc:"widths of the hidden layers, at least one layer, each >= 1; the output layer (width 1, linear) comes after them"`
 	Act        string  `toml:"activation" doc:"activation of the hidden layers: silu (or swish), softplus, tanh, sigmoid, elu, gaussian (exp(−z²/2)), relu or identity; score matching needs a smooth one (not relu or identity)"`
-	InitScheme string  `toml:"init" doc:"weight initialization: xavier (uniform Glorot, std √(2/(in+out))), he (Kaiming normal, std √(2/in)) or normal (std 1); biases start at 0"`
+	InitScheme string  `toml:"init" doc:"initialization: fan_in (PyTorch's nn.Linear default: weights and biases uniform on ±1/√in), xavier (uniform Glorot, std √(2/(in+out))), he (Kaiming normal, std √(2/in)) or normal (std 1); biases start at 0 except with fan_in"`
 	InitScale  float64 `toml:"init_scale" doc:"multiplies the initialization's standard deviation, > 0"`
 	Seed       uint64  `toml:"seed" doc:"seed of the weight initialization; the same seed gives the same network"`
 	Quadratic  float64 `toml:"quadratic" doc:"adds quadratic·½‖x‖² to E, >= 0; a positive value keeps exp(−E) normalizable (a Gaussian envelope of variance 1/quadratic)"`
@@ -77,7 +77,7 @@ type MLP struct {
 
 // New returns an initialized MLP for points of dimension dim with the given
 // hidden widths, activation and initialization seed; the other keys keep
-// their defaults (xavier initialization, scale 1, no quadratic term).
+// their defaults (fan_in initialization, scale 1, no quadratic term).
 // Errors are those of Init.
 func New(dim int, hidden []int, activation string, seed uint64) (*MLP, error) {
 	m := defaults()
@@ -150,21 +150,29 @@ func (m *MLP) Init() error {
 }
 
 // initSchemes maps each init scheme to its weight standard deviation for a
-// layer with in inputs and out outputs, and whether it draws uniformly
-// (on ±√3·std) rather than normally.
+// layer with in inputs and out outputs, whether it draws uniformly (on
+// ±√3·std) rather than normally, and whether the biases are drawn like the
+// weights (else they start at 0).
 var initSchemes = map[string]struct {
-	std     func(in, out int) float64
-	uniform bool
+	std          func(in, out int) float64
+	uniform      bool
+	randomBiases bool
 }{
-	"xavier": {func(in, out int) float64 { return math.Sqrt(2 / float64(in+out)) }, true},
-	"he":     {func(in, _ int) float64 { return math.Sqrt(2 / float64(in)) }, false},
-	"normal": {func(int, int) float64 { return 1 }, false},
+	// fan_in is PyTorch's nn.Linear default: weights and biases uniform on
+	// ±1/√in. Random biases matter in low dimension: with zero biases every
+	// first-layer unit's kink passes through the origin, and a 2-D model
+	// starts out (and trains slowly away from) radially symmetric.
+	"fan_in": {func(in, _ int) float64 { return 1 / math.Sqrt(3*float64(in)) }, true, true},
+	"xavier": {func(in, out int) float64 { return math.Sqrt(2 / float64(in+out)) }, true, false},
+	"he":     {func(in, _ int) float64 { return math.Sqrt(2 / float64(in)) }, false, false},
+	"normal": {func(int, int) float64 { return 1 }, false, false},
 }
 
-var schemeNames = []string{"he", "normal", "xavier"}
+var schemeNames = []string{"fan_in", "he", "normal", "xavier"}
 
 // initParams draws every weight from the scheme (times InitScale), layer ℓ
-// from its own stream rng.New(Seed, ℓ), and sets the biases to 0.
+// from its own stream rng.New(Seed, ℓ), and then the biases, from the same
+// stream, or sets them to 0.
 func (m *MLP) initParams() {
 	sc := initSchemes[m.InitScheme]
 	for l := 1; l < len(m.layers); l++ {
@@ -172,6 +180,11 @@ func (m *MLP) initParams() {
 		s := rng.New(m.Seed, uint64(l))
 		std := m.InitScale * sc.std(in, out)
 		w := m.params[m.offs[l-1] : m.offs[l-1]+in*out]
+		b := m.params[m.offs[l-1]+in*out : m.offs[l]]
+		clear(b)
+		if sc.randomBiases {
+			w = m.params[m.offs[l-1]:m.offs[l]]
+		}
 		for i := range w {
 			if sc.uniform {
 				w[i] = std * math.Sqrt(3) * (2*s.Float64() - 1)
@@ -179,7 +192,6 @@ func (m *MLP) initParams() {
 				w[i] = std * s.Norm()
 			}
 		}
-		clear(m.params[m.offs[l-1]+in*out : m.offs[l]])
 	}
 }
 

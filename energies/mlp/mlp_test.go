@@ -41,7 +41,7 @@ func TestSampleConfig(t *testing.T) {
 	}
 	m := e.(*mlp.MLP)
 	if m.Dim() != 2 || !slices.Equal(m.Layers(), []int{2, 128, 128, 1}) || m.Act != "silu" ||
-		m.InitScheme != "xavier" || m.InitScale != 1 || m.Seed != 0 || m.Quadratic != 0 {
+		m.InitScheme != "fan_in" || m.InitScale != 1 || m.Seed != 0 || m.Quadratic != 0 {
 		t.Errorf("sample model: layers %v, activation %q, init %q, init_scale %v, seed %d, quadratic %v; want the documented defaults",
 			m.Layers(), m.Act, m.InitScheme, m.InitScale, m.Seed, m.Quadratic)
 	}
@@ -139,6 +139,7 @@ func TestInitSchemes(t *testing.T) {
 		{"xavier", math.Sqrt(2.0 / (in + out)), 1.8},
 		{"he", math.Sqrt(2.0 / in), 3},
 		{"normal", 1, 3},
+		{"fan_in", 1 / math.Sqrt(3*in), 1.8},
 	}
 	for _, c := range cases {
 		e, err := energies.FromTable(map[string]any{"type": "mlp", "dim": in, "hidden": []any{out},
@@ -164,13 +165,26 @@ func TestInitSchemes(t *testing.T) {
 		if z := mean / math.Sqrt(want/n); math.Abs(z) > 5 {
 			t.Errorf("%s: weight mean %.3g, want 0 (z = %.1f)", c.scheme, mean, z)
 		}
-		if slices.ContainsFunc(b, func(x float64) bool { return x != 0 }) {
+		if c.scheme == "fan_in" {
+			// Biases drawn like the weights: same bound, none zero, spread.
+			lim := scale / math.Sqrt(in)
+			if slices.ContainsFunc(b, func(x float64) bool { return x == 0 || math.Abs(x) > lim }) {
+				t.Errorf("fan_in: a bias is 0 or outside ±%v", lim)
+			}
+			bv := 0.0
+			for _, x := range b {
+				bv += x * x
+			}
+			if bv /= float64(len(b)); bv < want/2 || bv > 2*want {
+				t.Errorf("fan_in: bias variance %.4g, want ≈ %.4g", bv, want)
+			}
+		} else if slices.ContainsFunc(b, func(x float64) bool { return x != 0 }) {
 			t.Errorf("%s: biases are not 0", c.scheme)
 		}
-		if c.scheme == "xavier" {
+		if c.scheme == "xavier" || c.scheme == "fan_in" {
 			lim := scale * c.std * math.Sqrt(3)
 			if slices.ContainsFunc(w, func(x float64) bool { return math.Abs(x) > lim }) {
-				t.Errorf("xavier: a weight outside ±%v", lim)
+				t.Errorf("%s: a weight outside ±%v", c.scheme, lim)
 			}
 		}
 	}

@@ -8,7 +8,7 @@ func gaussLogitsGeneric(a, m, x []float64, ld int, c []float64, lc, h float64) {
 		var q float64
 		for j, cj := range c {
 			t := x[j*ld+r] - cj
-			q += t * t
+			q += float64(t * t) // the conversion forbids a fused multiply-add, as in the assembly
 		}
 		v := lc - float64(h*q)
 		a[r] = v

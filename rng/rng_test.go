@@ -29,6 +29,21 @@ func TestReproducible(t *testing.T) {
 	if c.Uint64() != d.Uint64() {
 		t.Fatal("FillNorm and Norm left the stream in different states")
 	}
+	// Odd lengths and chunked fills (FillNorm draws in pairs) give the
+	// same values as one long fill.
+	c, d = New(5, 1), New(5, 1)
+	long := make([]float64, 4000)
+	c.FillNorm(long)
+	for i, n := 0, 1; i < len(long); n = n%7 + 1 {
+		chunk := make([]float64, min(n, len(long)-i))
+		d.FillNorm(chunk)
+		for k, v := range chunk {
+			if v != long[i+k] {
+				t.Fatalf("chunked FillNorm value %d is %v, one fill gives %v", i+k, v, long[i+k])
+			}
+		}
+		i += len(chunk)
+	}
 	e, f := New(42, 8), New(43, 7)
 	g := New(42, 7)
 	x, y, z := e.Uint64(), f.Uint64(), g.Uint64()

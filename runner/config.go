@@ -112,26 +112,24 @@ func Parse(path string, src []byte, sets []string) (*Config, error) {
 	return build(path, m)
 }
 
-// build validates the table m and builds the pipeline.
-func build(path string, m map[string]any) (*Config, error) {
-	c := &Config{File: path, Seed: 1, Run: defaultRun()}
-	var errs []error
-	add := func(prefix string, err error) {
-		if err != nil {
-			errs = append(errs, prefixLines(path+": "+prefix, err))
-		}
-	}
+// topLevel checks the top-level keys of a config against known (kind, if
+// not empty, says which kind of config in the message) and returns its
+// name (by default the file's base name) and seed (by default seed),
+// reporting bad values through add.
+func topLevel(path string, m map[string]any, known []string, kind string, seed int64, add func(string, error)) (string, int64) {
 	for _, k := range sortedKeys(m) {
-		if !contains(topKeys, k) {
+		if !contains(known, k) {
 			msg := fmt.Sprintf("unknown top-level key %q", k)
-			if s := registry.Nearest(k, topKeys); s != "" {
+			if kind != "" {
+				msg += " in " + kind
+			}
+			if s := registry.Nearest(k, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
-			add("", fmt.Errorf("%s; known keys: %s", msg, strings.Join(topKeys, ", ")))
+			add("", fmt.Errorf("%s; known keys: %s", msg, strings.Join(known, ", ")))
 		}
 	}
-
-	c.Name = strings.TrimSuffix(baseName(path), ".toml")
+	name := strings.TrimSuffix(baseName(path), ".toml")
 	if v, ok := m["name"]; ok {
 		s, isStr := v.(string)
 		switch {
@@ -140,7 +138,7 @@ func build(path string, m map[string]any) (*Config, error) {
 		case !nameRE.MatchString(s):
 			add("", fmt.Errorf("key \"name\": %q must be letters, digits, '.', '_' or '-' (it names the output directory)", s))
 		default:
-			c.Name = s
+			name = s
 		}
 	}
 	if v, ok := m["seed"]; ok {
@@ -151,9 +149,22 @@ func build(path string, m map[string]any) (*Config, error) {
 		case n < 0:
 			add("", fmt.Errorf("key \"seed\": must be ≥ 0, got %d", n))
 		default:
-			c.Seed = n
+			seed = n
 		}
 	}
+	return name, seed
+}
+
+// build validates the table m and builds the pipeline.
+func build(path string, m map[string]any) (*Config, error) {
+	c := &Config{File: path, Seed: 1, Run: defaultRun()}
+	var errs []error
+	add := func(prefix string, err error) {
+		if err != nil {
+			errs = append(errs, prefixLines(path+": "+prefix, err))
+		}
+	}
+	c.Name, c.Seed = topLevel(path, m, topKeys, "", c.Seed, add)
 
 	// [energy]
 	dim := 0

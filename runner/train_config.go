@@ -262,39 +262,7 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 			errs = append(errs, prefixLines(path+": "+prefix, err))
 		}
 	}
-	for _, k := range sortedKeys(m) {
-		if !contains(trainTopKeys, k) {
-			msg := fmt.Sprintf("unknown top-level key %q in a training config", k)
-			if s := registry.Nearest(k, trainTopKeys); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			add("", fmt.Errorf("%s; known keys: %s", msg, strings.Join(trainTopKeys, ", ")))
-		}
-	}
-
-	c.Name = strings.TrimSuffix(baseName(path), ".toml")
-	if v, ok := m["name"]; ok {
-		s, isStr := v.(string)
-		switch {
-		case !isStr:
-			add("", fmt.Errorf("key \"name\": want a string, got %s", registry.TypeName(v)))
-		case !nameRE.MatchString(s):
-			add("", fmt.Errorf("key \"name\": %q must be letters, digits, '.', '_' or '-' (it names the output directory)", s))
-		default:
-			c.Name = s
-		}
-	}
-	if v, ok := m["seed"]; ok {
-		n, isInt := v.(int64)
-		switch {
-		case !isInt:
-			add("", fmt.Errorf("key \"seed\": want an integer, got %s", registry.TypeName(v)))
-		case n < 0:
-			add("", fmt.Errorf("key \"seed\": must be ≥ 0, got %d", n))
-		default:
-			c.Seed = n
-		}
-	}
+	c.Name, c.Seed = topLevel(path, m, trainTopKeys, "a training config", c.Seed, add)
 
 	// [data]
 	dataDim := 0

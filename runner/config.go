@@ -80,6 +80,15 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 // and validates everything a run needs before it starts. Every error line
 // names the file, the table, the component and the key.
 func Load(path string, sets []string) (*Config, error) {
+	src, err := readConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, src, sets)
+}
+
+// readConfig reads the config file at path; its error names the file.
+func readConfig(path string) ([]byte, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -87,11 +96,13 @@ func Load(path string, sets []string) (*Config, error) {
 		}
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	return Parse(path, src, sets)
+	return src, nil
 }
 
-// Parse is Load on the contents src of the file named path.
-func Parse(path string, src []byte, sets []string) (*Config, error) {
+// decodeConfig parses src, the contents of the file named path, as TOML
+// (an empty file is an empty table); a syntax error names the file and
+// line.
+func decodeConfig(path string, src []byte) (map[string]any, error) {
 	var m map[string]any
 	if _, err := toml.Decode(string(src), &m); err != nil {
 		var pe toml.ParseError
@@ -102,6 +113,15 @@ func Parse(path string, src []byte, sets []string) (*Config, error) {
 	}
 	if m == nil {
 		m = map[string]any{}
+	}
+	return m, nil
+}
+
+// Parse is Load on the contents src of the file named path.
+func Parse(path string, src []byte, sets []string) (*Config, error) {
+	m, err := decodeConfig(path, src)
+	if err != nil {
+		return nil, err
 	}
 	if isTrainTable(m) {
 		return nil, fmt.Errorf("%s: a training config (it has a [train] or [objective] table): load it with LoadTrain; ebmrun run and validate accept both kinds", path)

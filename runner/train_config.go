@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/goebm/ebm/datasets"
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/objectives"
@@ -206,11 +205,8 @@ func isTrainFile(path string) bool {
 	if err != nil {
 		return false
 	}
-	var m map[string]any
-	if _, err := toml.Decode(string(src), &m); err != nil {
-		return false
-	}
-	return isTrainTable(m)
+	m, err := decodeConfig(path, src)
+	return err == nil && isTrainTable(m)
 }
 
 // LoadTrain reads a training config file, applies --set style overrides
@@ -220,28 +216,18 @@ func isTrainFile(path string) bool {
 // checkpoint [energy]) are resolved against the config file's directory;
 // an [energy] with a dim key and none given gets the data's dimension.
 func LoadTrain(path string, sets []string) (*TrainConfig, error) {
-	src, err := os.ReadFile(path)
+	src, err := readConfig(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such config file", path)
-		}
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, err
 	}
 	return ParseTrain(path, src, sets)
 }
 
 // ParseTrain is LoadTrain on the contents src of the file named path.
 func ParseTrain(path string, src []byte, sets []string) (*TrainConfig, error) {
-	var m map[string]any
-	if _, err := toml.Decode(string(src), &m); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: TOML syntax error: %s", path, pe.Position.Line, oneLine(pe.Message))
-		}
-		return nil, fmt.Errorf("%s: %s", path, oneLine(err.Error()))
-	}
-	if m == nil {
-		m = map[string]any{}
+	m, err := decodeConfig(path, src)
+	if err != nil {
+		return nil, err
 	}
 	if err := applyTrainSets(m, sets); err != nil {
 		return nil, prefixLines(path+": ", err)

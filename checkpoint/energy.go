@@ -86,7 +86,7 @@ func (c *Energy) Resolved() string {
 
 // Init reads the checkpoint and rebuilds its energy (see File.NewEnergy).
 // Errors name the key and the file.
-func (c *Energy) Init() error {
+func (c *Energy) Validate() error {
 	if c.Path == "" {
 		return errors.New(`key "path": required; name a checkpoint file written by training, e.g. path = "model.ckpt"`)
 	}
@@ -120,7 +120,7 @@ var (
 	_ energies.Energy    = (*Energy)(nil)
 	_ energies.Trainable = (*Energy)(nil)
 	_ energies.Smooth    = (*Energy)(nil)
-	_ registry.Initer    = (*Energy)(nil)
+	_ registry.Validator = (*Energy)(nil)
 	_ registry.Describer = (*Energy)(nil)
 	_ registry.Exampler  = (*Energy)(nil)
 )

@@ -106,7 +106,7 @@ func TestRelativePath(t *testing.T) {
 	if err := registry.Decode(map[string]any{"path": "model.ckpt"}, e); err != nil {
 		t.Fatal(err)
 	}
-	if err := registry.Init(e); err != nil {
+	if err := registry.Validate(e); err != nil {
 		t.Fatalf("with SetBase(%s): %v", dir, err)
 	}
 	if e.Dim() != 3 {
@@ -121,7 +121,7 @@ func TestRelativePath(t *testing.T) {
 	e, _ = energies.New("checkpoint")
 	e.(*Energy).SetBase(other)
 	registry.Decode(map[string]any{"path": "model.ckpt"}, e)
-	if err := registry.Init(e); err == nil || !strings.Contains(err.Error(), filepath.Join(other, "model.ckpt")) {
+	if err := registry.Validate(e); err == nil || !strings.Contains(err.Error(), filepath.Join(other, "model.ckpt")) {
 		t.Errorf("base without the file: error %v, want one naming %s", err, filepath.Join(other, "model.ckpt"))
 	}
 }

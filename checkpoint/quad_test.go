@@ -16,7 +16,7 @@ type quad struct {
 
 func init() { energies.Register("quadtest", func() energies.Energy { return &quad{D: 2} }) }
 
-func (q *quad) Init() error {
+func (q *quad) Validate() error {
 	if q.D < 1 {
 		return errors.New(`key "dim": must be >= 1`)
 	}

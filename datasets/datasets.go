@@ -76,7 +76,7 @@ var Registry = registry.New[Dataset]("data")
 
 // Register makes a data set available by name to configs and the CLI.
 // factory returns a fresh value whose exported fields, tagged `toml:"…"`,
-// are its parameters with their defaults set; an optional Init() error
+// are its parameters with their defaults set; an optional Validate() error
 // validates them. Register panics on an empty or taken name.
 func Register(name string, factory func() Dataset) { Registry.Register(name, factory) }
 

@@ -40,7 +40,7 @@ func (g *EightGaussians) Description() string {
 }
 
 // Init validates the keys.
-func (g *EightGaussians) Init() error {
+func (g *EightGaussians) Validate() error {
 	if err := checkN(g.N); err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (g *EightGaussians) Dim() int { return 2 }
 
 // Load draws the points.
 func (g *EightGaussians) Load() ([]float64, error) {
-	if err := g.Init(); err != nil {
+	if err := g.Validate(); err != nil {
 		return nil, err
 	}
 	s := rng.New(g.Seed, 0)
@@ -109,7 +109,7 @@ func (c *Checkerboard) Description() string {
 }
 
 // Init validates the keys.
-func (c *Checkerboard) Init() error { return checkN(c.N) }
+func (c *Checkerboard) Validate() error { return checkN(c.N) }
 
 // Dim is 2.
 func (c *Checkerboard) Dim() int { return 2 }
@@ -120,7 +120,7 @@ var blackSquares = [8][2]int{{-2, -2}, {-2, 0}, {-1, -1}, {-1, 1}, {0, -2}, {0, 
 
 // Load draws the points.
 func (c *Checkerboard) Load() ([]float64, error) {
-	if err := c.Init(); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	s := rng.New(c.Seed, 0)

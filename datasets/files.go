@@ -125,7 +125,7 @@ func (c *CSV) Description() string {
 func (c *CSV) Example() { c.Path = "points.csv" }
 
 // Init validates the keys; it does not read the file (Load does).
-func (c *CSV) Init() error { return checkFileKeys(c.Path, c.Columns) }
+func (c *CSV) Validate() error { return checkFileKeys(c.Path, c.Columns) }
 
 // SetBase sets the directory a relative path is resolved against.
 func (c *CSV) SetBase(dir string) { c.base = dir }
@@ -138,7 +138,7 @@ func (c *CSV) Dim() int { return c.dim }
 // number of cells, a cell that is not a number, a NaN or an infinity; or
 // say that the file is missing, unreadable or holds no points.
 func (c *CSV) Load() ([]float64, error) {
-	if err := c.Init(); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("(csv): %w", err)
 	}
 	path := c.resolve(c.Path)
@@ -203,7 +203,7 @@ func (f *NPY) Description() string {
 func (f *NPY) Example() { f.Path = "points.npy" }
 
 // Init validates the keys; it does not read the file (Load does).
-func (f *NPY) Init() error { return checkFileKeys(f.Path, f.Columns) }
+func (f *NPY) Validate() error { return checkFileKeys(f.Path, f.Columns) }
 
 // SetBase sets the directory a relative path is resolved against.
 func (f *NPY) SetBase(dir string) { f.base = dir }
@@ -216,7 +216,7 @@ func (f *NPY) Dim() int { return f.dim }
 // shape of rank other than 1 or 2, no points, or the index [row, column]
 // of the first NaN or infinity.
 func (f *NPY) Load() ([]float64, error) {
-	if err := f.Init(); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("(npy): %w", err)
 	}
 	path := f.resolve(f.Path)

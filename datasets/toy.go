@@ -90,7 +90,7 @@ func (m *Moons) Description() string {
 }
 
 // Init validates the keys.
-func (m *Moons) Init() error {
+func (m *Moons) Validate() error {
 	if err := checkN(m.N); err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (m *Moons) Dim() int { return 2 }
 
 // Load draws the points.
 func (m *Moons) Load() ([]float64, error) {
-	if err := m.Init(); err != nil {
+	if err := m.Validate(); err != nil {
 		return nil, err
 	}
 	s := rng.New(m.Seed, 0)
@@ -140,7 +140,7 @@ func (c *Circles) Description() string {
 }
 
 // Init validates the keys.
-func (c *Circles) Init() error {
+func (c *Circles) Validate() error {
 	if err := checkN(c.N); err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (c *Circles) Dim() int { return 2 }
 
 // Load draws the points.
 func (c *Circles) Load() ([]float64, error) {
-	if err := c.Init(); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	s := rng.New(c.Seed, 0)
@@ -193,7 +193,7 @@ func (r *Rings) Description() string {
 }
 
 // Init validates the keys.
-func (r *Rings) Init() error {
+func (r *Rings) Validate() error {
 	if err := checkN(r.N); err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func (r *Rings) Dim() int { return 2 }
 
 // Load draws the points.
 func (r *Rings) Load() ([]float64, error) {
-	if err := r.Init(); err != nil {
+	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	s := rng.New(r.Seed, 0)
@@ -242,7 +242,7 @@ func (w *SwissRoll) Description() string {
 }
 
 // Init validates the keys.
-func (w *SwissRoll) Init() error {
+func (w *SwissRoll) Validate() error {
 	if err := checkN(w.N); err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func (w *SwissRoll) Dim() int { return 2 }
 
 // Load draws the points.
 func (w *SwissRoll) Load() ([]float64, error) {
-	if err := w.Init(); err != nil {
+	if err := w.Validate(); err != nil {
 		return nil, err
 	}
 	s := rng.New(w.Seed, 0)
@@ -288,7 +288,7 @@ func (t *TwoSpirals) Description() string {
 }
 
 // Init validates the keys.
-func (t *TwoSpirals) Init() error {
+func (t *TwoSpirals) Validate() error {
 	if err := checkN(t.N); err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func (t *TwoSpirals) Dim() int { return 2 }
 
 // Load draws the points.
 func (t *TwoSpirals) Load() ([]float64, error) {
-	if err := t.Init(); err != nil {
+	if err := t.Validate(); err != nil {
 		return nil, err
 	}
 	s := rng.New(t.Seed, 0)
@@ -343,7 +343,7 @@ func (p *Pinwheel) Description() string {
 }
 
 // Init validates the keys.
-func (p *Pinwheel) Init() error {
+func (p *Pinwheel) Validate() error {
 	if err := checkN(p.N); err != nil {
 		return err
 	}
@@ -367,7 +367,7 @@ func (p *Pinwheel) Dim() int { return 2 }
 
 // Load draws the points.
 func (p *Pinwheel) Load() ([]float64, error) {
-	if err := p.Init(); err != nil {
+	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	s := rng.New(p.Seed, 0)

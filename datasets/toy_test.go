@@ -367,7 +367,7 @@ func TestDensityMatchesSamples(t *testing.T) {
 // NLL evaluations report −Inf for merely unlikely points.
 func TestEightGaussiansFarAway(t *testing.T) {
 	g := datasets.NewEightGaussians()
-	if err := g.Init(); err != nil {
+	if err := g.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	x := []float64{60, 1}

@@ -28,7 +28,7 @@ func (b *Banana) Description() string {
 }
 
 // Init validates the parameters.
-func (b *Banana) Init() error {
+func (b *Banana) Validate() error {
 	if err := checkDim("dim", b.D, 2); err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (w *DoubleWell) Description() string {
 }
 
 // Init validates the parameters.
-func (w *DoubleWell) Init() error {
+func (w *DoubleWell) Validate() error {
 	if err := checkDim("dim", w.D, 1); err != nil {
 		return err
 	}

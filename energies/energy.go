@@ -33,7 +33,7 @@ var Registry = registry.New[Energy]("energy")
 
 // Register makes an energy available by name to configs and the CLI.
 // factory returns a fresh value whose exported fields, tagged `toml:"…"`,
-// are its parameters with their defaults set; an optional Init() error
+// are its parameters with their defaults set; an optional Validate() error
 // validates them and prepares the value. Register panics on an empty or taken name.
 func Register(name string, factory func() Energy) { Registry.Register(name, factory) }
 

@@ -21,7 +21,7 @@ func (f *Funnel) Description() string {
 }
 
 // Init validates the parameters.
-func (f *Funnel) Init() error {
+func (f *Funnel) Validate() error {
 	if err := checkDim("dim", f.D, 2); err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func (g *Gaussian) Description() string {
 func (g *Gaussian) Example() { g.Mu = []float64{0, 0} }
 
 // Init validates the parameters and precomputes Σ⁻¹ and the normalizer.
-func (g *Gaussian) Init() error {
+func (g *Gaussian) Validate() error {
 	d := len(g.Mu)
 	if d == 0 {
 		return errors.New(`key "mean": required; give the mean vector, e.g. mean = [0.0, 0.0]`)

@@ -45,7 +45,7 @@ func (g *GMM) Example() { g.Means = [][]float64{{-2, 0}, {2, 0}} }
 
 // Init validates the parameters and precomputes the component precisions,
 // log weights, normalizers and the mixture moments.
-func (g *GMM) Init() error {
+func (g *GMM) Validate() error {
 	nk := len(g.Means)
 	if nk == 0 {
 		return errors.New(`key "means": required; give one mean per component, e.g. means = [[-2.0, 0.0], [2.0, 0.0]]`)

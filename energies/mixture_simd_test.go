@@ -30,8 +30,8 @@ func forEachSIMD(t *testing.T, f func(t *testing.T)) {
 // with unequal weights and widths) and a full-covariance Gaussian.
 func simdCases(t testing.TB) map[string]Energy {
 	t.Helper()
-	build := func(e interface{ Init() error }) Energy {
-		if err := e.Init(); err != nil {
+	build := func(e interface{ Validate() error }) Energy {
+		if err := e.Validate(); err != nil {
 			t.Fatal(err)
 		}
 		return e.(Energy)

@@ -27,7 +27,7 @@ func (r *Rosenbrock) Description() string {
 }
 
 // Init validates the parameters.
-func (r *Rosenbrock) Init() error {
+func (r *Rosenbrock) Validate() error {
 	if err := checkDim("dim", r.D, 2); err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (g *Gaussian) Description() string {
 }
 
 // Init checks the parameters' types and that every std is positive.
-func (g *Gaussian) Init() error {
+func (g *Gaussian) Validate() error {
 	var err error
 	if g.mean, err = parseVector("mean", g.Mean); err != nil {
 		return err
@@ -47,7 +47,7 @@ func (g *Gaussian) Init() error {
 // Bind expands scalar parameters to d dimensions and checks array lengths.
 func (g *Gaussian) Bind(d int) error {
 	if !g.ready {
-		if err := g.Init(); err != nil {
+		if err := g.Validate(); err != nil {
 			return err
 		}
 	}

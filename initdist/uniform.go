@@ -24,7 +24,7 @@ func init() {
 func (u *Uniform) Description() string { return "uniform start distribution on the box [low, high)" }
 
 // Init checks the parameters' types and finiteness.
-func (u *Uniform) Init() error {
+func (u *Uniform) Validate() error {
 	var err error
 	if u.low, err = parseVector("low", u.Low); err != nil {
 		return err
@@ -46,7 +46,7 @@ func (u *Uniform) Init() error {
 // that high > low in every dimension.
 func (u *Uniform) Bind(d int) error {
 	if !u.ready {
-		if err := u.Init(); err != nil {
+		if err := u.Validate(); err != nil {
 			return err
 		}
 	}

@@ -66,7 +66,7 @@ func (o *CD) Description() string {
 
 // Init validates the keys and builds the sampler; with no sampler table it
 // sets the default one, so the resolved config shows it.
-func (o *CD) Init() error {
+func (o *CD) Validate() error {
 	if err := stepsKey(o.K); err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (o *CD) Init() error {
 // Start prepares a run of m; the master stream is rng.New(seed, 0).
 func (o *CD) Start(m energies.Trainable, data []float64, seed uint64) error {
 	if o.sampler == nil {
-		if err := o.Init(); err != nil {
+		if err := o.Validate(); err != nil {
 			return fmt.Errorf("cd: %w", err)
 		}
 	}

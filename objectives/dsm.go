@@ -43,12 +43,12 @@ func (o *DSM) Description() string {
 }
 
 // Init validates the keys.
-func (o *DSM) Init() error { return positiveKey("sigma", o.Sigma) }
+func (o *DSM) Validate() error { return positiveKey("sigma", o.Sigma) }
 
 // Start prepares a run of m; it refuses a model that is not smooth (see
 // energies.Smooth). The noise stream is rng.New(seed, 0).
 func (o *DSM) Start(m energies.Trainable, data []float64, seed uint64) error {
-	if err := o.Init(); err != nil {
+	if err := o.Validate(); err != nil {
 		return fmt.Errorf("dsm: %w", err)
 	}
 	return o.s.start("dsm", m, data, seed)
@@ -137,7 +137,7 @@ func (o *MSDSM) Description() string {
 }
 
 // Init validates the keys and computes the ladder.
-func (o *MSDSM) Init() error {
+func (o *MSDSM) Validate() error {
 	if err := positiveKey("sigma_min", o.SigmaMin); err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (o *MSDSM) Sigmas() []float64 { return append([]float64(nil), o.sigmas...) 
 // Start prepares a run of m; it refuses a model that is not smooth (see
 // energies.Smooth). The noise stream is rng.New(seed, 0).
 func (o *MSDSM) Start(m energies.Trainable, data []float64, seed uint64) error {
-	if err := o.Init(); err != nil {
+	if err := o.Validate(); err != nil {
 		return fmt.Errorf("msdsm: %w", err)
 	}
 	return o.s.start("msdsm", m, data, seed)

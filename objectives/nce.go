@@ -59,7 +59,7 @@ func (o *NCE) Description() string {
 }
 
 // Init validates the keys.
-func (o *NCE) Init() error {
+func (o *NCE) Validate() error {
 	if o.Noise != "gaussian" && o.Noise != "uniform" {
 		return fmt.Errorf("key %q: unknown value %q; want %s", "noise", o.Noise, noiseKinds)
 	}
@@ -76,7 +76,7 @@ const logZDraws = 4096
 // rng.New(seed, 0) and sets log Z: to the importance-sampling estimate
 // (drawn from rng.New(seed, 1)) or to 0.
 func (o *NCE) Start(m energies.Trainable, data []float64, seed uint64) error {
-	if err := o.Init(); err != nil {
+	if err := o.Validate(); err != nil {
 		return fmt.Errorf("nce: %w", err)
 	}
 	if err := o.c.start("nce", m, data, seed, nil, 0); err != nil {

@@ -55,7 +55,7 @@ var Registry = registry.New[Objective]("objective")
 
 // Register makes an objective available by name. factory returns a fresh
 // value whose exported fields, tagged `toml:"…"`, are its keys with their
-// defaults set; an optional Init() error validates them. Register panics on
+// defaults set; an optional Validate() error validates them. Register panics on
 // an empty or taken name.
 func Register(name string, factory func() Objective) { Registry.Register(name, factory) }
 

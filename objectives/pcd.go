@@ -72,7 +72,7 @@ func (o *PCD) Description() string {
 
 // Init validates the keys and builds the sampler; with no sampler table it
 // sets the default one, so the resolved config shows it.
-func (o *PCD) Init() error {
+func (o *PCD) Validate() error {
 	if err := stepsKey(o.K); err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (o *PCD) Init() error {
 // the buffer from it, drawing from the master stream rng.New(seed, 0).
 func (o *PCD) Start(m energies.Trainable, data []float64, seed uint64) error {
 	if o.sampler == nil {
-		if err := o.Init(); err != nil {
+		if err := o.Validate(); err != nil {
 			return fmt.Errorf("pcd: %w", err)
 		}
 	}

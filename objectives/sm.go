@@ -40,7 +40,7 @@ func (o *SM) Description() string {
 }
 
 // Init validates the keys.
-func (o *SM) Init() error {
+func (o *SM) Validate() error {
 	if o.MaxDim < 1 {
 		return fmt.Errorf("key %q: must be >= 1, got %d", "max_dim", o.MaxDim)
 	}
@@ -52,7 +52,7 @@ func (o *SM) Init() error {
 // numbers; its stream is seeded all the same, so its State has the same
 // shape as the other objectives'.
 func (o *SM) Start(m energies.Trainable, data []float64, seed uint64) error {
-	if err := o.Init(); err != nil {
+	if err := o.Validate(); err != nil {
 		return fmt.Errorf("sm: %w", err)
 	}
 	if m != nil && m.Dim() > o.MaxDim {

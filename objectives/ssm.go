@@ -67,7 +67,7 @@ func (o *SSM) Description() string {
 }
 
 // Init validates the keys.
-func (o *SSM) Init() error {
+func (o *SSM) Validate() error {
 	switch o.Projection {
 	case "rademacher":
 		o.gaussian = false
@@ -85,7 +85,7 @@ func (o *SSM) Init() error {
 // Start prepares a run of m; it refuses a model that is not smooth (see
 // energies.Smooth). The projection stream is rng.New(seed, 0).
 func (o *SSM) Start(m energies.Trainable, data []float64, seed uint64) error {
-	if err := o.Init(); err != nil {
+	if err := o.Validate(); err != nil {
 		return fmt.Errorf("%s: %w", o.name(), err)
 	}
 	return o.s.start(o.name(), m, data, seed)

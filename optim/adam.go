@@ -47,8 +47,8 @@ func (o *Adam) Description() string {
 }
 
 // Init validates the keys; errors name the key.
-func (o *Adam) Init() error {
-	if err := o.Common.Init(); err != nil {
+func (o *Adam) Validate() error {
+	if err := o.Common.Validate(); err != nil {
 		return err
 	}
 	if !(o.Beta1 >= 0 && o.Beta1 < 1) {
@@ -69,7 +69,7 @@ func (o *Adam) Init() error {
 // Start validates the keys and prepares a run over n parameters and total
 // planned steps, with both moments at 0.
 func (o *Adam) Start(n, total int) error {
-	if err := o.Init(); err != nil {
+	if err := o.Validate(); err != nil {
 		return err
 	}
 	if err := o.start(n, total); err != nil {
@@ -117,6 +117,6 @@ func (o *Adam) Restore(st State) error { return o.restore("adam", st, o.vectors(
 
 var (
 	_ Optimizer          = (*Adam)(nil)
-	_ registry.Initer    = (*Adam)(nil)
+	_ registry.Validator = (*Adam)(nil)
 	_ registry.Describer = (*Adam)(nil)
 )

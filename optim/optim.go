@@ -67,7 +67,7 @@ var Registry = registry.New[Optimizer]("optimizer")
 
 // Register makes an optimizer available by name to configs. factory returns
 // a fresh value whose exported fields, tagged `toml:"…"`, are its keys with
-// their defaults set; an optional Init() error validates them. Register
+// their defaults set; an optional Validate() error validates them. Register
 // panics on an empty or taken name.
 func Register(name string, factory func() Optimizer) { Registry.Register(name, factory) }
 
@@ -120,7 +120,7 @@ func defaultCommon(lr float64) Common {
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // Init validates the shared keys; errors name the key.
-func (c *Common) Init() error {
+func (c *Common) Validate() error {
 	if !(c.LR > 0) || !finite(c.LR) {
 		return fmt.Errorf("key %q: must be > 0 and finite, got %v", "lr", c.LR)
 	}
@@ -154,7 +154,7 @@ func (c *Common) Init() error {
 
 // start validates n and total and resolves the cosine length.
 func (c *Common) start(n, total int) error {
-	if err := c.Init(); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
 	}
 	if n < 0 {

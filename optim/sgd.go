@@ -39,8 +39,8 @@ func (o *SGD) Description() string {
 }
 
 // Init validates the keys; errors name the key.
-func (o *SGD) Init() error {
-	if err := o.Common.Init(); err != nil {
+func (o *SGD) Validate() error {
+	if err := o.Common.Validate(); err != nil {
 		return err
 	}
 	if !(o.Momentum >= 0 && o.Momentum < 1) {
@@ -58,7 +58,7 @@ func (o *SGD) Init() error {
 // Start validates the keys and prepares a run over n parameters and total
 // planned steps.
 func (o *SGD) Start(n, total int) error {
-	if err := o.Init(); err != nil {
+	if err := o.Validate(); err != nil {
 		return err
 	}
 	if err := o.start(n, total); err != nil {
@@ -116,6 +116,6 @@ func (o *SGD) Restore(st State) error { return o.restore("sgd", st, o.vectors())
 
 var (
 	_ Optimizer          = (*SGD)(nil)
-	_ registry.Initer    = (*SGD)(nil)
+	_ registry.Validator = (*SGD)(nil)
 	_ registry.Describer = (*SGD)(nil)
 )

@@ -9,9 +9,10 @@ import (
 	"strings"
 )
 
-// Initer is implemented by components that validate their parameters and
-// precompute state after decoding. Errors say what to change.
-type Initer interface{ Init() error }
+// Validator is implemented by components that check their parameters and
+// precompute state once they are decoded and provisioned: the last step of
+// the lifecycle (see Build). Errors say what to change.
+type Validator interface{ Validate() error }
 
 // Describer is implemented by components that give a one-line description
 // for `ebmrun list`.
@@ -22,10 +23,10 @@ type Describer interface{ Description() string }
 // the generated sample config valid.
 type Exampler interface{ Example() }
 
-// Init calls v.Init when v implements Initer.
-func Init(v any) error {
-	if in, ok := v.(Initer); ok {
-		return in.Init()
+// Validate calls v.Validate when v implements Validator.
+func Validate(v any) error {
+	if in, ok := v.(Validator); ok {
+		return in.Validate()
 	}
 	return nil
 }
@@ -68,25 +69,14 @@ func Decode(table map[string]any, v any, skip ...string) error {
 		}
 		f, ok := byKey[k]
 		if !ok {
-			errs = append(errs, unknownKey(k, known))
+			errs = append(errs, &UnknownKeyError{Key: k, Known: known})
 			continue
 		}
 		if err := assign(rv.Elem().FieldByIndex(f.index), table[k]); err != nil {
-			errs = append(errs, fmt.Errorf("key %q: %w", k, err))
+			errs = append(errs, &Error{Key: k, Err: err})
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func unknownKey(k string, known []string) error {
-	msg := fmt.Sprintf("unknown key %q", k)
-	if s := Nearest(k, known); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	if len(known) == 0 {
-		return errors.New(msg + "; this component takes no keys")
-	}
-	return fmt.Errorf("%s; known keys: %s", msg, strings.Join(known, ", "))
 }
 
 func contains(list []string, s string) bool {
@@ -152,6 +142,15 @@ func TypeName(x any) string {
 }
 
 func assign(dst reflect.Value, x any) error {
+	if dst.CanAddr() {
+		if n, ok := dst.Addr().Interface().(nested); ok {
+			m, ok := x.(map[string]any)
+			if !ok {
+				return fmt.Errorf("want a table, got %s", TypeName(x))
+			}
+			return n.setTable(m)
+		}
+	}
 	switch dst.Kind() {
 	case reflect.Float64, reflect.Float32:
 		switch n := x.(type) {
@@ -254,6 +253,12 @@ func ToMap(v any) map[string]any {
 	for _, f := range Fields(v) {
 		fv := rv.FieldByIndex(f.index)
 		if (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map || fv.Kind() == reflect.Interface) && fv.IsNil() {
+			continue
+		}
+		if n, ok := fv.Addr().Interface().(nested); ok {
+			if t := n.resolved(); t != nil {
+				out[f.Key] = t
+			}
 			continue
 		}
 		if fv.Kind() == reflect.Struct {

@@ -5,6 +5,7 @@ package registry
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -19,8 +20,16 @@ type Registry[T any] struct {
 
 // New returns an empty registry; kind names the component kind in messages
 // ("energy", "sampler", …).
+// The first registry made for a T is the one that builds Component[T]
+// fields.
 func New[T any](kind string) *Registry[T] {
-	return &Registry[T]{kind: kind, m: map[string]func() T{}}
+	r := &Registry[T]{kind: kind, m: map[string]func() T{}}
+	registriesMu.Lock()
+	if _, taken := registries[reflect.TypeFor[T]()]; !taken {
+		registries[reflect.TypeFor[T]()] = r
+	}
+	registriesMu.Unlock()
+	return r
 }
 
 // Kind is the component kind given to New.
@@ -84,15 +93,7 @@ func (r *Registry[T]) Unregister(name string) {
 }
 
 func (r *Registry[T]) unknown(name string) error {
-	names := r.Names()
-	msg := fmt.Sprintf("unknown %s %q", r.kind, name)
-	if s := Nearest(name, names); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	if len(names) == 0 {
-		return fmt.Errorf("%s; no %s is registered", msg, r.kind)
-	}
-	return fmt.Errorf("%s; known: %s", msg, strings.Join(names, ", "))
+	return &UnknownTypeError{Kind: r.kind, Name: name, Known: r.Names()}
 }
 
 // Nearest returns the candidate closest to name by edit distance, or "" when
@@ -139,38 +140,21 @@ func levenshtein(a, b string) int {
 	return d[len(ra)][len(rb)]
 }
 
-// FromTable builds a component from a TOML table: table["type"] names it,
-// the other keys are its parameters (decoded strictly into the fresh value),
-// then Init validates it. Errors name the component type and the key; the
-// caller adds the file and table.
+// FromTable builds a component from a TOML table with an empty Context (no
+// config directory, no data shape, warnings dropped): see Build.
 func (r *Registry[T]) FromTable(table map[string]any) (T, error) {
-	var zero T
-	name, err := TypeOf(table)
-	if err != nil {
-		return zero, err
-	}
-	v, err := r.New(name)
-	if err != nil {
-		return zero, err
-	}
-	if err := Decode(table, v, "type"); err != nil {
-		return zero, fmt.Errorf("(%s): %w", name, err)
-	}
-	if err := Init(v); err != nil {
-		return zero, fmt.Errorf("(%s): %w", name, err)
-	}
-	return v, nil
+	return r.Build(Context{}, table)
 }
 
 // TypeOf returns the component type named by a table's "type" key.
 func TypeOf(table map[string]any) (string, error) {
 	t, ok := table["type"]
 	if !ok {
-		return "", fmt.Errorf("missing key \"type\"")
+		return "", ErrMissingType
 	}
 	s, ok := t.(string)
 	if !ok || s == "" {
-		return "", fmt.Errorf("key \"type\" must be a non-empty string")
+		return "", &Error{Key: "type", Err: fmt.Errorf("want a non-empty string, got %s", TypeName(t))}
 	}
 	return s, nil
 }

@@ -18,7 +18,7 @@ type widget struct {
 	inner int
 }
 
-func (w *widget) Init() error {
+func (w *widget) Validate() error {
 	if w.Size <= 0 {
 		return fmt.Errorf("key \"size\": must be > 0, got %v", w.Size)
 	}
@@ -141,7 +141,7 @@ size = 3`))
 	}
 	for text, want := range map[string]string{
 		`size = 1`:                 `missing key "type"`,
-		`type = 3`:                 `key "type" must be a non-empty string`,
+		`type = 3`:                 `key "type": want a non-empty string, got an integer`,
 		`type = "mhh"`:             `did you mean "mh"?`,
 		"type = \"mh\"\nsize = -1": `(mh): key "size": must be > 0, got -1`,
 		"type = \"mh\"\nbogus = 1": `(mh): unknown key "bogus"`,

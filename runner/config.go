@@ -51,7 +51,7 @@ type RunSettings struct {
 func defaultRun() RunSettings { return RunSettings{Chains: 4, Warmup: 1000, Draws: 1000, Thin: 1} }
 
 // Init validates the run settings.
-func (r *RunSettings) Init() error {
+func (r *RunSettings) Validate() error {
 	var errs []error
 	if r.Chains <= 0 {
 		errs = append(errs, fmt.Errorf("key \"chains\": must be > 0, got %d", r.Chains))
@@ -265,10 +265,10 @@ func build(path string, m map[string]any) (*Config, error) {
 		if err := registry.Decode(t, &c.Run); err != nil {
 			add("[run]: ", err)
 		} else {
-			add("[run]: ", c.Run.Init())
+			add("[run]: ", c.Run.Validate())
 		}
 	} else {
-		add("[run]: ", c.Run.Init())
+		add("[run]: ", c.Run.Validate())
 	}
 
 	if len(errs) > 0 {

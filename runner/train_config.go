@@ -70,7 +70,7 @@ func defaultTrain() TrainSettings {
 }
 
 // Init validates the [train] keys.
-func (s *TrainSettings) Init() error {
+func (s *TrainSettings) Validate() error {
 	var errs []error
 	if s.Steps <= 0 {
 		errs = append(errs, fmt.Errorf("key \"steps\": must be > 0, got %d", s.Steps))
@@ -108,7 +108,7 @@ type EvalSettings struct {
 func defaultEval() EvalSettings { return EvalSettings{Margin: 0.25, MMDMax: 2000} }
 
 // Init validates the [eval] keys.
-func (s *EvalSettings) Init() error {
+func (s *EvalSettings) Validate() error {
 	var errs []error
 	if !(s.Margin >= 0) || math.IsInf(s.Margin, 0) {
 		errs = append(errs, fmt.Errorf("key \"margin\": must be ≥ 0 and finite, got %v", s.Margin))
@@ -159,7 +159,7 @@ func defaultSample() SampleSettings {
 }
 
 // Init validates the [sample] keys other than the sampler.
-func (s *SampleSettings) Init() error {
+func (s *SampleSettings) Validate() error {
 	var errs []error
 	if s.Chains <= 0 {
 		errs = append(errs, fmt.Errorf("key \"chains\": must be > 0, got %d", s.Chains))
@@ -414,7 +414,7 @@ func asInt(v any) int {
 
 // decodePlain decodes the optional table key of m into v (a settings
 // struct with defaults set) and validates it.
-func decodePlain(m map[string]any, key string, v registry.Initer, add func(string, error)) {
+func decodePlain(m map[string]any, key string, v registry.Validator, add func(string, error)) {
 	prefix := "[" + key + "]: "
 	t, err := table(m, key)
 	if err != nil {
@@ -427,7 +427,7 @@ func decodePlain(m map[string]any, key string, v registry.Initer, add func(strin
 			return
 		}
 	}
-	add(prefix, v.Init())
+	add(prefix, v.Validate())
 }
 
 // buildComponent is reg.FromTable, except that a component with file paths
@@ -453,7 +453,7 @@ func buildComponent[T any](reg *registry.Registry[T], t map[string]any, base str
 	if err := registry.Decode(t, v, "type"); err != nil {
 		return zero, fmt.Errorf("(%s): %w", name, err)
 	}
-	if err := registry.Init(v); err != nil {
+	if err := registry.Validate(v); err != nil {
 		return zero, fmt.Errorf("(%s): %w", name, err)
 	}
 	return v, nil

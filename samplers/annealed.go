@@ -61,7 +61,7 @@ func (a *AnnealedLangevin) Description() string {
 }
 
 // Init validates the keys.
-func (a *AnnealedLangevin) Init() error {
+func (a *AnnealedLangevin) Validate() error {
 	if !(a.StepSize > 0) || math.IsInf(a.StepSize, 0) {
 		return fmt.Errorf("step_size must be > 0 and finite, got %v", a.StepSize)
 	}
@@ -107,7 +107,7 @@ func (a *AnnealedLangevin) Level(i int) int {
 // Start validates the keys, computes the initial energies and gradients
 // and returns the kernel.
 func (a *AnnealedLangevin) Start(c *Chains) (Kernel, error) {
-	if err := a.Init(); err != nil {
+	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: annealed_langevin: %w", err)
 	}
 	c.EvalGradient(c.E, c.Grad, c.X)

@@ -205,7 +205,7 @@ func TestAnnealedConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "annealed_langevin") || !strings.Contains(err.Error(), "steps_per_level") {
 		t.Errorf("Run with steps_per_level 0: err = %v, want one naming annealed_langevin and steps_per_level", err)
 	}
-	if err := samplers.NewAnnealedLangevin().Init(); err != nil {
+	if err := samplers.NewAnnealedLangevin().Validate(); err != nil {
 		t.Errorf("defaults are invalid: %v", err)
 	}
 }

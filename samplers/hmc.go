@@ -54,7 +54,7 @@ func (h *HMC) Description() string {
 }
 
 // Init validates the keys.
-func (h *HMC) Init() error {
+func (h *HMC) Validate() error {
 	if err := checkStep(h.StepSize); err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (h *HMC) Init() error {
 // Start computes the initial energies and gradients and returns the kernel
 // holding this shard's per-chain state and scratch.
 func (h *HMC) Start(c *Chains) (Kernel, error) {
-	if err := h.Init(); err != nil {
+	if err := h.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: hmc: %w", err)
 	}
 	c.EvalGradient(c.E, c.Grad, c.X)

@@ -34,7 +34,7 @@ func (m *MALA) Description() string {
 }
 
 // Init validates the keys.
-func (m *MALA) Init() error {
+func (m *MALA) Validate() error {
 	if err := checkStep(m.StepSize); err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (m *MALA) Init() error {
 
 // Start computes the initial energies and gradients and returns the kernel.
 func (m *MALA) Start(c *Chains) (Kernel, error) {
-	if err := m.Init(); err != nil {
+	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: mala: %w", err)
 	}
 	c.EvalGradient(c.E, c.Grad, c.X)

@@ -28,7 +28,7 @@ func (m *MH) Description() string {
 }
 
 // Init validates the keys.
-func (m *MH) Init() error {
+func (m *MH) Validate() error {
 	if !(m.Scale >= 0) || math.IsInf(m.Scale, 0) {
 		return fmt.Errorf("scale must be ≥ 0 and finite (0 picks 2.38/sqrt(dim)), got %v", m.Scale)
 	}
@@ -45,7 +45,7 @@ func checkTarget(t float64) error {
 
 // Start computes the initial energies and returns the shard's kernel.
 func (m *MH) Start(c *Chains) (Kernel, error) {
-	if err := m.Init(); err != nil {
+	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: mh: %w", err)
 	}
 	c.EvalEnergy(c.E, c.X)

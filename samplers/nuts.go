@@ -71,7 +71,7 @@ func (s *NUTS) Description() string {
 }
 
 // Init validates the keys.
-func (s *NUTS) Init() error {
+func (s *NUTS) Validate() error {
 	if err := checkStep(s.StepSize); err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (s *NUTS) Init() error {
 // Start computes the initial energies and gradients and returns the kernel
 // holding this shard's per-chain trees and scratch.
 func (s *NUTS) Start(c *Chains) (Kernel, error) {
-	if err := s.Init(); err != nil {
+	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: nuts: %w", err)
 	}
 	c.EvalGradient(c.E, c.Grad, c.X)

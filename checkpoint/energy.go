@@ -3,7 +3,6 @@ package checkpoint
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/registry"
@@ -48,17 +47,15 @@ func (f *File) NewEnergy() (energies.Trainable, error) {
 // the embedded Trainable), so a trained model can be sampled or trained
 // further like any other energy.
 //
-// A relative Path is resolved against the directory given to SetBase (the
-// runner passes the directory of the config file, so `path =
-// "model.ckpt"` means the file beside the config), or against the working
-// directory when SetBase was not called. SetBase must come before Init,
-// which reads the file.
+// Built through the registry, a relative Path is resolved against the
+// Context's directory in Provision (the runner passes the directory of the
+// config file, so `path = "model.ckpt"` means the file beside the config),
+// else against the working directory. Validate reads the file.
 type Energy struct {
 	energies.Trainable // the rebuilt model; nil before Init
 
 	Path string `toml:"path" doc:"checkpoint file written by training (required); a relative path is resolved against the config file's directory"`
 
-	base string
 	file *File
 }
 
@@ -71,26 +68,20 @@ func (c *Energy) Description() string {
 // validates only where that file exists.
 func (c *Energy) Example() { c.Path = "model.ckpt" }
 
-// SetBase sets the directory a relative Path is resolved against; call it
-// before Init.
-func (c *Energy) SetBase(dir string) { c.base = dir }
-
-// Resolved is the file Init reads: Path, joined to the base directory when
-// relative and a base is set.
-func (c *Energy) Resolved() string {
-	if c.base == "" || filepath.IsAbs(c.Path) {
-		return c.Path
-	}
-	return filepath.Join(c.base, c.Path)
+// Provision resolves a relative Path against the config file's directory
+// (ctx.Dir), so the resolved config records a path valid from anywhere.
+func (c *Energy) Provision(ctx registry.Context) error {
+	c.Path = ctx.Resolve(c.Path)
+	return nil
 }
 
-// Init reads the checkpoint and rebuilds its energy (see File.NewEnergy).
-// Errors name the key and the file.
+// Validate reads the checkpoint and rebuilds its energy (see
+// File.NewEnergy). Errors name the key and the file.
 func (c *Energy) Validate() error {
 	if c.Path == "" {
 		return errors.New(`key "path": required; name a checkpoint file written by training, e.g. path = "model.ckpt"`)
 	}
-	path := c.Resolved()
+	path := c.Path
 	f, err := Read(path)
 	if err != nil {
 		return fmt.Errorf("key \"path\": %w", err)
@@ -117,10 +108,11 @@ func (c *Energy) Smooth() bool {
 func (c *Energy) Checkpoint() *File { return c.file }
 
 var (
-	_ energies.Energy    = (*Energy)(nil)
-	_ energies.Trainable = (*Energy)(nil)
-	_ energies.Smooth    = (*Energy)(nil)
-	_ registry.Validator = (*Energy)(nil)
-	_ registry.Describer = (*Energy)(nil)
-	_ registry.Exampler  = (*Energy)(nil)
+	_ energies.Energy      = (*Energy)(nil)
+	_ energies.Trainable   = (*Energy)(nil)
+	_ energies.Smooth      = (*Energy)(nil)
+	_ registry.Provisioner = (*Energy)(nil)
+	_ registry.Validator   = (*Energy)(nil)
+	_ registry.Describer   = (*Energy)(nil)
+	_ registry.Exampler    = (*Energy)(nil)
 )

@@ -93,36 +93,31 @@ func closeAll(a, b []float64, tol float64) bool {
 	return true
 }
 
-// TestRelativePath: a relative path is resolved against the base given to
-// SetBase (the config's directory), else against the working directory. A
-// failure means configs would load the wrong file, or none, depending on
-// where ebmrun is started.
+// TestRelativePath: a relative path is resolved against the directory of
+// the registry.Context (the config's directory), else against the working
+// directory. A failure means configs would load the wrong file, or none,
+// depending on where ebmrun is started.
 func TestRelativePath(t *testing.T) {
 	dir := t.TempDir()
 	writeQuad(t, filepath.Join(dir, "model.ckpt"))
+	table := map[string]any{"type": "checkpoint", "path": "model.ckpt"}
 
-	e, _ := energies.New("checkpoint")
-	e.(interface{ SetBase(string) }).SetBase(dir)
-	if err := registry.Decode(map[string]any{"path": "model.ckpt"}, e); err != nil {
-		t.Fatal(err)
+	e, err := energies.Registry.Build(registry.Context{Dir: dir}, table)
+	if err != nil {
+		t.Fatalf("with Dir %s: %v", dir, err)
 	}
-	if err := registry.Validate(e); err != nil {
-		t.Fatalf("with SetBase(%s): %v", dir, err)
-	}
-	if e.Dim() != 3 {
-		t.Errorf("Dim %d after loading from the base directory, want 3", e.Dim())
+	if e.Dim() != 3 || e.(*Energy).Path != filepath.Join(dir, "model.ckpt") {
+		t.Errorf("Dim %d, Path %q after loading from the config's directory, want 3 and %s", e.Dim(), e.(*Energy).Path, filepath.Join(dir, "model.ckpt"))
 	}
 
 	t.Chdir(dir)
-	if _, err := energies.FromTable(map[string]any{"type": "checkpoint", "path": "model.ckpt"}); err != nil {
+	if _, err := energies.FromTable(table); err != nil {
 		t.Errorf("relative to the working directory: %v", err)
 	}
 	other := t.TempDir()
-	e, _ = energies.New("checkpoint")
-	e.(*Energy).SetBase(other)
-	registry.Decode(map[string]any{"path": "model.ckpt"}, e)
-	if err := registry.Validate(e); err == nil || !strings.Contains(err.Error(), filepath.Join(other, "model.ckpt")) {
-		t.Errorf("base without the file: error %v, want one naming %s", err, filepath.Join(other, "model.ckpt"))
+	_, err = energies.Registry.Build(registry.Context{Dir: other}, table)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(other, "model.ckpt")) {
+		t.Errorf("directory without the file: error %v, want one naming %s", err, filepath.Join(other, "model.ckpt"))
 	}
 }
 

@@ -20,10 +20,10 @@
 // set is deterministic in its seed: Load draws from the stream
 // rng.New(seed, 0) and returns the same points on every call.
 //
-// File loaders read their file on every Load. A relative path is resolved
-// against the base directory given to SetBase (the runner passes the
-// directory of the config file), or against the working directory when no
-// base is set.
+// File loaders read their file on every Load. Built through the registry
+// (Registry.Build), a relative path is resolved against the Context's
+// directory (the runner passes the config file's), else against the
+// working directory.
 package datasets
 
 import (
@@ -55,22 +55,6 @@ type Density interface {
 	LogDensity(x []float64) float64
 }
 
-// Baser is implemented by data sets that read files (csv, npy): SetBase
-// sets the directory that a relative path is resolved against. The runner
-// calls it (through SetBase) with the directory of the config file, so
-// `path = "points.csv"` means the file beside the config.
-type Baser interface {
-	SetBase(dir string)
-}
-
-// SetBase calls d.SetBase(dir) when d implements Baser, and does nothing
-// otherwise.
-func SetBase(d Dataset, dir string) {
-	if b, ok := d.(Baser); ok {
-		b.SetBase(dir)
-	}
-}
-
 // Registry holds every registered data set.
 var Registry = registry.New[Dataset]("data")
 
@@ -87,9 +71,11 @@ func New(name string) (Dataset, error) { return Registry.New(name) }
 func Names() []string { return Registry.Names() }
 
 // FromTable builds a data set from a TOML table: table["type"] names it, the
-// other keys are its parameters (decoded strictly), then Init validates
-// them. Init reads no file: a file loader's errors about its file come from
-// Load, after SetBase.
+// other keys are its parameters (decoded strictly), then Validate checks
+// them. Validate reads no file: a file loader's errors about its file come
+// from Load. Relative paths resolve against the working directory; use
+// Registry.Build with a registry.Context to resolve them against a config's
+// directory.
 func FromTable(table map[string]any) (Dataset, error) { return Registry.FromTable(table) }
 
 // splitStream is the stream index Split draws from, so that a split made

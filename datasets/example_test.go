@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/goebm/ebm/datasets"
+	"github.com/goebm/ebm/registry"
 )
 
 // A checkerboard from a config table, split into training and held-out
@@ -33,19 +34,20 @@ func Example() {
 	// log p(1, 1) = -3.4657, log p(1, -1) = -Inf
 }
 
-// A CSV file named relative to the config file: the runner passes the
-// config's directory to SetBase. The header line is detected and skipped.
+// A CSV file named relative to the config file: the runner builds data
+// sets with a registry.Context whose Dir is the config's directory. The
+// header line is detected and skipped.
 func ExampleCSV() {
 	dir, _ := os.MkdirTemp("", "datasets-example")
 	defer os.RemoveAll(dir)
 	os.WriteFile(filepath.Join(dir, "points.csv"), []byte("x,y,label\n0.5,1,0\n-2,3,1\n"), 0o644)
 
-	d, err := datasets.FromTable(map[string]any{"type": "csv", "path": "points.csv", "columns": []any{int64(0), int64(1)}})
+	table := map[string]any{"type": "csv", "path": "points.csv", "columns": []any{int64(0), int64(1)}}
+	d, err := datasets.Registry.Build(registry.Context{Dir: dir}, table)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	datasets.SetBase(d, dir)
 	x, err := d.Load()
 	fmt.Println(x, d.Dim(), err)
 	// Output:

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/goebm/ebm/fileio"
+	"github.com/goebm/ebm/registry"
 )
 
 func init() {
@@ -17,19 +17,16 @@ func init() {
 	Register("npy", func() Dataset { return &NPY{} })
 }
 
-// fileSet holds what the two file loaders share: the keys, the base
-// directory and the dimension found by the last Load.
-type fileSet struct {
-	base string
-	dim  int
+// loadError is a Load failure of the loader typ: an *registry.Error
+// naming the type, with the formatted cause.
+func loadError(typ, format string, args ...any) error {
+	return &registry.Error{Type: typ, Err: fmt.Errorf(format, args...)}
 }
 
-// resolve returns path, joined to the base directory when it is relative.
-func (f *fileSet) resolve(path string) string {
-	if f.base == "" || filepath.IsAbs(path) {
-		return path
-	}
-	return filepath.Join(f.base, path)
+// fileSet holds what the two file loaders share: the dimension found by
+// the last Load.
+type fileSet struct {
+	dim int
 }
 
 // checkFileKeys validates the keys path and columns.
@@ -127,34 +124,38 @@ func (c *CSV) Example() { c.Path = "points.csv" }
 // Init validates the keys; it does not read the file (Load does).
 func (c *CSV) Validate() error { return checkFileKeys(c.Path, c.Columns) }
 
-// SetBase sets the directory a relative path is resolved against.
-func (c *CSV) SetBase(dir string) { c.base = dir }
+// Provision resolves a relative path against the config file's directory
+// (ctx.Dir), so the resolved config records a path valid from anywhere.
+func (c *CSV) Provision(ctx registry.Context) error {
+	c.Path = ctx.Resolve(c.Path)
+	return nil
+}
 
 // Dim is the number of kept columns: 0 until a Load succeeds.
 func (c *CSV) Dim() int { return c.dim }
 
-// Load reads the file. Errors start with "(csv): " and name the file, and
+// Load reads the file. Errors are *registry.Error values of Type "csv" and name the file, and
 // the line and column where the file is at fault: a row with the wrong
 // number of cells, a cell that is not a number, a NaN or an infinity; or
 // say that the file is missing, unreadable or holds no points.
 func (c *CSV) Load() ([]float64, error) {
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("(csv): %w", err)
+		return nil, &registry.Error{Type: "csv", Err: err}
 	}
-	path := c.resolve(c.Path)
+	path := c.Path
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("(csv): key \"path\": %w", err)
+		return nil, &registry.Error{Type: "csv", Key: "path", Err: err}
 	}
 	p, err := fileio.ReadCSV(bytes.NewReader(raw), path, 0)
 	if err != nil {
-		return nil, fmt.Errorf("(csv): %w", err)
+		return nil, &registry.Error{Type: "csv", Err: err}
 	}
 	if err := checkColumns(c.Columns, p.Dim, path); err != nil {
-		return nil, fmt.Errorf("(csv): %w", err)
+		return nil, &registry.Error{Type: "csv", Err: err}
 	}
 	if i, j := firstNonFinite(p.Data, p.Dim, c.Columns); i >= 0 {
-		return nil, fmt.Errorf("(csv): %s:%d: column %d: %v; every value must be finite",
+		return nil, loadError("csv", "%s:%d: column %d: %v; every value must be finite",
 			path, csvLine(raw, i, p.N), j+1, p.Data[i*p.Dim+j])
 	}
 	x, d := selectColumns(p.Data, p.N, p.Dim, c.Columns)
@@ -205,29 +206,33 @@ func (f *NPY) Example() { f.Path = "points.npy" }
 // Init validates the keys; it does not read the file (Load does).
 func (f *NPY) Validate() error { return checkFileKeys(f.Path, f.Columns) }
 
-// SetBase sets the directory a relative path is resolved against.
-func (f *NPY) SetBase(dir string) { f.base = dir }
+// Provision resolves a relative path against the config file's directory
+// (ctx.Dir), so the resolved config records a path valid from anywhere.
+func (f *NPY) Provision(ctx registry.Context) error {
+	f.Path = ctx.Resolve(f.Path)
+	return nil
+}
 
 // Dim is the number of kept columns: 0 until a Load succeeds.
 func (f *NPY) Dim() int { return f.dim }
 
-// Load reads the file. Errors start with "(npy): " and name the file: a
+// Load reads the file. Errors are *registry.Error values of Type "npy" and name the file: a
 // missing or unreadable file, a malformed header, an unsupported dtype, a
 // shape of rank other than 1 or 2, no points, or the index [row, column]
 // of the first NaN or infinity.
 func (f *NPY) Load() ([]float64, error) {
 	if err := f.Validate(); err != nil {
-		return nil, fmt.Errorf("(npy): %w", err)
+		return nil, &registry.Error{Type: "npy", Err: err}
 	}
-	path := f.resolve(f.Path)
+	path := f.Path
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("(npy): key \"path\": %w", err)
+		return nil, &registry.Error{Type: "npy", Key: "path", Err: err}
 	}
 	defer fh.Close()
 	data, shape, err := fileio.ReadNPY(fh)
 	if err != nil {
-		return nil, fmt.Errorf("(npy): %s: %w", path, err)
+		return nil, loadError("npy", "%s: %w", path, err)
 	}
 	var n, d int
 	switch len(shape) {
@@ -236,16 +241,16 @@ func (f *NPY) Load() ([]float64, error) {
 	case 2:
 		n, d = shape[0], shape[1]
 	default:
-		return nil, fmt.Errorf("(npy): %s: array of shape %v; want (n, d), one point per row, or (n,) for 1-D points", path, shape)
+		return nil, loadError("npy", "%s: array of shape %v; want (n, d), one point per row, or (n,) for 1-D points", path, shape)
 	}
 	if n == 0 || d == 0 {
-		return nil, fmt.Errorf("(npy): %s: array of shape %v holds no points", path, shape)
+		return nil, loadError("npy", "%s: array of shape %v holds no points", path, shape)
 	}
 	if err := checkColumns(f.Columns, d, path); err != nil {
-		return nil, fmt.Errorf("(npy): %w", err)
+		return nil, &registry.Error{Type: "npy", Err: err}
 	}
 	if i, j := firstNonFinite(data, d, f.Columns); i >= 0 {
-		return nil, fmt.Errorf("(npy): %s: element [%d, %d] (row, column from 0) is %v; every value must be finite",
+		return nil, loadError("npy", "%s: element [%d, %d] (row, column from 0) is %v; every value must be finite",
 			path, i, j, data[i*d+j])
 	}
 	x, dk := selectColumns(data, n, d, f.Columns)
@@ -254,8 +259,8 @@ func (f *NPY) Load() ([]float64, error) {
 }
 
 var (
-	_ Dataset = (*CSV)(nil)
-	_ Baser   = (*CSV)(nil)
-	_ Dataset = (*NPY)(nil)
-	_ Baser   = (*NPY)(nil)
+	_ Dataset              = (*CSV)(nil)
+	_ registry.Provisioner = (*CSV)(nil)
+	_ Dataset              = (*NPY)(nil)
+	_ registry.Provisioner = (*NPY)(nil)
 )

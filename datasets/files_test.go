@@ -13,6 +13,7 @@ import (
 
 	"github.com/goebm/ebm/datasets"
 	"github.com/goebm/ebm/fileio"
+	"github.com/goebm/ebm/registry"
 )
 
 // writeFile writes text to name in dir and returns its path.
@@ -63,15 +64,14 @@ func f8npy(t *testing.T, data []float64, shape ...int) []byte {
 	return b.Bytes()
 }
 
-// loadFile builds a file data set from table, sets base, loads it, and
-// returns the data set, the points and the error.
+// loadFile builds a file data set from table with base as the config's
+// directory, loads it, and returns the data set, the points and the error.
 func loadFile(t *testing.T, base string, table map[string]any) (datasets.Dataset, []float64, error) {
 	t.Helper()
-	d, err := datasets.FromTable(table)
+	d, err := datasets.Registry.Build(registry.Context{Dir: base}, table)
 	if err != nil {
 		t.Fatalf("%v: %v", table, err)
 	}
-	datasets.SetBase(d, base)
 	x, err := d.Load()
 	return d, x, err
 }
@@ -115,10 +115,10 @@ func TestLoadGoodFiles(t *testing.T) {
 }
 
 // TestPathResolution checks that Dim is 0 before Load, that a relative
-// path is resolved against the base (and not the working directory), that
-// an absolute path ignores the base, and that SetBase is a no-op for sets
-// without files. A failure means the runner reads the wrong file for a
-// config run from another directory.
+// path is resolved against the Context's directory (and not the working
+// directory), that an absolute path ignores it, and that sets without
+// files build with a directory too. A failure means the runner reads the
+// wrong file for a config run from another directory.
 func TestPathResolution(t *testing.T) {
 	dir := t.TempDir()
 	abs := writeFile(t, dir, "p.csv", "1,2\n")
@@ -132,7 +132,10 @@ func TestPathResolution(t *testing.T) {
 	if _, err := d.Load(); err == nil {
 		t.Errorf("p.csv found relative to the working directory; it exists only in %s", dir)
 	}
-	datasets.SetBase(d, dir)
+	d, err = datasets.Registry.Build(registry.Context{Dir: dir}, map[string]any{"type": "csv", "path": "p.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if x, err := d.Load(); err != nil || !slices.Equal(x, []float64{1, 2}) {
 		t.Errorf("relative to the base: %v, %v", x, err)
 	}
@@ -140,8 +143,9 @@ func TestPathResolution(t *testing.T) {
 	if err != nil || !slices.Equal(x, []float64{1, 2}) {
 		t.Errorf("absolute path with a base: %v, %v", x, err)
 	}
-	m, _ := datasets.New("moons")
-	datasets.SetBase(m, dir) // must not panic
+	if _, err := datasets.Registry.Build(registry.Context{Dir: dir}, map[string]any{"type": "moons"}); err != nil {
+		t.Errorf("moons with a directory: %v", err)
+	}
 }
 
 // TestBadFiles loads every kind of bad file and checks that the error names

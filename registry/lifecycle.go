@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -59,12 +60,11 @@ func (c Context) Warnf(format string, args ...any) {
 	c.Warn(msg)
 }
 
-// nestedContext is the Context of a component nested under key of the
-// component whose Context is c: same directory, shape and sink; the table
-// "parent.key"; no file (the parent's error names it).
+// nested is the Context of a component nested under key of the component
+// whose Context is c: same file, directory, shape and sink; the table
+// "parent.key".
 func (c Context) nested(key string) Context {
 	n := c
-	n.File = ""
 	if c.Table != "" {
 		n.Table = c.Table + "." + key
 	} else {
@@ -120,7 +120,10 @@ func (r *Registry[T]) Build(ctx Context, table map[string]any) (T, error) {
 	if err := Decode(table, v, "type"); err != nil {
 		return fail(name, err)
 	}
-	if err := buildNested(ctx, v); err != nil {
+	// The parent's error names the file: the nested one does not repeat it.
+	inner := ctx
+	inner.File = ""
+	if err := buildNested(inner, v); err != nil {
 		return fail(name, err)
 	}
 	if err := Provision(ctx, v); err != nil {
@@ -134,8 +137,10 @@ func (r *Registry[T]) Build(ctx Context, table map[string]any) (T, error) {
 
 // Settings runs the lifecycle on a settings table that has no type (such
 // as [run] or [train]): strict decode of table (nil: keep the defaults) into
-// v, nested components, Provision, Validate. Errors are *Error naming ctx's
-// file and table.
+// v, nested components, Provision, Validate. Settings belong to the caller,
+// whose Validate does not depend on the nested components, so a failed
+// nested component does not stop the checks of the other keys: every
+// error is reported. Errors are *Error naming ctx's file and table.
 func Settings(ctx Context, table map[string]any, v any) error {
 	fail := func(err error) error { return &Error{File: ctx.File, Table: ctx.Table, Err: err} }
 	if table != nil {
@@ -143,14 +148,14 @@ func Settings(ctx Context, table map[string]any, v any) error {
 			return fail(err)
 		}
 	}
+	var errs []error
 	if err := buildNested(ctx, v); err != nil {
-		return fail(err)
+		errs = append(errs, err)
 	}
 	if err := Provision(ctx, v); err != nil {
-		return fail(err)
+		errs = append(errs, fail(err))
+	} else if err := Validate(v); err != nil {
+		errs = append(errs, fail(err))
 	}
-	if err := Validate(v); err != nil {
-		return fail(err)
-	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -7,34 +7,17 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/goebm/ebm/energies"
-	"github.com/goebm/ebm/initdist"
 	"github.com/goebm/ebm/registry"
-	"github.com/goebm/ebm/samplers"
 )
 
-// kind is one component kind as the CLI shows it.
-type kind struct {
-	plural string // "energies": the list argument
-	table  string // "energy": the config table and the NAME prefix
-	names  func() []string
-	fresh  func(name string) (any, error)
-}
-
-var kinds = []kind{
-	{"energies", "energy", energies.Names, func(n string) (any, error) { return energies.New(n) }},
-	{"samplers", "sampler", samplers.Names, func(n string) (any, error) { return samplers.New(n) }},
-	{"inits", "init", initdist.Names, func(n string) (any, error) { return initdist.Registry.New(n) }},
-}
-
 // findKind accepts the plural or the table name ("samplers", "sampler").
-func findKind(s string) (kind, bool) {
+func findKind(s string) (*kind, bool) {
 	for _, k := range kinds {
 		if s == k.plural || s == k.table {
 			return k, true
 		}
 	}
-	return kind{}, false
+	return nil, false
 }
 
 func kindNames() []string {
@@ -59,7 +42,7 @@ func cmdList(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error 
 			}
 			return fmt.Errorf("%s; kinds: %s", msg, strings.Join(kindNames(), ", "))
 		}
-		show = []kind{k}
+		show = []*kind{k}
 	}
 	for i, k := range show {
 		if i > 0 {
@@ -94,9 +77,9 @@ func cmdConfig(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) erro
 		if !found {
 			return fmt.Errorf("ebmrun config: unknown kind %q in %q; write KIND/NAME with KIND one of %s", pre, name, strings.Join(tableNames(), ", "))
 		}
-		search, name = []kind{k}, rest
+		search, name = []*kind{k}, rest
 	}
-	var hits []kind
+	var hits []*kind
 	var all []string
 	for _, k := range search {
 		for _, n := range k.names() {

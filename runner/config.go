@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -71,9 +71,6 @@ func (r *RunSettings) Validate() error {
 	return errors.Join(errs...)
 }
 
-// topKeys are the keys allowed at the top level of a config.
-var topKeys = []string{"energy", "init", "name", "run", "sampler", "seed"}
-
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // Load reads a config file, applies --set style overrides ("run.chains=64")
@@ -126,48 +123,41 @@ func Parse(path string, src []byte, sets []string) (*Config, error) {
 	if isTrainTable(m) {
 		return nil, fmt.Errorf("%s: a training config (it has a [train] or [objective] table): load it with LoadTrain; ebmrun run and validate accept both kinds", path)
 	}
-	if err := applySets(m, sets); err != nil {
-		return nil, prefixLines(path+": ", err)
+	if err := samplingSchema.applySets(path, m, sets); err != nil {
+		return nil, err
 	}
 	return build(path, m)
 }
 
-// topLevel checks the top-level keys of a config against known (kind, if
-// not empty, says which kind of config in the message) and returns its
-// name (by default the file's base name) and seed (by default seed),
-// reporting bad values through add.
-func topLevel(path string, m map[string]any, known []string, kind string, seed int64, add func(string, error)) (string, int64) {
+// topLevel checks the top-level keys of a config against the schema and
+// returns its name (by default the file's base name) and seed (by default
+// seed), recording bad values in b.
+func (s *schema) topLevel(b *builder, m map[string]any, seed int64) (string, int64) {
+	known := s.topKeys()
 	for _, k := range sortedKeys(m) {
-		if !contains(known, k) {
-			msg := fmt.Sprintf("unknown top-level key %q", k)
-			if kind != "" {
-				msg += " in " + kind
-			}
-			if s := registry.Nearest(k, known); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			add("", fmt.Errorf("%s; known keys: %s", msg, strings.Join(known, ", ")))
+		if !slices.Contains(known, k) {
+			b.fail("", s.unknownTop(k))
 		}
 	}
-	name := strings.TrimSuffix(baseName(path), ".toml")
+	name := strings.TrimSuffix(baseName(b.file), ".toml")
 	if v, ok := m["name"]; ok {
-		s, isStr := v.(string)
+		str, isStr := v.(string)
 		switch {
 		case !isStr:
-			add("", fmt.Errorf("key \"name\": want a string, got %s", registry.TypeName(v)))
-		case !nameRE.MatchString(s):
-			add("", fmt.Errorf("key \"name\": %q must be letters, digits, '.', '_' or '-' (it names the output directory)", s))
+			b.fail("", registry.KeyErrorf("name", "want a string, got %s", registry.TypeName(v)))
+		case !nameRE.MatchString(str):
+			b.fail("", registry.KeyErrorf("name", "%q must be letters, digits, '.', '_' or '-' (it names the output directory)", str))
 		default:
-			name = s
+			name = str
 		}
 	}
 	if v, ok := m["seed"]; ok {
 		n, isInt := v.(int64)
 		switch {
 		case !isInt:
-			add("", fmt.Errorf("key \"seed\": want an integer, got %s", registry.TypeName(v)))
+			b.fail("", registry.KeyErrorf("seed", "want an integer, got %s", registry.TypeName(v)))
 		case n < 0:
-			add("", fmt.Errorf("key \"seed\": must be ≥ 0, got %d", n))
+			b.fail("", registry.KeyErrorf("seed", "must be ≥ 0, got %d", n))
 		default:
 			seed = n
 		}
@@ -175,143 +165,43 @@ func topLevel(path string, m map[string]any, known []string, kind string, seed i
 	return name, seed
 }
 
-// build validates the table m and builds the pipeline.
+// build validates the table m and builds the sampling pipeline.
 func build(path string, m map[string]any) (*Config, error) {
 	c := &Config{File: path, Seed: 1, Run: defaultRun()}
-	var errs []error
-	add := func(prefix string, err error) {
-		if err != nil {
-			errs = append(errs, prefixLines(path+": "+prefix, err))
-		}
-	}
-	c.Name, c.Seed = topLevel(path, m, topKeys, "", c.Seed, add)
+	s, b := samplingSchema, newBuilder(path)
+	c.Name, c.Seed = s.topLevel(b, m, c.Seed)
 
-	// [energy]
-	dim := 0
-	if t, err := table(m, "energy"); err != nil {
-		add("[energy]: ", err)
-	} else if t == nil {
-		add("", errors.New("missing [energy] table: add one with a type, e.g. [energy] type = \"gaussian\" (see ebmrun list energies)"))
-	} else {
-		c.EnergyType, _ = registry.TypeOf(t)
-		// buildComponent: a relative path (type "checkpoint") is resolved
-		// against the config file's directory.
-		e, err := buildComponent(energies.Registry, t, filepath.Dir(path))
-		if err != nil {
-			add(component("energy", c.EnergyType, err))
-		} else if e.Dim() <= 0 {
-			add(component("energy", c.EnergyType, fmt.Errorf("(%s): dimension must be > 0, got %d", c.EnergyType, e.Dim())))
+	// The energy fixes the shape of a point for the tables after it.
+	if e, ok := b.component(m, s.section("energy")); ok {
+		c.EnergyType = e.typ
+		en := e.v.(energies.Energy)
+		if en.Dim() <= 0 {
+			b.failType("energy", e.typ, fmt.Errorf("dimension must be > 0, got %d", en.Dim()))
 		} else {
-			c.Energy, dim = e, e.Dim()
+			c.Energy, b.shape = en, []int{en.Dim()}
 		}
 	}
-
-	// [init]
-	if t, err := table(m, "init"); err != nil {
-		add("[init]: ", err)
-	} else {
-		if t == nil {
-			t = map[string]any{}
-		}
-		if _, ok := t["type"]; !ok { // [init] defaults to N(0, I)
-			t["type"] = initdist.Default
-		}
-		c.InitType, _ = registry.TypeOf(t)
-		d, err := initdist.FromTable(t)
-		if err != nil {
-			add(component("init", c.InitType, err))
-		} else if dim > 0 {
-			if err := d.Bind(dim); err != nil {
-				add(component("init", c.InitType, fmt.Errorf("(%s): %w", c.InitType, err)))
+	if d, ok := b.component(m, s.section("init")); ok {
+		c.InitType = d.typ
+		if c.Energy != nil {
+			dist := d.v.(initdist.Dist)
+			if err := dist.Bind(c.Energy.Dim()); err != nil {
+				b.failType("init", d.typ, err)
 			} else {
-				c.Init = d
+				c.Init = dist
 			}
 		}
 	}
-
-	// [sampler] or [[sampler]]
-	var tables []map[string]any
-	switch v := m["sampler"].(type) {
-	case nil:
-		add("", errors.New("missing [sampler] table: add one with a type, e.g. [sampler] type = \"mh\" (see ebmrun list samplers)"))
-	case map[string]any:
-		tables = []map[string]any{v}
-	case []map[string]any:
-		tables, c.SamplerArray = v, true
-		if len(v) == 0 {
-			add("", errors.New("[[sampler]] is empty: give at least one sampler"))
-		}
-	default:
-		add("[sampler]: ", fmt.Errorf("want a table or an array of tables, got %s", registry.TypeName(v)))
+	ss, array := b.components(m, s.section("sampler"))
+	c.SamplerArray = array
+	for _, sp := range ss {
+		c.Samplers = append(c.Samplers, SamplerSpec{Type: sp.typ, Sampler: sp.v.(samplers.Sampler)})
 	}
-	for i, t := range tables {
-		label := "sampler"
-		if c.SamplerArray {
-			label = fmt.Sprintf("sampler #%d", i+1)
-		}
-		typ, _ := registry.TypeOf(t)
-		s, err := samplers.FromTable(t)
-		if err != nil {
-			add(component(label, typ, err))
-			continue
-		}
-		c.Samplers = append(c.Samplers, SamplerSpec{Type: typ, Sampler: s})
-	}
-
-	// [run]
-	if t, err := table(m, "run"); err != nil {
-		add("[run]: ", err)
-	} else if t != nil {
-		if err := registry.Decode(t, &c.Run); err != nil {
-			add("[run]: ", err)
-		} else {
-			add("[run]: ", c.Run.Validate())
-		}
-	} else {
-		add("[run]: ", c.Run.Validate())
-	}
-
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	b.settings(m, s.section("run"), &c.Run)
+	if err := b.err(); err != nil {
+		return nil, err
 	}
 	return c, nil
-}
-
-// component returns the message prefix and error for a failed component:
-// "[sampler #2] (hmc): " and the error without the registry's "(hmc): ".
-func component(table, typ string, err error) (string, error) {
-	if typ == "" {
-		return "[" + table + "]: ", err
-	}
-	msg, ok := strings.CutPrefix(err.Error(), "("+typ+"): ")
-	if !ok { // not the component's own error (an unknown type, say)
-		return "[" + table + "]: ", err
-	}
-	return fmt.Sprintf("[%s] (%s): ", table, typ), errors.New(msg)
-}
-
-// table returns m[key] as a table: nil when absent, an error when it is not
-// a table.
-func table(m map[string]any, key string) (map[string]any, error) {
-	v, ok := m[key]
-	if !ok {
-		return nil, nil
-	}
-	t, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("want a table, got %s", registry.TypeName(v))
-	}
-	return t, nil
-}
-
-// prefixLines puts prefix before every line of err's message, so that each
-// line of a multi-error names its file and table.
-func prefixLines(prefix string, err error) error {
-	lines := strings.Split(err.Error(), "\n")
-	for i, l := range lines {
-		lines[i] = prefix + l
-	}
-	return errors.New(strings.Join(lines, "\n"))
 }
 
 // oneLine squeezes a message onto one line.

@@ -29,19 +29,45 @@ func (c *Config) ResolvedTOML() string {
 }
 
 // writeTable writes one table: its header, type (when not empty) and every
-// configurable field of v in declaration order.
+// configurable field of v in declaration order; nested components
+// (registry.Component fields) follow as sub-tables, [head.key].
 func writeTable(b *strings.Builder, head, typ string, v any) {
 	fmt.Fprintf(b, "\n%s\n", head)
 	if typ != "" {
 		b.WriteString(registry.EncodeKey("type", typ))
 	}
 	m := registry.ToMap(v)
+	nested := map[string]bool{}
+	for _, n := range registry.Nested(v) {
+		nested[n.Key] = true
+	}
 	for _, f := range registry.Fields(v) {
 		val, ok := m[f.Key]
-		if !ok {
+		if !ok || nested[f.Key] {
 			continue
 		}
 		b.WriteString(encodeInline(f.Key, val))
+	}
+	name := strings.Trim(head, "[]")
+	for _, n := range registry.Nested(v) {
+		t, ok := m[n.Key].(map[string]any)
+		if !ok {
+			continue
+		}
+		typ, _ := t["type"].(string)
+		writeMap(b, "["+name+"."+n.Key+"]", typ, t)
+	}
+}
+
+// writeMap writes a resolved nested table: its header, type, then its
+// keys in sorted order.
+func writeMap(b *strings.Builder, head, typ string, t map[string]any) {
+	fmt.Fprintf(b, "\n%s\n", head)
+	b.WriteString(registry.EncodeKey("type", typ))
+	for _, k := range sortedKeys(t) {
+		if k != "type" {
+			b.WriteString(encodeInline(k, t[k]))
+		}
 	}
 }
 

@@ -8,10 +8,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
-	"github.com/goebm/ebm/energies"
-	"github.com/goebm/ebm/initdist"
 	"github.com/goebm/ebm/registry"
-	"github.com/goebm/ebm/samplers"
 )
 
 // override is one parsed --set key=value.
@@ -47,14 +44,18 @@ func parseSet(s string) (override, error) {
 }
 
 // applySets applies the overrides to the parsed config table m. A key path
-// that the schema does not have (a top-level key, a [run] key, or a key of
-// the component type named in the table) is an error.
-func applySets(m map[string]any, sets []string) error {
+// that the schema does not have (a top-level key, a settings key, or a key
+// of the component type named in the table, nested components included)
+// is an error naming the file.
+func (s *schema) applySets(path string, m map[string]any, sets []string) error {
 	var ovs []override
-	for _, s := range sets {
-		o, err := parseSet(s)
+	for _, raw := range sets {
+		o, err := parseSet(raw)
 		if err != nil {
-			return err
+			return &registry.Error{File: path, Err: err}
+		}
+		if to, ok := s.aliases[strings.Join(o.path, ".")]; ok {
+			o.path = strings.Split(to, ".")
 		}
 		ovs = append(ovs, o)
 	}
@@ -64,45 +65,127 @@ func applySets(m map[string]any, sets []string) error {
 	})
 	var errs []error
 	for _, o := range ovs {
-		if err := apply(m, o); err != nil {
+		if err := s.apply(m, o); err != nil {
 			errs = append(errs, fmt.Errorf("--set %s: %w", o.raw, err))
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return &registry.Error{File: path, Err: errors.Join(errs...)}
+	}
+	return nil
 }
 
-func apply(m map[string]any, o override) error {
+// apply sets one override in m after checking its key path.
+func (s *schema) apply(m map[string]any, o override) error {
 	top, rest := o.path[0], o.path[1:]
-	switch top {
-	case "name", "seed":
+	if top == "name" || top == "seed" {
 		if len(rest) > 0 {
 			return fmt.Errorf("%q is not a table", top)
 		}
 		m[top] = o.value
 		return nil
-	case "run":
-		if len(rest) != 1 {
-			return errors.New("want run.KEY, e.g. run.chains")
+	}
+	sec := s.section(top)
+	if sec == nil {
+		return s.unknownTop(top)
+	}
+	if sec.settings != nil {
+		return setKey(sub(m, top), top, "", sec.settings(), rest, o.value)
+	}
+	t, label, rest, err := target(m, sec, rest)
+	if err != nil {
+		return err
+	}
+	return setComponentKey(t, label, sec.kind, sec.deflt, rest, o.value)
+}
+
+// target returns the component table of section sec that rest addresses:
+// KEY in [key], or N.KEY in the N-th [[key]] table (counted from 1, as in
+// the messages "[sampler #2]"); also KEY when there is one [[key]] table.
+func target(m map[string]any, sec *section, rest []string) (map[string]any, string, []string, error) {
+	if len(rest) == 0 {
+		return nil, "", nil, fmt.Errorf("want %s.KEY, e.g. %s.type", sec.key, sec.key)
+	}
+	arr, isArr := m[sec.key].([]map[string]any)
+	if !sec.array || !isArr {
+		return sub(m, sec.key), sec.key, rest, nil
+	}
+	if _, err := strconv.Atoi(rest[0]); err != nil && len(arr) == 1 {
+		return arr[0], sec.key + " #1", rest, nil
+	}
+	if len(rest) < 2 {
+		return nil, "", nil, fmt.Errorf("the config has %d [[%s]] tables: say which, e.g. %s.1.%s", len(arr), sec.key, sec.key, rest[len(rest)-1])
+	}
+	i, err := strconv.Atoi(rest[0])
+	if err != nil || i < 1 || i > len(arr) {
+		return nil, "", nil, fmt.Errorf("no [%s #%s]: the config has %d [[%s]] tables, numbered from 1", sec.key, rest[0], len(arr), sec.key)
+	}
+	return arr[i-1], fmt.Sprintf("%s #%d", sec.key, i), rest[1:], nil
+}
+
+// setComponentKey sets the key path rest in the table t of a component of
+// kind k (label names the table in messages; deflt is its type when t has
+// none). "type" replaces the component, dropping the keys the new type
+// lacks; KEY must be a key of the type; NESTED.… descends into a nested
+// component (registry.Component field) of the type.
+func setComponentKey(t map[string]any, label string, k *kind, deflt string, rest []string, v any) error {
+	if len(rest) == 1 && rest[0] == "type" {
+		t["type"] = v
+		dropUnknownKeys(t, k)
+		return nil
+	}
+	typ, err := registry.TypeOf(t)
+	if err != nil {
+		if deflt == "" {
+			return fmt.Errorf("[%s] has no type yet; set %s.type too", label, label)
 		}
-		if err := checkKey("[run]", rest[0], registry.Fields(&RunSettings{}), false); err != nil {
+		typ = deflt
+		t["type"] = typ
+	}
+	fresh, err := k.fresh(typ)
+	if err != nil {
+		return &registry.Error{Table: label, Err: err}
+	}
+	return setKey(t, label, typ, fresh, rest, v)
+}
+
+// setKey sets the key path rest in the table t decoding into fresh (a new
+// component of type typ, or a settings value when typ is ""), after
+// checking that fresh has that key.
+func setKey(t map[string]any, label, typ string, fresh any, rest []string, v any) error {
+	where := "[" + label + "]"
+	if typ != "" {
+		where += " (" + typ + ")"
+	}
+	if len(rest) == 0 {
+		return fmt.Errorf("want %s.KEY", label)
+	}
+	if len(rest) > 1 {
+		for _, n := range registry.Nested(fresh) {
+			if n.Key != rest[0] {
+				continue
+			}
+			nk := kindByTable(n.Field.Kind())
+			if nk == nil {
+				return fmt.Errorf("%s: key %q: no registry builds its components", where, n.Key)
+			}
+			deflt, _ := registry.TypeOf(n.Field.TableWithType())
+			return setComponentKey(sub(t, n.Key), label+"."+n.Key, nk, deflt, rest[1:], v)
+		}
+		if err := checkKey(where, rest[0], registry.Fields(fresh), typ != ""); err != nil {
 			return err
 		}
-		sub(m, "run")[rest[0]] = o.value
-		return nil
-	case "energy", "init":
-		if len(rest) != 1 {
-			return fmt.Errorf("want %s.KEY, e.g. %s.type", top, top)
+		example := "type"
+		if f := registry.Fields(fresh); typ == "" && len(f) > 0 {
+			example = f[0].Key
 		}
-		t := sub(m, top)
-		return setComponent(t, top, rest[0], o.value)
-	case "sampler":
-		return setSampler(m, rest, o.value)
+		return fmt.Errorf("%s: key %q is not a table: want %s.KEY, e.g. %s.%s", where, rest[0], label, label, example)
 	}
-	msg := fmt.Sprintf("unknown top-level key %q", top)
-	if s := registry.Nearest(top, topKeys); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	if err := checkKey(where, rest[0], registry.Fields(fresh), typ != ""); err != nil {
+		return err
 	}
-	return fmt.Errorf("%s; known keys: %s", msg, strings.Join(topKeys, ", "))
+	t[rest[0]] = v
+	return nil
 }
 
 // sub returns m[key] as a table, creating it when absent; a non-table value
@@ -114,57 +197,6 @@ func sub(m map[string]any, key string) map[string]any {
 		m[key] = t
 	}
 	return t
-}
-
-// setSampler applies sampler.KEY or sampler.N.KEY (N counts [[sampler]]
-// tables from 1, as in the messages "[sampler #2]").
-func setSampler(m map[string]any, rest []string, v any) error {
-	switch s := m["sampler"].(type) {
-	case []map[string]any:
-		if len(rest) == 1 && len(s) == 1 {
-			return setComponent(s[0], "sampler #1", rest[0], v)
-		}
-		if len(rest) != 2 {
-			return fmt.Errorf("the config has %d [[sampler]] tables: say which, e.g. sampler.1.%s", len(s), rest[len(rest)-1])
-		}
-		i, err := strconv.Atoi(rest[0])
-		if err != nil || i < 1 || i > len(s) {
-			return fmt.Errorf("no [sampler #%s]: the config has %d [[sampler]] tables, numbered from 1", rest[0], len(s))
-		}
-		return setComponent(s[i-1], fmt.Sprintf("sampler #%d", i), rest[1], v)
-	default:
-		if len(rest) != 1 {
-			return errors.New("want sampler.KEY, e.g. sampler.type (sampler.N.KEY only with [[sampler]])")
-		}
-		return setComponent(sub(m, "sampler"), "sampler", rest[0], v)
-	}
-}
-
-// setComponent sets key in the component table t after checking that the
-// component type named by t has that key.
-func setComponent(t map[string]any, label, key string, v any) error {
-	kind := strings.Fields(label)[0]
-	if key == "type" {
-		t["type"] = v
-		dropUnknownKeys(t, kind)
-		return nil
-	}
-	typ, err := registry.TypeOf(t)
-	if err != nil && kind == "init" {
-		typ, err = initdist.Default, nil
-	}
-	if err != nil {
-		return fmt.Errorf("[%s] has no type yet; set %s.type too", label, kind)
-	}
-	fresh, err := freshComponent(kind, typ)
-	if err != nil {
-		return fmt.Errorf("[%s]: %w", label, err)
-	}
-	if err := checkKey(fmt.Sprintf("[%s] (%s)", label, typ), key, registry.Fields(fresh), true); err != nil {
-		return err
-	}
-	t[key] = v
-	return nil
 }
 
 // checkKey returns an error unless key is one of fields' keys (or "type"
@@ -196,27 +228,15 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// freshComponent returns a new component of kind ("energy", "init" or
-// "sampler") and type typ.
-func freshComponent(kind, typ string) (any, error) {
-	switch kind {
-	case "energy":
-		return energies.New(typ)
-	case "init":
-		return initdist.Registry.New(typ)
-	}
-	return samplers.New(typ)
-}
-
 // dropUnknownKeys removes the keys of t that its (new) type does not have:
 // --set sampler.type=hmc replaces the component, keeping only the keys the
 // new type shares with the old. An unknown type is left for validation.
-func dropUnknownKeys(t map[string]any, kind string) {
+func dropUnknownKeys(t map[string]any, k *kind) {
 	typ, err := registry.TypeOf(t)
 	if err != nil {
 		return
 	}
-	fresh, err := freshComponent(kind, typ)
+	fresh, err := k.fresh(typ)
 	if err != nil {
 		return
 	}
@@ -224,9 +244,9 @@ func dropUnknownKeys(t map[string]any, kind string) {
 	for _, f := range registry.Fields(fresh) {
 		keep[f.Key] = true
 	}
-	for k := range t {
-		if !keep[k] {
-			delete(t, k)
+	for key := range t {
+		if !keep[key] {
+			delete(t, key)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/registry"
 )
 
 // Build records E(x) for the rows of x (an n×Dim node) on g, the same
@@ -40,6 +41,7 @@ func (m *MLP) Build(g *autodiff.Graph, x autodiff.Node) (e autodiff.Node, params
 }
 
 var (
-	_ energies.Trainable = (*MLP)(nil)
-	_ energies.Smooth    = (*MLP)(nil)
+	_ energies.Trainable   = (*MLP)(nil)
+	_ energies.Smooth      = (*MLP)(nil)
+	_ registry.Provisioner = (*MLP)(nil)
 )

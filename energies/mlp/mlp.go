@@ -34,6 +34,7 @@ import (
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/rng"
 )
 
@@ -53,7 +54,7 @@ func defaults() *MLP {
 // hand. Energy, Gradient and Build are safe for concurrent calls on
 // disjoint batches, as long as nothing writes Params meanwhile.
 type MLP struct {
-	D          int     `toml:"dim" doc:"dimension of the points, >= 1 (required)"`
+	D          int     `toml:"dim" doc:"dimension of the points, >= 1; in a training config it defaults to the data's dimension"`
 	Hidden     []int   `toml:"hidden" doc:"widths of the hidden layers, at least one layer, each >= 1; the output layer (width 1, linear) comes after them"`
 	Act        string  `toml:"activation" doc:"activation of the hidden layers: silu (or swish), softplus, tanh, sigmoid, elu, gaussian (exp(−z²/2)), relu or identity; score matching needs a smooth one (not relu or identity)"`
 	InitScheme string  `toml:"init" doc:"initialization: fan_in (PyTorch's nn.Linear default: weights and biases uniform on ±1/√in), xavier (uniform Glorot, std √(2/(in+out))), he (Kaiming normal, std √(2/in)) or normal (std 1); biases start at 0 except with fan_in"`
@@ -95,6 +96,15 @@ func (m *MLP) Description() string {
 
 // Example sets the required dimension so the sample config is valid.
 func (m *MLP) Example() { m.D = 2 }
+
+// Provision takes an absent dim (0) from the data's shape, when the
+// pipeline has data (a training config).
+func (m *MLP) Provision(ctx registry.Context) error {
+	if m.D == 0 {
+		m.D = ctx.Dim()
+	}
+	return nil
+}
 
 // Init validates the keys and draws the initial parameters from Seed
 // (replacing any earlier ones).

@@ -321,6 +321,14 @@ func TestTrainResume(t *testing.T) {
 					}
 				}
 			}
+			raw, err := os.ReadFile(filepath.Join(dir, "loss.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			header, _, _ := strings.Cut(string(raw), "\n")
+			if neg := strings.HasSuffix(header, ",neg_accept,neg_divergences"); neg != (tc.typ == "pcd") {
+				t.Errorf("%s: loss.csv header %q: negative-chain columns are for cd and pcd only", tc.typ, header)
+			}
 			la, _ := readLoss(t, straight)
 			lb, _ := readLoss(t, dir)
 			if la != lb {

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/goebm/ebm/datasets"
 	"github.com/goebm/ebm/energies"
@@ -10,6 +11,7 @@ import (
 	"github.com/goebm/ebm/objectives"
 	"github.com/goebm/ebm/optim"
 	"github.com/goebm/ebm/simd"
+	"github.com/goebm/ebm/train"
 )
 
 // mlpTable is the network of the training targets: a 2-128-128-1 SiLU MLP
@@ -22,8 +24,9 @@ func mlpTable() map[string]any {
 // Training times the learnable-energy workloads with the chosen simd
 // implementation: "mlp_grad_b1024" (E and ∇ₓE of the 2-128-128-1 SiLU MLP
 // for 1024 points, as every sampler calls it) and "dsm_step_b256" (one
-// training step of configs/train_dsm_moons.toml: a dsm Loss with σ = 0.1,
-// that is double backprop, plus one Adam update, for 256 moons points).
+// training step of configs/train_dsm_moons.toml, as train.Trainer.Step
+// runs it: a dsm Loss with σ = 0.1, that is double backprop, plus one Adam
+// update, for 256 moons points).
 // ns_per_op is per call, resp. per step; gflops counts the dense layers'
 // multiply-adds only.
 func Training(ctx context.Context) ([]Row, error) {
@@ -50,34 +53,30 @@ func Training(ctx context.Context) ([]Row, error) {
 		return rows, err
 	}
 
-	// One DSM step for a batch of 256.
+	// One DSM step for a batch of 256: train.Trainer.Step on 256 rows with
+	// batch size 256, so every step sees the same points (in a new order).
 	const nStep = 256
-	batch := moons(nStep)
 	o, err := objectives.FromTable(map[string]any{"type": "dsm", "sigma": 0.1})
 	if err != nil {
-		return nil, fmt.Errorf("bench: dsm: %w", err)
-	}
-	if err := o.Start(m, batch, 1); err != nil {
 		return nil, fmt.Errorf("bench: dsm: %w", err)
 	}
 	opt, err := optim.FromTable(map[string]any{"type": "adam", "lr": 1e-3})
 	if err != nil {
 		return nil, fmt.Errorf("bench: adam: %w", err)
 	}
-	if err := opt.Start(len(m.Params()), 0); err != nil {
-		return nil, fmt.Errorf("bench: adam: %w", err)
+	// No loss rows (log_every is never reached) and no end: Step runs as
+	// many times as timeOp asks.
+	s := train.Settings{Steps: math.MaxInt32, BatchSize: nStep, LogEvery: math.MaxInt32, Seed: 1}
+	tr, err := train.New(m, o, opt, moons(nStep), 2, s)
+	if err != nil {
+		return nil, fmt.Errorf("bench: dsm step: %w", err)
 	}
-	grad := make([]float64, len(m.Params()))
 	var stepErr error
 	ns = timeOp(func() {
 		if stepErr != nil {
 			return
 		}
-		if _, err := o.Loss(ctx, batch, grad); err != nil {
-			stepErr = err
-			return
-		}
-		opt.Step(m.Params(), grad)
+		_, stepErr = tr.Step(ctx)
 	})
 	if stepErr != nil {
 		return rows, fmt.Errorf("bench: dsm step: %w", stepErr)

@@ -9,6 +9,7 @@ import (
 	"github.com/goebm/ebm/evaluate"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/samplers"
+	"github.com/goebm/ebm/train"
 )
 
 // borderWarn is the border mass of the quadrature grid above which log Z,
@@ -16,21 +17,22 @@ import (
 // edge, which the quadrature misses.
 const borderWarn = 1e-3
 
-// evalPoint computes the NLL of the current model on the evaluation rows
-// (for eval.json's history); values that cannot be computed are NaN (null
-// in JSON).
-func (r *trainRun) evalPoint(ctx context.Context) evalPoint {
-	nan := number(math.NaN())
-	pt := evalPoint{Step: r.step, NLL: nan, NLLStderr: nan, LogZ: nan, BorderMass: nan}
-	res, err := evaluate.LogZ(ctx, r.c.Model, *r.grid)
-	if err != nil {
-		return pt
+// evalPoint is one entry of eval.json's history.
+type evalPoint struct {
+	Step       int64  `json:"step"`
+	NLL        number `json:"nll"`
+	NLLStderr  number `json:"nll_stderr"`
+	LogZ       number `json:"log_z"`
+	BorderMass number `json:"border_mass"`
+}
+
+// history is the trainer's evaluation history as eval.json writes it.
+func (r *trainRun) history() []evalPoint {
+	h := make([]evalPoint, 0, len(r.tr.History()))
+	for _, p := range r.tr.History() {
+		h = append(h, evalPoint{Step: p.Step, NLL: number(p.NLL), NLLStderr: number(p.NLLStderr), LogZ: number(p.LogZ), BorderMass: number(p.BorderMass)})
 	}
-	pt.LogZ, pt.BorderMass = number(res.LogZ), number(res.BorderMass)
-	if mean, se, err := evaluate.NLL(r.c.Model, r.eval, res.LogZ); err == nil {
-		pt.NLL, pt.NLLStderr = number(mean), number(se)
-	}
-	return pt
+	return h
 }
 
 // gridFile is the quadrature grid in eval.json.
@@ -93,22 +95,19 @@ func (r *trainRun) newEvalFile() *evalFile {
 	c := r.c
 	nan := number(math.NaN())
 	ev := &evalFile{
-		Name: c.Name, Steps: r.step, StepsPlanned: c.Train.Steps,
+		Name: c.Name, Steps: r.tr.Done(), StepsPlanned: c.Train.Steps,
 		Data: c.DataType, Energy: c.EnergyType, Objective: c.ObjectiveType, Optimizer: c.OptimizerType,
 		Dim: r.dim, NTrain: len(r.train) / r.dim, EvaluatedOn: r.evalOn,
 		FinalLoss: nan, NLL: nan, NLLStderr: nan, LogZ: nan, BorderMass: nan,
 		MMD2: nan, MMD2Data: nan, MMDBandwidth: nan, Sampler: c.SamplerType,
-		TrainSeconds: number(r.seconds()),
-		Warnings:     []string{}, Notes: append([]string{}, r.notes...), History: r.history,
+		TrainSeconds: number(r.tr.Seconds()),
+		Warnings:     []string{}, Notes: append([]string{}, r.notes...), History: r.history(),
 	}
 	if r.evalOn == "heldout" {
 		ev.NHeldout = len(r.eval) / r.dim
 	}
-	if len(r.rows) > 0 {
-		ev.FinalLoss = number(r.rows[len(r.rows)-1].loss)
-	}
-	if ev.History == nil {
-		ev.History = []evalPoint{}
+	if rows := r.tr.Rows(); len(rows) > 0 {
+		ev.FinalLoss = number(rows[len(rows)-1].Loss)
 	}
 	return ev
 }
@@ -174,7 +173,7 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 	p := newProgress(e.stderr, "sample "+c.SamplerType, quiet)
 	res, err := samplers.Run(ctx, c.Model, c.Sampler, samplers.Options{
 		Chains: s.Chains, Warmup: s.Warmup, Draws: s.Draws, Thin: 1,
-		Seed: subSeed(c.Train.Seed, seedSample), Workers: s.Workers, Init: init,
+		Seed: train.SubSeed(c.Train.Seed, train.SeedSample), Workers: s.Workers, Init: init,
 		Progress: p.update,
 	})
 	p.finish()

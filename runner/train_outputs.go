@@ -23,7 +23,9 @@ import (
 //	loss.csv              step, loss, grad_norm, lr, seconds: one row every [train] log_every steps,
 //	                      loss and grad_norm averaged over those steps (grad_norm before clipping), lr at
 //	                      the row's step, seconds of training so far; after a divergence the last row is
-//	                      the step that diverged, with its raw values
+//	                      the step that diverged, with its raw values. Objectives with negative chains
+//	                      (cd, pcd) add neg_accept, neg_divergences: the fraction of the chains'
+//	                      transitions accepted over those steps (NaN when none), and how many diverged
 //	checkpoint.ebm        the latest checkpoint: written every [train] checkpoint_every steps, at the end
 //	                      and on Ctrl-C; never after a divergence (the last good one is kept)
 //	checkpoint-<S>.ebm    with [train] keep_checkpoints, each periodic checkpoint also under its step S
@@ -47,7 +49,7 @@ func trainInterrupted(step int64, steps int, dir string, during string) error {
 	return &exitError{exitInterrupted, fmt.Errorf("interrupted %s at step %d of %d: wrote checkpoint.ebm and what was done, marked \"partial\": true; continue with: ebmrun run --resume %s", during, step, steps, dir)}
 }
 
-// execute trains from r.step to the end, then evaluates and samples the
+// execute trains from the step reached to the end, then evaluates and samples the
 // model and writes every output. Ctrl-C during training checkpoints the
 // last completed step; during evaluation it writes what was done. Both exit
 // 130 and can be continued with --resume.
@@ -57,12 +59,11 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	man := trainManifest{manifest: newManifest(&Config{File: c.File, Seed: c.Seed}, min(workers, c.Sample.Chains), e.args), Kind: "train", ResumedAt: r.resumedAt}
+	man := trainManifest{manifest: newManifest(&Config{File: c.File, Seed: c.Seed}, min(workers, c.Sample.Chains), e.args), Kind: "train", ResumedAt: r.tr.ResumedAt()}
 	if man.ResumedAt == nil {
 		man.ResumedAt = []int64{}
 	}
 	man.Start = time.Now()
-	r.sessionStart = man.Start
 	written := []string{"config.toml"}
 	var errs []error
 	write := func(name string, fill func(w io.Writer) error) {
@@ -73,21 +74,23 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool) error {
 		written = append(written, name)
 	}
 	writeManifest := func(partial bool, errMsg string) {
-		man.End, man.Partial, man.Steps, man.Error = time.Now(), partial, r.step, errMsg
+		man.End, man.Partial, man.Steps, man.Error = time.Now(), partial, r.tr.Done(), errMsg
 		write("manifest.json", func(w io.Writer) error { return writeJSONTo(w, man) })
 	}
 
 	steps := c.Train.Steps
 	stop, err := stopDone, error(nil)
-	if r.step < int64(steps) {
+	step := r.tr.Done()
+	if step < int64(steps) {
 		p := newProgress(e.stderr, "train "+c.ObjectiveType, quiet)
-		p.unit, p.base = "steps", int(r.step)
+		p.unit, p.base = "steps", int(step)
 		stop, err = r.loop(ctx, p)
 		p.finish()
 	} else {
-		fmt.Fprintf(e.stdout, "training was complete (step %d of %d): evaluating and sampling the model again\n", r.step, steps)
+		fmt.Fprintf(e.stdout, "training was complete (step %d of %d): evaluating and sampling the model again\n", step, steps)
 	}
 
+	step = r.tr.Done()
 	switch stop {
 	case stopDiverged, stopFailed:
 		if werr := r.writeLossCSV(); werr == nil {
@@ -106,21 +109,21 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool) error {
 		}
 		ev := r.newEvalFile()
 		ev.Partial = true
-		ev.Notes = append(ev.Notes, fmt.Sprintf("training was interrupted at step %d of %d: not evaluated; continue with ebmrun run --resume %s", r.step, steps, r.dir))
+		ev.Notes = append(ev.Notes, fmt.Sprintf("training was interrupted at step %d of %d: not evaluated; continue with ebmrun run --resume %s", step, steps, r.dir))
 		write("eval.json", func(w io.Writer) error { return writeJSONTo(w, ev) })
 		writeManifest(true, "")
 		fmt.Fprintf(e.stdout, "wrote %s: %s\n", r.dir, strings.Join(written, " "))
 		for _, err := range errs {
 			fmt.Fprintln(e.stderr, err)
 		}
-		return trainInterrupted(r.step, steps, r.dir, "training")
+		return trainInterrupted(step, steps, r.dir, "training")
 	}
 
 	// Training is complete: the final checkpoint, unless this session
 	// resumed from it.
-	if r.lastCheckpoint != r.step {
+	if r.lastCheckpoint != step {
 		ce := int64(c.Train.CheckpointEvery)
-		if err := r.saveCheckpoint(c.Train.KeepCheckpoints && ce > 0 && r.step%ce == 0); err != nil {
+		if err := r.saveCheckpoint(c.Train.KeepCheckpoints && ce > 0 && step%ce == 0); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -131,7 +134,7 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool) error {
 	ev.Partial = interrupted
 	ev.WallSeconds = number(time.Since(man.Start).Seconds())
 	if r.dim == 2 {
-		title := fmt.Sprintf("%s: %s on %s, %d steps", c.Name, c.ObjectiveType, c.DataType, r.step)
+		title := fmt.Sprintf("%s: %s on %s, %d steps", c.Name, c.ObjectiveType, c.DataType, step)
 		write("density.png", func(w io.Writer) error { return plots.DensityPNG(w, c.Model, r.train, title) })
 	} else {
 		ev.Notes = append(ev.Notes, fmt.Sprintf("density.png is drawn for 2-D data only; this data has dimension %d", r.dim))
@@ -151,7 +154,7 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool) error {
 		for _, err := range errs {
 			fmt.Fprintln(e.stderr, err)
 		}
-		return trainInterrupted(r.step, steps, r.dir, "evaluation")
+		return trainInterrupted(step, steps, r.dir, "evaluation")
 	}
 	if len(errs) > 0 {
 		return failure(errors.Join(errs...))
@@ -163,11 +166,11 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool) error {
 func (r *trainRun) report(w io.Writer, ev *evalFile, res *samplers.Result, written []string) {
 	c := r.c
 	resumed := ""
-	if len(r.resumedAt) > 0 {
-		resumed = fmt.Sprintf(" (resumed at step %d)", r.resumedAt[len(r.resumedAt)-1])
+	if ra := r.tr.ResumedAt(); len(ra) > 0 {
+		resumed = fmt.Sprintf(" (resumed at step %d)", ra[len(ra)-1])
 	}
 	fmt.Fprintf(w, "trained %s with %s on %s: %d steps%s, final loss %s, %.2f s\n",
-		c.EnergyType, c.ObjectiveType, c.DataType, r.step, resumed, fmtNum(ev.FinalLoss), float64(ev.TrainSeconds))
+		c.EnergyType, c.ObjectiveType, c.DataType, r.tr.Done(), resumed, fmtNum(ev.FinalLoss), float64(ev.TrainSeconds))
 	on := "held-out"
 	if ev.EvaluatedOn == "train" {
 		on = "training"
@@ -194,17 +197,28 @@ func (r *trainRun) writeText(name, s string) error {
 // their shortest exact form, so a resumed run's file is byte-identical to
 // an uninterrupted one's apart from the seconds column.
 func (r *trainRun) writeLossCSV() error {
+	neg := r.tr.NegStats()
 	return fileio.WriteFile(filepath.Join(r.dir, "loss.csv"), func(w io.Writer) error {
 		var b []byte
-		b = append(b, "step,loss,grad_norm,lr,seconds\n"...)
-		for _, l := range r.rows {
-			b = strconv.AppendInt(b, l.step, 10)
-			for _, v := range []float64{l.loss, l.gradNorm, l.lr} {
+		b = append(b, "step,loss,grad_norm,lr,seconds"...)
+		if neg {
+			b = append(b, ",neg_accept,neg_divergences"...)
+		}
+		b = append(b, '\n')
+		for _, l := range r.tr.Rows() {
+			b = strconv.AppendInt(b, l.Step, 10)
+			for _, v := range []float64{l.Loss, l.GradNorm, l.LR} {
 				b = append(b, ',')
 				b = strconv.AppendFloat(b, v, 'g', -1, 64)
 			}
 			b = append(b, ',')
-			b = strconv.AppendFloat(b, l.secs, 'f', 3, 64)
+			b = strconv.AppendFloat(b, l.Seconds, 'f', 3, 64)
+			if neg {
+				b = append(b, ',')
+				b = strconv.AppendFloat(b, l.NegAccept(), 'g', -1, 64)
+				b = append(b, ',')
+				b = strconv.AppendInt(b, l.NegDivergences, 10)
+			}
 			b = append(b, '\n')
 		}
 		_, err := w.Write(b)

@@ -16,6 +16,7 @@ import (
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/evaluate"
 	"github.com/goebm/ebm/rng"
+	"github.com/goebm/ebm/train"
 )
 
 // tinyTrain is a training pipeline that runs in well under a second: a
@@ -73,7 +74,8 @@ func readJSON(t *testing.T, path string) map[string]any {
 }
 
 // readLoss returns loss.csv's rows without the seconds column, and the
-// number of rows.
+// number of rows. The file has the five columns of every run, or those and
+// neg_accept, neg_divergences (objectives with negative chains).
 func readLoss(t *testing.T, dir string) (string, int) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "loss.csv"))
@@ -81,16 +83,21 @@ func readLoss(t *testing.T, dir string) (string, int) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	if lines[0] != "step,loss,grad_norm,lr,seconds" {
+	cols := 5
+	switch lines[0] {
+	case "step,loss,grad_norm,lr,seconds":
+	case "step,loss,grad_norm,lr,seconds,neg_accept,neg_divergences":
+		cols = 7
+	default:
 		t.Fatalf("loss.csv header %q", lines[0])
 	}
 	var out []string
 	for _, l := range lines[1:] {
 		f := strings.Split(l, ",")
-		if len(f) != 5 {
-			t.Fatalf("loss.csv row %q: want 5 columns", l)
+		if len(f) != cols {
+			t.Fatalf("loss.csv row %q: want %d columns", l, cols)
 		}
-		out = append(out, strings.Join(f[:4], ","))
+		out = append(out, strings.Join(append(f[:4:4], f[5:]...), ","))
 	}
 	return strings.Join(out, "\n"), len(out)
 }
@@ -301,7 +308,7 @@ func TestTrainResume(t *testing.T) {
 				}
 			}
 			for name, v := range a.Arrays {
-				if name == ckptLossRows {
+				if name == train.ArrayLossRows {
 					continue // holds seconds
 				}
 				w := b.Arrays[name]
@@ -313,6 +320,14 @@ func TestTrainResume(t *testing.T) {
 						t.Fatalf("checkpoint array %s[%d] differs: %v vs %v", name, i, v[i], w[i])
 					}
 				}
+			}
+			raw, err := os.ReadFile(filepath.Join(dir, "loss.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			header, _, _ := strings.Cut(string(raw), "\n")
+			if neg := strings.HasSuffix(header, ",neg_accept,neg_divergences"); neg != (tc.typ == "pcd") {
+				t.Errorf("%s: loss.csv header %q: negative-chain columns are for cd and pcd only", tc.typ, header)
 			}
 			la, _ := readLoss(t, straight)
 			lb, _ := readLoss(t, dir)
@@ -455,49 +470,6 @@ func TestTrainValidate(t *testing.T) {
 	}
 	if _, err := Load(cfg, nil); err == nil || !strings.Contains(err.Error(), "LoadTrain") {
 		t.Errorf("Load on a training config: %v, want a pointer to LoadTrain", err)
-	}
-}
-
-// TestBatcher checks the batch order: each pass over the training set uses
-// every row exactly once, and the batch of a step depends only on the seed
-// and the step (what makes resumed runs draw the same batches).
-func TestBatcher(t *testing.T) {
-	const n, dim, bs = 10, 1, 4
-	data := make([]float64, n)
-	for i := range data {
-		data[i] = float64(i)
-	}
-	walk := newBatcher(data, dim, 9)
-	seen := map[float64]int{}
-	batch := make([]float64, bs)
-	var steps [][]float64
-	for s := int64(0); s < 5; s++ { // 20 rows: passes 0 and 1
-		walk.fill(batch, s)
-		steps = append(steps, append([]float64(nil), batch...))
-		for _, v := range batch {
-			seen[v]++
-		}
-	}
-	for i := range n {
-		if seen[float64(i)] != 2 {
-			t.Errorf("row %d drawn %d times in two passes, want 2", i, seen[float64(i)])
-		}
-	}
-	fresh := newBatcher(data, dim, 9)
-	fresh.fill(batch, 3)
-	for i := range batch {
-		if batch[i] != steps[3][i] {
-			t.Fatalf("step 3's batch depends on the steps before it: %v vs %v", batch, steps[3])
-		}
-	}
-	other := newBatcher(data, dim, 10)
-	other.fill(batch, 0)
-	same := true
-	for i := range batch {
-		same = same && batch[i] == steps[0][i]
-	}
-	if same {
-		t.Error("seeds 9 and 10 give the same first batch")
 	}
 }
 

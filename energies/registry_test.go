@@ -13,7 +13,7 @@ import (
 
 // TestSamplesValidate decodes every registered energy's generated sample
 // config and builds it. A failure means the documented sample a user copies
-// is broken (a required key without an Example, a default that Init
+// is broken (a required key without an Example, a default that Validate
 // rejects) or leaves a key undocumented.
 func TestSamplesValidate(t *testing.T) {
 	for _, name := range energies.Names() {

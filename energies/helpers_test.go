@@ -71,16 +71,6 @@ func typicalPoints(e energies.Energy, n int, seed uint64) []float64 {
 	return x
 }
 
-// nans returns a slice of n NaNs: outputs start dirty, so any value a
-// method forgets to write shows up.
-func nans(n int) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = math.NaN()
-	}
-	return v
-}
-
 // relErr is |a − b| / max(1, |b|).
 func relErr(a, b float64) float64 { return math.Abs(a-b) / max(1, math.Abs(b)) }
 

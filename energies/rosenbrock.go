@@ -9,9 +9,12 @@ func init() {
 	Register("rosenbrock", func() Energy { return &Rosenbrock{A: 1, B: 100, Temperature: 20, D: 2} })
 }
 
-// Rosenbrock is the Rosenbrock "banana valley" as an energy (the seed's
-// Fig. 3 target): in 2-D E(x, y) = ((a − x)² + b(y − x²)²)/temperature; for
-// dim > 2 the chained sum over consecutive pairs,
+// Rosenbrock is the Rosenbrock "banana valley" as an energy (H. H.
+// Rosenbrock, "An automatic method for finding the greatest or least value
+// of a function", The Computer Journal 3(3), 175–184, 1960; a standard
+// curved 2-D target for samplers): in 2-D
+// E(x, y) = ((a − x)² + b(y − x²)²)/temperature; for dim > 2 the chained sum
+// over consecutive pairs,
 // E(x) = Σ_{i<dim−1} ((a − x_i)² + b(x_{i+1} − x_i²)²)/temperature.
 // It is not normalized.
 type Rosenbrock struct {

@@ -5,151 +5,67 @@ import (
 	"math"
 	"testing"
 
-	"github.com/goebm/ebm/diagnostics"
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/samplers"
+	"github.com/goebm/ebm/samplers/samplertest"
 )
 
-// A correctness target: a registered energy with known moments.
-type corrTarget struct {
-	name  string
-	table map[string]any
-}
-
-// corrTargets are the energies every sampler must recover: a correlated,
-// anisotropic 4-D Gaussian (stds 0.5…3, correlations −0.5…0.8, eigenvalues
-// of the covariance from about 0.17 to 12), an overlapping two-component
-// mixture with unequal weights, and a mildly curved banana.
-func corrTargets() []corrTarget {
-	sd := []float64{0.5, 1, 2, 3}
-	corr := [][]float64{
-		{1, -0.5, 0, 0},
-		{-0.5, 1, 0.3, 0},
-		{0, 0.3, 1, 0.8},
-		{0, 0, 0.8, 1},
-	}
-	cov := make([]any, 4)
-	for i := range cov {
-		row := make([]any, 4)
-		for j := range row {
-			row[j] = corr[i][j] * sd[i] * sd[j]
-		}
-		cov[i] = row
-	}
-	return []corrTarget{
-		{"gauss4", map[string]any{"type": "gaussian", "mean": []any{1.0, -1.0, 0.5, 2.0}, "cov": cov}},
-		{"gmm2", map[string]any{"type": "gmm", "weights": []any{0.3, 0.7},
-			"means": []any{[]any{-1.0, 0.0}, []any{1.0, 0.0}}, "stds": []any{1.0, 1.0}}},
-		{"banana", map[string]any{"type": "banana", "dim": 2, "scale": 2.0, "curvature": 0.3}},
-	}
-}
-
-// corrRun is how one sampler is run on one target.
-type corrRun struct {
-	table               map[string]any
-	warmup, draws, thin int
-}
-
-// corrSettings returns the settings of a sampler for a target: tuned for the
-// known samplers, defaults (with a long warmup) for any other registered one.
-func corrSettings(sampler, target string) corrRun {
-	r := corrRun{table: map[string]any{"type": sampler}, warmup: 1000, draws: 1000, thin: 1}
-	switch sampler {
-	case "mh":
-		r.thin = 4 // isotropic proposal on an anisotropic target mixes slowly
-	case "ula", "annealed_langevin":
-		// annealed_langevin is plain ULA once its ladder (1000 iterations
-		// by default) is done, well inside this warmup.
-		// ULA is biased by O(step_size): small steps, so that the bias in
-		// the narrowest direction (variance ≈ 0.17, relative bias
-		// ≈ η/(2·0.17) ≈ 0.7%) stays well below the Monte Carlo error.
-		r.table["step_size"] = 0.0025
-		r.warmup, r.thin = 12000, 15
-		if target != "gauss4" {
-			r.table["step_size"] = 0.01
-			r.warmup, r.thin = 3000, 5
-		}
-	}
-	return r
-}
-
-// zScores returns, for every dimension, the z-scores of the sample mean and
-// of the sample variance (mean of the squares centred at the true mean)
-// against the true values, each with the MCSE from the ESS of the quantity.
-func zScores(res *samplers.Result, mean, cov []float64) (zm, zv []float64) {
-	d := res.Dim
-	for j := 0; j < d; j++ {
-		x := res.Dimension(j)
-		zm = append(zm, zMean(x, mean[j]))
-		for _, ch := range x {
-			for t, v := range ch {
-				ch[t] = (v - mean[j]) * (v - mean[j])
+// corrTune returns the per-target settings of a sampler for the kit's
+// targets: tuned for the known samplers, the kit's defaults for any other
+// registered one. It changes b and returns the sampler to use.
+func corrTune(t *testing.T, sampler string) func(target string, b *samplertest.Budget) samplers.Sampler {
+	return func(target string, b *samplertest.Budget) samplers.Sampler {
+		table := map[string]any{"type": sampler}
+		switch sampler {
+		case "mh":
+			b.Thin = 4 // isotropic proposal on an anisotropic target mixes slowly
+		case "ula", "annealed_langevin":
+			// annealed_langevin is plain ULA once its ladder (1000 iterations
+			// by default) is done, well inside this warmup.
+			// ULA is biased by O(step_size): small steps, so that the bias in
+			// the narrowest direction (variance ≈ 0.17, relative bias
+			// ≈ η/(2·0.17) ≈ 0.7%) stays well below the Monte Carlo error.
+			table["step_size"] = 0.0025
+			b.Warmup, b.Thin = 12000, 15
+			if target != "gauss4" {
+				table["step_size"] = 0.01
+				b.Warmup, b.Thin = 3000, 5
 			}
 		}
-		zv = append(zv, zMean(x, cov[j*d+j]))
-	}
-	return zm, zv
-}
-
-// zMean is (mean(x) − want)/MCSE with MCSE = sd(x)/√ESS(x).
-func zMean(x [][]float64, want float64) float64 {
-	var n, s, s2 float64
-	for _, ch := range x {
-		for _, v := range ch {
-			n++
-			s += v
-			s2 += v * v
+		s, err := samplers.FromTable(table)
+		if err != nil {
+			t.Fatal(err)
 		}
+		return s
 	}
-	m := s / n
-	sd := math.Sqrt((s2/n - m*m) * n / (n - 1))
-	return (m - want) / (sd / math.Sqrt(diagnostics.ESS(x)))
 }
 
-// TestSamplersRecoverMoments runs every registered sampler on each target
-// and checks that the mean and variance of every coordinate agree with the
-// energy's exact Moments within 4 Monte Carlo standard errors. A failure
-// means the sampler does not leave the target invariant (a wrong acceptance
-// ratio, proposal, integrator or adaptation that breaks detailed balance),
-// or for ULA that its step bias is larger than expected.
-func TestSamplersRecoverMoments(t *testing.T) {
+// TestSamplersConformance runs the conformance kit (samplertest) on every
+// registered sampler: the mean and variance of every coordinate of each
+// target (a correlated 4-D Gaussian, a two-component mixture with unequal
+// weights, a banana) must agree with the energy's exact Moments within 4
+// Monte Carlo standard errors (from the ESS); draws must be bit-identical
+// on 1, 2 and 3 workers; a cancelled run must return its partial draws and
+// the context's error without leaving goroutines. A failure means the
+// sampler does not leave the target invariant (a wrong acceptance ratio,
+// proposal, integrator or adaptation that breaks detailed balance), or for
+// ULA that its step bias is larger than expected, or that it breaks the
+// reproducibility or cancellation promises of samplers.Run.
+func TestSamplersConformance(t *testing.T) {
 	chains := 300
 	if testing.Short() {
 		chains = 60
 	}
-	for _, tg := range corrTargets() {
-		e, err := energies.FromTable(tg.table)
-		if err != nil {
-			t.Fatalf("target %s: %v", tg.name, err)
-		}
-		mo, ok := e.(energies.Moments)
-		if !ok {
-			t.Fatalf("target %s (%T) does not implement energies.Moments", tg.name, e)
-		}
-		mean, cov := mo.Mean(), mo.Covariance()
-		for _, name := range samplers.Names() {
-			t.Run(tg.name+"/"+name, func(t *testing.T) {
-				set := corrSettings(name, tg.name)
-				s, err := samplers.FromTable(set.table)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res, err := samplers.Run(context.Background(), e, s, samplers.Options{
-					Chains: chains, Warmup: set.warmup, Draws: set.draws, Thin: set.thin, Seed: 2024})
-				if err != nil {
-					t.Fatal(err)
-				}
-				zm, zv := zScores(res, mean, cov)
-				t.Logf("%s on %s: accept %.3f, divergences %d; mean z %+.2f; variance z %+.2f",
-					name, tg.name, res.Sampling.AcceptanceRate(), res.Sampling.Divergences, zm, zv)
-				for j := range zm {
-					if !(math.Abs(zm[j]) < 4) || !(math.Abs(zv[j]) < 4) {
-						t.Errorf("dim %d: mean z = %.2f, variance z = %.2f: want |z| < 4", j, zm[j], zv[j])
-					}
-				}
+	for _, name := range samplers.Names() {
+		t.Run(name, func(t *testing.T) {
+			samplertest.Check(t, sampleOnly(t, name), samplertest.Options{
+				Budget: samplertest.Budget{Chains: chains, Warmup: 1000, Draws: 1000, Thin: 1},
+				Tune:   corrTune(t, name),
+				Seed:   2024,
+				MaxZ:   4,
 			})
-		}
+		})
 	}
 }
 
@@ -203,4 +119,9 @@ func TestNonFiniteNeverLeaks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// zScores is samplertest.ZScores (used by other tests of this package).
+func zScores(res *samplers.Result, mean, cov []float64) (zm, zv []float64) {
+	return samplertest.ZScores(res, mean, cov)
 }

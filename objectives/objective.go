@@ -6,7 +6,7 @@
 //
 // An objective turns a batch of data into a loss estimate and its gradient
 // with respect to the model's parameters (and its own, such as NCE's log Z).
-// The training pipeline in runner/ feeds it batches and hands the gradient to
+// The training loop in train/ feeds it batches and hands the gradient to
 // an optimizer from optim/.
 package objectives
 

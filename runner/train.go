@@ -52,7 +52,7 @@ func newTrainRun(c *TrainConfig, dir string) (*trainRun, error) {
 			return nil, fmt.Errorf("%s: [data] (%s): point %d holds %v: the data must be finite", c.File, c.DataType, i/dim, v)
 		}
 	}
-	s := train.Settings(c.Train)
+	s := c.Train
 	r := &trainRun{c: c, dir: dir, dim: dim, all: x, lastCheckpoint: -1}
 	r.train, r.eval = s.Split(x, dim)
 	n := len(x) / dim

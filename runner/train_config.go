@@ -14,6 +14,7 @@ import (
 	"github.com/goebm/ebm/optim"
 	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/samplers"
+	"github.com/goebm/ebm/train"
 )
 
 // TrainConfig is a loaded and validated training pipeline: a data set, a
@@ -50,50 +51,13 @@ type TrainConfig struct {
 	Sampler     samplers.Sampler
 }
 
-// TrainSettings is the [train] table.
-type TrainSettings struct {
-	Steps           int     `toml:"steps" doc:"optimizer steps (> 0)"`
-	BatchSize       int     `toml:"batch_size" doc:"data rows per step (> 0); rows are drawn without replacement within each pass over the shuffled training set"`
-	LogEvery        int     `toml:"log_every" doc:"one loss.csv row every log_every steps: the mean loss and gradient norm over those steps (> 0)"`
-	CheckpointEvery int     `toml:"checkpoint_every" doc:"write checkpoint.ebm (and loss.csv) every checkpoint_every steps; 0 means only at the end and on Ctrl-C"`
-	KeepCheckpoints bool    `toml:"keep_checkpoints" doc:"also keep each periodic checkpoint as checkpoint-<step>.ebm"`
-	EvalEvery       int     `toml:"eval_every" doc:"held-out NLL every eval_every steps, recorded in eval.json's history (dim ≤ 3); 0 means only at the end"`
-	Seed            int64   `toml:"seed" doc:"seed of the train/held-out split, the batches and the objective's noise (default: the top-level seed)"`
-	Holdout         float64 `toml:"holdout" doc:"fraction of the data held out for evaluation, in [0, 1); 0 evaluates on the training data"`
-}
+// TrainSettings is the [train] table: the training loop's settings, owned
+// by package train.
+type TrainSettings = train.Settings
 
 // defaultTrain returns the [train] defaults (Seed is filled from the
 // top-level seed when absent).
-func defaultTrain() TrainSettings {
-	return TrainSettings{Steps: 5000, BatchSize: 256, LogEvery: 10, CheckpointEvery: 1000, Holdout: 0.2}
-}
-
-// Init validates the [train] keys.
-func (s *TrainSettings) Validate() error {
-	var errs []error
-	if s.Steps <= 0 {
-		errs = append(errs, fmt.Errorf("key \"steps\": must be > 0, got %d", s.Steps))
-	}
-	if s.BatchSize <= 0 {
-		errs = append(errs, fmt.Errorf("key \"batch_size\": must be > 0, got %d", s.BatchSize))
-	}
-	if s.LogEvery <= 0 {
-		errs = append(errs, fmt.Errorf("key \"log_every\": must be > 0, got %d", s.LogEvery))
-	}
-	if s.CheckpointEvery < 0 {
-		errs = append(errs, fmt.Errorf("key \"checkpoint_every\": must be ≥ 0 (0 means only at the end), got %d", s.CheckpointEvery))
-	}
-	if s.EvalEvery < 0 {
-		errs = append(errs, fmt.Errorf("key \"eval_every\": must be ≥ 0 (0 means only at the end), got %d", s.EvalEvery))
-	}
-	if s.Seed < 0 {
-		errs = append(errs, fmt.Errorf("key \"seed\": must be ≥ 0, got %d", s.Seed))
-	}
-	if !(s.Holdout >= 0 && s.Holdout < 1) {
-		errs = append(errs, fmt.Errorf("key \"holdout\": must be in [0, 1), got %v", s.Holdout))
-	}
-	return errors.Join(errs...)
-}
+func defaultTrain() TrainSettings { return train.DefaultSettings() }
 
 // EvalSettings is the [eval] table.
 type EvalSettings struct {

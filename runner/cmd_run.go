@@ -56,6 +56,7 @@ func cmdValidate(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) er
 	if err != nil {
 		return err
 	}
+	printWarnings(e, c.Warnings)
 	if err := checkOutDir(outDir(c, flagValue(fs, "out")), false); err != nil {
 		return err
 	}
@@ -76,6 +77,13 @@ func samplerList(c *Config) string {
 		s += " " + sp.Type
 	}
 	return s
+}
+
+// printWarnings shows a config's warnings on standard error.
+func printWarnings(e *env, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintln(e.stderr, "ebmrun: warning: "+w)
+	}
 }
 
 // outDir is --out, or runs/<name>.
@@ -147,6 +155,7 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	if err != nil {
 		return err
 	}
+	printWarnings(e, c.Warnings)
 	dir := outDir(c, flagValue(fs, "out"))
 	if err := checkOutDir(dir, true); err != nil {
 		return err

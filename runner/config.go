@@ -30,6 +30,9 @@ type Config struct {
 	// [sampler], so the resolved config keeps its form.
 	SamplerArray bool
 	Run          RunSettings
+	// Warnings are what the components said while they were built: each
+	// line names the file and the table. Commands print them.
+	Warnings []string
 }
 
 // SamplerSpec is one configured sampler of a pipeline.
@@ -201,6 +204,7 @@ func build(path string, m map[string]any) (*Config, error) {
 	if err := b.err(); err != nil {
 		return nil, err
 	}
+	c.Warnings = b.warns
 	return c, nil
 }
 

@@ -160,6 +160,7 @@ type builder struct {
 	dir   string // the config file's absolute directory: relative paths start there
 	shape []int  // the shape of one point, once known (from the data, or the energy)
 	errs  []error
+	warns []string // what components sent to their Context's Warn
 }
 
 func newBuilder(path string) *builder {
@@ -172,7 +173,8 @@ func newBuilder(path string) *builder {
 
 // ctx is the Context of the table named table.
 func (b *builder) ctx(table string) registry.Context {
-	return registry.Context{File: b.file, Table: table, Dir: b.dir, Shape: slices.Clone(b.shape)}
+	return registry.Context{File: b.file, Table: table, Dir: b.dir, Shape: slices.Clone(b.shape),
+		Warn: func(msg string) { b.warns = append(b.warns, b.file+": "+msg) }}
 }
 
 // fail records err as the failure of table ("" for the file as a whole).

@@ -88,11 +88,11 @@ func (r *trainRun) componentError(err error) error {
 	if ce.Component == "optimizer" {
 		typ = r.c.OptimizerType
 	}
-	msg := fmt.Sprintf("[%s] (%s): %v", ce.Component, typ, ce.Err)
+	placed := &registry.Error{Table: ce.Component, Type: typ, Err: ce.Err}
 	if ce.Step > 0 {
-		msg = fmt.Sprintf("step %d: %s", ce.Step, msg)
+		return fmt.Errorf("step %d: %w", ce.Step, placed)
 	}
-	return errors.New(msg)
+	return placed
 }
 
 // trainOutDir is --out, or runs/<name>.
@@ -109,6 +109,7 @@ func cmdTrain(ctx context.Context, e *env, fs *flag.FlagSet, path string) error 
 	if err != nil {
 		return err
 	}
+	printWarnings(e, c.Warnings)
 	dir := trainOutDir(c, flagValue(fs, "out"))
 	if err := checkOutDir(dir, true); err != nil {
 		return err
@@ -133,6 +134,7 @@ func cmdValidateTrain(e *env, fs *flag.FlagSet, path string) error {
 	if err != nil {
 		return err
 	}
+	printWarnings(e, c.Warnings)
 	if err := checkOutDir(trainOutDir(c, flagValue(fs, "out")), false); err != nil {
 		return err
 	}
@@ -169,6 +171,7 @@ func cmdResume(ctx context.Context, e *env, fs *flag.FlagSet, pos []string, dir 
 	if err != nil {
 		return err
 	}
+	printWarnings(e, c.Warnings)
 	ckPath := filepath.Join(dir, "checkpoint.ebm")
 	if _, err := os.Stat(ckPath); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("ebmrun run --resume %s: no checkpoint.ebm there: the run stopped before its first checkpoint; start it again with ebmrun run", dir)

@@ -49,6 +49,11 @@ type TrainConfig struct {
 	// draws from the trained model.
 	SamplerType string
 	Sampler     samplers.Sampler
+
+	// Warnings are what the components said while they were built: each
+	// line names the file and the table. Commands print them, and eval.json
+	// records them.
+	Warnings []string
 }
 
 // TrainSettings is the [train] table: the training loop's settings, owned
@@ -249,6 +254,7 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 	if err := b.err(); err != nil {
 		return nil, err
 	}
+	c.Warnings = b.warns
 	return c, nil
 }
 

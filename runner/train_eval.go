@@ -101,7 +101,7 @@ func (r *trainRun) newEvalFile() *evalFile {
 		FinalLoss: nan, NLL: nan, NLLStderr: nan, LogZ: nan, BorderMass: nan,
 		MMD2: nan, MMD2Data: nan, MMDBandwidth: nan, Sampler: c.SamplerType,
 		TrainSeconds: number(r.tr.Seconds()),
-		Warnings:     []string{}, Notes: append([]string{}, r.notes...), History: r.history(),
+		Warnings:     append([]string{}, c.Warnings...), Notes: append([]string{}, r.notes...), History: r.history(),
 	}
 	if r.evalOn == "heldout" {
 		ev.NHeldout = len(r.eval) / r.dim

@@ -63,8 +63,6 @@ type command struct {
 	flags func(fs *flag.FlagSet) // defines the flags, for --help
 }
 
-var commands []*command
-
 // lookupCommand returns the named command, or nil.
 func lookupCommand(name string) *command {
 	for _, c := range commands {

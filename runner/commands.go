@@ -1,5 +1,10 @@
 package runner
 
+// commands are the subcommands of ebmrun, in the order help lists them.
+// init fills the table: a command prints help, which lists the commands,
+// so a plain initializer would refer to itself.
+var commands []*command
+
 func init() {
 	commands = []*command{
 		{name: "run", args: "CONFIG [--out DIR] [--seed N] [--workers N] [--set key=value …] [--quiet] | --resume DIR",

@@ -7,8 +7,12 @@ import "github.com/klauspost/cpuid/v2"
 // archKernels: our NEON assembly, and the fused Go loops for Scale and
 // AddScaled.
 func archKernels() []*kernels {
+	ok, missing := cpuid.CPU.Supports(cpuid.ASIMD), ""
+	if !ok {
+		missing = "CPU lacks ASIMD"
+	}
 	return []*kernels{{
-		name: "neon", available: cpuid.CPU.Supports(cpuid.ASIMD),
+		name: "neon", available: ok, missing: missing,
 		dot: dotNEONGo, sumSq: sumSqNEON,
 		axpy: axpyNEONGo, scale: scaleFused, addScaled: addScaledFused,
 		langevin: langevinNEONGo, langevinRows: langevinRowsNEON,

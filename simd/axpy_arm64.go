@@ -18,10 +18,6 @@ func axpyNEONGo(y []float64, a float64, x []float64) {
 	}
 }
 
-// neonRowMin is the row length from which the row-wise kernels call the
-// assembly once per row; shorter rows cost more in calls than they gain.
-const neonRowMin = 16
-
 func axpyRowsNEON(y, x, a []float64, d int, neg bool) {
 	if d < neonRowMin {
 		axpyRowsGeneric(y, x, a, d, neg)

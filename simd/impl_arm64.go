@@ -21,3 +21,7 @@ func archKernels() []*kernels {
 		gaussLogits: gaussLogitsGeneric, expSubAcc: expSubAccGeneric, addWeightedDiffs: addWeightedDiffsGeneric,
 	}}
 }
+
+// neonRowMin is the row length from which the row-wise kernels call the
+// assembly once per row; shorter rows cost more in calls than they gain.
+const neonRowMin = 16

@@ -30,3 +30,20 @@ func axpyRowsNEON(y, x, a []float64, d int, neg bool) {
 		axpyNEONGo(y[i*d:(i+1)*d], ai, x[i*d:(i+1)*d])
 	}
 }
+
+// scaleFused is neon's Scale: the reference loop unrolled by four with the
+// bounds checks hoisted, one rounding per element as in the reference.
+func scaleFused(x []float64, s float64) {
+	n := len(x)
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		xs := x[i : i+4 : i+4]
+		xs[0] *= s
+		xs[1] *= s
+		xs[2] *= s
+		xs[3] *= s
+	}
+	for ; i < n; i++ {
+		x[i] *= s
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,9 @@ import (
 func TestRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "model.ckpt")
 	want := sampleFile()
+	if !math.Signbit(want.Params[1]) || sameBits([]float64{0}, []float64{negZero}) {
+		t.Fatal("the sample's −0 is +0, or sameBits cannot tell them apart: a lost sign would go unnoticed")
+	}
 	if err := Write(path, want); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +51,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 
 	// The minimal file: no optimizer, no extra state.
-	min := &File{Energy: map[string]any{"type": "quadtest"}, Params: []float64{-0.0}}
+	min := &File{Energy: map[string]any{"type": "quadtest"}, Params: []float64{negZero}}
 	if err := Write(path, min); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,9 @@ import (
 	"github.com/goebm/ebm/optim"
 )
 
+// negZero is −0. (The literal -0.0 is a constant expression equal to +0.)
+var negZero = math.Copysign(0, -1)
+
 // sampleFile is a checkpoint exercising every field, with awkward floats:
 // −0, subnormals, ±Inf, and integer/float keys that must keep their types.
 func sampleFile() *File {
@@ -20,16 +23,16 @@ func sampleFile() *File {
 			"type": "quadtest", "dim": int64(2), "scale": float64(1), "label": "a \"quoted\" name",
 			"flags": []any{true, false}, "rows": []any{[]any{1.5, -2.0}, []any{int64(3)}},
 		},
-		Params: []float64{1, -0.0, 5e-324, 2.2250738585072014e-308, math.Inf(1), math.Inf(-1), math.Pi, -1e300},
+		Params: []float64{1, negZero, 5e-324, 2.2250738585072014e-308, math.Inf(1), math.Inf(-1), math.Pi, -1e300},
 		Step:   1234,
 		Optimizer: map[string]any{
 			"type": "adam", "lr": 0.001, "warmup": int64(10), "schedule": "cosine",
 		},
 		OptState: &optim.State{Step: 1200, Vectors: map[string][]float64{
-			"m": {0.1, -0.0, 3, 4, 5, 6, 7, 8}, "v": {1e-310, 2, 3, 4, 5, 6, 7, math.Inf(1)},
+			"m": {0.1, negZero, 3, 4, 5, 6, 7, 8}, "v": {1e-310, 2, 3, 4, 5, 6, 7, math.Inf(1)},
 		}},
 		Arrays: map[string][]float64{
-			"replay": {math.Inf(-1), -0.0, 4.9e-324, 1},
+			"replay": {math.Inf(-1), negZero, 4.9e-324, 1},
 			"log_z":  {-3.25},
 			"empty":  {},
 		},
@@ -38,7 +41,8 @@ func sampleFile() *File {
 	}
 }
 
-// sameBits reports whether a and b hold the same float64 bit patterns.
+// sameBits reports whether a and b hold the same float64 bit patterns
+// (so −0 differs from +0, and a NaN's payload counts).
 func sameBits(a, b []float64) bool {
 	if len(a) != len(b) {
 		return false

@@ -1,7 +1,9 @@
 // Package initdist holds the distributions that chains start from: the
-// `[init]` table of a config (the seed's base distribution). Each is a
-// named component in Registry, decoded strictly from its TOML table like
-// every energy and sampler.
+// `[init]` table of a config, the initial distribution p₀ from which
+// short-run MCMC draws its noise starts (Nijkamp, Hill, Zhu and Wu 2019,
+// "Learning Non-Convergent Non-Persistent Short-Run MCMC Toward
+// Energy-Based Model"). Each is a named component in Registry, decoded
+// strictly from its TOML table like every energy and sampler.
 package initdist
 
 import (

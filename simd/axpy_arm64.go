@@ -18,10 +18,6 @@ func axpyNEONGo(y []float64, a float64, x []float64) {
 	}
 }
 
-// neonRowMin is the row length from which the row-wise kernels call the
-// assembly once per row; shorter rows cost more in calls than they gain.
-const neonRowMin = 16
-
 func axpyRowsNEON(y, x, a []float64, d int, neg bool) {
 	if d < neonRowMin {
 		axpyRowsGeneric(y, x, a, d, neg)
@@ -32,5 +28,22 @@ func axpyRowsNEON(y, x, a []float64, d int, neg bool) {
 			ai = -ai
 		}
 		axpyNEONGo(y[i*d:(i+1)*d], ai, x[i*d:(i+1)*d])
+	}
+}
+
+// scaleFused is neon's Scale: the reference loop unrolled by four with the
+// bounds checks hoisted, one rounding per element as in the reference.
+func scaleFused(x []float64, s float64) {
+	n := len(x)
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		xs := x[i : i+4 : i+4]
+		xs[0] *= s
+		xs[1] *= s
+		xs[2] *= s
+		xs[3] *= s
+	}
+	for ; i < n; i++ {
+		x[i] *= s
 	}
 }

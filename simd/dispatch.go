@@ -3,6 +3,7 @@ package simd
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 )
 
@@ -11,6 +12,10 @@ type Impl struct {
 	Name      string // "generic", "avx2" or "neon"
 	Available bool   // compiled in and supported by this CPU
 	Chosen    bool   // in use now
+	// Missing says why an unavailable implementation cannot run here:
+	// "CPU lacks AVX2/FMA", "not an arm64 build", "purego build". It is
+	// empty when Available.
+	Missing string
 }
 
 // kernels is one implementation: a table of the unchecked kernels. The
@@ -18,6 +23,7 @@ type Impl struct {
 type kernels struct {
 	name      string
 	available bool
+	missing   string // why not available (the CPU lacks a feature), else ""
 
 	dot          func(x, y []float64) float64
 	sumSq        func(x []float64) float64
@@ -44,9 +50,14 @@ type kernels struct {
 	addWeightedDiffs func(g, x []float64, ld int, c, w []float64, h float64)
 }
 
-// known lists every implementation name, compiled in or not, so that an
-// override can say whether a name is wrong or just unavailable here.
-var known = []string{"generic", "avx2", "neon"}
+// known lists every implementation, compiled in or not, with the GOARCH
+// its code is written for ("" for any), so that an override can say whether
+// a name is wrong or just unavailable here, and why.
+var known = []struct{ name, goarch string }{
+	{"generic", ""},
+	{"avx2", "amd64"},
+	{"neon", "arm64"},
+}
 
 var (
 	impls   []*kernels // generic first, then what this build compiled in
@@ -83,11 +94,15 @@ func InitError() error { return initErr }
 // order generic, avx2, neon, with whether it can run here and which one is chosen.
 func Implementations() []Impl {
 	out := make([]Impl, 0, len(known))
-	for _, name := range known {
-		im := Impl{Name: name}
-		if k := lookup(name); k != nil {
-			im.Available = k.available
-			im.Chosen = k == current
+	for _, kn := range known {
+		im := Impl{Name: kn.name}
+		switch k := lookup(kn.name); {
+		case k != nil:
+			im.Available, im.Chosen, im.Missing = k.available, k == current, k.missing
+		case kn.goarch != runtime.GOARCH:
+			im.Missing = "not an " + kn.goarch + " build"
+		default: // the right architecture, but the assembly was left out
+			im.Missing = "purego build"
 		}
 		out = append(out, im)
 	}
@@ -117,8 +132,10 @@ func Use(name string) error {
 	k := lookup(name)
 	if k == nil || !k.available {
 		why := "unknown implementation"
-		if k != nil || contains(known, name) {
-			why = "not available on this machine or build"
+		for _, im := range Implementations() {
+			if im.Name == name {
+				why = "not available on this machine or build: " + im.Missing
+			}
 		}
 		return fmt.Errorf("simd: %q: %s (available: %s)", name, why, strings.Join(Available(), ", "))
 	}
@@ -133,15 +150,6 @@ func lookup(name string) *kernels {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // mismatch panics for slices whose lengths disagree: a programming error.

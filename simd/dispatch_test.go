@@ -2,6 +2,7 @@ package simd
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
@@ -21,6 +22,11 @@ func TestImplementations(t *testing.T) {
 	}
 	if !im[0].Available {
 		t.Fatal("generic must always be available")
+	}
+	for _, i := range im {
+		if i.Available != (i.Missing == "") {
+			t.Fatalf("%+v: Missing must say why exactly when the implementation is unavailable", i)
+		}
 	}
 	chosen := 0
 	for _, i := range im {
@@ -50,8 +56,8 @@ func TestUseErrors(t *testing.T) {
 	for _, i := range Implementations() {
 		if !i.Available {
 			err := Use(i.Name)
-			if err == nil || !strings.Contains(err.Error(), "not available") {
-				t.Fatalf("Use(%q) on a machine without it = %v, want a not-available error", i.Name, err)
+			if err == nil || !strings.Contains(err.Error(), "not available") || !strings.Contains(err.Error(), i.Missing) {
+				t.Fatalf("Use(%q) on a machine without it = %v, want a not-available error saying %q", i.Name, err, i.Missing)
 			}
 		}
 	}
@@ -92,5 +98,55 @@ func TestEnvOverride(t *testing.T) {
 		if err != nil {
 			t.Fatalf("EBM_SIMD=%s: %v\n%s", val, err, out)
 		}
+	}
+}
+
+// TestRequire checks EBM_SIMD_REQUIRE itself: every name it lists must be
+// an implementation this package knows (a misspelt name would otherwise
+// require nothing) and must be able to run here. A failure means the CI
+// job that sets it runs on a machine or build without that implementation.
+func TestRequire(t *testing.T) {
+	for _, name := range required() {
+		found := false
+		for _, im := range Implementations() {
+			if im.Name == name {
+				found = true
+				if !im.Available {
+					t.Errorf("%s=%s: %s: %s", requireVar, os.Getenv(requireVar), name, im.Missing)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s=%s: unknown implementation %q (known: generic, avx2, neon)", requireVar, os.Getenv(requireVar), name)
+		}
+	}
+}
+
+// TestRequireFails re-runs TestDot with EBM_SIMD_REQUIRE naming an
+// implementation this machine cannot run (there is always one: avx2 and
+// neon never both run): the run must fail, and say why, instead of
+// skipping. A pass means a CI job requiring, say, neon could skip it
+// silently.
+func TestRequireFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	var missing Impl
+	for _, im := range Implementations() {
+		if !im.Available {
+			missing = im
+			break
+		}
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDot$", "-test.v")
+	cmd.Env = append(os.Environ(), requireVar+"="+missing.Name)
+	out, err := cmd.CombinedOutput()
+	if errors.Is(err, syscall.ENOEXEC) {
+		t.Skipf("cannot re-run the test binary here (running under an emulator without binfmt?): %v", err)
+	}
+	want := fmt.Sprintf("%s: %s, but %s=%s requires it", missing.Name, missing.Missing, requireVar, missing.Name)
+	if err == nil || !strings.Contains(string(out), want) || !strings.Contains(string(out), "--- FAIL: TestDot/"+missing.Name) {
+		t.Fatalf("%s=%s TestDot: err %v, want a failure of TestDot/%s saying %q; output:\n%s",
+			requireVar, missing.Name, err, missing.Name, want, out)
 	}
 }

@@ -17,7 +17,20 @@
 // The environment variable EBM_SIMD=generic|avx2|neon overrides the choice
 // at start-up; an unavailable choice falls back to generic and is reported
 // by InitError. Building with -tags purego leaves out every assembly and
-// vek path.
+// vek path. Implementations lists all three on every architecture, and
+// says why one cannot run here.
+//
+// The tests run every check once per implementation, as subtests named
+// generic, avx2 and neon, and skip the ones this machine or build cannot
+// run, with the reason ("avx2: CPU lacks AVX2/FMA", "neon: not an arm64
+// build", "avx2: purego build"). The environment variable
+// EBM_SIMD_REQUIRE, a comma-separated list of implementation names (for
+// example EBM_SIMD_REQUIRE=generic,neon), turns the skip of a listed
+// implementation into a failure, as do a listed name that is unknown or
+// unavailable (TestRequire): CI sets it for every run that must exercise an
+// implementation, so that a run under an emulator or on a machine lacking
+// the CPU features cannot pass by skipping it. It has no effect outside
+// the tests.
 //
 // Every kernel writes into its first argument (destination first) and
 // panics with "simd: length mismatch" when the slice lengths disagree: that

@@ -8,6 +8,9 @@ func gaussLogitsAVX2(a, m, x, c *float64, n, d, ld int, lc, h float64)
 //go:noescape
 func addWeightedDiffsAVX2(gr, x, c, w *float64, n, d, ld int, h float64)
 
+// expSubAccAVX2 is in exp_amd64.s: it shares Exp's macros and constants,
+// which are local to that file.
+//
 //go:noescape
 func expSubAccAVX2(w, s, a, m *float64, n int)
 

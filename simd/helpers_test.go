@@ -3,6 +3,9 @@ package simd
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -10,8 +13,29 @@ import (
 // generic is the reference twin every implementation is compared with.
 var generic = genericKernels()
 
-// forEachImpl runs f once per implementation this machine can run, as a
-// subtest named after it, with that implementation chosen.
+// requireVar names the environment variable listing the implementations a
+// test run must exercise (see the package comment).
+const requireVar = "EBM_SIMD_REQUIRE"
+
+// required returns the implementation names listed in EBM_SIMD_REQUIRE
+// (comma-separated, spaces ignored).
+func required() []string {
+	var names []string
+	for _, f := range strings.Split(os.Getenv(requireVar), ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			names = append(names, f)
+		}
+	}
+	return names
+}
+
+// forEachImpl runs f once per implementation the package knows, on any
+// architecture, as a subtest named after it, with that implementation
+// chosen. One this machine or build cannot run is skipped with the reason
+// ("avx2: CPU lacks AVX2/FMA", "neon: not an arm64 build", "avx2: purego
+// build"), unless EBM_SIMD_REQUIRE lists it: then the subtest fails, so that
+// a CI job meant to test it cannot pass by skipping it (Go's crypto
+// builders do the same, crypto/internal/cryptotest.TestAllImplementations).
 func forEachImpl(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	saved := Chosen()
@@ -20,12 +44,27 @@ func forEachImpl(t *testing.T, f func(t *testing.T)) {
 			t.Fatal(err)
 		}
 	}()
-	for _, name := range Available() {
-		if err := Use(name); err != nil {
-			t.Fatal(err)
-		}
-		t.Run(name, f)
+	for _, im := range Implementations() {
+		t.Run(im.Name, func(t *testing.T) {
+			if !im.Available {
+				skipMissing(t, im)
+			}
+			if err := Use(im.Name); err != nil {
+				t.Fatal(err)
+			}
+			f(t)
+		})
 	}
+}
+
+// skipMissing skips the subtest of an implementation that cannot run here,
+// or fails it when EBM_SIMD_REQUIRE lists that implementation.
+func skipMissing(t *testing.T, im Impl) {
+	t.Helper()
+	if slices.Contains(required(), im.Name) {
+		t.Fatalf("%s: %s, but %s=%s requires it to run", im.Name, im.Missing, requireVar, os.Getenv(requireVar))
+	}
+	t.Skipf("%s: %s", im.Name, im.Missing)
 }
 
 // lengths straddle the unroll widths (4, 8) and include a few large sizes.

@@ -8,8 +8,12 @@ import "github.com/klauspost/cpuid/v2"
 // Axpy and leapfrog updates, Exp, Log and the mixture kernels; vek's AVX2
 // code for Dot and Scale; a fused Go loop for AddScaled.
 func archKernels() []*kernels {
+	ok, missing := cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), ""
+	if !ok {
+		missing = "CPU lacks AVX2/FMA"
+	}
 	return []*kernels{{
-		name: "avx2", available: cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3),
+		name: "avx2", available: ok, missing: missing,
 		dot: dotAVX2, sumSq: sumSqAVX2,
 		axpy: axpyAVX2Go, scale: scaleAVX2, addScaled: addScaledFused,
 		langevin: langevinAVX2Go, langevinRows: langevinRowsAVX2,

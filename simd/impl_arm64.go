@@ -7,8 +7,12 @@ import "github.com/klauspost/cpuid/v2"
 // archKernels: our NEON assembly, and the fused Go loops for Scale and
 // AddScaled.
 func archKernels() []*kernels {
+	ok, missing := cpuid.CPU.Supports(cpuid.ASIMD), ""
+	if !ok {
+		missing = "CPU lacks ASIMD"
+	}
 	return []*kernels{{
-		name: "neon", available: cpuid.CPU.Supports(cpuid.ASIMD),
+		name: "neon", available: ok, missing: missing,
 		dot: dotNEONGo, sumSq: sumSqNEON,
 		axpy: axpyNEONGo, scale: scaleFused, addScaled: addScaledFused,
 		langevin: langevinNEONGo, langevinRows: langevinRowsNEON,
@@ -17,3 +21,7 @@ func archKernels() []*kernels {
 		gaussLogits: gaussLogitsGeneric, expSubAcc: expSubAccGeneric, addWeightedDiffs: addWeightedDiffsGeneric,
 	}}
 }
+
+// neonRowMin is the row length from which the row-wise kernels call the
+// assembly once per row; shorter rows cost more in calls than they gain.
+const neonRowMin = 16

@@ -1,16 +1,5 @@
 package simd
 
-func axpyRowsGeneric(y, x, a []float64, d int, neg bool) {
-	for i, ai := range a {
-		if neg {
-			ai = -ai
-		}
-		for j := i * d; j < (i+1)*d; j++ {
-			y[j] += float64(ai * x[j])
-		}
-	}
-}
-
 func positionGeneric(x, p, minv []float64, h float64) {
 	p, minv = p[:len(x)], minv[:len(x)]
 	for i := range x {

@@ -314,8 +314,8 @@ func TestChainRunnerWorkers(t *testing.T) {
 		if err := r.run(context.Background(), s, m, x, 4, 42); err != nil {
 			t.Fatal(err)
 		}
-		if len(r.shards) != min(w, 200/minShard) {
-			t.Fatalf("workers %d: %d shards", w, len(r.shards))
+		if len(r.sh.Chains) != min(w, 200/minShard) {
+			t.Fatalf("workers %d: %d shards", w, len(r.sh.Chains))
 		}
 		if r.stats.Transitions != 800 || r.stats.Accepted == 0 {
 			t.Fatalf("workers %d: stats %+v", w, r.stats)

@@ -2,13 +2,12 @@ package objectives
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/samplers"
 )
@@ -20,25 +19,18 @@ import (
 
 // defaultSampler is the [objective.sampler] table cd and pcd use when the
 // config has none: ULA with the exact noise √(2η). See CD for the choice.
-func defaultSampler() map[string]any {
-	return map[string]any{"type": "ula", "step_size": 0.005, "noise_std": 0.0}
+func defaultSampler() registry.Component[samplers.Sampler] {
+	return registry.With[samplers.Sampler]("ula", map[string]any{"step_size": 0.005, "noise_std": 0.0})
 }
 
-// buildSampler builds the negative sampler from its nested TOML table;
-// errors name the table "[objective.sampler]" and the key.
-func buildSampler(table map[string]any) (samplers.Sampler, error) {
-	if _, ok := table["type"]; !ok {
-		return nil, errors.New(`[objective.sampler]: missing key "type"; the default is type = "ula", step_size = 0.005 (exact Langevin noise)`)
+// buildSampler builds the negative sampler of an objective that was not
+// built by the registry (registry.Build builds it before Validate), with
+// errors naming the table [objective.sampler] as the registry's would.
+func buildSampler(s *registry.Component[samplers.Sampler]) error {
+	if s.Built() {
+		return nil
 	}
-	s, err := samplers.FromTable(table)
-	if err != nil {
-		msg := err.Error()
-		if strings.HasPrefix(msg, "(") {
-			return nil, fmt.Errorf("[objective.sampler] %w", err)
-		}
-		return nil, fmt.Errorf("[objective.sampler]: %w", err)
-	}
-	return s, nil
+	return s.Build(registry.Context{Table: "objective.sampler"})
 }
 
 // nonNegKey validates a key that must be finite and ≥ 0.

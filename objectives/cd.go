@@ -18,8 +18,8 @@ func init() { Register("cd", func() Objective { return NewCD() }) }
 //	mean E(x₊) − mean E(x₋) + α·(mean E(x₊)² + mean E(x₋)²),
 //
 // x₊ the batch and x₋ the chains' end points, one per batch row. Its
-// gradient E_data[∇θE] − E_model[∇θE] is the negative log-likelihood's (the
-// seed's eq. 9) with the model expectation replaced by the short-run
+// gradient E_data[∇θE] − E_model[∇θE] is the negative log-likelihood's
+// with the model expectation replaced by the short-run
 // chains'; the negatives are constants (no gradient flows through the
 // chains). The α term is the energy-magnitude regularizer of Du and
 // Mordatch (2019, "Implicit generation and modeling with energy-based

@@ -5,8 +5,9 @@ import (
 	"math"
 )
 
-// HMC is Hamiltonian Monte Carlo with a diagonal mass matrix M and a static
-// number of leapfrog steps. With p ~ N(0, M) and H = E(x) + ½pᵀM⁻¹p, each
+// HMC is Hamiltonian Monte Carlo (Neal 2011, "MCMC using Hamiltonian
+// dynamics", Handbook of Markov Chain Monte Carlo) with a diagonal mass
+// matrix M and a static number of leapfrog steps. With p ~ N(0, M) and H = E(x) + ½pᵀM⁻¹p, each
 // transition runs L leapfrog steps
 //
 //	p −= (ε/2)∇E(x);  x += ε M⁻¹p;  p −= (ε/2)∇E(x)

@@ -1,9 +1,12 @@
 package samplers
 
-// NUTS is the No-U-Turn sampler in the form Stan uses: multinomial sampling
-// over the trajectory, biased progressive sampling when a new subtree is
-// joined to the tree, uniform progressive sampling inside subtrees, and the
-// generalized U-turn criterion p♯ᵀρ > 0 (p♯ = M⁻¹p, ρ the summed momenta)
+// NUTS is the No-U-Turn sampler (Hoffman & Gelman 2014, "The No-U-Turn
+// sampler: adaptively setting path lengths in Hamiltonian Monte Carlo") in
+// the form Stan uses (Betancourt 2017, "A conceptual introduction to
+// Hamiltonian Monte Carlo"): multinomial sampling over the trajectory,
+// biased progressive sampling when a new subtree is joined to the tree,
+// uniform progressive sampling inside subtrees, and the generalized U-turn
+// criterion p♯ᵀρ > 0 (p♯ = M⁻¹p, ρ the summed momenta)
 // checked on every merged subtree together with the two extra checks that
 // straddle the merge (Stan ≥ 2.21).
 //
@@ -48,9 +51,9 @@ import (
 	"github.com/goebm/ebm/rng"
 )
 
-// NUTS is the No-U-Turn sampler (the comment at the top of nuts.go
-// describes the algorithm and the batched design): multinomial, generalized U-turn
-// criterion, diagonal mass matrix, step size and mass adapted per chain
+// NUTS is the No-U-Turn sampler (Hoffman & Gelman 2014; the comment at the
+// top of nuts.go describes the algorithm and the batched design):
+// multinomial, generalized U-turn criterion, diagonal mass matrix, step size and mass adapted per chain
 // during warmup by Stan's windowed scheme.
 type NUTS struct {
 	StepSize     float64 `toml:"step_size" doc:"leapfrog step ε: the starting point of the adaptation, or the step used throughout when adapt = false"`

@@ -115,6 +115,7 @@ type Adapter struct {
 
 	on     bool
 	target float64
+	d      int
 	da     []DualAveraging
 	mean   []float64 // N×d Welford running means of the window's draws
 	m2     []float64 // N×d Welford sums of squared deviations
@@ -133,7 +134,7 @@ type Adapter struct {
 // is the mean acceptance dual averaging aims at. With adapt false nothing
 // adapts.
 func NewAdapter(n, d int, eps0, target float64, adapt bool) *Adapter {
-	a := &Adapter{on: adapt, target: target, Eps: make([]float64, n), InvM: make([]float64, n*d)}
+	a := &Adapter{on: adapt, target: target, d: d, Eps: make([]float64, n), InvM: make([]float64, n*d)}
 	for i := range a.Eps {
 		a.Eps[i] = eps0
 	}
@@ -255,7 +256,7 @@ func (a *Adapter) Freeze() {
 // It does not restart dual averaging (Restart does).
 func (a *Adapter) SearchStepSize(c *Chains) {
 	if a.lf == nil {
-		n, d := len(a.Eps), len(a.InvM)/max(1, len(a.Eps))
+		n, d := len(a.Eps), a.d
 		a.lf = NewLeapfrog(n, d)
 		a.x, a.p, a.g, a.e = make([]float64, n*d), make([]float64, n*d), make([]float64, n*d), make([]float64, n)
 	}

@@ -19,9 +19,8 @@ func init() { Register("cd", func() Objective { return NewCD() }) }
 //
 // x₊ the batch and x₋ the chains' end points, one per batch row. Its
 // gradient E_data[∇θE] − E_model[∇θE] is the negative log-likelihood's
-// with the model expectation replaced by the short-run
-// chains'; the negatives are constants (no gradient flows through the
-// chains). The α term is the energy-magnitude regularizer of Du and
+// with the model expectation replaced by the short-run chains'; the
+// negatives are constants (no gradient flows through the chains). The α term is the energy-magnitude regularizer of Du and
 // Mordatch (2019, "Implicit generation and modeling with energy-based
 // models"): it keeps energies near 0, where an MLP's otherwise free output
 // offset would drift, but it biases the learned density, so keep it small.
@@ -64,9 +63,10 @@ func (o *CD) Description() string {
 	return "contrastive divergence (Hinton 2002): negatives from k sampler steps started at the data"
 }
 
-// Validate checks the keys. The sampler is built by registry.Build before
-// Validate runs; Validate builds it only for an objective made without the
-// registry (NewCD, NewPCD), so that it can be started directly.
+// Validate checks the keys. registry.Build builds the sampler before
+// Validate runs; Validate builds it only when that has not happened (an
+// objective from NewCD, or decoded without registry.Build), with errors
+// naming the table [objective.sampler].
 func (o *CD) Validate() error {
 	if err := stepsKey(o.K); err != nil {
 		return err

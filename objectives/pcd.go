@@ -70,9 +70,10 @@ func (o *PCD) Description() string {
 	return "persistent contrastive divergence with a replay buffer (Tieleman 2008; Du & Mordatch 2019)"
 }
 
-// Validate checks the keys. The sampler is built by registry.Build before
-// Validate runs; Validate builds it only for an objective made without the
-// registry (NewCD, NewPCD), so that it can be started directly.
+// Validate checks the keys. registry.Build builds the sampler before
+// Validate runs; Validate builds it only when that has not happened (an
+// objective from NewPCD, or decoded without registry.Build), with errors
+// naming the table [objective.sampler].
 func (o *PCD) Validate() error {
 	if err := stepsKey(o.K); err != nil {
 		return err

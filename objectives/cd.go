@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/samplers"
 )
 
@@ -17,10 +18,9 @@ func init() { Register("cd", func() Objective { return NewCD() }) }
 //	mean E(x₊) − mean E(x₋) + α·(mean E(x₊)² + mean E(x₋)²),
 //
 // x₊ the batch and x₋ the chains' end points, one per batch row. Its
-// gradient E_data[∇θE] − E_model[∇θE] is the negative log-likelihood's (the
-// seed's eq. 9) with the model expectation replaced by the short-run
-// chains'; the negatives are constants (no gradient flows through the
-// chains). The α term is the energy-magnitude regularizer of Du and
+// gradient E_data[∇θE] − E_model[∇θE] is the negative log-likelihood's
+// with the model expectation replaced by the short-run chains'; the
+// negatives are constants (no gradient flows through the chains). The α term is the energy-magnitude regularizer of Du and
 // Mordatch (2019, "Implicit generation and modeling with energy-based
 // models"): it keeps energies near 0, where an MLP's otherwise free output
 // offset would drift, but it biases the learned density, so keep it small.
@@ -46,26 +46,27 @@ func init() { Register("cd", func() Objective { return NewCD() }) }
 // that the objective's master stream draws once per step, so results are
 // reproducible and do not depend on how many goroutines run the chains.
 type CD struct {
-	K        int            `toml:"k" doc:"sampler steps per training step, each chain starting at a data row (>= 1)"`
-	Alpha    float64        `toml:"alpha" doc:"weight of the regularizer α·(mean E(x₊)² + mean E(x₋)²) (Du & Mordatch 2019), >= 0; 0 turns it off"`
-	ClipGrad float64        `toml:"clip_grad" doc:"if > 0, the sampler sees each chain's ∇ₓE clipped to this norm (the energy itself is unchanged); 0 = off"`
-	Sampler  map[string]any `toml:"sampler" doc:"the [objective.sampler] table: any sampler (type plus its keys), run without warmup;\ndefault: type = \"ula\", step_size = 0.005, noise_std = 0 (exact Langevin noise)"`
+	K        int                                  `toml:"k" doc:"sampler steps per training step, each chain starting at a data row (>= 1)"`
+	Alpha    float64                              `toml:"alpha" doc:"weight of the regularizer α·(mean E(x₊)² + mean E(x₋)²) (Du & Mordatch 2019), >= 0; 0 turns it off"`
+	ClipGrad float64                              `toml:"clip_grad" doc:"if > 0, the sampler sees each chain's ∇ₓE clipped to this norm (the energy itself is unchanged); 0 = off"`
+	Sampler  registry.Component[samplers.Sampler] `toml:"sampler" doc:"the [objective.sampler] table: any sampler (type plus its keys), run without warmup;\ndefault: type = \"ula\", step_size = 0.005, noise_std = 0 (exact Langevin noise)"`
 
-	sampler samplers.Sampler
-	c       contrast
+	c contrast
 }
 
 // NewCD returns a CD objective with its defaults: k 10, alpha 0, clip_grad
 // 0, the default ULA sampler.
-func NewCD() *CD { return &CD{K: 10} }
+func NewCD() *CD { return &CD{K: 10, Sampler: defaultSampler()} }
 
 // Description is the one-line summary shown by `ebmrun list`.
 func (o *CD) Description() string {
 	return "contrastive divergence (Hinton 2002): negatives from k sampler steps started at the data"
 }
 
-// Init validates the keys and builds the sampler; with no sampler table it
-// sets the default one, so the resolved config shows it.
+// Validate checks the keys. registry.Build builds the sampler before
+// Validate runs; Validate builds it only when that has not happened (an
+// objective from NewCD, or decoded without registry.Build), with errors
+// naming the table [objective.sampler].
 func (o *CD) Validate() error {
 	if err := stepsKey(o.K); err != nil {
 		return err
@@ -76,25 +77,17 @@ func (o *CD) Validate() error {
 	if err := nonNegKey("clip_grad", o.ClipGrad); err != nil {
 		return err
 	}
-	if o.Sampler == nil {
-		o.Sampler = defaultSampler()
-	}
-	s, err := buildSampler(o.Sampler)
-	if err != nil {
-		return err
-	}
-	o.sampler = s
-	return nil
+	return buildSampler(&o.Sampler)
 }
 
 // Start prepares a run of m; the master stream is rng.New(seed, 0).
 func (o *CD) Start(m energies.Trainable, data []float64, seed uint64) error {
-	if o.sampler == nil {
+	if !o.Sampler.Built() {
 		if err := o.Validate(); err != nil {
 			return fmt.Errorf("cd: %w", err)
 		}
 	}
-	return o.c.start("cd", m, data, seed, o.sampler, o.ClipGrad)
+	return o.c.start("cd", m, data, seed, o.Sampler.Value, o.ClipGrad)
 }
 
 // Params is nil: CD has no parameters of its own.

@@ -14,7 +14,7 @@ func init() {
 }
 
 // DSM is denoising score matching (Vincent 2011, "A connection between
-// score matching and denoising autoencoders"; the seed's eq. 52): each batch
+// score matching and denoising autoencoders"): each batch
 // row x is noised to x̃ = x + σz, z ~ N(0, I), and the model's score is
 // regressed onto the noise's,
 //
@@ -42,7 +42,7 @@ func (o *DSM) Description() string {
 	return "denoising score matching (Vincent 2011): mean ½‖∇ₓE(x + σz) − z/σ‖²"
 }
 
-// Init validates the keys.
+// Validate checks the keys.
 func (o *DSM) Validate() error { return positiveKey("sigma", o.Sigma) }
 
 // Start prepares a run of m; it refuses a model that is not smooth (see
@@ -98,7 +98,7 @@ func (o *DSM) Restore(st State) error { return o.s.restore(st) }
 
 // MSDSM is multi-scale denoising score matching (Li, Chen & Sommer 2019,
 // "Learning energy-based models in high-dimensional spaces with
-// multi-scale denoising score matching"; the seed's reference [LCS19]),
+// multi-scale denoising score matching", 2019),
 // with the σ²-weighting of Song & Ermon (2019, "Generative modeling by
 // estimating gradients of the data distribution"). The noise levels are a
 // geometric ladder σ_1 = sigma_max > … > σ_L = sigma_min; each batch row
@@ -136,7 +136,7 @@ func (o *MSDSM) Description() string {
 	return "multi-scale denoising score matching (Li, Chen & Sommer 2019): σ²-weighted DSM over a geometric ladder of σ; sample with annealed_langevin"
 }
 
-// Init validates the keys and computes the ladder.
+// Validate checks the keys and computes the ladder.
 func (o *MSDSM) Validate() error {
 	if err := positiveKey("sigma_min", o.SigmaMin); err != nil {
 		return err

@@ -2,15 +2,12 @@ package objectives
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"runtime"
-	"strings"
-	"sync"
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/samplers"
 )
@@ -22,25 +19,18 @@ import (
 
 // defaultSampler is the [objective.sampler] table cd and pcd use when the
 // config has none: ULA with the exact noise √(2η). See CD for the choice.
-func defaultSampler() map[string]any {
-	return map[string]any{"type": "ula", "step_size": 0.005, "noise_std": 0.0}
+func defaultSampler() registry.Component[samplers.Sampler] {
+	return registry.With[samplers.Sampler]("ula", map[string]any{"step_size": 0.005, "noise_std": 0.0})
 }
 
-// buildSampler builds the negative sampler from its nested TOML table;
-// errors name the table "[objective.sampler]" and the key.
-func buildSampler(table map[string]any) (samplers.Sampler, error) {
-	if _, ok := table["type"]; !ok {
-		return nil, errors.New(`[objective.sampler]: missing key "type"; the default is type = "ula", step_size = 0.005 (exact Langevin noise)`)
+// buildSampler builds the negative sampler of an objective that was not
+// built by the registry (registry.Build builds it before Validate), with
+// errors naming the table [objective.sampler] as the registry's would.
+func buildSampler(s *registry.Component[samplers.Sampler]) error {
+	if s.Built() {
+		return nil
 	}
-	s, err := samplers.FromTable(table)
-	if err != nil {
-		msg := err.Error()
-		if strings.HasPrefix(msg, "(") {
-			return nil, fmt.Errorf("[objective.sampler] %w", err)
-		}
-		return nil, fmt.Errorf("[objective.sampler]: %w", err)
-	}
-	return s, nil
+	return s.Build(registry.Context{Table: "objective.sampler"})
 }
 
 // nonNegKey validates a key that must be finite and ≥ 0.
@@ -100,14 +90,15 @@ func (c clipped) Gradient(e, grad, x []float64) {
 // minShard is the fewest chains worth a goroutine of their own.
 const minShard = 32
 
-// chainRunner runs a batch of negative chains for k steps, split into
-// contiguous shards over up to workers goroutines. Chain i of a run draws
-// from its own stream rng.New(seed, i), and every shipped sampler treats
-// chains independently, so the result does not depend on the split.
+// chainRunner runs a batch of negative chains for k steps on
+// samplers.Shards: contiguous shards over up to workers goroutines (one
+// per minShard chains at most). Chain i of a run draws from its own stream
+// rng.New(seed, i), and every shipped sampler treats chains independently,
+// so the result does not depend on the split. The shards are kept from one
+// run to the next while the number of chains and the dimension stay.
 type chainRunner struct {
 	workers int // 0 means GOMAXPROCS
-	shards  []*samplers.Chains
-	n       int
+	sh      *samplers.Shards
 	stats   samplers.Stats // accumulated over every run
 }
 
@@ -121,54 +112,20 @@ func (r *chainRunner) run(ctx context.Context, s samplers.Sampler, e energies.En
 	if n == 0 {
 		return nil
 	}
-	if r.shards == nil || r.n != n || r.shards[0].Dim != d {
-		w := r.workers
-		if w <= 0 {
-			w = runtime.GOMAXPROCS(0)
-		}
-		w = max(1, min(w, n/minShard))
-		r.shards = make([]*samplers.Chains, w)
-		for i := range r.shards {
-			lo, hi := i*n/w, (i+1)*n/w
-			r.shards[i] = samplers.NewChains(e, hi-lo, lo, 0)
-		}
-		r.n = n
+	if r.sh == nil || r.sh.N() != n || r.sh.Dim() != d {
+		r.sh = samplers.NewShards(e, n, samplers.ShardCount(n, r.workers, minShard), 0)
 	}
-	errs := make([]error, len(r.shards))
-	var wg sync.WaitGroup
-	for si, c := range r.shards {
-		c.Energy = e
-		for i := range c.Rng {
-			c.Rng[i] = rng.New(seed, uint64(c.First+i))
-		}
-		copy(c.X, x[c.First*d:(c.First+c.N)*d])
-		c.Stats = samplers.Stats{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			kern, err := s.Start(c)
-			if err != nil {
-				errs[si] = err
-				return
-			}
-			for it := 0; it < k; it++ {
-				if err := ctx.Err(); err != nil {
-					errs[si] = err
-					return
-				}
-				kern.Step(c, samplers.Iter{I: it, Warmup: 0, Total: k})
-			}
-		}()
-	}
-	wg.Wait()
+	r.sh.Reseed(e, seed)
+	r.sh.SetX(x)
+	err := r.sh.Run(ctx, s, 0, k, nil)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		return err
 	}
-	for _, c := range r.shards {
-		copy(x[c.First*d:(c.First+c.N)*d], c.X)
+	r.sh.X(x)
+	for _, c := range r.sh.Chains {
 		r.stats.Add(c.Stats)
 	}
 	return nil

@@ -2,6 +2,7 @@ package objectives
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -314,8 +315,8 @@ func TestChainRunnerWorkers(t *testing.T) {
 		if err := r.run(context.Background(), s, m, x, 4, 42); err != nil {
 			t.Fatal(err)
 		}
-		if len(r.shards) != min(w, 200/minShard) {
-			t.Fatalf("workers %d: %d shards", w, len(r.shards))
+		if len(r.sh.Chains) != min(w, 200/minShard) {
+			t.Fatalf("workers %d: %d shards", w, len(r.sh.Chains))
 		}
 		if r.stats.Transitions != 800 || r.stats.Accepted == 0 {
 			t.Fatalf("workers %d: stats %+v", w, r.stats)
@@ -395,16 +396,16 @@ adapt = false
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, ok := o.(*PCD).sampler.(*samplers.MALA); !ok || s.StepSize != 0.2 || s.Adapt {
-		t.Fatalf("sampler = %#v, want mala with step 0.2, no adaptation", o.(*PCD).sampler)
+	if s, ok := o.(*PCD).Sampler.Value.(*samplers.MALA); !ok || s.StepSize != 0.2 || s.Adapt {
+		t.Fatalf("sampler = %#v, want mala with step 0.2, no adaptation", o.(*PCD).Sampler.Value)
 	}
 	// No table: the default ULA, shown in the resolved config.
 	o, err = FromTable(map[string]any{"type": "cd"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u, ok := o.(*CD).sampler.(*samplers.ULA); !ok || u.StepSize != 0.005 || u.NoiseStd != 0 {
-		t.Fatalf("default sampler = %#v, want ula step 0.005 with exact noise", o.(*CD).sampler)
+	if u, ok := o.(*CD).Sampler.Value.(*samplers.ULA); !ok || u.StepSize != 0.005 || u.NoiseStd != 0 {
+		t.Fatalf("default sampler = %#v, want ula step 0.005 with exact noise", o.(*CD).Sampler.Value)
 	}
 	if registry.ToMap(o)["sampler"] == nil {
 		t.Error("the resolved config does not show the default sampler")
@@ -414,25 +415,61 @@ adapt = false
 		sampler any
 		want    []string
 	}{
-		{map[string]any{"type": "ula", "stepsize": 0.1}, []string{"[objective.sampler]", `"stepsize"`, "step_size"}},
-		{map[string]any{"type": "ulla"}, []string{"[objective.sampler]", `"ulla"`, `"ula"`}},
-		{map[string]any{"step_size": 0.1}, []string{"[objective.sampler]", `"type"`}},
-		{map[string]any{"type": "ula", "step_size": -1.0}, []string{"[objective.sampler]", "step_size"}},
-		{map[string]any{"type": "ula", "step_size": "big"}, []string{"[objective.sampler]", `"step_size"`}},
-		{"ula", []string{`"sampler"`, "table"}},
+		{map[string]any{"type": "ula", "stepsize": 0.1}, []string{"[objective] (OBJ): [objective.sampler] (ula): ", `"stepsize"`, "step_size"}},
+		{map[string]any{"type": "ulla"}, []string{"[objective] (OBJ): [objective.sampler]: ", `"ulla"`, `"ula"`}},
+		{map[string]any{"step_size": 0.1}, []string{"[objective] (OBJ): ", `key "sampler"`, `"type"`}},
+		{map[string]any{"type": "ula", "step_size": -1.0}, []string{"[objective] (OBJ): [objective.sampler] (ula): ", "step_size"}},
+		{map[string]any{"type": "ula", "step_size": "big"}, []string{"[objective] (OBJ): [objective.sampler] (ula): ", `"step_size"`}},
+		{"ula", []string{"[objective] (OBJ): ", `"sampler"`, "table"}},
 	} {
 		for _, obj := range []string{"cd", "pcd"} {
-			_, err := FromTable(map[string]any{"type": obj, "sampler": tc.sampler})
+			_, err := Registry.Build(registry.Context{Table: "objective"}, map[string]any{"type": obj, "sampler": tc.sampler})
 			if err == nil {
 				t.Errorf("%s with sampler %v: no error", obj, tc.sampler)
 				continue
 			}
 			for _, w := range tc.want {
+				w = strings.ReplaceAll(w, "OBJ", obj)
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("%s with sampler %v: error %q does not mention %s", obj, tc.sampler, err, w)
 				}
 			}
 		}
+	}
+
+	// The whole message, and its structure for callers (errors.As, never
+	// the text).
+	_, err = Registry.Build(registry.Context{Table: "objective"},
+		map[string]any{"type": "pcd", "sampler": map[string]any{"type": "ula", "stepsize": 0.1}})
+	want := `[objective] (pcd): [objective.sampler] (ula): unknown key "stepsize" (did you mean "step_size"?); known keys: step_size, noise_std`
+	if err == nil || err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	var uk *registry.UnknownKeyError
+	if !errors.As(err, &uk) || uk.Key != "stepsize" {
+		t.Errorf("error %v: no *registry.UnknownKeyError for key \"stepsize\"", err)
+	}
+
+	// Built without the registry (NewCD, then Validate or Start), the
+	// sampler is built by Validate, its errors naming the table as well.
+	o2 := NewPCD()
+	if err := registry.Decode(map[string]any{"sampler": map[string]any{"type": "ula", "stepsize": 0.1}}, o2); err != nil {
+		t.Fatal(err)
+	}
+	err = o2.Validate()
+	if want := `[objective.sampler] (ula): unknown key "stepsize"`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("Validate without the registry: %v, want an error starting %q", err, want)
+	}
+	var re *registry.Error
+	if !errors.As(err, &re) || re.Table != "objective.sampler" || re.Type != "ula" {
+		t.Errorf("Validate without the registry: %#v, want a *registry.Error for [objective.sampler] (ula)", err)
+	}
+	c := NewCD()
+	if err := c.Validate(); err != nil || !c.Sampler.Built() {
+		t.Fatalf("NewCD().Validate(): %v, built %v", err, c.Sampler.Built())
+	}
+	if _, ok := c.Sampler.Value.(*samplers.ULA); !ok {
+		t.Errorf("NewCD's default sampler is %T, want *samplers.ULA", c.Sampler.Value)
 	}
 }
 

@@ -58,7 +58,7 @@ func (o *NCE) Description() string {
 	return "noise-contrastive estimation (Gutmann & Hyvärinen 2010): logistic loss against fitted noise, log Z learned"
 }
 
-// Init validates the keys.
+// Validate checks the keys.
 func (o *NCE) Validate() error {
 	if o.Noise != "gaussian" && o.Noise != "uniform" {
 		return fmt.Errorf("key %q: unknown value %q; want %s", "noise", o.Noise, noiseKinds)

@@ -66,5 +66,5 @@ func New(name string) (Objective, error) { return Registry.New(name) }
 func Names() []string { return Registry.Names() }
 
 // FromTable builds an objective from a TOML table: table["type"] names it,
-// the other keys are its parameters (decoded strictly), then Init validates it.
+// the other keys are its parameters (decoded strictly), then Validate checks it.
 func FromTable(table map[string]any) (Objective, error) { return Registry.FromTable(table) }

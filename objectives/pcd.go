@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/samplers"
 )
 
@@ -42,27 +43,26 @@ func init() { Register("pcd", func() Objective { return NewPCD() }) }
 // regularizer's pull toward 0 biases the learned density in proportion to
 // α·E².
 type PCD struct {
-	K        int            `toml:"k" doc:"sampler steps per training step for each chain taken from the buffer (>= 1)"`
-	Alpha    float64        `toml:"alpha" doc:"weight of the regularizer α·(mean E(x₊)² + mean E(x₋)²) (Du & Mordatch 2019), >= 0; 0 turns it off"`
-	ClipGrad float64        `toml:"clip_grad" doc:"if > 0, the sampler sees each chain's ∇ₓE clipped to this norm (the energy itself is unchanged); 0 = off"`
-	Buffer   int            `toml:"buffer" doc:"number of persistent chains in the replay buffer (>= 1, and >= the batch size)"`
-	Restart  float64        `toml:"restart" doc:"probability that a chain taken from the buffer restarts from the noise density, in [0, 1]"`
-	InitDist string         `toml:"init" doc:"noise density of the initial buffer and the restarts: \"uniform\" over the data's bounding box enlarged by 25 %,\nor \"gaussian\" with the data's mean and covariance"`
-	Sampler  map[string]any `toml:"sampler" doc:"the [objective.sampler] table: any sampler (type plus its keys), run without warmup;\ndefault: type = \"ula\", step_size = 0.005, noise_std = 0 (exact Langevin noise)"`
+	K        int                                  `toml:"k" doc:"sampler steps per training step for each chain taken from the buffer (>= 1)"`
+	Alpha    float64                              `toml:"alpha" doc:"weight of the regularizer α·(mean E(x₊)² + mean E(x₋)²) (Du & Mordatch 2019), >= 0; 0 turns it off"`
+	ClipGrad float64                              `toml:"clip_grad" doc:"if > 0, the sampler sees each chain's ∇ₓE clipped to this norm (the energy itself is unchanged); 0 = off"`
+	Buffer   int                                  `toml:"buffer" doc:"number of persistent chains in the replay buffer (>= 1, and >= the batch size)"`
+	Restart  float64                              `toml:"restart" doc:"probability that a chain taken from the buffer restarts from the noise density, in [0, 1]"`
+	InitDist string                               `toml:"init" doc:"noise density of the initial buffer and the restarts: \"uniform\" over the data's bounding box enlarged by 25 %,\nor \"gaussian\" with the data's mean and covariance"`
+	Sampler  registry.Component[samplers.Sampler] `toml:"sampler" doc:"the [objective.sampler] table: any sampler (type plus its keys), run without warmup;\ndefault: type = \"ula\", step_size = 0.005, noise_std = 0 (exact Langevin noise)"`
 
-	sampler samplers.Sampler
-	c       contrast
-	q       *noise
-	buf     []float64 // Buffer×d persistent chains
-	perm    []int     // scratch for drawing rows without replacement
-	rows    []int     // the rows drawn this step
+	c    contrast
+	q    *noise
+	buf  []float64 // Buffer×d persistent chains
+	perm []int     // scratch for drawing rows without replacement
+	rows []int     // the rows drawn this step
 }
 
 // NewPCD returns a PCD objective with its defaults: k 10, alpha 0.01,
 // clip_grad 0, buffer 10000, restart 0.05, init "uniform", the default ULA
 // sampler.
 func NewPCD() *PCD {
-	return &PCD{K: 10, Alpha: 0.01, Buffer: 10000, Restart: 0.05, InitDist: "uniform"}
+	return &PCD{K: 10, Alpha: 0.01, Buffer: 10000, Restart: 0.05, InitDist: "uniform", Sampler: defaultSampler()}
 }
 
 // Description is the one-line summary shown by `ebmrun list`.
@@ -70,8 +70,10 @@ func (o *PCD) Description() string {
 	return "persistent contrastive divergence with a replay buffer (Tieleman 2008; Du & Mordatch 2019)"
 }
 
-// Init validates the keys and builds the sampler; with no sampler table it
-// sets the default one, so the resolved config shows it.
+// Validate checks the keys. registry.Build builds the sampler before
+// Validate runs; Validate builds it only when that has not happened (an
+// objective from NewPCD, or decoded without registry.Build), with errors
+// naming the table [objective.sampler].
 func (o *PCD) Validate() error {
 	if err := stepsKey(o.K); err != nil {
 		return err
@@ -91,26 +93,18 @@ func (o *PCD) Validate() error {
 	if o.InitDist != "uniform" && o.InitDist != "gaussian" {
 		return fmt.Errorf("key %q: unknown value %q; want %s", "init", o.InitDist, noiseKinds)
 	}
-	if o.Sampler == nil {
-		o.Sampler = defaultSampler()
-	}
-	s, err := buildSampler(o.Sampler)
-	if err != nil {
-		return err
-	}
-	o.sampler = s
-	return nil
+	return buildSampler(&o.Sampler)
 }
 
 // Start prepares a run of m: it fits the noise density to data and fills
 // the buffer from it, drawing from the master stream rng.New(seed, 0).
 func (o *PCD) Start(m energies.Trainable, data []float64, seed uint64) error {
-	if o.sampler == nil {
+	if !o.Sampler.Built() {
 		if err := o.Validate(); err != nil {
 			return fmt.Errorf("pcd: %w", err)
 		}
 	}
-	if err := o.c.start("pcd", m, data, seed, o.sampler, o.ClipGrad); err != nil {
+	if err := o.c.start("pcd", m, data, seed, o.Sampler.Value, o.ClipGrad); err != nil {
 		return err
 	}
 	d := o.c.d

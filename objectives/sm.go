@@ -10,8 +10,8 @@ import (
 func init() { Register("sm", func() Objective { return NewSM() }) }
 
 // SM is exact score matching (Hyvärinen 2005, "Estimation of
-// non-normalized statistical models by score matching"; the seed's section
-// 3, eq. 44 with log p = −E):
+// non-normalized statistical models by score matching", Theorem 1 with
+// log p = −E):
 //
 //	J(θ) = mean over the batch of ½‖∇ₓE(x)‖² − tr ∇ₓ²E(x),
 //
@@ -19,10 +19,11 @@ func init() { Register("sm", func() Objective { return NewSM() }) }
 // constant, so it needs neither the normalizer nor the data's score.
 //
 // ∇ₓE is one backward pass recorded on the graph; the trace of the Hessian
-// takes one more backward pass per input dimension (the seed's Fig. 6
-// argument: reverse mode yields a Hessian row per pass, of which only the
-// diagonal entry is kept), and the parameter gradient one final pass. The
-// cost grows linearly with the dimension, so Start refuses models of more
+// takes one more backward pass per input dimension (reverse mode yields a
+// Hessian row per pass, of which only the diagonal entry is kept: the cost
+// that motivates sliced score matching, Song et al. 2019), and the
+// parameter gradient one final pass. The cost grows linearly with the
+// dimension, so Start refuses models of more
 // than max_dim dimensions: use ssm (one Hessian-vector product per
 // projection) or dsm (no second derivatives at all) there.
 type SM struct {
@@ -39,7 +40,7 @@ func (o *SM) Description() string {
 	return "exact score matching (Hyvärinen 2005): mean ½‖∇ₓE‖² − tr ∇ₓ²E, one backward pass per dimension"
 }
 
-// Init validates the keys.
+// Validate checks the keys.
 func (o *SM) Validate() error {
 	if o.MaxDim < 1 {
 		return fmt.Errorf("key %q: must be >= 1, got %d", "max_dim", o.MaxDim)

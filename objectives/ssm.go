@@ -55,9 +55,6 @@ func (o *SSM) name() string {
 	return "ssm"
 }
 
-// VarianceReduced reports whether o is ssm_vr.
-func (o *SSM) VarianceReduced() bool { return o.vr }
-
 // Description is the one-line summary shown by `ebmrun list`.
 func (o *SSM) Description() string {
 	if o.vr {
@@ -66,7 +63,7 @@ func (o *SSM) Description() string {
 	return "sliced score matching (Song et al. 2019): mean ½(vᵀ∇ₓE)² − vᵀ(∇ₓ²E)v, one Hessian-vector product per projection"
 }
 
-// Init validates the keys.
+// Validate checks the keys.
 func (o *SSM) Validate() error {
 	switch o.Projection {
 	case "rademacher":

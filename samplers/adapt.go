@@ -4,7 +4,11 @@ import "math"
 
 // DualAveraging adapts a step size toward a target mean acceptance
 // probability (Hoffman & Gelman 2014, Algorithm 5, with Stan's constants
-// γ = 0.05, t0 = 10, κ = 0.75 and μ = log(10 ε0)). One value per chain.
+// γ = 0.05, t0 = 10, κ = 0.75 and μ = log(10 ε0)). One value per chain;
+// make it with NewDualAveraging (the zero value has no starting step).
+// The usual cycle: Update after every warmup transition, using the step it
+// returns for the next one; Restart when the problem changes (a new mass
+// matrix); Final for the step to keep after warmup.
 type DualAveraging struct {
 	Target    float64 // target acceptance probability
 	mu        float64
@@ -52,6 +56,13 @@ func (d *DualAveraging) Update(accept float64) float64 {
 	d.logEpsBar = eta*d.logEps + (1-eta)*d.logEpsBar
 	return math.Exp(d.logEps)
 }
+
+// Current returns the step size Update last returned (ε0 before any
+// update, or after Restart).
+func (d *DualAveraging) Current() float64 { return math.Exp(d.logEps) }
+
+// Iterations returns the number of updates since the last Restart.
+func (d *DualAveraging) Iterations() int { return int(d.t) }
 
 // Final returns the averaged step size to use after warmup (or the current
 // one when no update has happened yet).

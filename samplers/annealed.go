@@ -60,7 +60,7 @@ func (a *AnnealedLangevin) Description() string {
 	return "annealed Langevin dynamics: ULA through a geometric temperature ladder t_max → t_min, then plain ULA at t_min"
 }
 
-// Init validates the keys.
+// Validate checks the keys.
 func (a *AnnealedLangevin) Validate() error {
 	if !(a.StepSize > 0) || math.IsInf(a.StepSize, 0) {
 		return fmt.Errorf("step_size must be > 0 and finite, got %v", a.StepSize)

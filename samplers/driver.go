@@ -2,11 +2,7 @@ package samplers
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/goebm/ebm/energies"
@@ -48,8 +44,8 @@ type Result struct {
 	Partial bool
 }
 
-// Run draws from e with sampler s. Chains are split into contiguous shards,
-// one per worker; each chain has its own random stream and adaptation state,
+// Run draws from e with sampler s. Chains are split into contiguous shards
+// (Shards), one per worker; each chain has its own random stream and adaptation state,
 // so the draws are bit-identical for any number of workers. Cancelling ctx
 // stops every chain at its next step; Run then returns the draws completed by
 // all chains with Partial set, and ctx's error.
@@ -67,85 +63,45 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 	case o.Thin < 0:
 		return nil, fmt.Errorf("thin must be ≥ 1, got %d", o.Thin)
 	}
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, o.Chains)
 	d := e.Dim()
 	total := o.Warmup + o.Draws*o.Thin
 	res := &Result{Chains: o.Chains, Draws: o.Draws, Dim: d,
 		Samples: make([]float64, o.Chains*o.Draws*d), Energy: make([]float64, o.Chains*o.Draws)}
 
-	type shard struct {
-		c              *Chains
-		done           atomic.Int64 // iterations completed
-		warm, sampling Stats
-		err            error
-	}
-	shards := make([]*shard, workers)
-	for w := range shards {
-		lo, hi := w*o.Chains/workers, (w+1)*o.Chains/workers
-		c := NewChains(e, hi-lo, lo, o.Seed)
+	sh := NewShards(e, o.Chains, ShardCount(o.Chains, o.Workers, 1), o.Seed)
+	for _, c := range sh.Chains {
 		for i := 0; i < c.N; i++ {
 			x := c.X[i*d : (i+1)*d]
 			if o.Init != nil {
-				o.Init(lo+i, &c.Rng[i], x)
+				o.Init(c.First+i, &c.Rng[i], x)
 			} else {
 				c.Rng[i].FillNorm(x)
 			}
 		}
-		shards[w] = &shard{c: c}
+	}
+	// Per shard, written by its own goroutine only: the iterations done and
+	// the counters when warmup ended.
+	done := make([]int, len(sh.Chains))
+	atWarmupEnd := make([]Stats, len(sh.Chains))
+	keep := func(k int, c *Chains, it int) {
+		done[k] = it
+		if it == o.Warmup {
+			atWarmupEnd[k] = c.Stats
+		}
+		if it > o.Warmup && (it-o.Warmup)%o.Thin == 0 {
+			t := (it-o.Warmup)/o.Thin - 1
+			for i := 0; i < c.N; i++ {
+				ch := c.First + i
+				copy(res.Samples[(ch*o.Draws+t)*d:(ch*o.Draws+t+1)*d], c.X[i*d:(i+1)*d])
+				res.Energy[ch*o.Draws+t] = c.E[i]
+			}
+		}
 	}
 
 	start := time.Now()
-	var wg sync.WaitGroup
-	for _, sh := range shards {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := sh.c
-			k, err := s.Start(c)
-			if err != nil {
-				sh.err = err
-				return
-			}
-			var atWarmupEnd Stats
-			for it := 0; it < total; it++ {
-				if ctx.Err() != nil {
-					break
-				}
-				if it == o.Warmup {
-					atWarmupEnd = c.Stats
-				}
-				k.Step(c, Iter{I: it, Warmup: o.Warmup, Total: total})
-				if it >= o.Warmup && (it-o.Warmup+1)%o.Thin == 0 {
-					t := (it-o.Warmup+1)/o.Thin - 1
-					for i := 0; i < c.N; i++ {
-						ch := c.First + i
-						copy(res.Samples[(ch*o.Draws+t)*d:(ch*o.Draws+t+1)*d], c.X[i*d:(i+1)*d])
-						res.Energy[ch*o.Draws+t] = c.E[i]
-					}
-				}
-				sh.done.Store(int64(it + 1))
-			}
-			if int(sh.done.Load()) <= o.Warmup {
-				sh.warm = c.Stats
-			} else {
-				sh.warm, sh.sampling = atWarmupEnd, c.Stats.Sub(atWarmupEnd)
-			}
-		}()
-	}
-
+	var err error
 	finished := make(chan struct{})
-	go func() { wg.Wait(); close(finished) }()
-	minDone := func() int {
-		m := total
-		for _, sh := range shards {
-			m = min(m, int(sh.done.Load()))
-		}
-		return m
-	}
+	go func() { err = sh.Run(ctx, s, o.Warmup, total, keep); close(finished) }()
 	if o.Progress != nil {
 		tick := time.NewTicker(100 * time.Millisecond)
 	loop:
@@ -154,31 +110,30 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 			case <-finished:
 				break loop
 			case <-tick.C:
-				o.Progress(minDone(), total)
+				o.Progress(sh.Done(), total)
 			}
 		}
 		tick.Stop()
 	}
 	<-finished
 	res.Wall = time.Since(start)
-
-	var errs []error
-	for _, sh := range shards {
-		if sh.err != nil {
-			errs = append(errs, sh.err)
-		}
-		res.Warmup.Add(sh.warm)
-		res.Sampling.Add(sh.sampling)
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	done := minDone()
-	if o.Progress != nil {
-		o.Progress(done, total)
+	for k, c := range sh.Chains {
+		if done[k] <= o.Warmup {
+			res.Warmup.Add(c.Stats)
+		} else {
+			res.Warmup.Add(atWarmupEnd[k])
+			res.Sampling.Add(c.Stats.Sub(atWarmupEnd[k]))
+		}
 	}
-	if done < total {
-		kept := max(0, done-o.Warmup) / o.Thin
+	completed := sh.Done()
+	if o.Progress != nil {
+		o.Progress(completed, total)
+	}
+	if completed < total {
+		kept := max(0, completed-o.Warmup) / o.Thin
 		res.Partial = true
 		res.cut(kept)
 		return res, ctx.Err()

@@ -3,12 +3,11 @@ package samplers
 import (
 	"fmt"
 	"math"
-
-	"github.com/goebm/ebm/simd"
 )
 
-// HMC is Hamiltonian Monte Carlo with a diagonal mass matrix M and a static
-// number of leapfrog steps. With p ~ N(0, M) and H = E(x) + ½pᵀM⁻¹p, each
+// HMC is Hamiltonian Monte Carlo (Neal 2011, "MCMC using Hamiltonian
+// dynamics", Handbook of Markov Chain Monte Carlo) with a diagonal mass
+// matrix M and a static number of leapfrog steps. With p ~ N(0, M) and H = E(x) + ½pᵀM⁻¹p, each
 // transition runs L leapfrog steps
 //
 //	p −= (ε/2)∇E(x);  x += ε M⁻¹p;  p −= (ε/2)∇E(x)
@@ -24,7 +23,7 @@ import (
 //
 // When Adapt is set, the warmup tunes each chain's ε by dual averaging toward
 // TargetAccept and its inverse mass diagonal by Stan's windowed variance
-// estimates (see adaptation); ε starts from a Stan-like search (double or
+// estimates (see Adapter, which NUTS shares); ε starts from a Stan-like search (double or
 // halve until the one-step acceptance crosses 0.8) at the first warmup
 // iteration and after every window, and is frozen at its averaged value when
 // warmup ends. Without Adapt, ε = StepSize and M = I throughout.
@@ -53,7 +52,7 @@ func (h *HMC) Description() string {
 	return "Hamiltonian Monte Carlo, static path length, step size and diagonal mass adapted per chain"
 }
 
-// Init validates the keys.
+// Validate checks the keys.
 func (h *HMC) Validate() error {
 	if err := checkStep(h.StepSize); err != nil {
 		return err
@@ -77,8 +76,8 @@ func (h *HMC) Start(c *Chains) (Kernel, error) {
 	n, d := c.N, c.Dim
 	k := &hmcKernel{
 		steps: h.LeapfrogSteps, jitter: h.Jitter,
-		ad: newAdaptation(n, d, h.StepSize, h.TargetAccept, h.Adapt),
-		lb: newLeapBatch(n, d),
+		ad: NewAdapter(n, d, h.StepSize, h.TargetAccept, h.Adapt),
+		lf: NewLeapfrog(n, d),
 		x:  make([]float64, n*d), p: make([]float64, n*d), g: make([]float64, n*d),
 		e: make([]float64, n), h0: make([]float64, n), acc: make([]float64, n),
 		len: make([]int, n), dead: make([]bool, n),
@@ -90,8 +89,8 @@ func (h *HMC) Start(c *Chains) (Kernel, error) {
 type hmcKernel struct {
 	steps  int
 	jitter bool
-	ad     adaptation
-	lb     leapBatch
+	ad     *Adapter
+	lf     *Leapfrog
 	x, p   []float64 // N×d trajectory positions and momenta
 	g      []float64 // N×d gradients along the trajectory
 	e      []float64 // energies along the trajectory
@@ -104,21 +103,14 @@ type hmcKernel struct {
 // Step advances every chain by one HMC transition; each leapfrog step is a
 // single gradient evaluation over the chains still integrating.
 func (k *hmcKernel) Step(c *Chains, it Iter) {
-	a := &k.ad
-	if a.on && it.IsWarmup() && !a.init {
-		stepSizeSearch(c, a, &k.lb, k.x, k.p, k.g, k.e)
-		a.restart()
-		a.init = true
-	}
-	if !it.IsWarmup() {
-		a.freeze()
-	}
+	a := k.ad
+	a.Begin(c, it)
 	n, d := c.N, c.Dim
 	lmax := 0
 	for i := 0; i < n; i++ {
 		lo, hi := i*d, (i+1)*d
 		p := k.p[lo:hi]
-		drawMomentum(p, a.invM[lo:hi], &c.Rng[i])
+		drawMomentum(p, a.InvM[lo:hi], &c.Rng[i])
 		k.len[i] = k.steps
 		if k.jitter {
 			k.len[i] = 1 + c.Rng[i].IntN(k.steps)
@@ -127,11 +119,11 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 		copy(k.x[lo:hi], c.X[lo:hi])
 		copy(k.g[lo:hi], c.Grad[lo:hi])
 		k.e[i] = c.E[i]
-		k.h0[i] = c.E[i] + kinetic(p, a.invM[lo:hi])
+		k.h0[i] = c.E[i] + kinetic(p, a.InvM[lo:hi])
 		k.dead[i] = false
 	}
 	for s := 0; s < lmax; s++ {
-		rows := k.lb.rows[:0]
+		rows := k.lf.Rows()
 		for i := 0; i < n; i++ {
 			if !k.dead[i] && s < k.len[i] {
 				rows = append(rows, i)
@@ -140,10 +132,10 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 		if len(rows) == 0 {
 			break
 		}
-		leapfrogRows(c, &k.lb, rows, k.x, k.p, k.g, k.e, a.invM, a.eps)
+		k.lf.Step(c, rows, k.x, k.p, k.g, k.e, a.InvM, a.Eps)
 		c.Stats.Leapfrogs += int64(len(rows))
 		for _, i := range rows {
-			if !trajectoryOK(k.x, k.p, k.g, k.e[i], k.h0[i], a.invM, i, d) {
+			if !trajectoryOK(k.x, k.p, k.g, k.e[i], k.h0[i], a.InvM, i, d) {
 				k.dead[i] = true
 				c.Stats.Divergences++
 			}
@@ -153,7 +145,7 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 		lo, hi := i*d, (i+1)*d
 		acc := 0.0
 		if !k.dead[i] {
-			acc = min(1, math.Exp(k.h0[i]-k.e[i]-kinetic(k.p[lo:hi], a.invM[lo:hi])))
+			acc = min(1, math.Exp(k.h0[i]-k.e[i]-kinetic(k.p[lo:hi], a.InvM[lo:hi])))
 		}
 		k.acc[i] = acc
 		c.Stats.Transitions++
@@ -165,10 +157,7 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 			c.Stats.Accepted++
 		}
 	}
-	if a.learn(c, it, k.acc) {
-		stepSizeSearch(c, a, &k.lb, k.x, k.p, k.g, k.e)
-		a.restart()
-	}
+	a.End(c, it, k.acc)
 }
 
 // maxEnergyError is the energy error H′ − H beyond which a trajectory is
@@ -185,127 +174,4 @@ func trajectoryOK(x, p, g []float64, e, h0 float64, invM []float64, i, d int) bo
 		return false
 	}
 	return RowFinite(x, i, d) && RowFinite(g, i, d)
-}
-
-// leapBatch is the scratch through which the chains that take a leapfrog
-// step together are gathered into one gradient evaluation.
-type leapBatch struct {
-	rows []int     // chains taking part, ascending (capacity N)
-	x, g []float64 // gathered positions and gradients
-	e    []float64 // gathered energies
-	half []float64 // per-chain half steps ε/2 (full-batch steps)
-}
-
-func newLeapBatch(n, d int) leapBatch {
-	return leapBatch{rows: make([]int, 0, n), x: make([]float64, n*d), g: make([]float64, n*d),
-		e: make([]float64, n), half: make([]float64, n)}
-}
-
-// leapfrogRows takes one leapfrog step, with step eps[i] (negative to go
-// back in time) and inverse mass row i of invM, for each chain i in rows, on
-// row i of the N-row state x, p, g, e:
-//
-//	p −= (ε/2)g;  x += ε M⁻¹p;  e, g = E(x), ∇E(x);  p −= (ε/2)g
-//
-// The updates run on the simd leapfrog kernels, over the whole batch with
-// per-row steps when rows lists every chain and row by row otherwise; the
-// kernels are element-wise and exact, so a chain gets the same bits either
-// way (and so whatever the number of workers). The gradient is one
-// evaluation over the listed rows, gathered through lb (or made in place
-// when rows lists every chain).
-func leapfrogRows(c *Chains, lb *leapBatch, rows []int, x, p, g, e, invM, eps []float64) {
-	d := c.Dim
-	r := len(rows)
-	all := r == len(e) // every chain, in order
-	if all {
-		for i, s := range eps {
-			lb.half[i] = 0.5 * s
-		}
-		simd.MomentumRows(p, g, lb.half, d)
-		simd.PositionRows(x, p, invM, eps, d)
-	} else {
-		for _, i := range rows {
-			lo, hi := i*d, (i+1)*d
-			simd.Momentum(p[lo:hi], g[lo:hi], 0.5*eps[i])
-			simd.Position(x[lo:hi], p[lo:hi], invM[lo:hi], eps[i])
-		}
-	}
-	if all {
-		c.EvalGradient(e, g, x)
-	} else {
-		for k, i := range rows {
-			copy(lb.x[k*d:(k+1)*d], x[i*d:(i+1)*d])
-		}
-		c.EvalGradient(lb.e[:r], lb.g[:r*d], lb.x[:r*d])
-		for k, i := range rows {
-			copy(g[i*d:(i+1)*d], lb.g[k*d:(k+1)*d])
-			e[i] = lb.e[k]
-		}
-	}
-	if all {
-		simd.MomentumRows(p, g, lb.half, d)
-		return
-	}
-	for _, i := range rows {
-		lo, hi := i*d, (i+1)*d
-		simd.Momentum(p[lo:hi], g[lo:hi], 0.5*eps[i])
-	}
-}
-
-// stepSizeSearch sets every chain's a.eps as Stan's init_stepsize does: from
-// the chain's current position and step, draw a momentum and take one
-// leapfrog step; if the acceptance exp(H − H′) exceeds 0.8, keep doubling ε
-// until it does not, otherwise keep halving until it does, with a fresh
-// momentum per trial. All searching chains step together; x, p, g, e are N×d
-// scratch (N for e). The chains' positions are not changed.
-func stepSizeSearch(c *Chains, a *adaptation, lb *leapBatch, x, p, g, e []float64) {
-	const (
-		logTarget = -0.2231435513142097 // log(0.8)
-		maxTrials = 100                 // 2^±100 away from the start: give up
-	)
-	n, d := c.N, c.Dim
-	rows := lb.rows[:0]
-	for i := 0; i < n; i++ {
-		a.dir[i] = 0 // direction not yet known; then +1 doubling, −1 halving
-		if eps := a.eps[i]; eps > 0 && eps <= 1e7 {
-			rows = append(rows, i)
-		}
-	}
-	for trial := 0; trial < maxTrials && len(rows) > 0; trial++ {
-		for _, i := range rows {
-			lo, hi := i*d, (i+1)*d
-			drawMomentum(p[lo:hi], a.invM[lo:hi], &c.Rng[i])
-			copy(x[lo:hi], c.X[lo:hi])
-			copy(g[lo:hi], c.Grad[lo:hi])
-			e[i] = c.E[i]
-			a.h0[i] = c.E[i] + kinetic(p[lo:hi], a.invM[lo:hi])
-		}
-		leapfrogRows(c, lb, rows, x, p, g, e, a.invM, a.eps)
-		next := rows[:0]
-		for _, i := range rows {
-			dH := a.h0[i] - e[i] - kinetic(p[i*d:(i+1)*d], a.invM[i*d:(i+1)*d])
-			if math.IsNaN(dH) {
-				dH = math.Inf(-1)
-			}
-			up := dH > logTarget
-			switch {
-			case a.dir[i] == 0:
-				a.dir[i] = -1
-				if up {
-					a.dir[i] = 1
-				}
-			case a.dir[i] == 1 && !up, a.dir[i] == -1 && up:
-				continue // crossed 0.8: done
-			case a.dir[i] == 1:
-				a.eps[i] *= 2
-			default:
-				a.eps[i] /= 2
-			}
-			if a.eps[i] > 1e7 || a.eps[i] < 1e-300 {
-				continue
-			}
-			next = append(next, i)
-		}
-		rows = next
-	}
 }

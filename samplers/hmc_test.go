@@ -176,14 +176,14 @@ func TestHMCAcceptByHand(t *testing.T) {
 // hmIntegrate runs steps leapfrog steps of every row of (x, p, g, e) with
 // per-row steps eps and inverse mass invM, using rows (nil: every chain).
 func hmIntegrate(c *Chains, rows []int, x, p, g, e, invM, eps []float64, steps int) {
-	lb := newLeapBatch(c.N, c.Dim)
+	lf := NewLeapfrog(c.N, c.Dim)
 	if rows == nil {
 		for i := 0; i < c.N; i++ {
 			rows = append(rows, i)
 		}
 	}
 	for s := 0; s < steps; s++ {
-		leapfrogRows(c, &lb, rows, x, p, g, e, invM, eps)
+		lf.Step(c, rows, x, p, g, e, invM, eps)
 	}
 }
 
@@ -211,7 +211,7 @@ func TestLeapfrogReversible(t *testing.T) {
 		q.Gradient(e, g, x1)
 		hmIntegrate(c, rows, x1, p1, g, e, invM, eps, steps)
 		if rows != nil && (x1[0] != x[0] || p1[2*d] != p[2*d]) {
-			t.Fatal("leapfrogRows moved a chain that was not listed")
+			t.Fatal("Leapfrog.Step moved a chain that was not listed")
 		}
 		for j := range p1 {
 			p1[j] = -p1[j]
@@ -372,7 +372,7 @@ func TestHMCAdapts(t *testing.T) {
 // last window, so it scatters by ~10%); each chain's alone within 50%, so a
 // standard deviation in place of a variance, or a mix-up of chains or
 // dimensions, fails.
-func hmCheckAdapted(t *testing.T, a adaptation, s []float64, post, term Stats, target float64) {
+func hmCheckAdapted(t *testing.T, a *Adapter, s []float64, post, term Stats, target float64) {
 	t.Helper()
 	if r := term.AcceptanceRate(); math.Abs(r-target) > 0.05 {
 		t.Errorf("acceptance over the terminal buffer %.3f, want %.2f ± 0.05", r, target)
@@ -380,16 +380,16 @@ func hmCheckAdapted(t *testing.T, a adaptation, s []float64, post, term Stats, t
 	if r := post.AcceptanceRate(); r < target-0.05 || r > target+0.15 {
 		t.Errorf("acceptance after warmup %.3f, want within [%.2f, %.2f]", r, target-0.05, target+0.15)
 	}
-	d, n := len(s), len(a.eps)
+	d, n := len(s), len(a.Eps)
 	worst, worstMean := 0.0, 0.0
 	for j, sj := range s {
 		mean := 0.0
 		for i := 0; i < n; i++ {
-			ratio := a.invM[i*d+j] / (sj * sj)
+			ratio := a.InvM[i*d+j] / (sj * sj)
 			mean += ratio / float64(n)
 			worst = max(worst, math.Abs(ratio-1))
 			if math.Abs(ratio-1) > 0.5 {
-				t.Errorf("chain %d dim %d: inverse mass %.4g, variance %.4g", i, j, a.invM[i*d+j], sj*sj)
+				t.Errorf("chain %d dim %d: inverse mass %.4g, variance %.4g", i, j, a.InvM[i*d+j], sj*sj)
 			}
 		}
 		worstMean = max(worstMean, math.Abs(mean-1))
@@ -398,7 +398,7 @@ func hmCheckAdapted(t *testing.T, a adaptation, s []float64, post, term Stats, t
 		}
 	}
 	t.Logf("acceptance: terminal buffer %.3f, after warmup %.3f; step sizes %.3f; inverse mass error: worst %.0f%%, worst chain mean %.0f%%",
-		term.AcceptanceRate(), post.AcceptanceRate(), a.eps, 100*worst, 100*worstMean)
+		term.AcceptanceRate(), post.AcceptanceRate(), a.Eps, 100*worst, 100*worstMean)
 }
 
 // TestHMCJitter checks that with jitter the number of leapfrog steps per
@@ -462,8 +462,8 @@ func TestStepSizeSearch(t *testing.T) {
 		}
 		hk := k.(*hmcKernel)
 		x0 := append([]float64(nil), c.X...)
-		stepSizeSearch(c, &hk.ad, &hk.lb, hk.x, hk.p, hk.g, hk.e)
-		for i, eps := range hk.ad.eps {
+		SearchStepSize(c, hk.lf, hk.ad.Eps, hk.ad.InvM, hk.x, hk.p, hk.g, hk.e)
+		for i, eps := range hk.ad.Eps {
 			if eps < 0.1 || eps > 10 {
 				t.Errorf("from ε = %v: chain %d ended at ε = %v, want within [0.1, 10]", eps0, i, eps)
 			}

@@ -13,7 +13,9 @@ import (
 //	log α = E(x) − E(x′) + log q(x|x′) − log q(x′|x),
 //	log q(a|b) = −‖a − b + η∇E(b)‖² / (4η),
 //
-// so the chain targets exp(−E) exactly. During warmup (when Adapt is set)
+// so the chain targets exp(−E) exactly (Roberts & Tweedie 1996,
+// "Exponential convergence of Langevin distributions and their discrete
+// approximations"). During warmup (when Adapt is set)
 // each chain tunes its own η by dual averaging toward TargetAccept; η is
 // frozen at the averaged value when warmup ends.
 type MALA struct {
@@ -33,7 +35,7 @@ func (m *MALA) Description() string {
 	return "Metropolis-adjusted Langevin algorithm, step adapted per chain"
 }
 
-// Init validates the keys.
+// Validate checks the keys.
 func (m *MALA) Validate() error {
 	if err := checkStep(m.StepSize); err != nil {
 		return err

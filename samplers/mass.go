@@ -1,11 +1,5 @@
 package samplers
 
-import (
-	"math"
-
-	"github.com/goebm/ebm/rng"
-)
-
 // Stan's windowed warmup: a fast initial buffer where only the step size
 // adapts, a series of slow windows (the first of 25 iterations, each next one
 // twice as long, the last stretched to the terminal buffer) at whose ends the
@@ -18,21 +12,21 @@ const (
 	maxWindows       = 64 // window lengths double, so far more than enough
 )
 
-// windows is the mass-matrix adaptation schedule for one warmup length. It
-// depends on the warmup length alone, so every chain (and every shard)
-// follows the same schedule.
-type windows struct {
+// Windows is the mass-matrix adaptation schedule of Stan's windowed warmup
+// for one warmup length. It depends on the warmup length alone, so every
+// chain (and every shard) follows the same schedule.
+type Windows struct {
 	warmup           int
 	initBuf, termBuf int             // collection runs over [initBuf, warmup−termBuf)
 	ends             [maxWindows]int // iterations at which a window ends
 	n                int             // number of windows (0: no mass adaptation)
 }
 
-// newWindows computes Stan's schedule for warmup iterations: buffers 75 and
+// NewWindows computes Stan's schedule for warmup iterations: buffers 75 and
 // 50 and a first window of 25 when warmup ≥ 150; otherwise 15% / 75% / 10% of
 // warmup (truncated), as Stan does; none at all when warmup < 20.
-func newWindows(warmup int) windows {
-	w := windows{warmup: warmup}
+func NewWindows(warmup int) Windows {
+	w := Windows{warmup: warmup}
 	if warmup < windowMinWarmup {
 		return w
 	}
@@ -63,10 +57,21 @@ func newWindows(warmup int) windows {
 	return w
 }
 
-// at reports whether iteration i contributes a draw to the variance estimate
-// and whether a window ends there (the estimate is then turned into a new
-// inverse mass).
-func (w *windows) at(i int) (collect, end bool) {
+// Warmup is the warmup length the schedule was made for.
+func (w *Windows) Warmup() int { return w.warmup }
+
+// Buffers returns the lengths of the initial and terminal fast buffers (0
+// and 0 when there is no mass adaptation).
+func (w *Windows) Buffers() (init, term int) { return w.initBuf, w.termBuf }
+
+// Ends lists the iterations at which a slow window ends (a fresh slice;
+// empty when there is no mass adaptation).
+func (w *Windows) Ends() []int { return append([]int(nil), w.ends[:w.n]...) }
+
+// At reports whether warmup iteration i contributes a draw to the variance
+// estimate and whether a window ends there (the estimate is then turned
+// into a new inverse mass).
+func (w *Windows) At(i int) (collect, end bool) {
 	if w.n == 0 || i >= w.warmup {
 		return false, false
 	}
@@ -79,65 +84,127 @@ func (w *windows) at(i int) (collect, end bool) {
 	return collect, false
 }
 
-// adaptation is the warmup state of one shard, one entry per chain: the step
-// size and its dual averaging, and the diagonal inverse mass with its
-// Welford accumulators. HMC and NUTS share it.
-type adaptation struct {
-	on     bool      // adapt = true
-	target float64   // target acceptance
-	eps    []float64 // current step size per chain
+// Adapter is the warmup of one shard of a gradient sampler, in the manner of
+// Stan's windowed adaptation: per chain, a step size tuned by dual averaging
+// (Hoffman & Gelman 2014) toward a target acceptance and a diagonal inverse
+// mass re-estimated from the draws of each slow window (see Windows), the
+// step size searched again after every window and frozen at its averaged
+// value when warmup ends. HMC and NUTS use it; any sampler that integrates
+// with a diagonal mass can, from outside the package too.
+//
+// A kernel reads Eps and InvM for its transition and brackets it with the
+// two calls
+//
+//	a.Begin(c, it)          // before the transition
+//	… the transition, with step a.Eps[i] and inverse mass row i of a.InvM …
+//	a.End(c, it, accept)    // after it: accept[i] is chain i's acceptance
+//
+// at every iteration, warmup or not. Begin and End are Learn, Restart,
+// Freeze and SearchStepSize put together; a sampler that wants another
+// composition calls those itself. Without adaptation (adapt = false at
+// NewAdapter) Eps and InvM never change and every method does nothing.
+//
+// The step-size searches draw from c.Rng[i] (d normals per trial, see
+// SearchStepSize); nothing else here draws random numbers.
+type Adapter struct {
+	// Eps is each chain's step size for the next transition (N values).
+	Eps []float64
+	// InvM is each chain's diagonal inverse mass, N×d, row i chain i's;
+	// 1 until the first window ends.
+	InvM []float64
+
+	on     bool
+	target float64
+	d      int
 	da     []DualAveraging
-	invM   []float64 // N×d diagonal inverse mass (1 until adapted)
 	mean   []float64 // N×d Welford running means of the window's draws
 	m2     []float64 // N×d Welford sums of squared deviations
 	count  int       // draws in the current window (the same for every chain)
-	sched  windows
-	h0     []float64 // step-size search scratch: H before the trial step
-	dir    []int8    // step-size search scratch: 0 unknown, +1 doubling, −1 halving
-	init   bool      // the initial step-size search has run
-	frozen bool      // warmup is over: ε is the averaged step size
+	sched  Windows
+	init   bool // the initial step-size search has run
+	frozen bool // warmup is over: ε is the averaged step size
+
+	// step-size search scratch, allocated at the first search
+	lf         *Leapfrog
+	x, p, g, e []float64
 }
 
-// newAdaptation allocates the per-chain state for n chains of dimension d,
-// every chain starting at step size eps0 and unit inverse mass.
-func newAdaptation(n, d int, eps0, target float64, on bool) adaptation {
-	a := adaptation{on: on, target: target, eps: make([]float64, n), invM: make([]float64, n*d)}
-	for i := range a.eps {
-		a.eps[i] = eps0
+// NewAdapter allocates the warmup state of a shard of n chains of dimension
+// d, every chain starting at step size eps0 and unit inverse mass; target
+// is the mean acceptance dual averaging aims at. With adapt false nothing
+// adapts.
+func NewAdapter(n, d int, eps0, target float64, adapt bool) *Adapter {
+	a := &Adapter{on: adapt, target: target, d: d, Eps: make([]float64, n), InvM: make([]float64, n*d)}
+	for i := range a.Eps {
+		a.Eps[i] = eps0
 	}
-	for j := range a.invM {
-		a.invM[j] = 1
+	for j := range a.InvM {
+		a.InvM[j] = 1
 	}
-	if on {
+	if adapt {
 		a.da = make([]DualAveraging, n)
 		for i := range a.da {
 			a.da[i] = NewDualAveraging(eps0, target)
 		}
 		a.mean = make([]float64, n*d)
 		a.m2 = make([]float64, n*d)
-		a.h0 = make([]float64, n)
-		a.dir = make([]int8, n)
 	}
 	return a
 }
 
-// learn feeds the transition just taken: accept[i] is chain i's acceptance
-// statistic and c.X its new position. It updates every chain's step size
-// and, following the schedule, its inverse mass; it returns true when a
-// window ended and the inverse masses changed, in which case the caller
-// re-runs the step-size search and then calls restart. On the last warmup
-// iteration every step size is frozen at its averaged value.
-func (a *adaptation) learn(c *Chains, it Iter, accept []float64) (windowEnded bool) {
+// Adapting reports whether the adapter adapts (adapt was true).
+func (a *Adapter) Adapting() bool { return a.on }
+
+// Target is the mean acceptance probability dual averaging aims at.
+func (a *Adapter) Target() float64 { return a.target }
+
+// Begin is called before every transition. At the first warmup iteration it
+// searches every chain's initial step size (SearchStepSize) and restarts
+// dual averaging from it; after warmup it freezes the step sizes at their
+// averaged values (once).
+func (a *Adapter) Begin(c *Chains, it Iter) {
+	if a.on && it.IsWarmup() && !a.init {
+		a.SearchStepSize(c)
+		a.Restart()
+		a.init = true
+	}
+	if !it.IsWarmup() {
+		a.Freeze()
+	}
+}
+
+// End is called after every transition with each chain's acceptance
+// statistic (NaN counts as 0). During warmup it feeds them to Learn; when a
+// window ended it searches the step sizes again under the new inverse mass
+// and restarts dual averaging from them, as Stan does.
+func (a *Adapter) End(c *Chains, it Iter, accept []float64) {
+	if a.Learn(c, it, accept) {
+		a.SearchStepSize(c)
+		a.Restart()
+	}
+}
+
+// Learn feeds the transition just taken: accept[i] is chain i's acceptance
+// statistic and c.X its new position. During warmup it updates every
+// chain's step size by dual averaging and, following the Windows schedule,
+// its inverse mass; it returns true when a window ended and the inverse
+// masses changed. On the last warmup iteration every step size is frozen at
+// its averaged value. Outside warmup, or without adaptation, it does
+// nothing.
+//
+// The inverse mass is the window's sample variance (Welford), shrunk toward
+// 1e-3 as Stan does: (n/(n+5))·var + 1e-3·5/(n+5) for n draws.
+func (a *Adapter) Learn(c *Chains, it Iter, accept []float64) (windowEnded bool) {
 	if !a.on || !it.IsWarmup() {
 		return false
 	}
 	if a.sched.warmup != it.Warmup {
-		a.sched = newWindows(it.Warmup)
+		a.sched = NewWindows(it.Warmup)
 	}
-	for i := range a.eps {
-		a.eps[i] = a.da[i].Update(accept[i])
+	for i := range a.Eps {
+		a.Eps[i] = a.da[i].Update(accept[i])
 	}
-	collect, end := a.sched.at(it.I)
+	collect, end := a.sched.At(it.I)
 	d := c.Dim
 	if collect {
 		a.count++
@@ -149,55 +216,49 @@ func (a *adaptation) learn(c *Chains, it Iter, accept []float64) (windowEnded bo
 		}
 	}
 	if end && a.count >= 2 {
-		// Sample variance, shrunk toward 1e-3 as Stan does:
-		// (n/(n+5))·var + 1e-3·5/(n+5).
 		n := float64(a.count)
-		for j := range a.invM {
+		for j := range a.InvM {
 			v := a.m2[j] / (n - 1)
-			a.invM[j] = n/(n+5)*v + 1e-3*5/(n+5)
+			a.InvM[j] = n/(n+5)*v + 1e-3*5/(n+5)
 			a.mean[j], a.m2[j] = 0, 0
 		}
 		a.count = 0
 		windowEnded = true
 	}
 	if it.I == it.Warmup-1 {
-		a.freeze()
+		a.Freeze()
 	}
 	return windowEnded
 }
 
-// restart starts every chain's dual averaging again from its current step
-// size (after a window, as Stan does).
-func (a *adaptation) restart() {
+// Restart starts every chain's dual averaging again from its current step
+// size (after a search, as Stan does).
+func (a *Adapter) Restart() {
 	for i := range a.da {
-		a.da[i].Restart(a.eps[i])
+		a.da[i].Restart(a.Eps[i])
 	}
 }
 
-// freeze sets every step size to its averaged value, once.
-func (a *adaptation) freeze() {
+// Freeze sets every step size to its dual-averaged value, once; later calls
+// do nothing. Without adaptation it does nothing.
+func (a *Adapter) Freeze() {
 	if !a.on || a.frozen {
 		return
 	}
-	for i := range a.eps {
-		a.eps[i] = a.da[i].Final()
+	for i := range a.Eps {
+		a.Eps[i] = a.da[i].Final()
 	}
 	a.frozen = true
 }
 
-// kinetic returns ½ pᵀ M⁻¹ p for one row.
-func kinetic(p, invM []float64) float64 {
-	s := 0.0
-	for j, v := range p {
-		s += invM[j] * v * v
+// SearchStepSize runs the package's SearchStepSize on every chain from its
+// current Eps under the current InvM, with scratch of the adapter's own.
+// It does not restart dual averaging (Restart does).
+func (a *Adapter) SearchStepSize(c *Chains) {
+	if a.lf == nil {
+		n, d := len(a.Eps), a.d
+		a.lf = NewLeapfrog(n, d)
+		a.x, a.p, a.g, a.e = make([]float64, n*d), make([]float64, n*d), make([]float64, n*d), make([]float64, n)
 	}
-	return 0.5 * s
-}
-
-// drawMomentum fills p with a draw from N(0, M), M = diag(1/invM): d normals
-// from r, in order.
-func drawMomentum(p, invM []float64, r *rng.Stream) {
-	for j := range p {
-		p[j] = r.Norm() / math.Sqrt(invM[j])
-	}
+	SearchStepSize(c, a.lf, a.Eps, a.InvM, a.x, a.p, a.g, a.e)
 }

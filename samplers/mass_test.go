@@ -24,14 +24,14 @@ func TestWindows(t *testing.T) {
 		{20, 3, 2, []int{17}},
 		{19, 0, 0, nil},
 	} {
-		w := newWindows(tc.warmup)
+		w := NewWindows(tc.warmup)
 		if got := w.ends[:w.n]; !slices.Equal(got, tc.ends) || (w.n > 0 && (w.initBuf != tc.init || w.termBuf != tc.term)) {
 			t.Errorf("warmup %d: buffers %d/%d, window ends %v; want %d/%d, %v",
 				tc.warmup, w.initBuf, w.termBuf, got, tc.init, tc.term, tc.ends)
 		}
 		collected := 0
 		for i := 0; i < tc.warmup+5; i++ {
-			if c, _ := w.at(i); c {
+			if c, _ := w.At(i); c {
 				collected++
 			}
 		}
@@ -48,7 +48,7 @@ func TestWindows(t *testing.T) {
 func TestMassFromWindow(t *testing.T) {
 	const n, d, warmup = 2, 2, 100 // window over iterations 15…89
 	c := NewChains(hmGauss{[]float64{1, 1}}, n, 0, 1)
-	a := newAdaptation(n, d, 0.1, 0.8, true)
+	a := NewAdapter(n, d, 0.1, 0.8, true)
 	acc := []float64{0.8, 0.8}
 	var vals [n * d][]float64
 	ended := 0
@@ -59,7 +59,7 @@ func TestMassFromWindow(t *testing.T) {
 				vals[j] = append(vals[j], c.X[j])
 			}
 		}
-		if a.learn(c, Iter{I: it, Warmup: warmup, Total: 200}, acc) {
+		if a.Learn(c, Iter{I: it, Warmup: warmup, Total: 200}, acc) {
 			ended++
 			if it != 89 {
 				t.Fatalf("window ended at %d, want 89", it)
@@ -80,8 +80,8 @@ func TestMassFromWindow(t *testing.T) {
 		}
 		k := float64(len(v))
 		want := k/(k+5)*ss/(k-1) + 1e-3*5/(k+5)
-		if math.Abs(a.invM[j]-want) > 1e-12*want {
-			t.Errorf("inverse mass [%d] = %.15g, want %.15g", j, a.invM[j], want)
+		if math.Abs(a.InvM[j]-want) > 1e-12*want {
+			t.Errorf("inverse mass [%d] = %.15g, want %.15g", j, a.InvM[j], want)
 		}
 	}
 }
@@ -91,18 +91,18 @@ func TestMassFromWindow(t *testing.T) {
 // size that keeps adapting breaks the Markov property of the kept draws.
 func TestFreezeAtWarmupEnd(t *testing.T) {
 	c := NewChains(hmGauss{[]float64{1}}, 1, 0, 1)
-	a := newAdaptation(1, 1, 0.5, 0.8, true)
+	a := NewAdapter(1, 1, 0.5, 0.8, true)
 	ref := NewDualAveraging(0.5, 0.8)
 	for it := 0; it < 10; it++ {
 		acc := 0.5 + 0.04*float64(it)
-		a.learn(c, Iter{I: it, Warmup: 10, Total: 20}, []float64{acc})
+		a.Learn(c, Iter{I: it, Warmup: 10, Total: 20}, []float64{acc})
 		ref.Update(acc)
 	}
-	if a.eps[0] != ref.Final() {
-		t.Fatalf("step after warmup %v, want the averaged %v", a.eps[0], ref.Final())
+	if a.Eps[0] != ref.Final() {
+		t.Fatalf("step after warmup %v, want the averaged %v", a.Eps[0], ref.Final())
 	}
-	a.learn(c, Iter{I: 10, Warmup: 10, Total: 20}, []float64{0})
-	if a.eps[0] != ref.Final() {
-		t.Fatalf("step changed after warmup: %v, want %v", a.eps[0], ref.Final())
+	a.Learn(c, Iter{I: 10, Warmup: 10, Total: 20}, []float64{0})
+	if a.Eps[0] != ref.Final() {
+		t.Fatalf("step changed after warmup: %v, want %v", a.Eps[0], ref.Final())
 	}
 }

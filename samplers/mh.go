@@ -27,7 +27,7 @@ func (m *MH) Description() string {
 	return "random-walk Metropolis–Hastings with a Gaussian proposal, scale adapted per chain"
 }
 
-// Init validates the keys.
+// Validate checks the keys.
 func (m *MH) Validate() error {
 	if !(m.Scale >= 0) || math.IsInf(m.Scale, 0) {
 		return fmt.Errorf("scale must be ≥ 0 and finite (0 picks 2.38/sqrt(dim)), got %v", m.Scale)

@@ -1,9 +1,12 @@
 package samplers
 
-// NUTS is the No-U-Turn sampler in the form Stan uses: multinomial sampling
-// over the trajectory, biased progressive sampling when a new subtree is
-// joined to the tree, uniform progressive sampling inside subtrees, and the
-// generalized U-turn criterion p♯ᵀρ > 0 (p♯ = M⁻¹p, ρ the summed momenta)
+// NUTS is the No-U-Turn sampler (Hoffman & Gelman 2014, "The No-U-Turn
+// sampler: adaptively setting path lengths in Hamiltonian Monte Carlo") in
+// the form Stan uses (Betancourt 2017, "A conceptual introduction to
+// Hamiltonian Monte Carlo"): multinomial sampling over the trajectory,
+// biased progressive sampling when a new subtree is joined to the tree,
+// uniform progressive sampling inside subtrees, and the generalized U-turn
+// criterion p♯ᵀρ > 0 (p♯ = M⁻¹p, ρ the summed momenta)
 // checked on every merged subtree together with the two extra checks that
 // straddle the merge (Stan ≥ 2.21).
 //
@@ -39,7 +42,7 @@ package samplers
 // The acceptance statistic (Stats.AcceptSum, and what dual averaging is fed)
 // is Stan's: the mean over every leaf built, including those of a discarded
 // subtree, of min(1, exp(H0 − H)). Stats.TreeDepth adds the number of
-// completed doublings. Adaptation is as for HMC.
+// completed doublings. Adaptation is HMC's: the same Adapter, called the same way.
 
 import (
 	"fmt"
@@ -48,9 +51,9 @@ import (
 	"github.com/goebm/ebm/rng"
 )
 
-// NUTS is the No-U-Turn sampler (the comment at the top of nuts.go
-// describes the algorithm and the batched design): multinomial, generalized U-turn
-// criterion, diagonal mass matrix, step size and mass adapted per chain
+// NUTS is the No-U-Turn sampler (Hoffman & Gelman 2014; the comment at the
+// top of nuts.go describes the algorithm and the batched design):
+// multinomial, generalized U-turn criterion, diagonal mass matrix, step size and mass adapted per chain
 // during warmup by Stan's windowed scheme.
 type NUTS struct {
 	StepSize     float64 `toml:"step_size" doc:"leapfrog step ε: the starting point of the adaptation, or the step used throughout when adapt = false"`
@@ -70,7 +73,7 @@ func (s *NUTS) Description() string {
 	return "No-U-Turn sampler (multinomial, generalized U-turn), step size and diagonal mass adapted per chain"
 }
 
-// Init validates the keys.
+// Validate checks the keys.
 func (s *NUTS) Validate() error {
 	if err := checkStep(s.StepSize); err != nil {
 		return err
@@ -93,8 +96,8 @@ func (s *NUTS) Start(c *Chains) (Kernel, error) {
 	}
 	n, d := c.N, c.Dim
 	k := &nutsKernel{maxDepth: s.MaxDepth,
-		ad: newAdaptation(n, d, s.StepSize, s.TargetAccept, s.Adapt),
-		lb: newLeapBatch(n, d),
+		ad: NewAdapter(n, d, s.StepSize, s.TargetAccept, s.Adapt),
+		lf: NewLeapfrog(n, d),
 		cur: nutsEnds{x: make([]float64, n*d), p: make([]float64, n*d), g: make([]float64, n*d),
 			e: make([]float64, n)},
 		oth: nutsEnds{x: make([]float64, n*d), p: make([]float64, n*d), g: make([]float64, n*d),
@@ -157,8 +160,8 @@ type nutsTree struct {
 // nutsKernel is one shard's NUTS state, one entry per chain.
 type nutsKernel struct {
 	maxDepth int
-	ad       adaptation
-	lb       leapBatch
+	ad       *Adapter
+	lf       *Leapfrog
 	cur, oth nutsEnds
 	step     []float64 // ε·dir per chain for the current doubling
 	acc      []float64 // acceptance statistic of the last transition
@@ -168,21 +171,14 @@ type nutsKernel struct {
 // Step advances every chain by one NUTS transition, all trees built in
 // lockstep.
 func (k *nutsKernel) Step(c *Chains, it Iter) {
-	a := &k.ad
-	if a.on && it.IsWarmup() && !a.init {
-		stepSizeSearch(c, a, &k.lb, k.cur.x, k.cur.p, k.cur.g, k.cur.e)
-		a.restart()
-		a.init = true
-	}
-	if !it.IsWarmup() {
-		a.freeze()
-	}
+	a := k.ad
+	a.Begin(c, it)
 	n, d := c.N, c.Dim
 	for i := 0; i < n; i++ {
 		k.begin(c, i)
 	}
 	for {
-		rows := k.lb.rows[:0]
+		rows := k.lf.Rows()
 		for i := 0; i < n; i++ {
 			if !k.tree[i].done {
 				rows = append(rows, i)
@@ -191,7 +187,7 @@ func (k *nutsKernel) Step(c *Chains, it Iter) {
 		if len(rows) == 0 {
 			break
 		}
-		leapfrogRows(c, &k.lb, rows, k.cur.x, k.cur.p, k.cur.g, k.cur.e, a.invM, k.step)
+		k.lf.Step(c, rows, k.cur.x, k.cur.p, k.cur.g, k.cur.e, a.InvM, k.step)
 		c.Stats.Leapfrogs += int64(len(rows))
 		for _, i := range rows {
 			k.leaf(c, i)
@@ -211,10 +207,7 @@ func (k *nutsKernel) Step(c *Chains, it Iter) {
 			c.Stats.Accepted++
 		}
 	}
-	if a.learn(c, it, k.acc) {
-		stepSizeSearch(c, a, &k.lb, k.cur.x, k.cur.p, k.cur.g, k.cur.e)
-		a.restart()
-	}
+	a.End(c, it, k.acc)
 }
 
 // begin draws chain i's momentum, resets its tree to the single current
@@ -223,7 +216,7 @@ func (k *nutsKernel) begin(c *Chains, i int) {
 	d := c.Dim
 	lo, hi := i*d, (i+1)*d
 	t := &k.tree[i]
-	invM := k.ad.invM[lo:hi]
+	invM := k.ad.InvM[lo:hi]
 	p := k.cur.p[lo:hi]
 	drawMomentum(p, invM, &c.Rng[i])
 	for _, en := range [2]*nutsEnds{&k.cur, &k.oth} {
@@ -261,7 +254,7 @@ func (k *nutsKernel) startDoubling(c *Chains, i int) {
 		k.cur.e[i], k.oth.e[i] = k.oth.e[i], k.cur.e[i]
 	}
 	t.dir = dir
-	k.step[i] = float64(dir) * k.ad.eps[i]
+	k.step[i] = float64(dir) * k.ad.Eps[i]
 	copy(t.pNear, k.cur.p[lo:hi])
 	t.top = 0
 }
@@ -279,7 +272,7 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 	d := c.Dim
 	lo, hi := i*d, (i+1)*d
 	t := &k.tree[i]
-	invM := k.ad.invM[lo:hi]
+	invM := k.ad.InvM[lo:hi]
 	x, p, g, e := k.cur.x[lo:hi], k.cur.p[lo:hi], k.cur.g[lo:hi], k.cur.e[i]
 	h := e + kinetic(p, invM)
 	if math.IsNaN(h) {

@@ -6,7 +6,13 @@
 // n×d row-major batch and the energy is evaluated for the batch at once.
 // Adaptation state is per chain, and each chain has its own random stream
 // derived from (seed, chain index), so results do not depend on how the
-// chains are split over workers.
+// chains are split over workers (Shards does the splitting, for Run and for
+// any other caller).
+//
+// The warmup pieces are exported so that a sampler written outside the
+// package adapts as the shipped ones do: DualAveraging (step size),
+// Windows (Stan's mass-matrix schedule), SearchStepSize and Leapfrog, and
+// Adapter, which puts them together per chain and is what hmc and nuts use.
 package samplers
 
 import (

@@ -13,8 +13,10 @@ import (
 //
 // the Euler–Maruyama step of the Langevin diffusion whose stationary density
 // is exp(−E). There is no accept step, so the chain targets exp(−E) only up
-// to an O(η) bias. (The seed text's eq. 37, step ε² with noise ε, targets
-// exp(−2E); this is the corrected form.)
+// to an O(η) bias (Roberts & Tweedie 1996, "Exponential convergence of
+// Langevin distributions and their discrete approximations"). A step ε²
+// with noise ε, as sometimes written, targets exp(−2E); this is the form
+// that targets exp(−E).
 //
 // NoiseStd > 0 replaces √(2η) by that value, decoupling the noise from the
 // step as EBM training papers do (e.g. η = 10, noise 0.005). The chain then
@@ -35,7 +37,7 @@ func (u *ULA) Description() string {
 	return "unadjusted Langevin algorithm (no accept step; O(step_size) bias)"
 }
 
-// Init validates the keys.
+// Validate checks the keys.
 func (u *ULA) Validate() error {
 	if err := checkStep(u.StepSize); err != nil {
 		return err

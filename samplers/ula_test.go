@@ -14,7 +14,7 @@ import (
 // AR(1) recursion x′ = (1 − a)x + √(2η)ξ with a = η/s². Its stationary
 // variance v solves v = (1 − a)²v + 2η, so v = 2η/(a(2 − a)) = s²/(1 − η/(2s²)).
 // With η = s²/2 (a = 1/2) that is 4s²/3; a step that used noise √η instead
-// (the seed's factor-2 slip) would give 2s²/3, and the exact target s².
+// (a factor-2 slip in the noise) would give 2s²/3, and the exact target s².
 // The draws are thinned by 10 after a 60-step burn-in, so their correlation
 // (1/2)^10 is negligible and the iid standard error sqrt((m4 − v²)/n) applies.
 func TestULAStationaryVariance(t *testing.T) {

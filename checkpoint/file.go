@@ -210,7 +210,7 @@ func marshal(f *File) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
-	if len(hj) > math.MaxUint32 {
+	if uint64(len(hj)) > math.MaxUint32 {
 		return nil, fmt.Errorf("header of %d bytes is too large", len(hj))
 	}
 	size := prefixLen + len(hj) + 4

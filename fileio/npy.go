@@ -22,7 +22,7 @@ const npyMagic = "\x93NUMPY"
 
 // maxNPYElems bounds the element count a header may claim (2^40): beyond it
 // the file is rejected before any allocation.
-const maxNPYElems = 1 << 40
+const maxNPYElems = min(1<<40, math.MaxInt)
 
 // WriteNPY writes data as a C-order float64 .npy array (format 1.0, or 2.0
 // for very long headers) of the given shape. It panics when the shape does

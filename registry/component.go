@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 )
 
@@ -90,7 +92,16 @@ func (c *Component[T]) setTable(m map[string]any) error {
 	t := maps.Clone(m)
 	typ, ok := t["type"]
 	if !ok {
-		return ErrMissingType
+		if c.Type == "" {
+			return ErrMissingType
+		}
+		// Name the default the table replaces: the user may have meant to
+		// change one of its keys.
+		parts := []string{fmt.Sprintf("type = %q", c.Type)}
+		for _, k := range slices.Sorted(maps.Keys(c.Table)) {
+			parts = append(parts, strings.TrimSpace(EncodeKey(k, c.Table[k])))
+		}
+		return fmt.Errorf("%w; a nested table replaces the default wholesale, so name the type (the default is %s)", ErrMissingType, strings.Join(parts, ", "))
 	}
 	s, ok := typ.(string)
 	if !ok || s == "" {

@@ -102,7 +102,7 @@ func TestNestedTable(t *testing.T) {
 	}{
 		"unknown key": {map[string]any{"type": "gear", "teth": int64(3)}, `cfg.toml: [machine] (machine): [machine.drive] (gear): unknown key "teth" (did you mean "teeth"?); known keys: teeth`},
 		"bad value":   {map[string]any{"type": "gear", "teeth": int64(-1)}, `cfg.toml: [machine] (machine): [machine.drive] (gear): key "teeth": must be > 0, got -1`},
-		"no type":     {map[string]any{"teeth": int64(3)}, `cfg.toml: [machine] (machine): key "drive": missing key "type"`},
+		"no type":     {map[string]any{"teeth": int64(3)}, `cfg.toml: [machine] (machine): key "drive": missing key "type"; a nested table replaces the default wholesale, so name the type (the default is type = "gear", teeth = 8)`},
 		"not a table": {int64(3), `cfg.toml: [machine] (machine): key "drive": want a table, got an integer`},
 		"unknown":     {map[string]any{"type": "gera"}, `cfg.toml: [machine] (machine): [machine.drive]: unknown part "gera" (did you mean "gear"?); known: gear, machine`},
 	}

@@ -12,9 +12,7 @@ import (
 // the same pipeline.
 func (c *Config) ResolvedTOML() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# resolved from %s: every default filled in\n", c.File)
-	b.WriteString(registry.EncodeKey("name", c.Name))
-	b.WriteString(registry.EncodeKey("seed", c.Seed))
+	writeTop(&b, c.File, c.Name, c.Seed)
 	writeTable(&b, "[energy]", c.EnergyType, c.Energy)
 	writeTable(&b, "[init]", c.InitType, c.Init)
 	for _, s := range c.Samplers {
@@ -26,6 +24,14 @@ func (c *Config) ResolvedTOML() string {
 	}
 	writeTable(&b, "[run]", "", &c.Run)
 	return b.String()
+}
+
+// writeTop writes the head of a resolved config: where it came from, and
+// the top-level keys.
+func writeTop(b *strings.Builder, file, name string, seed int64) {
+	fmt.Fprintf(b, "# resolved from %s: every default filled in\n", file)
+	b.WriteString(registry.EncodeKey("name", name))
+	b.WriteString(registry.EncodeKey("seed", seed))
 }
 
 // writeTable writes one table: its header, type (when not empty) and every

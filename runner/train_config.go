@@ -288,9 +288,7 @@ func asInt(v any) int {
 // again gives the same pipeline, and `ebmrun run --resume` reads it.
 func (c *TrainConfig) ResolvedTOML() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# resolved from %s: every default filled in\n", c.File)
-	b.WriteString(registry.EncodeKey("name", c.Name))
-	b.WriteString(registry.EncodeKey("seed", c.Seed))
+	writeTop(&b, c.File, c.Name, c.Seed)
 	writeTable(&b, "[data]", c.DataType, c.Data)
 	writeTable(&b, "[energy]", c.EnergyType, c.Model)
 	writeTable(&b, "[objective]", c.ObjectiveType, c.Objective)

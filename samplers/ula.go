@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/simd"
 )
 
@@ -35,6 +36,17 @@ func NewULA() *ULA { return &ULA{StepSize: 0.01} }
 // Description is the one-line summary shown by `ebmrun list`.
 func (u *ULA) Description() string {
 	return "unadjusted Langevin algorithm (no accept step; O(step_size) bias)"
+}
+
+// Provision warns when noise_std decouples the noise from the step: the
+// chain then samples a tempered density, which a user reading samples as
+// draws from exp(−E) should know.
+func (u *ULA) Provision(ctx registry.Context) error {
+	if u.NoiseStd > 0 && !math.IsInf(u.NoiseStd, 0) && u.StepSize > 0 {
+		t := u.NoiseStd * u.NoiseStd / (2 * u.StepSize)
+		ctx.Warnf("noise_std = %g with step_size = %g: the chain targets about exp(−E/T) with T = noise_std²/(2·step_size) = %.3g, not exp(−E) (noise_std = 0 gives the exact √(2·step_size))", u.NoiseStd, u.StepSize, t)
+	}
+	return nil
 }
 
 // Validate checks the keys.
@@ -137,6 +149,7 @@ func allFinite(a []float64) bool {
 }
 
 var (
-	_ Sampler = (*ULA)(nil)
-	_ Kernel  = (*ulaKernel)(nil)
+	_ Sampler              = (*ULA)(nil)
+	_ registry.Provisioner = (*ULA)(nil)
+	_ Kernel               = (*ulaKernel)(nil)
 )

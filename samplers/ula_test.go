@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/samplers"
 )
 
@@ -83,6 +84,33 @@ func TestULAConfig(t *testing.T) {
 		_, err := samplers.FromTable(tc.table)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want one naming %q", tc.table, err, tc.want)
+		}
+	}
+}
+
+// TestULAWarnsWhenTempered: a decoupled noise_std makes the chain sample a
+// tempered density; building it through the registry must say so (with the
+// temperature), and the exact noise must not warn. A failure means users
+// of the image-EBM noise setting read tempered draws as draws from exp(−E)
+// with no notice.
+func TestULAWarnsWhenTempered(t *testing.T) {
+	for _, c := range []struct {
+		table map[string]any
+		want  string
+	}{
+		{map[string]any{"type": "ula", "step_size": 0.01, "noise_std": 0.01}, "[sampler]: noise_std = 0.01 with step_size = 0.01: the chain targets about exp(−E/T) with T = noise_std²/(2·step_size) = 0.005"},
+		{map[string]any{"type": "ula", "step_size": 0.01}, ""},
+	} {
+		var got []string
+		ctx := registry.Context{Table: "sampler", Warn: func(s string) { got = append(got, s) }}
+		if _, err := samplers.Registry.Build(ctx, c.table); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case c.want == "" && len(got) > 0:
+			t.Errorf("%v: unexpected warnings %q", c.table, got)
+		case c.want != "" && (len(got) != 1 || !strings.HasPrefix(got[0], c.want)):
+			t.Errorf("%v: warnings %q, want one starting %q", c.table, got, c.want)
 		}
 	}
 }

@@ -144,6 +144,13 @@ type batchSum struct {
 // grid is too tight and log Z misses mass outside it. Cancelling ctx stops
 // the work and returns ctx's error.
 func LogZ(ctx context.Context, e energies.Energy, g Grid) (LogZResult, error) {
+	return LogZProgress(ctx, e, g, nil)
+}
+
+// LogZProgress is LogZ reporting its progress: after each batch of grid
+// points, report(done, total) is called with the points evaluated so far
+// and the grid's size, from one goroutine at a time (nil: no reports).
+func LogZProgress(ctx context.Context, e energies.Energy, g Grid, report func(done, total int)) (LogZResult, error) {
 	dim := e.Dim()
 	n, err := g.check(dim)
 	if err != nil {
@@ -153,6 +160,8 @@ func LogZ(ctx context.Context, e energies.Energy, g Grid) (LogZResult, error) {
 	sums := make([]batchSum, nb)
 	var next atomic.Int64
 	var stop atomic.Bool
+	var mu sync.Mutex // serializes report
+	done := 0
 	workers := min(runtime.GOMAXPROCS(0), nb)
 	var wg sync.WaitGroup
 	for range workers {
@@ -180,6 +189,12 @@ func LogZ(ctx context.Context, e energies.Energy, g Grid) (LogZResult, error) {
 				sums[b] = sumBatch(en[:k], border[:k], lo)
 				if sums[b].bad >= 0 {
 					stop.Store(true)
+				}
+				if report != nil {
+					mu.Lock()
+					done += k
+					report(done, n)
+					mu.Unlock()
 				}
 			}
 		}()

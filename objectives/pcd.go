@@ -121,6 +121,18 @@ func (o *PCD) Start(m energies.Trainable, data []float64, seed uint64) error {
 	return nil
 }
 
+// Footprint is the replay buffer Start allocates: buffer rows of the
+// data's dimension (ctx.Dim(); 1 when unknown) and a permutation index,
+// 8 bytes each.
+func (o *PCD) Footprint(ctx registry.Context) registry.Footprint {
+	d := int64(max(ctx.Dim(), 1))
+	return registry.Footprint{
+		Bytes: registry.Bytes(int64(o.Buffer), d+1, 8),
+		Keys:  []string{"buffer"},
+		What:  fmt.Sprintf("replay buffer: buffer × (dim + 1) × 8 bytes, buffer = %d, dim = %d", o.Buffer, d),
+	}
+}
+
 // Params is nil: PCD has no parameters of its own.
 func (o *PCD) Params() []float64 { return nil }
 
@@ -217,6 +229,7 @@ func (o *PCD) Restore(st State) error {
 }
 
 var (
-	_ Objective = (*PCD)(nil)
-	_ Stateful  = (*PCD)(nil)
+	_ Objective            = (*PCD)(nil)
+	_ Stateful             = (*PCD)(nil)
+	_ registry.Footprinter = (*PCD)(nil)
 )

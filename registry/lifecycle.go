@@ -25,6 +25,9 @@ type Context struct {
 	Shape []int
 	// Warn receives warnings, one line each; nil drops them.
 	Warn func(msg string)
+	// Memory is the most a component may allocate (see Footprinter); the
+	// zero value sets no limit.
+	Memory MemoryLimit
 }
 
 // Resolve returns path joined to Dir when it is relative and Dir is set.
@@ -100,7 +103,9 @@ func Provision(ctx Context, v any) error {
 //  3. nested components (fields of type Component[T]) are built in turn,
 //     with the Context of the table "parent.key";
 //  4. Provision(ctx), when the component implements Provisioner;
-//  5. Validate(), when it implements Validator.
+//  5. a component that implements Footprinter and would need more than
+//     ctx.Memory is refused (a *TooLargeError) before it allocates;
+//  6. Validate(), when it implements Validator.
 //
 // Every error is an *Error naming ctx's file and table, the kind, the type
 // and, where one is at fault, the key. The table is not modified.
@@ -127,6 +132,9 @@ func (r *Registry[T]) Build(ctx Context, table map[string]any) (T, error) {
 		return fail(name, err)
 	}
 	if err := Provision(ctx, v); err != nil {
+		return fail(name, err)
+	}
+	if err := CheckFootprint(ctx, v); err != nil {
 		return fail(name, err)
 	}
 	if err := Validate(v); err != nil {

@@ -3,6 +3,7 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -87,22 +88,38 @@ func Load(path string, sets []string) (*Config, error) {
 	return Parse(path, src, sets)
 }
 
-// readConfig reads the config file at path; its error names the file.
+// readConfig reads the config file at path; its error names the file. A
+// file larger than a config may be is refused without reading it whole.
 func readConfig(path string) ([]byte, error) {
-	src, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: no such config file", path)
 		}
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if err := checkConfigSize(path, int64(len(src))); err != nil {
+		return nil, err
+	}
 	return src, nil
 }
 
 // decodeConfig parses src, the contents of the file named path, as TOML
 // (an empty file is an empty table); a syntax error names the file and
-// line.
+// line. A file larger than 1 MiB, or nested deeper than 64 levels of
+// arrays and inline tables, is refused before parsing.
 func decodeConfig(path string, src []byte) (map[string]any, error) {
+	if err := checkConfigSize(path, int64(len(src))); err != nil {
+		return nil, err
+	}
+	if err := checkNesting(path, src); err != nil {
+		return nil, err
+	}
 	var m map[string]any
 	if _, err := toml.Decode(string(src), &m); err != nil {
 		var pe toml.ParseError
@@ -184,23 +201,31 @@ func build(path string, m map[string]any) (*Config, error) {
 			c.Energy, b.shape = en, []int{en.Dim()}
 		}
 	}
-	if d, ok := b.component(m, s.section("init")); ok {
-		c.InitType = d.typ
-		if c.Energy != nil {
-			dist := d.v.(initdist.Dist)
-			if err := dist.Bind(c.Energy.Dim()); err != nil {
-				b.failType("init", d.typ, err)
-			} else {
-				c.Init = dist
-			}
-		}
-	}
+	d, initOK := b.component(m, s.section("init"))
+	initErrs := len(b.errs) // where the init's Bind error goes, so errors keep the tables' order
 	ss, array := b.components(m, s.section("sampler"))
 	c.SamplerArray = array
 	for _, sp := range ss {
 		c.Samplers = append(c.Samplers, SamplerSpec{Type: sp.typ, Sampler: sp.v.(samplers.Sampler)})
 	}
-	b.settings(m, s.section("run"), &c.Run)
+	runOK := b.settings(m, s.section("run"), &c.Run)
+	// What the run will hold is checked before anything of the energy's
+	// dimension is allocated (Bind expands the init to it).
+	fits := !runOK || c.Energy == nil || b.checkSampling(c.EnergyType, c.Energy, c.Energy.Dim(), c.Run, len(ss))
+	if initOK {
+		c.InitType = d.typ
+		if c.Energy != nil && fits {
+			dist := d.v.(initdist.Dist)
+			if err := dist.Bind(c.Energy.Dim()); err != nil {
+				n := len(b.errs)
+				b.failType("init", d.typ, err)
+				moved := slices.Clone(b.errs[n:])
+				b.errs = slices.Insert(b.errs[:n], initErrs, moved...)
+			} else {
+				c.Init = dist
+			}
+		}
+	}
 	if err := b.err(); err != nil {
 		return nil, err
 	}

@@ -19,9 +19,14 @@ type progress struct {
 	quiet bool
 	tty   bool
 
-	unit string // "iterations" (the default) or "steps"
-	base int    // work done before this session (a resumed run): not counted in the rate
-	info string // extra text after the counts, e.g. "loss 0.1234"
+	unit string // "iterations" (the default), "steps" or "grid points"
+	// lazy, when > 0, shows nothing until the work has run that long, and
+	// then nothing at the end unless something was shown: for work that
+	// is usually quick (an evaluation) and only sometimes long.
+	lazy  time.Duration
+	shown bool
+	base  int    // work done before this session (a resumed run): not counted in the rate
+	info  string // extra text after the counts, e.g. "loss 0.1234"
 
 	bar   *progressbar.ProgressBar
 	start time.Time
@@ -62,14 +67,18 @@ func (p *progress) update(done, total int) {
 	if p.quiet {
 		return
 	}
+	if p.lazy > 0 && !p.shown && time.Since(p.start) < p.lazy {
+		return
+	}
 	if p.tty {
+		p.shown = true
 		if p.bar == nil {
 			p.bar = progressbar.NewOptions(total-p.base,
 				progressbar.OptionSetWriter(p.w),
 				progressbar.OptionSetDescription(p.describe()),
 				progressbar.OptionShowCount(),
 				progressbar.OptionShowIts(),
-				progressbar.OptionSetItsString(map[bool]string{true: "it", false: "step"}[p.unit == "iterations"]),
+				progressbar.OptionSetItsString(map[string]string{"iterations": "it", "steps": "step", "grid points": "pt"}[p.unit]),
 				progressbar.OptionSetPredictTime(true),
 				progressbar.OptionSetElapsedTime(true),
 				progressbar.OptionThrottle(100*time.Millisecond),
@@ -85,6 +94,10 @@ func (p *progress) update(done, total int) {
 	if done < total && p.last.IsZero() && now.Sub(p.start) < p.every {
 		return // short runs print only their final line
 	}
+	if p.lazy > 0 && !p.shown && done >= total {
+		return // lazy: a quick run prints nothing
+	}
+	p.shown = true
 	p.last = now
 	el := now.Sub(p.start)
 	line := fmt.Sprintf("%s: %d/%d %s (%.0f%%), %s elapsed", p.label, done, total, p.unit, 100*float64(done)/float64(max(total, 1)), el.Round(100*time.Millisecond))

@@ -160,7 +160,8 @@ type builder struct {
 	dir   string // the config file's absolute directory: relative paths start there
 	shape []int  // the shape of one point, once known (from the data, or the energy)
 	errs  []error
-	warns []string // what components sent to their Context's Warn
+	warns []string             // what components sent to their Context's Warn
+	mem   registry.MemoryLimit // the most the run may ask for (memoryLimit)
 }
 
 func newBuilder(path string) *builder {
@@ -168,13 +169,18 @@ func newBuilder(path string) *builder {
 	if err != nil {
 		dir = filepath.Dir(path)
 	}
-	return &builder{file: path, dir: dir}
+	b := &builder{file: path, dir: dir}
+	mem, err := memoryLimit()
+	b.mem = mem
+	b.fail("", err)
+	return b
 }
 
 // ctx is the Context of the table named table.
 func (b *builder) ctx(table string) registry.Context {
 	return registry.Context{File: b.file, Table: table, Dir: b.dir, Shape: slices.Clone(b.shape),
-		Warn: func(msg string) { b.warns = append(b.warns, b.file+": "+msg) }}
+		Warn:   func(msg string) { b.warns = append(b.warns, b.file+": "+msg) },
+		Memory: b.mem}
 }
 
 // fail records err as the failure of table ("" for the file as a whole).

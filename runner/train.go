@@ -258,7 +258,7 @@ func (r *trainRun) loop(ctx context.Context, p *progress) (stopKind, error) {
 		OnCheckpoint: func(f *checkpoint.File) error { return r.writeCheckpoint(f, c.Train.KeepCheckpoints) },
 	}
 	if r.grid != nil {
-		h.OnEval = train.QuadratureNLL(c.Model, *r.grid, r.eval)
+		h.OnEval = r.midRunEval(p)
 	}
 	err := r.tr.Loop(ctx, h)
 	var div *train.DivergenceError

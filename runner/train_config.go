@@ -10,6 +10,7 @@ import (
 
 	"github.com/goebm/ebm/datasets"
 	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/evaluate"
 	"github.com/goebm/ebm/objectives"
 	"github.com/goebm/ebm/optim"
 	"github.com/goebm/ebm/registry"
@@ -239,8 +240,14 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 
 	// [train] (its seed defaults to the top-level one), [eval], [sample].
 	c.Train.Seed = c.Seed
-	b.settings(m, s.section("train"), &c.Train)
-	b.settings(m, s.section("eval"), &c.Eval)
+	trainOK := b.settings(m, s.section("train"), &c.Train)
+	evalOK := b.settings(m, s.section("eval"), &c.Eval)
+	if c.Data != nil && trainOK {
+		warnBatch(b, c)
+	}
+	if c.Data != nil && evalOK {
+		checkGrid(b, &c.Eval, c.Data.Dim())
+	}
 	st, _ := m["sample"].(map[string]any)
 	if _, given := st["sampler"]; !given && c.ObjectiveType == "msdsm" && samplers.Registry.Has("annealed_langevin") {
 		c.Sample.Sampler = registry.With[samplers.Sampler]("annealed_langevin", nil)
@@ -254,8 +261,53 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 	if err := b.err(); err != nil {
 		return nil, err
 	}
+	// Everything is valid: what the run will hold must fit in memory.
+	if !b.checkTraining(c) {
+		return nil, b.err()
+	}
 	c.Warnings = b.warns
 	return c, nil
+}
+
+// warnBatch warns when [train] batch_size exceeds the training rows: a
+// batch then spans several passes over the training set, repeating rows.
+func warnBatch(b *builder, c *TrainConfig) {
+	n := len(c.points) / c.Data.Dim()
+	ntrain := n - int(math.Floor(c.Train.Holdout*float64(n)))
+	if ntrain > 0 && c.Train.BatchSize > ntrain {
+		b.ctx("train").Warnf("batch_size = %d is larger than the %d training rows (%d rows, holdout %v): each batch repeats rows, spanning several passes over the training set; batch_size = %d uses every row once per step", c.Train.BatchSize, ntrain, n, c.Train.Holdout, ntrain)
+	}
+}
+
+// checkGrid refuses an [eval] res whose quadrature grid, res^dim points
+// for data of dimension ≤ 3, is larger than log Z evaluates
+// (evaluate.MaxGridPoints).
+func checkGrid(b *builder, s *EvalSettings, dim int) {
+	if dim > 3 {
+		return
+	}
+	res, n := s.gridRes(dim), int64(1)
+	for range dim {
+		n = registry.Bytes(n, int64(res))
+	}
+	if n > evaluate.MaxGridPoints {
+		fit := int(math.Floor(math.Pow(evaluate.MaxGridPoints, 1/float64(dim))))
+		for pow(fit+1, dim) <= evaluate.MaxGridPoints {
+			fit++
+		}
+		for pow(fit, dim) > evaluate.MaxGridPoints {
+			fit--
+		}
+		b.fail("eval", registry.KeyErrorf("res", "res = %d makes a quadrature grid of res^%d = %s points for this %d-dimensional data, more than the %d log Z evaluates; use res ≤ %d", res, dim, gridCount(n), dim, evaluate.MaxGridPoints, fit))
+	}
+}
+
+// gridCount formats a number of grid points.
+func gridCount(n int64) string {
+	if n == math.MaxInt64 {
+		return "more than 9.2e18"
+	}
+	return fmt.Sprintf("%d", n)
 }
 
 // defaultSampleWarmup is 500 iterations, or the whole temperature ladder of

@@ -3,7 +3,9 @@ package runner
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
+	"time"
 
 	"github.com/goebm/ebm/datasets"
 	"github.com/goebm/ebm/evaluate"
@@ -121,7 +123,9 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 	if r.grid != nil {
 		g := *r.grid
 		ev.Grid = &gridFile{Lo: numbers(g.Lo), Hi: numbers(g.Hi), Res: g.Res, Margin: c.Eval.Margin, Points: pow(g.Res, r.dim)}
-		res, err := evaluate.LogZ(ctx, c.Model, g)
+		p := newEvalProgress(e.stderr, "eval log Z", quiet)
+		res, err := evaluate.LogZProgress(ctx, c.Model, g, p.update)
+		p.finish()
 		switch {
 		case ctx.Err() != nil:
 			return nil, true
@@ -218,6 +222,40 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 		ev.Notes = append(ev.Notes, fmt.Sprintf("sampling was interrupted after %d of %d draws per chain", res.Draws, s.Draws))
 	}
 	return res, interrupted
+}
+
+// newEvalProgress reports a quadrature's grid points, lazily: an
+// evaluation that takes less than a second shows nothing.
+func newEvalProgress(w io.Writer, label string, quiet bool) *progress {
+	p := newProgress(w, label, quiet)
+	p.unit, p.lazy = "grid points", time.Second
+	return p
+}
+
+// midRunEval is the OnEval hook of the training loop: the held-out NLL by
+// quadrature every [train] eval_every steps, with its progress shown when
+// it is slow (on tr, the training's own progress, for its writer and
+// quietness). Ctrl-C abandons it: the loop then records no point for the
+// step, and the run's notes say so.
+func (r *trainRun) midRunEval(tr *progress) func(ctx context.Context, step int64) train.EvalPoint {
+	var p *progress
+	at := int64(-1)
+	hook := train.QuadratureNLLProgress(r.c.Model, *r.grid, r.eval, func(step int64, done, total int) {
+		if step != at {
+			p, at = newEvalProgress(tr.w, fmt.Sprintf("eval log Z at step %d", step), tr.quiet), step
+		}
+		p.update(done, total)
+	})
+	return func(ctx context.Context, step int64) train.EvalPoint {
+		pt := hook(ctx, step)
+		if p != nil && at == step {
+			p.finish()
+		}
+		if ctx.Err() != nil {
+			r.notes = append(r.notes, fmt.Sprintf("the evaluation after step %d was interrupted: no history point recorded for it", step))
+		}
+		return pt
+	}
 }
 
 func finiteRow(x []float64) bool {

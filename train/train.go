@@ -264,8 +264,11 @@ type Hooks struct {
 	OnStep func(info StepInfo)
 	// OnEval, if set, is called every Settings.EvalEvery steps before the
 	// last one (not at all when EvalEvery is 0); its point is recorded in
-	// History and checkpointed. The evaluation after the last step is the
-	// caller's, once Loop returns (QuadratureNLL makes a ready hook).
+	// History and checkpointed. Unlike the steps, an evaluation is
+	// cancellable: OnEval gets Loop's ctx, and when ctx is cancelled while
+	// it runs, its point is dropped and Loop returns ctx's error with the
+	// step done. The evaluation after the last step is the caller's, once
+	// Loop returns (QuadratureNLL makes a ready hook).
 	OnEval func(ctx context.Context, step int64) EvalPoint
 	// OnCheckpoint, if set, is called every Settings.CheckpointEvery steps
 	// before the last one with the run's state (Checkpoint()); an error
@@ -277,8 +280,9 @@ type Hooks struct {
 // returns nil when all steps are done; ctx's error when ctx was cancelled
 // (honoured between steps, so the state is always that after a whole step);
 // a *DivergenceError or *ComponentError from Step; or a hook's error. The
-// objective and the hooks run with ctx's values but are not cancelled: a
-// step is either done or not started, which is what a checkpoint records.
+// objective and the hooks other than OnEval run with ctx's values but are
+// not cancelled: a step is either done or not started, which is what a
+// checkpoint records.
 func (t *Trainer) Loop(ctx context.Context, h Hooks) error {
 	steps := int64(t.s.Steps)
 	stepCtx := context.WithoutCancel(ctx)
@@ -299,7 +303,13 @@ func (t *Trainer) Loop(ctx context.Context, h Hooks) error {
 			h.OnStep(info)
 		}
 		if ee := int64(t.s.EvalEvery); h.OnEval != nil && ee > 0 && n%ee == 0 && n < steps {
-			t.history = append(t.history, h.OnEval(stepCtx, n))
+			// The step is done; its evaluation may be abandoned: on
+			// cancellation its point is not recorded.
+			pt := h.OnEval(ctx, n)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			t.history = append(t.history, pt)
 		}
 		if ce := int64(t.s.CheckpointEvery); h.OnCheckpoint != nil && ce > 0 && n%ce == 0 && n < steps {
 			if err := h.OnCheckpoint(t.Checkpoint()); err != nil {

@@ -3,6 +3,7 @@ package runner
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/goebm/ebm/datasets"
 	"github.com/goebm/ebm/registry"
 )
 
@@ -211,7 +213,7 @@ func (b *builder) checkSampling(energyType string, energy any, dim int, run RunS
 			runs = fmt.Sprintf(" × %d samplers", nsamplers)
 		}
 		b.tooLarge("run", "", []string{"chains", "draws"}, total,
-			fmt.Sprintf("the kept draws and their energies, chains × draws × (dim + 1) × 8 bytes%s = %d × %d × %d × 8%s, and each chain's state; dim = %d from [energy]", runs, ch, dr, d+1, runs, dim))
+			fmt.Sprintf("the kept draws and their energies, chains × draws × (dim + 1) × 8 bytes = %d × %d × %d × 8%s, and each chain's state; dim = %d from [energy]", ch, dr, d+1, runs, dim))
 		return false
 	}
 	return true
@@ -262,4 +264,22 @@ func (b *builder) checkTraining(c *TrainConfig) bool {
 		ok = false
 	}
 	return ok
+}
+
+// errTooLarge marks a failure already recorded by a size check.
+var errTooLarge = errors.New("too large")
+
+// checkDataSize refuses a generated data set whose n rows of its dimension
+// would not fit in memory, before it is generated; it records the failure
+// and returns errTooLarge. Files are bounded by their size on disk.
+func (b *builder) checkDataSize(typ string, data datasets.Dataset) error {
+	n, dim := int64(asInt(registry.ToMap(data)["n"])), int64(data.Dim())
+	if b.mem.Bytes <= 0 || n <= 0 || dim <= 0 {
+		return nil
+	}
+	if bytes := registry.Bytes(n, dim, 2, 8); bytes > b.mem.Bytes {
+		b.tooLarge("data", typ, []string{"n"}, bytes, fmt.Sprintf("the points and their split: n × dim × 2 × 8 bytes, n = %d, dim = %d", n, dim))
+		return errTooLarge
+	}
+	return nil
 }

@@ -205,8 +205,13 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 	if d, ok := b.component(m, s.section("data")); ok {
 		c.DataType = d.typ
 		data := d.v.(datasets.Dataset)
-		x, err := data.Load()
+		var x []float64
+		err := b.checkDataSize(d.typ, data)
+		if err == nil {
+			x, err = data.Load()
+		}
 		switch {
+		case errors.Is(err, errTooLarge):
 		case err != nil:
 			b.fail("data", err)
 		case data.Dim() <= 0 || len(x) == 0 || len(x)%data.Dim() != 0:

@@ -84,6 +84,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runContext is run with a caller-controlled context.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr, args: append([]string{"ebmrun"}, args...)}
+	warnSIMD(stderr)
 	if len(args) == 0 {
 		printUsage(stderr)
 		return exitUsage

@@ -125,7 +125,7 @@ var hostileCLI = []hostileCase{
 	// Point 10 and the [energy]-only friction.
 	{name: "energy training config", files: map[string]string{"t.toml": trainCfg, "p.csv": ptsCSV},
 		args: []string{"energy", "$DIR/t.toml", "--points", "$DIR/p.csv"}, code: exitUsage,
-		want: []string{"a training config", "no fixed parameters before training", "ebmrun energy --checkpoint RUN_DIR/checkpoint.ebm"},
+		want:  []string{"a training config", "no fixed parameters before training", "ebmrun energy --checkpoint RUN_DIR/checkpoint.ebm"},
 		check: lacks("LoadTrain")},
 	{name: "energy config with only [energy]", files: map[string]string{"e.toml": gmmOnly, "p.csv": ptsCSV},
 		args: []string{"energy", "$DIR/e.toml", "--points", "$DIR/p.csv"}, code: exitOK,

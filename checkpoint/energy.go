@@ -49,7 +49,8 @@ func (f *File) NewEnergy() (energies.Trainable, error) {
 //
 // Built through the registry, a relative Path is resolved against the
 // Context's directory in Provision (the runner passes the directory of the
-// config file, so `path = "model.ckpt"` means the file beside the config),
+// config file, so `path = "runs/NAME/checkpoint.ebm"` means the file under
+// the config's directory),
 // else against the working directory. Validate reads the file.
 type Energy struct {
 	energies.Trainable // the rebuilt model; nil before Init
@@ -66,7 +67,7 @@ func (c *Energy) Description() string {
 
 // Example sets a path so that the sample config shows the key. The sample
 // validates only where that file exists.
-func (c *Energy) Example() { c.Path = "model.ckpt" }
+func (c *Energy) Example() { c.Path = "runs/train-dsm-moons/checkpoint.ebm" }
 
 // Provision resolves a relative Path against the config file's directory
 // (ctx.Dir), so the resolved config records a path valid from anywhere.
@@ -79,7 +80,7 @@ func (c *Energy) Provision(ctx registry.Context) error {
 // File.NewEnergy). Errors name the key and the file.
 func (c *Energy) Validate() error {
 	if c.Path == "" {
-		return errors.New(`key "path": required; name a checkpoint file written by training, e.g. path = "model.ckpt"`)
+		return errors.New(`key "path": required; name a checkpoint file written by training, e.g. path = "runs/NAME/checkpoint.ebm"`)
 	}
 	path := c.Path
 	f, err := Read(path)

@@ -16,7 +16,11 @@
 // zero: this is the case with no chains, fewer than 4 draws per chain, a
 // non-finite draw (NaN or ±Inf), or draws that are all equal (a constant
 // quantity has no meaningful R-hat or ESS). Chains that are each constant
-// but differ from one another give R-hat = +Inf. With fewer than 12 draws
-// per chain (6 per split chain) Geyer's sequence has no room to start and
-// every ESS is the cap N·log₁₀(N): such ESSs say nothing.
+// but differ from one another (chains that never moved) give R-hat = +Inf
+// and NaN ESSs: they hold no information on mixing. With fewer than 12
+// draws per chain (6 per split chain) Geyer's sequence has no room to start
+// and every ESS is NaN too. An ESS is never above N, the number of draws
+// used (chains × draws, less the middle draws dropped): antithetic chains,
+// which Stan and ArviZ credit up to N·log₁₀(N), are reported at N, and the
+// Monte Carlo standard error is then never below SD/√N.
 package diagnostics

@@ -73,8 +73,16 @@ func (w *workspace) essTail() float64 {
 // τ = −1 + 2 Σ_{k<K} P_k + ρ_{2K}, where K is the last pair evaluated
 // (the first non-positive one, or the last the length allows) and ρ_{2K},
 // its even member, is taken as 0 when P_K < 0 and ρ_{2K} ≤ 0; this last
-// term reduces the variance for antithetic chains. Finally τ ≥ 1/log₁₀(N),
-// so ESS = N/τ ≤ N·log₁₀(N) with N = k·m.
+// term reduces the variance for antithetic chains. Finally τ ≥ 1, so
+// ESS = N/τ ≤ N with N = k·m, the number of draws used: Stan and ArviZ let
+// antithetic chains reach N·log₁₀(N), but an ESS above the number of draws
+// reads as more information than the draws hold, so it is capped at N.
+//
+// ESS is NaN, not a number that says nothing, when no split chain varies
+// (chains that never moved, however their positions differ: all of var⁺ is
+// between chains, and nothing is known of the autocorrelation) and when a
+// split chain has fewer than 6 draws (Geyer's sequence has no room to
+// start).
 //
 // This is the indexing of the posterior R package and ArviZ. Stan's C++
 // (stan/analyze/mcmc) agrees whenever the sum ends on a non-positive pair;
@@ -82,10 +90,17 @@ func (w *workspace) essTail() float64 {
 // drops ρ_{2K+1}, and with fewer than six draws per split chain it gives
 // τ = 2 where this gives the cap.
 func (w *workspace) ess(x []float64) float64 {
-	if !varies(x) {
+	k, m := w.k, w.m
+	moved := false
+	for j := range k {
+		if varies(x[j*m : (j+1)*m]) {
+			moved = true
+			break
+		}
+	}
+	if !moved {
 		return math.NaN()
 	}
-	k, m := w.k, w.m
 	for j := range k {
 		w.means[j] = w.ac.compute(w.acov[j*m:(j+1)*m], x[j*m:(j+1)*m])
 	}
@@ -95,6 +110,9 @@ func (w *workspace) ess(x []float64) float64 {
 // essFromAutocov is the part of ess after w.acov and w.means are filled.
 func (w *workspace) essFromAutocov() float64 {
 	k, m := w.k, w.m
+	if m < 6 {
+		return math.NaN()
+	}
 	meanVar := 0.0
 	for j := range k {
 		meanVar += w.acov[j*m]
@@ -139,7 +157,7 @@ func (w *workspace) essFromAutocov() float64 {
 		sum += r
 	}
 	n := float64(k * m)
-	tau := math.Max(-1+2*sum+rho[last], 1/math.Log10(n))
+	tau := math.Max(-1+2*sum+rho[last], 1)
 	return n / tau // NaN only if an autocorrelation was NaN
 }
 

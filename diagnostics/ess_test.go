@@ -86,7 +86,8 @@ func TestGeyerSequence(t *testing.T) {
 }
 
 // TestESSAntitheticCap: perfectly alternating chains have τ ≤ 0 before the
-// cap; ESS must be the cap N·log₁₀(N), not +Inf or negative.
+// cap; ESS must be N, the number of draws, not +Inf, negative, or Stan's
+// N·log₁₀(N): an ESS above the number of draws claims more than they hold.
 func TestESSAntitheticCap(t *testing.T) {
 	d := make([][]float64, 2)
 	for j := range d {
@@ -95,8 +96,58 @@ func TestESSAntitheticCap(t *testing.T) {
 			d[j][i] = float64(1 - 2*(i%2))
 		}
 	}
-	if got, want := ESS(d), 80*math.Log10(80); math.Abs(got-want) > 1e-9 {
-		t.Errorf("ESS of alternating chains = %v, want the cap N·log10(N) = %v", got, want)
+	for name, f := range map[string]func([][]float64) float64{"ESS": ESS, "ESSBulk": ESSBulk} {
+		if got := f(d); got != 80 {
+			t.Errorf("%s of alternating chains = %v, want N = 80", name, got)
+		}
+	}
+}
+
+// TestESSStuckChains: chains that never moved (each constant, at different
+// places, as when every proposal diverges) hold no information on mixing:
+// every ESS and the MCSE must be NaN, where the estimator used to report
+// N·log₁₀(N) = 64 for 4 × 10 draws. One chain that moves makes them
+// numbers again, never above the number of draws.
+func TestESSStuckChains(t *testing.T) {
+	stuck := make([][]float64, 4)
+	for j := range stuck {
+		stuck[j] = make([]float64, 10)
+		for i := range stuck[j] {
+			stuck[j][i] = float64(j) - 1.5
+		}
+	}
+	s := Summarize(stuck)
+	for name, v := range map[string]float64{"ESS": ESS(stuck), "ESSBulk": s.ESSBulk, "ESSTail": s.ESSTail, "MCSEMean": s.MCSEMean} {
+		if !math.IsNaN(v) {
+			t.Errorf("%s of 4 stuck chains × 10 draws = %v, want NaN", name, v)
+		}
+	}
+	long := make([][]float64, 4)
+	for j := range long {
+		long[j] = make([]float64, 200)
+		for i := range long[j] {
+			long[j][i] = float64(j)
+		}
+	}
+	if e := ESSBulk(long); !math.IsNaN(e) {
+		t.Errorf("ESSBulk of 4 stuck chains × 200 draws = %v, want NaN", e)
+	}
+	long[0] = normalChains(3, 1, 200)[0]
+	for name, f := range map[string]func([][]float64) float64{"ESS": ESS, "ESSBulk": ESSBulk} {
+		if e := f(long); math.IsNaN(e) || e <= 0 || e > 800 {
+			t.Errorf("%s with one moving chain of four = %v, want a number in (0, 800]", name, e)
+		}
+	}
+}
+
+// TestESSNeverAboveDraws: NUTS-like antithetic AR(1) chains (ρ = −0.5,
+// τ = 1/3 in theory) would have ESS ≈ 3N; it must be reported as N.
+func TestESSNeverAboveDraws(t *testing.T) {
+	d := ar1Chains(7, 4, 1000, -0.5)
+	for name, f := range map[string]func([][]float64) float64{"ESS": ESS, "ESSBulk": ESSBulk} {
+		if e := f(d); e != 4000 {
+			t.Errorf("%s of antithetic chains = %v, want N = 4000", name, e)
+		}
 	}
 }
 

@@ -153,14 +153,16 @@ func TestRaggedPanics(t *testing.T) {
 	RHat([][]float64{{1, 2, 3, 4}, {1, 2, 3}})
 }
 
-// TestBoundaryAndTies: 4 draws per chain is the documented minimum and
-// must give numbers; heavily tied discrete draws (mostly zeros) must give
+// TestBoundaryAndTies: 4 draws per chain is the documented minimum of
+// R-hat and must give one, while every ESS is NaN there (fewer than 6 draws
+// per split chain: Geyer's sequence has no room, and a number would claim
+// what the draws cannot show); heavily tied discrete draws (mostly zeros) must give
 // finite positive values or NaN, never a panic, a negative ESS or an R-hat
 // below the split-R-hat floor √((m−1)/m).
 func TestBoundaryAndTies(t *testing.T) {
 	four := [][]float64{{0.1, 0.5, -0.3, 0.8}, {0.2, -0.6, 0.4, 0.0}}
-	if s := Summarize(four); math.IsNaN(s.RHat) || math.IsNaN(s.ESSBulk) || math.IsNaN(s.MCSEMean) {
-		t.Errorf("Summarize with 4 draws per chain = %+v, want numbers", s)
+	if s := Summarize(four); math.IsNaN(s.RHat) || !math.IsNaN(s.ESSBulk) || !math.IsNaN(s.ESSTail) || !math.IsNaN(s.MCSEMean) {
+		t.Errorf("Summarize with 4 draws per chain = %+v, want an R-hat and NaN ESSs and MCSE", s)
 	}
 	d := normalChains(12, 3, 300)
 	for _, c := range d {

@@ -18,6 +18,12 @@ func init() {
 // (neither). The log-sum-exp runs online with a running maximum, so E and
 // ∇E = Σ_k r_k Σ_k⁻¹(x − μ_k) (r_k the responsibilities) stay finite and
 // accurate far from every mode.
+//
+// So far away that every component's Mahalanobis distance overflows (every
+// log-density is −∞, around |x| ≳ 1e154·σ), E is +Inf, as for a single
+// Gaussian, never NaN, and ∇E is the gradient Σ_k⁻¹(x − μ_k) of the
+// component nearest in Mahalanobis distance: the one whose responsibility
+// tends to 1 there. A sampler counts the +Inf energy as a divergence.
 type GMM struct {
 	Weights []float64     `toml:"weights" doc:"component weights, each > 0, normalized internally (default: equal weights)"`
 	Means   [][]float64   `toml:"means" doc:"component means, one row each (required); the row length sets the dimension"`
@@ -295,6 +301,7 @@ func (g *GMM) batch(e, gr, x []float64) {
 			eb[r] = -(m[r] + ls[r])
 		}
 		if gr == nil {
+			g.patchFar(eb, nil, xb, m)
 			continue
 		}
 		gt := sc.gt[:(d-1)*ld+b]
@@ -309,7 +316,81 @@ func (g *GMM) batch(e, gr, x []float64) {
 				gb[r*d+j] = v / s[r]
 			}
 		}
+		g.patchFar(eb, gb, xb, m)
 	}
+}
+
+// patchFar redoes, with far, the points of a block whose every log-term is
+// −∞ (m[r] = −∞), where the stabilized sum computed e^(−∞+∞) = NaN.
+func (g *GMM) patchFar(e, gr, x, m []float64) {
+	d := g.dim
+	for r, v := range m {
+		if !math.IsInf(v, -1) {
+			continue
+		}
+		var gx []float64
+		if gr != nil {
+			gx = gr[r*d : r*d+d]
+		}
+		e[r] = g.far(gx, x[r*d:r*d+d])
+	}
+}
+
+// far returns E(x) = +Inf for a point where every component's log-density
+// is −∞ (its Mahalanobis distance overflows) and, when gr is non-nil,
+// writes the gradient Σ_k⁻¹(x − μ_k) of the nearest component in
+// Mahalanobis distance, the limit of the responsibilities there. The
+// distances are compared after dividing x − μ_k by s = max_j |x_j|, so
+// they stay finite; a tie goes to the larger log w_k − ½ log det(2πΣ_k).
+func (g *GMM) far(gr, x []float64) float64 {
+	if gr == nil {
+		return math.Inf(1)
+	}
+	d := g.dim
+	s := 0.0
+	for _, v := range x {
+		s = math.Max(s, math.Abs(v))
+	}
+	best, bq := 0, math.Inf(1)
+	for k := range g.nk {
+		mk := g.mu[k*d : k*d+d]
+		q := 0.0
+		if g.prec == nil {
+			for j, v := range x {
+				r := (v - mk[j]) / s
+				q += r * r
+			}
+			q *= g.ivar[k]
+		} else {
+			pk := g.prec[k*d*d : (k+1)*d*d]
+			for i := range d {
+				t := 0.0
+				for j, p := range pk[i*d : i*d+d] {
+					t += p * ((x[j] - mk[j]) / s)
+				}
+				q += (x[i] - mk[i]) / s * t
+			}
+		}
+		if q < bq || (q == bq && g.logc[k] > g.logc[best]) {
+			best, bq = k, q
+		}
+	}
+	mk := g.mu[best*d : best*d+d]
+	if g.prec == nil {
+		for j, v := range x {
+			gr[j] = g.ivar[best] * (v - mk[j])
+		}
+	} else {
+		pk := g.prec[best*d*d : (best+1)*d*d]
+		for i := range d {
+			t := 0.0
+			for j, p := range pk[i*d : i*d+d] {
+				t += p * (x[j] - mk[j])
+			}
+			gr[i] = t
+		}
+	}
+	return math.Inf(1)
 }
 
 // negligible is the log of the smallest relative weight a component keeps:
@@ -383,6 +464,9 @@ func (g *GMM) row(gr, x []float64) float64 {
 				gr[i] = gr[i]*c + w*t
 			}
 		}
+	}
+	if math.IsInf(m, -1) { // every log-term −∞: s is NaN
+		return g.far(gr, x)
 	}
 	if gr != nil {
 		inv := 1 / s

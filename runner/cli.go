@@ -84,6 +84,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runContext is run with a caller-controlled context.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr, args: append([]string{"ebmrun"}, args...)}
+	warnSIMD(stderr)
 	if len(args) == 0 {
 		printUsage(stderr)
 		return exitUsage
@@ -100,6 +101,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitUsage
 		}
 		printUsage(stdout)
+		return exitOK
+	case "-version", "--version", "version":
+		printVersion(stdout)
 		return exitOK
 	}
 	c := lookupCommand(name)
@@ -175,6 +179,7 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'ebmrun COMMAND --help' for a command's flags. Exit status: 0 ok, 1 run failure,")
 	fmt.Fprintln(w, "2 usage, config or input error, 130 interrupted (partial outputs written).")
+	fmt.Fprintln(w, "'ebmrun --version' prints the version of ebm and Go.")
 }
 
 func printCommandUsage(w io.Writer, c *command) {
@@ -187,8 +192,7 @@ func printCommandUsage(w io.Writer, c *command) {
 	fs.VisitAll(func(*flag.Flag) { has = true })
 	if has {
 		fmt.Fprintln(w, "\nflags:")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
+		printFlags(w, fs)
 	}
 }
 

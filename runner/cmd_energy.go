@@ -14,8 +14,8 @@ import (
 
 func energyFlags(fs *flag.FlagSet) {
 	fs.Var(new(setList), "set", "override a config value, e.g. --set energy.stds=[1.0,1.0] (repeatable)")
-	fs.String("points", "", "points to evaluate: CSV (one point per line, header optional) or .npy of shape (n, dim)")
-	fs.String("out", "", "output file: .npy writes NPY of shape (n, 1+dim), anything else CSV (default: CSV on stdout)")
+	fs.String("points", "", "points to evaluate: CSV (one point per line, header optional), .npy of shape (n, dim), or a\nsamples.npy of shape (chains, draws, dim) as run writes it (rows in chain-major order); every value finite")
+	fs.String("out", "", "output file: .npy writes NPY of shape (n, 1+dim), anything else CSV (default: CSV on stdout);\nnever one of the input files")
 	fs.String("checkpoint", "", "evaluate the learnable energy saved in this checkpoint file, in place of CONFIG")
 }
 
@@ -41,11 +41,7 @@ func energyArgs(fs *flag.FlagSet, pos []string) error {
 func loadEnergy(fs *flag.FlagSet, pos []string) (energies.Energy, string, error) {
 	ck := flagValue(fs, "checkpoint")
 	if ck == "" {
-		c, err := Load(pos[0], flagSets(fs))
-		if err != nil {
-			return nil, "", err
-		}
-		return c.Energy, c.EnergyType, nil
+		return loadEnergyConfig(pos[0], flagSets(fs))
 	}
 	f, err := checkpoint.Read(ck)
 	if err != nil {
@@ -67,12 +63,24 @@ func cmdEnergy(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) erro
 	if pts == "" {
 		return fmt.Errorf("ebmrun energy: --points FILE is required (see ebmrun energy --help)")
 	}
+	out := flagValue(fs, "out")
+	cfg := ""
+	if len(pos) > 0 {
+		cfg = pos[0]
+	}
+	if err := checkOutNotInput("energy", out, [2]string{"config file", cfg}, [2]string{"points file", pts},
+		[2]string{"checkpoint file", flagValue(fs, "checkpoint")}); err != nil {
+		return err
+	}
 	energy, typ, err := loadEnergy(fs, pos)
 	if err != nil {
 		return err
 	}
 	d := energy.Dim()
-	p, err := fileio.ReadPointsFile(pts, d)
+	p, err := readEnergyPoints(pts, d)
+	if _, ok := err.(valueError); ok {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("%v (the energy %s has dimension %d)", err, typ, d)
 	}
@@ -89,7 +97,6 @@ func cmdEnergy(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) erro
 	for j := 0; j < d; j++ {
 		header = append(header, fmt.Sprintf("grad_%d", j))
 	}
-	out := flagValue(fs, "out")
 	switch {
 	case out == "":
 		return fileio.WriteCSV(e.stdout, header, table, cols)

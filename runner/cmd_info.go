@@ -41,8 +41,5 @@ func cmdInfo(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error 
 	}
 	fmt.Fprintf(w, "simd:      %s\n", strings.Join(impls, ", "))
 	fmt.Fprintf(w, "kernels:   %s (override with EBM_SIMD=generic|avx2|neon)\n", simd.Chosen())
-	if err := simd.InitError(); err != nil {
-		fmt.Fprintf(e.stderr, "ebmrun: warning: %v\n", err)
-	}
-	return nil
+	return nil // a bad EBM_SIMD was reported by runContext, as in every command
 }

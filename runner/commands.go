@@ -39,10 +39,13 @@ func init() {
 			run:   cmdInfo},
 		{name: "energy", args: "CONFIG|--checkpoint FILE --points FILE [--out FILE] [--set key=value …]",
 			short: "evaluate an energy and its gradient at points",
-			long: "Evaluates the config's energy, or with --checkpoint FILE a trained model, at points.\n" +
-				"Reads points (n×dim) from CSV (header optional) or .npy and writes one row per point:\n" +
-				"the energy, then the gradient. --out FILE.npy writes NPY (shape (n, 1+dim)); any other\n" +
-				"name writes CSV; without --out, CSV goes to standard output.",
+			long: "Evaluates the [energy] of a sampling config (no other table is needed), or with\n" +
+				"--checkpoint FILE a trained model (RUN_DIR/checkpoint.ebm), at points. Reads points (n×dim)\n" +
+				"from CSV (header optional) or .npy, or the (chains, draws, dim) samples.npy that run writes,\n" +
+				"whose rows come out in chain-major order (chain 0's draws first); every value must be finite.\n" +
+				"Writes one row per point: the energy, then the gradient. --out FILE.npy writes NPY (shape\n" +
+				"(n, 1+dim)); any other name writes CSV; without --out, CSV goes to standard output. --out\n" +
+				"must not name an input file.",
 			flags: energyFlags, run: cmdEnergy},
 		{name: "bench", args: "[flags]",
 			short: "run the built-in benchmarks",

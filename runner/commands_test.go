@@ -95,8 +95,13 @@ func TestConfigSamplesAreValid(t *testing.T) {
 			}
 			path := writeFile(t, "sample.toml", src)
 			if k.table == "energy" && n == "checkpoint" {
-				// Its sample names model.ckpt next to the config.
-				writeMLPCheckpointAt(t, filepath.Join(filepath.Dir(path), "model.ckpt"))
+				// Its sample names the checkpoint training writes,
+				// runs/train-dsm-moons/checkpoint.ebm under the config's directory.
+				ck := filepath.Join(filepath.Dir(path), "runs", "train-dsm-moons", "checkpoint.ebm")
+				if err := os.MkdirAll(filepath.Dir(ck), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				writeMLPCheckpointAt(t, ck)
 			}
 			if code, _, stderr := cli(t, "validate", path); code != 0 {
 				t.Errorf("sample of %s/%s does not validate: %s\n%s", k.table, n, stderr, src)

@@ -3,6 +3,8 @@ package samplers
 import (
 	"fmt"
 	"math"
+
+	"github.com/goebm/ebm/registry"
 )
 
 // MH is random-walk Metropolis–Hastings with an isotropic Gaussian proposal
@@ -11,7 +13,7 @@ import (
 // tunes its own log(scale) by dual averaging toward TargetAccept; the scale
 // is frozen at the averaged value when warmup ends.
 type MH struct {
-	Scale        float64 `toml:"scale" doc:"proposal standard deviation; 0 picks 2.38/sqrt(dim), optimal for a standard normal target"`
+	Scale        float64 `toml:"scale" doc:"proposal standard deviation; 0 picks 2.38/sqrt(dim), optimal for a standard normal target (the resolved config records that value)"`
 	TargetAccept float64 `toml:"target_accept" doc:"acceptance probability the warmup adapts the scale toward, in (0, 1)"`
 	Adapt        bool    `toml:"adapt" doc:"adapt the scale of each chain during warmup (frozen afterwards)"`
 }
@@ -26,6 +28,20 @@ func NewMH() *MH { return &MH{TargetAccept: 0.234, Adapt: true} }
 func (m *MH) Description() string {
 	return "random-walk Metropolis–Hastings with a Gaussian proposal, scale adapted per chain"
 }
+
+// Provision replaces an absent scale (0) by the value it stands for,
+// 2.38/√dim, once the dimension is known (from the energy or the data),
+// so that the resolved config records the scale used. Start computes the
+// same value the same way when it is still 0, so both give the same bits.
+func (m *MH) Provision(ctx registry.Context) error {
+	if d := ctx.Dim(); m.Scale == 0 && d > 0 {
+		m.Scale = defaultMHScale(d)
+	}
+	return nil
+}
+
+// defaultMHScale is the proposal scale that scale = 0 stands for.
+func defaultMHScale(dim int) float64 { return 2.38 / math.Sqrt(float64(dim)) }
 
 // Validate checks the keys.
 func (m *MH) Validate() error {
@@ -54,7 +70,7 @@ func (m *MH) Start(c *Chains) (Kernel, error) {
 	}
 	s0 := m.Scale
 	if s0 == 0 {
-		s0 = 2.38 / math.Sqrt(float64(c.Dim))
+		s0 = defaultMHScale(c.Dim)
 	}
 	k := &mhKernel{adapt: m.Adapt, scale: make([]float64, c.N),
 		prop: make([]float64, c.N*c.Dim), eProp: make([]float64, c.N)}

@@ -1,6 +1,7 @@
 package simd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -62,19 +63,45 @@ var known = []struct{ name, goarch string }{
 var (
 	impls   []*kernels // generic first, then what this build compiled in
 	current *kernels
-	initErr error
+	// problem says what was wrong with EBM_SIMD at start-up (or at the
+	// last UseEnv), "" when it was absent or honoured.
+	problem string
 )
 
 func init() {
 	impls = append([]*kernels{genericKernels()}, archKernels()...)
-	current = best()
-	if env, ok := os.LookupEnv("EBM_SIMD"); ok && env != "" {
-		if err := Use(env); err != nil {
-			initErr = fmt.Errorf("EBM_SIMD=%s: %w; using generic", env, err)
-			current = impls[0]
-		}
-	}
+	UseEnv()
 }
+
+// UseEnv applies the environment variable EBM_SIMD as the package does at
+// start-up, and returns what OverrideProblem then reports. Absent or
+// empty, it chooses the best implementation this machine can run. A name
+// (matched without regard to case or surrounding spaces) chooses that
+// implementation; an unknown or unavailable one chooses the best
+// implementation instead, and the problem says so. Like Use, it is meant
+// for start-up and tests, never while kernels run on other goroutines.
+func UseEnv() string {
+	current, problem = best(), ""
+	env := os.Getenv("EBM_SIMD")
+	name := strings.ToLower(strings.TrimSpace(env))
+	if name == "" {
+		return ""
+	}
+	if k := lookup(name); k != nil && k.available {
+		current = k
+		return ""
+	}
+	problem = fmt.Sprintf("EBM_SIMD=%s: %s; using %s (available: %s)", env, whyNot(name), current.name, strings.Join(Available(), ", "))
+	return problem
+}
+
+// OverrideProblem says what was wrong with EBM_SIMD when it was read
+// (start-up or UseEnv), in one line that names the variable, why its value
+// was not used and which implementation runs instead:
+// "EBM_SIMD=bogus: unknown implementation; using avx2 (available:
+// generic, avx2)". It is "" when the variable was absent or honoured. The
+// CLI prints it as a warning in every command.
+func OverrideProblem() string { return problem }
 
 // best returns the first available non-generic implementation, or generic.
 func best() *kernels {
@@ -86,9 +113,13 @@ func best() *kernels {
 	return impls[0]
 }
 
-// InitError reports a bad EBM_SIMD setting found at start-up (the package
-// then uses generic), or nil. The CLI prints it as a warning.
-func InitError() error { return initErr }
+// InitError is OverrideProblem as an error, nil when there is none.
+func InitError() error {
+	if problem == "" {
+		return nil
+	}
+	return errors.New(problem)
+}
 
 // Implementations lists every implementation this package knows, in the
 // order generic, avx2, neon, with whether it can run here and which one is chosen.
@@ -131,16 +162,20 @@ func Chosen() string { return current.name }
 func Use(name string) error {
 	k := lookup(name)
 	if k == nil || !k.available {
-		why := "unknown implementation"
-		for _, im := range Implementations() {
-			if im.Name == name {
-				why = "not available on this machine or build: " + im.Missing
-			}
-		}
-		return fmt.Errorf("simd: %q: %s (available: %s)", name, why, strings.Join(Available(), ", "))
+		return fmt.Errorf("simd: %q: %s (available: %s)", name, whyNot(name), strings.Join(Available(), ", "))
 	}
 	current = k
 	return nil
+}
+
+// whyNot says why the implementation name cannot be used.
+func whyNot(name string) string {
+	for _, im := range Implementations() {
+		if im.Name == name {
+			return "not available on this machine or build: " + im.Missing
+		}
+	}
+	return "unknown implementation"
 }
 
 func lookup(name string) *kernels {

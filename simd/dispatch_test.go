@@ -66,21 +66,22 @@ func TestUseErrors(t *testing.T) {
 	}
 }
 
-// TestEnvOverride re-runs this test binary with EBM_SIMD set: "generic"
-// must be honoured silently, and a bad value must fall back to generic
-// with InitError naming the variable. A failure means the start-up
-// override is ignored or fails silently.
+// TestEnvOverride re-runs this test binary with EBM_SIMD set: "GENERIC"
+// must be honoured silently (names match in any case), and a bad value
+// must fall back to the best implementation with OverrideProblem naming
+// the variable. A failure means the start-up override is ignored, fails
+// silently or downgrades to generic.
 func TestEnvOverride(t *testing.T) {
 	if v := os.Getenv("EBM_SIMD_CHILD"); v != "" {
-		err := InitError()
+		p := OverrideProblem()
 		switch v {
 		case "good":
-			if Chosen() != "generic" || err != nil {
-				t.Fatalf("EBM_SIMD=generic: chosen %q, InitError %v", Chosen(), err)
+			if Chosen() != "generic" || p != "" || InitError() != nil {
+				t.Fatalf("EBM_SIMD=GENERIC: chosen %q, problem %q", Chosen(), p)
 			}
 		case "bad":
-			if Chosen() != "generic" || err == nil || !strings.Contains(err.Error(), "EBM_SIMD=bogus") {
-				t.Fatalf("EBM_SIMD=bogus: chosen %q, InitError %v", Chosen(), err)
+			if Chosen() != best().name || !strings.Contains(p, "EBM_SIMD=bogus") || InitError() == nil {
+				t.Fatalf("EBM_SIMD=bogus: chosen %q (best %q), problem %q", Chosen(), best().name, p)
 			}
 		}
 		return
@@ -88,7 +89,7 @@ func TestEnvOverride(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts subprocesses")
 	}
-	for child, val := range map[string]string{"good": "generic", "bad": "bogus"} {
+	for child, val := range map[string]string{"good": "GENERIC", "bad": "bogus"} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestEnvOverride$")
 		cmd.Env = append(os.Environ(), "EBM_SIMD_CHILD="+child, "EBM_SIMD="+val)
 		out, err := cmd.CombinedOutput()
@@ -97,6 +98,43 @@ func TestEnvOverride(t *testing.T) {
 		}
 		if err != nil {
 			t.Fatalf("EBM_SIMD=%s: %v\n%s", val, err, out)
+		}
+	}
+}
+
+// TestUseEnv: every implementation this machine runs is chosen by its
+// name in any case; an unknown name, and the name of an implementation
+// this machine or build cannot run (neon on amd64, avx2 on arm64), choose
+// the best available one, and the problem says, in one line, what was
+// wrong, what runs instead and what is available. A failure means a bad
+// EBM_SIMD silently downgrades the kernels.
+func TestUseEnv(t *testing.T) {
+	bestName := best().name
+	// Registered before t.Setenv, this runs after it restores EBM_SIMD.
+	t.Cleanup(func() { UseEnv() })
+	avail := strings.Join(Available(), ", ")
+	for _, name := range Available() {
+		for _, v := range []string{name, strings.ToUpper(name), " " + name + " "} {
+			t.Setenv("EBM_SIMD", v)
+			if p := UseEnv(); p != "" || Chosen() != name || OverrideProblem() != "" {
+				t.Errorf("EBM_SIMD=%q: chosen %q, problem %q; want %q and none", v, Chosen(), p, name)
+			}
+		}
+	}
+	t.Setenv("EBM_SIMD", "")
+	if p := UseEnv(); p != "" || Chosen() != bestName {
+		t.Errorf("EBM_SIMD empty: chosen %q, problem %q; want %q and none", Chosen(), p, bestName)
+	}
+	cases := map[string]string{"bogus": "EBM_SIMD=bogus: unknown implementation; using " + bestName + " (available: " + avail + ")"}
+	for _, im := range Implementations() {
+		if !im.Available {
+			cases[strings.ToUpper(im.Name)] = "EBM_SIMD=" + strings.ToUpper(im.Name) + ": not available on this machine or build: " + im.Missing + "; using " + bestName + " (available: " + avail + ")"
+		}
+	}
+	for v, want := range cases {
+		t.Setenv("EBM_SIMD", v)
+		if p := UseEnv(); p != want || OverrideProblem() != want || Chosen() != bestName {
+			t.Errorf("EBM_SIMD=%s: chosen %q, problem %q; want %q and %q", v, Chosen(), p, bestName, want)
 		}
 	}
 }

@@ -14,9 +14,10 @@
 //   - "generic": plain Go, the reference every other implementation is
 //     tested against.
 //
-// The environment variable EBM_SIMD=generic|avx2|neon overrides the choice
-// at start-up; an unavailable choice falls back to generic and is reported
-// by InitError. Building with -tags purego leaves out every assembly and
+// The environment variable EBM_SIMD=generic|avx2|neon (in any case)
+// overrides the choice at start-up; an unknown or unavailable name falls
+// back to the best implementation available and is reported by
+// OverrideProblem (the CLI warns of it in every command). Building with -tags purego leaves out every assembly and
 // vek path. Implementations lists all three on every architecture, and
 // says why one cannot run here.
 //

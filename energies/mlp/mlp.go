@@ -59,7 +59,7 @@ type MLP struct {
 	Act        string  `toml:"activation" doc:"activation of the hidden layers: silu (or swish), softplus, tanh, sigmoid, elu, gaussian (exp(−z²/2)), relu or identity; score matching needs a smooth one (not relu or identity)"`
 	InitScheme string  `toml:"init" doc:"initialization: fan_in (PyTorch's nn.Linear default: weights and biases uniform on ±1/√in), xavier (uniform Glorot, std √(2/(in+out))), he (Kaiming normal, std √(2/in)) or normal (std 1); biases start at 0 except with fan_in"`
 	InitScale  float64 `toml:"init_scale" doc:"multiplies the initialization's standard deviation, > 0"`
-	Seed       uint64  `toml:"seed" doc:"seed of the weight initialization; the same seed gives the same network"`
+	Seed       uint64  `toml:"seed" doc:"seed of the weight initialization; the same seed gives the same network; 0 is a seed like any other, and the config's top-level seed does not change it"`
 	Quadratic  float64 `toml:"quadratic" doc:"adds quadratic·½‖x‖² to E, >= 0; a positive value keeps exp(−E) normalizable (a Gaussian envelope of variance 1/quadratic)"`
 
 	layers []int               // dim, hidden…, 1

@@ -19,8 +19,8 @@
 // but differ from one another (chains that never moved) give R-hat = +Inf
 // and NaN ESSs: they hold no information on mixing. With fewer than 12
 // draws per chain (6 per split chain) Geyer's sequence has no room to start
-// and every ESS is NaN too. An ESS is never above N, the number of draws
-// used (chains × draws, less the middle draws dropped): antithetic chains,
-// which Stan and ArviZ credit up to N·log₁₀(N), are reported at N, and the
-// Monte Carlo standard error is then never below SD/√N.
+// and every ESS is NaN too. Antithetic chains (NUTS often gives them) have
+// an ESS above N, the number of draws used: as in Stan and ArviZ it is
+// credited up to N·log₁₀(N), and the Monte Carlo standard error is then
+// below SD/√N, as it truly is for such chains.
 package diagnostics

@@ -73,10 +73,10 @@ func (w *workspace) essTail() float64 {
 // τ = −1 + 2 Σ_{k<K} P_k + ρ_{2K}, where K is the last pair evaluated
 // (the first non-positive one, or the last the length allows) and ρ_{2K},
 // its even member, is taken as 0 when P_K < 0 and ρ_{2K} ≤ 0; this last
-// term reduces the variance for antithetic chains. Finally τ ≥ 1, so
-// ESS = N/τ ≤ N with N = k·m, the number of draws used: Stan and ArviZ let
-// antithetic chains reach N·log₁₀(N), but an ESS above the number of draws
-// reads as more information than the draws hold, so it is capped at N.
+// term reduces the variance for antithetic chains. Finally τ ≥ 1/log₁₀(N),
+// so ESS = N/τ ≤ N·log₁₀(N) with N = k·m, as Stan and ArviZ: an ESS above
+// the number of draws is real for antithetic chains (NUTS often gives
+// them), where the mean's error is smaller than that of independent draws.
 //
 // ESS is NaN, not a number that says nothing, when no split chain varies
 // (chains that never moved, however their positions differ: all of var⁺ is
@@ -157,7 +157,7 @@ func (w *workspace) essFromAutocov() float64 {
 		sum += r
 	}
 	n := float64(k * m)
-	tau := math.Max(-1+2*sum+rho[last], 1)
+	tau := math.Max(-1+2*sum+rho[last], 1/math.Log10(n))
 	return n / tau // NaN only if an autocorrelation was NaN
 }
 

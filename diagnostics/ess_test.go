@@ -86,8 +86,8 @@ func TestGeyerSequence(t *testing.T) {
 }
 
 // TestESSAntitheticCap: perfectly alternating chains have τ ≤ 0 before the
-// cap; ESS must be N, the number of draws, not +Inf, negative, or Stan's
-// N·log₁₀(N): an ESS above the number of draws claims more than they hold.
+// cap; ESS must be Stan's and ArviZ's cap N·log₁₀(N) (N = 80 draws), not
+// +Inf or negative.
 func TestESSAntitheticCap(t *testing.T) {
 	d := make([][]float64, 2)
 	for j := range d {
@@ -96,9 +96,10 @@ func TestESSAntitheticCap(t *testing.T) {
 			d[j][i] = float64(1 - 2*(i%2))
 		}
 	}
+	want := 80 * math.Log10(80)
 	for name, f := range map[string]func([][]float64) float64{"ESS": ESS, "ESSBulk": ESSBulk} {
-		if got := f(d); got != 80 {
-			t.Errorf("%s of alternating chains = %v, want N = 80", name, got)
+		if got := f(d); math.Abs(got-want) > 1e-9*want {
+			t.Errorf("%s of alternating chains = %v, want N·log₁₀(N) = %v", name, got, want)
 		}
 	}
 }
@@ -107,7 +108,7 @@ func TestESSAntitheticCap(t *testing.T) {
 // places, as when every proposal diverges) hold no information on mixing:
 // every ESS and the MCSE must be NaN, where the estimator used to report
 // N·log₁₀(N) = 64 for 4 × 10 draws. One chain that moves makes them
-// numbers again, never above the number of draws.
+// numbers again.
 func TestESSStuckChains(t *testing.T) {
 	stuck := make([][]float64, 4)
 	for j := range stuck {
@@ -134,19 +135,21 @@ func TestESSStuckChains(t *testing.T) {
 	}
 	long[0] = normalChains(3, 1, 200)[0]
 	for name, f := range map[string]func([][]float64) float64{"ESS": ESS, "ESSBulk": ESSBulk} {
-		if e := f(long); math.IsNaN(e) || e <= 0 || e > 800 {
-			t.Errorf("%s with one moving chain of four = %v, want a number in (0, 800]", name, e)
+		if e := f(long); math.IsNaN(e) || e <= 0 {
+			t.Errorf("%s with one moving chain of four = %v, want a positive number", name, e)
 		}
 	}
 }
 
-// TestESSNeverAboveDraws: NUTS-like antithetic AR(1) chains (ρ = −0.5,
-// τ = 1/3 in theory) would have ESS ≈ 3N; it must be reported as N.
-func TestESSNeverAboveDraws(t *testing.T) {
+// TestESSAntithetic: NUTS-like antithetic AR(1) chains (ρ = −0.5, τ = 1/3
+// in theory) have ESS ≈ 3N, which Stan and ArviZ report as such (below
+// their cap N·log₁₀(N) ≈ 14400 here): 2.4N…3.6N, or the mean's error of
+// antithetic samplers is overstated.
+func TestESSAntithetic(t *testing.T) {
 	d := ar1Chains(7, 4, 1000, -0.5)
 	for name, f := range map[string]func([][]float64) float64{"ESS": ESS, "ESSBulk": ESSBulk} {
-		if e := f(d); e != 4000 {
-			t.Errorf("%s of antithetic chains = %v, want N = 4000", name, e)
+		if e := f(d); e < 2.4*4000 || e > 3.6*4000 {
+			t.Errorf("%s of antithetic chains = %v, want about 3N = 12000", name, e)
 		}
 	}
 }

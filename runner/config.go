@@ -124,7 +124,7 @@ func decodeConfig(path string, src []byte) (map[string]any, error) {
 	if _, err := toml.Decode(string(src), &m); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: TOML syntax error: %s", path, pe.Position.Line, oneLine(pe.Message))
+			return nil, fmt.Errorf("%s:%d: TOML syntax error: %s", path, syntaxLine(src, pe), oneLine(pe.Message))
 		}
 		return nil, fmt.Errorf("%s: %s", path, oneLine(err.Error()))
 	}
@@ -141,7 +141,7 @@ func Parse(path string, src []byte, sets []string) (*Config, error) {
 		return nil, err
 	}
 	if isTrainTable(m) {
-		return nil, fmt.Errorf("%s: a training config (it has a [train] or [objective] table): load it with LoadTrain; ebmrun run and validate accept both kinds", path)
+		return nil, fmt.Errorf("%s: a training config (it has a [train] or [objective] table): ebmrun run and validate accept both kinds, and Go code loads it with LoadTrain", path)
 	}
 	if err := samplingSchema.applySets(path, m, sets); err != nil {
 		return nil, err

@@ -73,6 +73,10 @@ var (
 )
 
 var hostileCLI = []hostileCase{
+	// Friction: an unterminated table header is reported on its own line.
+	{name: "unterminated table header", files: map[string]string{"u.toml": "name = \"x\"\n[energy\ntype = \"gaussian\"\n"},
+		args: []string{"validate", "$DIR/u.toml"}, code: exitUsage,
+		want: []string{"$DIR/u.toml:2: TOML syntax error"}},
 	// Point 7: --out never replaces an input.
 	{name: "energy --out is the config", files: outFiles,
 		args: []string{"energy", "$DIR/e.toml", "--points", "$DIR/pts.csv", "--out", "$DIR/e.toml"}, code: exitUsage,

@@ -71,18 +71,11 @@ func lockHolder(p string) int {
 // the digits os.CreateTemp adds.
 var tempName = regexp.MustCompile(`^\.(.+)\.tmp[0-9]+$`)
 
-// IsTemp reports whether name is a temporary file WriteFile creates for a
-// file named base (any base when base is "").
-func IsTemp(name, base string) bool {
-	m := tempName.FindStringSubmatch(name)
-	return m != nil && (base == "" || m[1] == base)
-}
-
-// RemoveTemps removes, from dir, the temporary files WriteFile leaves behind
-// when its process is killed mid-write, for the files named in bases; it
-// returns the names removed. Call it only while holding dir's lock: a
-// running writer's temporary file looks the same.
-func RemoveTemps(dir string, bases ...string) []string {
+// RemoveTemps removes, from dir, the temporary files WriteFile leaves
+// behind when its process is killed mid-write, for the files whose base
+// names ours accepts; it returns the names removed. Call it only while
+// holding dir's lock: a running writer's temporary file looks the same.
+func RemoveTemps(dir string, ours func(base string) bool) []string {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
@@ -92,12 +85,9 @@ func RemoveTemps(dir string, bases ...string) []string {
 		if !e.Type().IsRegular() {
 			continue
 		}
-		for _, b := range bases {
-			if IsTemp(e.Name(), b) {
-				if os.Remove(filepath.Join(dir, e.Name())) == nil {
-					removed = append(removed, e.Name())
-				}
-				break
+		if m := tempName.FindStringSubmatch(e.Name()); m != nil && ours(m[1]) {
+			if os.Remove(filepath.Join(dir, e.Name())) == nil {
+				removed = append(removed, e.Name())
 			}
 		}
 	}

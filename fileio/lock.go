@@ -14,9 +14,23 @@ import (
 // writes it.
 const LockName = ".ebmrun.lock"
 
-// ErrLocked is returned (wrapped) by Lock when another process holds the
-// directory's lock.
+// ErrLocked is returned (wrapped in a *LockedError) by Lock when another
+// process holds the directory's lock.
 var ErrLocked = errors.New("locked by another process")
+
+// LockedError is Lock's error when another process holds the lock.
+type LockedError struct {
+	PID int // the holder's process id as its lock file says, 0 when unknown
+}
+
+func (e *LockedError) Error() string {
+	if e.PID > 0 {
+		return fmt.Sprintf("locked by process %d", e.PID)
+	}
+	return ErrLocked.Error()
+}
+
+func (e *LockedError) Unwrap() error { return ErrLocked }
 
 // DirLock is an exclusive lock on a directory, held by this process until
 // Unlock (or its death).
@@ -30,15 +44,13 @@ type DirLock struct {
 // (the system releases it when the process dies, however it dies) and
 // created exclusively elsewhere (a lock file left by a process that is no
 // longer running is taken over where the platform can tell). When another
-// process holds it, the error wraps ErrLocked and names its process id.
+// process holds it, the error is a *LockedError (errors.Is ErrLocked).
 func Lock(dir string) (*DirLock, error) {
 	p := filepath.Join(dir, LockName)
 	f, err := lockFile(p)
 	if err != nil {
 		if errors.Is(err, ErrLocked) {
-			if pid := lockHolder(p); pid > 0 {
-				return nil, fmt.Errorf("%w (process %d)", ErrLocked, pid)
-			}
+			return nil, &LockedError{PID: lockHolder(p)}
 		}
 		return nil, err
 	}

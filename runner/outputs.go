@@ -264,8 +264,13 @@ func (o *outLock) release() {
 // temporary files of atomic writes and of checkpoints.
 func lockOutDir(dir string) (*outLock, error) {
 	l, err := fileio.Lock(dir)
-	if errors.Is(err, fileio.ErrLocked) {
-		return nil, fmt.Errorf("output directory %s is in use: another ebmrun is writing there (%v); wait for it to finish or choose another --out", dir, err)
+	var le *fileio.LockedError
+	if errors.As(err, &le) {
+		who := "another ebmrun"
+		if le.PID > 0 {
+			who = fmt.Sprintf("another ebmrun (process %d)", le.PID)
+		}
+		return nil, fmt.Errorf("output directory %s is in use: %s is writing there; wait for it to finish or choose another --out", dir, who)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot lock output directory %s: %v; choose another --out", dir, unwrapPath(err))

@@ -38,6 +38,9 @@
 //	              (File.Arrays) or "rng" (File.RNG); kind is "float64" for
 //	              all but the rng section, whose kind is "uint64"
 //	"meta"        File.Meta, a string → string object; may be absent
+//	"tables"      File.Tables: more tables by name, each as TOML text (a
+//	              training run stores its [objective], [data] and [train]
+//	              tables, so --resume can tell a changed config); may be absent
 //	"goarch",
 //	"byte_order"  the writer's GOARCH and "little-endian", for information only
 //
@@ -88,6 +91,10 @@ type File struct {
 	Arrays    map[string][]float64 // other named float state (an objective's replay buffer, log Z …)
 	RNG       map[string][]uint64  // named random-stream states (rng.Stream.State)
 	Meta      map[string]string    // free text (creation time, config hash …)
+	// Tables are more config tables by name (a training run's "objective",
+	// "data" and "train"); may be nil. Files written before tables existed
+	// read back with an empty map.
+	Tables map[string]map[string]any
 }
 
 // Sections of the array list.
@@ -106,6 +113,7 @@ type header struct {
 	OptStep   *int64            `json:"opt_step,omitempty"`
 	Arrays    []arrayInfo       `json:"arrays"`
 	Meta      map[string]string `json:"meta,omitempty"`
+	Tables    map[string]string `json:"tables,omitempty"`
 	GOARCH    string            `json:"goarch,omitempty"`
 	ByteOrder string            `json:"byte_order,omitempty"`
 }
@@ -159,6 +167,19 @@ func marshal(f *File) ([]byte, error) {
 			return nil, fmt.Errorf("optimizer table: %w", err)
 		}
 		h.Optimizer = &ot
+	}
+	for _, k := range slices.Sorted(maps.Keys(f.Tables)) {
+		if k == "" || !utf8.ValidString(k) {
+			return nil, fmt.Errorf("table name %q: names must be non-empty valid UTF-8", k)
+		}
+		t, err := encodeTable(f.Tables[k])
+		if err != nil {
+			return nil, fmt.Errorf("table %q: %w", k, err)
+		}
+		if h.Tables == nil {
+			h.Tables = map[string]string{}
+		}
+		h.Tables[k] = t
 	}
 	for k, v := range f.Meta {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
@@ -249,8 +270,8 @@ func encodeTable(t map[string]any) (string, error) {
 // what is wrong: not a checkpoint ("not an ebm checkpoint"), a format
 // version newer than this program's, a truncated file, a checksum mismatch
 // ("corrupted"), or a header inconsistent with the data. The maps of the
-// returned File (Arrays, RNG, Meta, and OptState.Vectors when OptState is
-// set) are never nil; Optimizer and OptState are nil when not saved.
+// returned File (Arrays, RNG, Meta, Tables, and OptState.Vectors when
+// OptState is set) are never nil; Optimizer and OptState are nil when not saved.
 func Read(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -353,7 +374,7 @@ func crcOKAt(data []byte, n uint64) bool {
 
 // file checks the header and builds the File from the array bytes.
 func (h *header) file(body []byte) (*File, error) {
-	f := &File{Step: h.Step, Arrays: map[string][]float64{}, RNG: map[string][]uint64{}, Meta: map[string]string{}}
+	f := &File{Step: h.Step, Arrays: map[string][]float64{}, RNG: map[string][]uint64{}, Meta: map[string]string{}, Tables: map[string]map[string]any{}}
 	if h.Step < 0 {
 		return nil, fmt.Errorf("step %d < 0", h.Step)
 	}
@@ -379,6 +400,11 @@ func (h *header) file(body []byte) (*File, error) {
 		f.OptState = &optim.State{Step: *h.OptStep, Vectors: map[string][]float64{}}
 	}
 	maps.Copy(f.Meta, h.Meta)
+	for k, text := range h.Tables {
+		if f.Tables[k], err = decodeTable(text); err != nil {
+			return nil, fmt.Errorf("table %q: %w", k, err)
+		}
+	}
 	params := 0
 	seen := map[string]bool{}
 	for _, a := range h.Arrays {

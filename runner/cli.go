@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/goebm/ebm/registry"
 )
@@ -19,12 +20,13 @@ const (
 	exitOK          = 0
 	exitFailure     = 1   // the run itself failed
 	exitUsage       = 2   // bad command line, config or input file
-	exitInterrupted = 130 // stopped by Ctrl-C; partial outputs written
+	exitInterrupted = 130 // stopped by Ctrl-C (SIGINT); partial outputs written
+	exitTerminated  = 143 // stopped by SIGTERM (schedulers, timeout); partial outputs written
 )
 
 // Main is the ebmrun command: it parses os.Args, runs the command and exits
 // with its status (0 ok, 1 run failure, 2 usage, config or input error, 130
-// interrupted). Components registered by imported packages are available to
+// interrupted by Ctrl-C, 143 by SIGTERM). Components registered by imported packages are available to
 // configs, so a custom binary is a blank import plus a call to Main.
 func Main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -74,12 +76,31 @@ func lookupCommand(name string) *command {
 }
 
 // run is Main without the process: it returns the exit status. Ctrl-C
-// (SIGINT) cancels the context of the running command.
+// (SIGINT) and SIGTERM cancel the context of the running command, with the
+// signal as the cause: both stop a run the same way, and the exit status
+// tells them apart (130, 143).
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case s := <-sigs:
+			cancel(signalError{s})
+		case <-done:
+		}
+	}()
 	return runContext(ctx, args, stdout, stderr)
 }
+
+// signalError is the cause of a context cancelled by a signal.
+type signalError struct{ sig os.Signal }
+
+func (s signalError) Error() string { return "stopped by " + s.sig.String() }
 
 // runContext is run with a caller-controlled context.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -142,6 +163,10 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
+	var sig signalError
+	if code == exitInterrupted && errors.As(context.Cause(ctx), &sig) && sig.sig == syscall.SIGTERM {
+		code = exitTerminated
+	}
 	fmt.Fprintln(stderr, err.Error())
 	return code
 }
@@ -178,7 +203,7 @@ func printUsage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'ebmrun COMMAND --help' for a command's flags. Exit status: 0 ok, 1 run failure,")
-	fmt.Fprintln(w, "2 usage, config or input error, 130 interrupted (partial outputs written).")
+	fmt.Fprintln(w, "2 usage, config or input error, 130 interrupted by Ctrl-C, 143 by SIGTERM (partial outputs written).")
 	fmt.Fprintln(w, "'ebmrun --version' prints the version of ebm and Go.")
 }
 

@@ -18,7 +18,8 @@ func runFlags(fs *flag.FlagSet) {
 	overrideFlags(fs, new(setList))
 	fs.String("out", "", "output directory (default runs/<name>)")
 	fs.Bool("quiet", false, "no progress output")
-	fs.String("resume", "", "continue the interrupted training run in `DIR` from its config.toml and checkpoint.ebm\n(no CONFIG; ends bit-identical to an uninterrupted run)")
+	fs.String("resume", "", "continue the interrupted training run in `DIR` from its config.toml and checkpoint.ebm\n(no CONFIG; ends bit-identical to an uninterrupted run); with --set train.steps=N, extend a finished one")
+	fs.Bool("force", false, "write into an output directory that holds another run's outputs, removing them first")
 }
 
 func validateFlags(fs *flag.FlagSet) {
@@ -157,9 +158,11 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	}
 	printWarnings(e, c.Warnings)
 	dir := outDir(c, flagValue(fs, "out"))
-	if err := checkOutDir(dir, true); err != nil {
+	lock, err := claimOutDir(e, dir, "sampling", c.Name, flagValue(fs, "force") == "true")
+	if err != nil {
 		return err
 	}
+	defer lock.release()
 	quiet := flagValue(fs, "quiet") == "true"
 
 	workers := c.Run.Workers
@@ -192,7 +195,11 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 			},
 		}
 		res, err := samplers.Run(ctx, c.Energy, sp.Sampler, opts)
-		p.finish()
+		if err != nil {
+			p.stop()
+		} else {
+			p.finish()
+		}
 		if err != nil && (res == nil || ctx.Err() == nil) {
 			return failure(fmt.Errorf("%s: %s (%s): %v", c.File, f.label, sp.Type, err))
 		}
@@ -205,7 +212,7 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	}
 	man.End = time.Now()
 	man.Partial = interrupted
-	werr := writeOutputs(dir, c, runs, man, interrupted, e)
+	werr := writeOutputs(dir, c, runs, man, interrupted, e, quiet)
 	if interrupted {
 		if werr != nil {
 			fmt.Fprintln(e.stderr, werr)

@@ -7,7 +7,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		{name: "run", args: "CONFIG [--out DIR] [--seed N] [--workers N] [--set key=value …] [--quiet] | --resume DIR",
+		{name: "run", args: "CONFIG [--out DIR] [--seed N] [--workers N] [--set key=value …] [--quiet] [--force] | --resume DIR [--set train.steps=N …]",
 			short: "run a sampling or training pipeline and write its outputs",
 			long: "A sampling config ([energy], [sampler], [run]) runs every sampler on its energy and writes\n" +
 				"summary.json, samples.npy (float64, shape (chains, draws, dim); <i>-<type>/samples.npy for\n" +
@@ -15,9 +15,13 @@ func init() {
 				"A training config ([data], [energy], [objective], [optimizer], [train], optional [eval] and\n" +
 				"[sample]) trains the learnable energy with a progress bar, then evaluates and samples it, and\n" +
 				"writes checkpoint.ebm, loss.csv, eval.json, density.png, samples.npy, samples.png, config.toml\n" +
-				"and manifest.json. Outputs go to --out (default runs/<name>). --resume DIR continues an\n" +
-				"interrupted training run bit-identically. Ctrl-C stops at the next step, keeps what is done\n" +
-				"(marked \"partial\": true; a training run keeps its last checkpoint) and exits 130.",
+				"and manifest.json. Outputs go to --out (default runs/<name>), locked while the run writes; a\n" +
+				"directory holding another run's outputs (another name or kind, a partial training run) is\n" +
+				"refused unless --force, which removes them first. --resume DIR continues an interrupted\n" +
+				"training run bit-identically; --set may then change only train.steps (extending a finished\n" +
+				"run), logging, checkpointing, evaluation, sampling and optimizer.lr. Ctrl-C stops at the next\n" +
+				"step, keeps what is done (marked \"partial\": true; a training run keeps its last checkpoint)\n" +
+				"and exits 130; SIGTERM does the same and exits 143.",
 			flags: runFlags, run: cmdRun},
 		{name: "validate", args: "CONFIG [--set key=value …] [--out DIR]",
 			short: "check a config without running it",

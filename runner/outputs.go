@@ -1,11 +1,14 @@
 package runner
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/goebm/ebm/fileio"
@@ -18,7 +21,12 @@ const traceChains, traceDims = 4, 4
 // writeOutputs writes every output file atomically into dir, continuing
 // past a failed file so that as much as possible is kept; it returns the
 // joined errors. It prints a short report to stdout.
-func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial bool, e *env) error {
+func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial bool, e *env, quiet bool) error {
+	say := func(s string) {
+		if !quiet {
+			fmt.Fprintln(e.stderr, s)
+		}
+	}
 	var errs []error
 	var written []string
 	write := func(name string, fill func(w io.Writer) error) {
@@ -29,6 +37,7 @@ func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial 
 		written = append(written, name)
 	}
 
+	say("computing diagnostics (ESS, R-hat) and writing samples …")
 	sum := summaryFile{Name: c.Name, Partial: partial, Runs: []runSummary{}}
 	var plotRuns []plots.Run
 	for _, f := range runs {
@@ -59,6 +68,7 @@ func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial 
 		return err
 	})
 	if len(plotRuns) > 0 {
+		say("writing plots …")
 		write("samples.png", func(w io.Writer) error { return plots.SamplesPNG(w, c.Energy, plotRuns) })
 		write("trace.png", func(w io.Writer) error { return plots.TracePNG(w, plotRuns, traceChains, traceDims) })
 	} else {
@@ -118,4 +128,211 @@ func fmtNum(n number) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.4g", float64(n))
+}
+
+// Output directories. A run holds the lock of its directory while it
+// writes there (fileio.Lock: a second run on the same --out is refused, and
+// a killed run's lock goes with its process). Before writing, it looks at
+// what the directory holds (priorRun) and goes on only when that is
+// nothing of ebmrun's, or an earlier run of the same kind and name that
+// is not a partial training run (rerunning a config into its own
+// directory); --force replaces anything. Either way the earlier run's
+// output files are removed first, so that runs never mix.
+
+// outputNames are the files a sampling or training run writes into its
+// directory; checkpoint-<step>.ebm and <i>-<type>/samples.npy besides.
+var outputNames = []string{"config.toml", "manifest.json", "summary.json", "samples.npy", "samples.png", "trace.png",
+	"checkpoint.ebm", "loss.csv", "eval.json", "density.png"}
+
+var (
+	keptCheckpoint = regexp.MustCompile(`^checkpoint-[0-9]+\.ebm$`)
+	samplerSubdir  = regexp.MustCompile(`^[0-9]+-[A-Za-z0-9_.-]+$`)
+)
+
+// isOutputName reports whether name is one of a run's output files.
+func isOutputName(name string) bool {
+	return slices.Contains(outputNames, name) || keptCheckpoint.MatchString(name)
+}
+
+// priorRun is what an output directory holds of an earlier run.
+type priorRun struct {
+	files   []string // its output files and sampler subdirectories, relative to the directory
+	name    string   // its config's name ("" when unknown)
+	kind    string   // "train" or "sampling"
+	partial bool     // interrupted, killed or failed: manifest.json says so, or is missing
+	foreign bool     // config.toml is not a resolved config written by ebmrun
+	step    int64    // a training run's steps done (manifest.json)
+	ckpt    bool     // it holds checkpoint.ebm
+}
+
+// describe names the earlier run for messages.
+func (p *priorRun) describe() string {
+	if p.foreign {
+		return "a config.toml that ebmrun did not write"
+	}
+	s := fmt.Sprintf("%s run %q", map[string]string{"train": "a training", "sampling": "a sampling"}[p.kind], p.name)
+	if p.name == "" {
+		s = fmt.Sprintf("%s run", map[string]string{"train": "a training", "sampling": "a sampling"}[p.kind])
+	}
+	if p.partial {
+		s = "the partial outputs of " + s
+	}
+	return s
+}
+
+// inspectDir returns what dir holds of an earlier run, or nil when it holds
+// none of a run's output files.
+func inspectDir(dir string) *priorRun {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	p := &priorRun{}
+	for _, e := range ents {
+		n := e.Name()
+		switch {
+		case e.Type().IsRegular() && isOutputName(n):
+			p.files = append(p.files, n)
+		case e.IsDir() && samplerSubdir.MatchString(n):
+			if _, err := os.Stat(filepath.Join(dir, n, "samples.npy")); err == nil {
+				p.files = append(p.files, n)
+			}
+		}
+	}
+	if len(p.files) == 0 {
+		return nil
+	}
+	has := func(n string) bool { return slices.Contains(p.files, n) }
+	p.ckpt = has("checkpoint.ebm")
+	p.kind = "sampling"
+	if has("checkpoint.ebm") || has("loss.csv") || has("eval.json") {
+		p.kind = "train"
+	}
+	if src, err := os.ReadFile(filepath.Join(dir, "config.toml")); err == nil {
+		if !strings.HasPrefix(string(src), "# resolved from ") {
+			p.foreign = true
+		} else if m, err := decodeConfig("config.toml", src); err == nil {
+			p.name, _ = m["name"].(string)
+			if isTrainTable(m) {
+				p.kind = "train"
+			}
+		}
+	}
+	p.partial = true
+	if b, err := os.ReadFile(filepath.Join(dir, "manifest.json")); err == nil {
+		var m struct {
+			Kind    string `json:"kind"`
+			Partial bool   `json:"partial"`
+			Steps   int64  `json:"steps"`
+		}
+		if json.Unmarshal(b, &m) == nil {
+			p.partial, p.step = m.Partial, m.Steps
+			if m.Kind == "train" {
+				p.kind = "train"
+			}
+		}
+	}
+	return p
+}
+
+// conflict is why a run of kind and name must not write into a directory
+// holding p, or "" when it may (after removing p's files).
+func (p *priorRun) conflict(kind, name string) string {
+	switch {
+	case p == nil:
+		return ""
+	case p.foreign:
+		return "it holds a config.toml that ebmrun did not write (it would be overwritten)"
+	case p.kind == "train" && p.partial && p.ckpt:
+		return fmt.Sprintf("it holds %s, which --resume can continue", p.describe())
+	case p.kind != kind || p.name != name:
+		return "it holds the outputs of " + p.describe()
+	}
+	return ""
+}
+
+// outLock is a run's hold on its output directory.
+type outLock struct{ l *fileio.DirLock }
+
+func (o *outLock) release() {
+	if o != nil {
+		o.l.Unlock()
+	}
+}
+
+// lockOutDir takes dir's lock, then removes what killed runs left there:
+// temporary files of atomic writes and of checkpoints.
+func lockOutDir(dir string) (*outLock, error) {
+	l, err := fileio.Lock(dir)
+	var le *fileio.LockedError
+	if errors.As(err, &le) {
+		who := "another ebmrun"
+		if le.PID > 0 {
+			who = fmt.Sprintf("another ebmrun (process %d)", le.PID)
+		}
+		return nil, fmt.Errorf("output directory %s is in use: %s is writing there; wait for it to finish or choose another --out", dir, who)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot lock output directory %s: %v; choose another --out", dir, unwrapPath(err))
+	}
+	fileio.RemoveTemps(dir, isOutputName)
+	if ents, err := os.ReadDir(dir); err == nil {
+		for _, e := range ents {
+			if e.IsDir() && samplerSubdir.MatchString(e.Name()) {
+				fileio.RemoveTemps(filepath.Join(dir, e.Name()), func(b string) bool { return b == "samples.npy" })
+			}
+		}
+	}
+	return &outLock{l}, nil
+}
+
+// claimOutDir prepares dir (created and locked) for a new run of kind
+// ("sampling" or "train") and name: it refuses a directory that holds
+// another run's outputs unless force, and removes the earlier run's output
+// files. The caller releases the lock when the run's last file is written.
+func claimOutDir(e *env, dir, kind, name string, force bool) (*outLock, error) {
+	if err := checkOutDir(dir, true); err != nil {
+		return nil, err
+	}
+	l, err := lockOutDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	p := inspectDir(dir)
+	if why := p.conflict(kind, name); why != "" {
+		if !force {
+			l.release()
+			hint := "choose another --out, or pass --force to replace them"
+			if p.kind == "train" && p.partial && p.ckpt && !p.foreign {
+				hint = fmt.Sprintf("continue it with: ebmrun run --resume %s; or choose another --out, or pass --force to replace it", dir)
+			}
+			return nil, fmt.Errorf("output directory %s: %s; %s", dir, why, hint)
+		}
+		fmt.Fprintf(e.stderr, "ebmrun: --force: removing %s from %s: %s\n", p.describe(), dir, strings.Join(p.files, " "))
+	}
+	if p != nil {
+		if err := p.remove(dir); err != nil {
+			l.release()
+			return nil, failure(err)
+		}
+	}
+	return l, nil
+}
+
+// remove deletes p's output files (and sampler subdirectories left empty).
+func (p *priorRun) remove(dir string) error {
+	for _, f := range p.files {
+		path := filepath.Join(dir, f)
+		if samplerSubdir.MatchString(f) {
+			if err := os.Remove(filepath.Join(path, "samples.npy")); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("cannot remove the earlier run's %s: %v", filepath.Join(path, "samples.npy"), unwrapPath(err))
+			}
+			os.Remove(path) // only when empty
+			continue
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("cannot remove the earlier run's %s: %v", path, unwrapPath(err))
+		}
+	}
+	return nil
 }

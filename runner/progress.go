@@ -114,10 +114,19 @@ func (p *progress) update(done, total int) {
 	fmt.Fprintln(p.w, line)
 }
 
-// finish ends the bar's line.
+// finish ends the bar's line at 100 %.
 func (p *progress) finish() {
 	if p.bar != nil {
 		p.bar.Finish()
+		fmt.Fprintln(p.w)
+	}
+}
+
+// stop ends the bar's line of an interrupted run where it stopped, instead
+// of jumping to 100 % as finish does.
+func (p *progress) stop() {
+	if p.bar != nil {
+		p.bar.Exit()
 		fmt.Fprintln(p.w)
 	}
 }

@@ -1,14 +1,19 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"github.com/BurntSushi/toml"
 
 	"github.com/goebm/ebm/checkpoint"
 	"github.com/goebm/ebm/evaluate"
@@ -111,13 +116,15 @@ func cmdTrain(ctx context.Context, e *env, fs *flag.FlagSet, path string) error 
 	}
 	printWarnings(e, c.Warnings)
 	dir := trainOutDir(c, flagValue(fs, "out"))
-	if err := checkOutDir(dir, true); err != nil {
-		return err
-	}
 	r, err := newTrainRun(c, dir)
 	if err != nil {
 		return err
 	}
+	lock, err := claimOutDir(e, dir, "train", c.Name, flagValue(fs, "force") == "true")
+	if err != nil {
+		return err
+	}
+	defer lock.release()
 	// config.toml first: with it and a checkpoint, --resume can continue
 	// the run however it stops.
 	if err := r.writeText("config.toml", c.ResolvedTOML()); err != nil {
@@ -148,24 +155,73 @@ func cmdValidateTrain(e *env, fs *flag.FlagSet, path string) error {
 	return nil
 }
 
+// resumeSettable reports whether --set may change key on --resume: what
+// only says how long to train, how often to log, checkpoint and evaluate,
+// what to do after training, and the learning rate (Adam's and SGD's state
+// does not depend on it: the run continues from the checkpoint with the new
+// rate). Everything else would make the run a different one.
+func resumeSettable(key string) bool {
+	switch key {
+	case "train.steps", "train.log_every", "train.checkpoint_every", "train.keep_checkpoints", "train.eval_every",
+		"optimizer.lr", "run.workers", "sample.workers":
+		return true
+	}
+	return strings.HasPrefix(key, "eval.") || strings.HasPrefix(key, "sample.")
+}
+
+// resumeAllowed reports whether a checkpointed key (table.key) may differ
+// between the checkpoint and the config on --resume.
+func resumeAllowed(key string) bool {
+	return key != "train.seed" && key != "train.batch_size" && key != "train.holdout" && resumeSettable(key)
+}
+
+// resumeSettableList names the keys --set may change on --resume.
+const resumeSettableList = "train.steps, train.log_every, train.checkpoint_every, train.keep_checkpoints, train.eval_every, optimizer.lr, eval.*, sample.*, run.workers"
+
 // cmdResume is `ebmrun run --resume DIR`.
 func cmdResume(ctx context.Context, e *env, fs *flag.FlagSet, pos []string, dir string) error {
+	me := "ebmrun run --resume " + dir
 	if len(pos) > 0 {
-		return fmt.Errorf("ebmrun run --resume %s: takes no CONFIG (got %q): the run continues as configured in %s", dir, pos, filepath.Join(dir, "config.toml"))
+		return fmt.Errorf("%s: takes no CONFIG (got %q): the run continues as configured in %s", me, pos, filepath.Join(dir, "config.toml"))
 	}
 	if flagValue(fs, "out") != "" {
-		return fmt.Errorf("ebmrun run --resume %s: --out cannot be used with --resume: the run continues in its own directory", dir)
+		return fmt.Errorf("%s: --out cannot be used with --resume: the run continues in its own directory", me)
 	}
-	var sets []string
+	if flagValue(fs, "force") == "true" {
+		return fmt.Errorf("%s: --force cannot be used with --resume: a resumed run keeps its directory's outputs", me)
+	}
+	cfg := filepath.Join(dir, "config.toml")
+	if p := inspectDir(dir); p != nil && p.kind == "sampling" && !p.foreign {
+		return fmt.Errorf("%s: %s holds a sampling run: sampling runs are not resumable (only training runs are); run it again with: ebmrun run %s --out %s", me, dir, cfg, dir)
+	}
+	var sets, kept []string
 	for _, s := range flagSets(fs) {
-		if !strings.HasPrefix(s, "run.workers=") {
-			return fmt.Errorf("ebmrun run --resume %s: --set and --seed cannot change a resumed run (got %q): it continues exactly as configured in %s", dir, s, filepath.Join(dir, "config.toml"))
+		key, _, _ := strings.Cut(s, "=")
+		key = strings.TrimSpace(key)
+		if !resumeSettable(key) {
+			return fmt.Errorf("%s: --set %s cannot change a resumed run: it would no longer continue the same training (keys --set may change on --resume: %s)", me, s, resumeSettableList)
+		}
+		if key == "run.workers" || key == "sample.workers" {
+			kept = append(kept, s)
 		}
 		sets = append(sets, s)
 	}
-	cfg := filepath.Join(dir, "config.toml")
 	if _, err := os.Stat(cfg); err != nil {
-		return fmt.Errorf("ebmrun run --resume %s: no config.toml there: not the output directory of a training run", dir)
+		return fmt.Errorf("%s: no config.toml there: not the output directory of a training run", me)
+	}
+	if !isTrainFile(cfg) {
+		if _, err := LoadTrain(cfg, nil); err != nil {
+			return err
+		}
+	}
+	lock, err := lockOutDir(dir)
+	if err != nil {
+		return err
+	}
+	defer lock.release()
+	before, err := LoadTrain(cfg, kept)
+	if err != nil {
+		return err
 	}
 	c, err := LoadTrain(cfg, sets)
 	if err != nil {
@@ -174,20 +230,162 @@ func cmdResume(ctx context.Context, e *env, fs *flag.FlagSet, pos []string, dir 
 	printWarnings(e, c.Warnings)
 	ckPath := filepath.Join(dir, "checkpoint.ebm")
 	if _, err := os.Stat(ckPath); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("ebmrun run --resume %s: no checkpoint.ebm there: the run stopped before its first checkpoint; start it again with ebmrun run", dir)
+		return fmt.Errorf("%s: no checkpoint.ebm there: the run stopped before its first checkpoint; start it again with ebmrun run", me)
 	}
 	ck, err := checkpoint.Read(ckPath)
 	if err != nil {
-		return fmt.Errorf("ebmrun run --resume %s: %v", dir, err)
+		return fmt.Errorf("%s: %v", me, err)
 	}
 	r, err := newTrainRun(c, dir)
 	if err != nil {
 		return err
 	}
+	notes, err := r.compareCheckpoint(ck, before)
+	if err != nil {
+		return fmt.Errorf("%s: %v", me, err)
+	}
+	if ck.Step > int64(c.Train.Steps) {
+		return fmt.Errorf("%s: train.steps = %d is below the checkpoint's step %d: a run cannot be shortened; give train.steps ≥ %d", me, c.Train.Steps, ck.Step, ck.Step)
+	}
 	if err := r.restore(ck); err != nil {
-		return fmt.Errorf("ebmrun run --resume %s: %s: %v", dir, ckPath, err)
+		return fmt.Errorf("%s: %s: %v", me, ckPath, err)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(e.stderr, "ebmrun: "+n)
+	}
+	if len(sets) > len(kept) {
+		// The run continues as now configured: config.toml says so, under
+		// the header of the original.
+		src := c.ResolvedTOML()
+		if old, err := os.ReadFile(cfg); err == nil {
+			head, _, _ := strings.Cut(string(old), "\n")
+			_, rest, _ := strings.Cut(src, "\n")
+			src = head + "\n" + rest
+		}
+		if err := r.writeText("config.toml", src); err != nil {
+			return failure(err)
+		}
 	}
 	return r.execute(ctx, e, flagValue(fs, "quiet") == "true")
+}
+
+// configTables are the run's config tables that a checkpoint records and
+// --resume compares, by name; "energy" and "optimizer" are File.Energy and
+// File.Optimizer, the others File.Tables.
+func (r *trainRun) configTables() map[string]map[string]any {
+	c := r.c
+	return map[string]map[string]any{
+		"energy":    r.modelTable(),
+		"optimizer": resolvedTable(c.OptimizerType, c.Optimizer),
+		"objective": resolvedTable(c.ObjectiveType, c.Objective),
+		"data":      resolvedTable(c.DataType, c.Data),
+		"train":     registry.ToMap(&c.Train),
+	}
+}
+
+// compareCheckpoint compares the tables stored in the checkpoint f with
+// the run's config: a difference in the model, objective, data or the
+// training's seed, batch size or split is an error naming every such key
+// (old → new); the allowed ones (steps, logging, evaluation, lr) become
+// notes, as do the --set changes of tables a checkpoint does not hold
+// ([eval], [sample]) against the config as it was (before), and tables
+// an older checkpoint lacks.
+func (r *trainRun) compareCheckpoint(f *checkpoint.File, before *TrainConfig) ([]string, error) {
+	now := r.configTables()
+	stored := map[string]map[string]any{"energy": f.Energy, "optimizer": f.Optimizer}
+	for k, t := range f.Tables {
+		stored[k] = t
+	}
+	var bad, notes, missing []string
+	for _, table := range []string{"energy", "objective", "data", "optimizer", "train"} {
+		old, ok := stored[table]
+		if !ok || old == nil {
+			missing = append(missing, "["+table+"]")
+			continue
+		}
+		for _, d := range diffTables(table, old, now[table]) {
+			if resumeAllowed(d.key) {
+				notes = append(notes, "resuming with "+d.String())
+				if o := registry.ToMap(r.c.Optimizer); d.key == "train.steps" && o["schedule"] == "cosine" && asInt(o["decay_steps"]) == 0 {
+					notes = append(notes, "warning: [optimizer] schedule = \"cosine\" with decay_steps = 0 decays over train.steps: the learning rate follows the new, longer cosine from here on")
+				}
+			} else {
+				bad = append(bad, d.String())
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("the config differs from the run in checkpoint.ebm: %s; --resume continues the same model, objective and data (it may change only %s); start a new run with another --out instead", strings.Join(bad, ", "), resumeSettableList)
+	}
+	for _, tb := range []struct {
+		name     string
+		old, new any
+	}{{"eval", &before.Eval, &r.c.Eval}, {"sample", &before.Sample, &r.c.Sample}} {
+		for _, d := range diffTables(tb.name, normalTable(registry.ToMap(tb.old)), normalTable(registry.ToMap(tb.new))) {
+			notes = append(notes, "resuming with "+d.String())
+		}
+	}
+	if len(missing) > 0 {
+		notes = append(notes, fmt.Sprintf("warning: checkpoint.ebm predates stored config tables: %s could not be checked against the config", strings.Join(missing, ", ")))
+	}
+	return notes, nil
+}
+
+// tableDiff is one key that differs between two tables.
+type tableDiff struct {
+	key      string // table.key (nested tables dotted)
+	old, new string // the values, "(none)" when absent
+}
+
+func (d tableDiff) String() string { return fmt.Sprintf("%s %s → %s", d.key, d.old, d.new) }
+
+// diffTables lists the keys of two tables that differ, sorted; values are
+// compared as TOML writes them, so an integer read back from a checkpoint
+// equals the config's.
+func diffTables(prefix string, old, new map[string]any) []tableDiff {
+	a, b := map[string]string{}, map[string]string{}
+	flattenTable(a, prefix, normalTable(old))
+	flattenTable(b, prefix, normalTable(new))
+	var out []tableDiff
+	for _, k := range slices.Sorted(maps.Keys(a)) {
+		if b[k] != a[k] {
+			v, ok := b[k]
+			if !ok {
+				v = "(none)"
+			}
+			out = append(out, tableDiff{k, a[k], v})
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(b)) {
+		if _, ok := a[k]; !ok {
+			out = append(out, tableDiff{k, "(none)", b[k]})
+		}
+	}
+	return out
+}
+
+// normalTable round-trips t through TOML, as a checkpoint stores it.
+func normalTable(t map[string]any) map[string]any {
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(t); err != nil {
+		return t
+	}
+	m := map[string]any{}
+	if _, err := toml.Decode(buf.String(), &m); err != nil {
+		return t
+	}
+	return m
+}
+
+// flattenTable writes the keys of t into out as prefix.key → TOML value.
+func flattenTable(out map[string]string, prefix string, t map[string]any) {
+	for k, v := range t {
+		if sub, ok := v.(map[string]any); ok {
+			flattenTable(out, prefix+"."+k, sub)
+			continue
+		}
+		out[prefix+"."+k] = strings.TrimSpace(strings.TrimPrefix(registry.EncodeKey("x", v), "x = "))
+	}
 }
 
 // checkpointFile is the run's state after the steps done, with the
@@ -203,6 +401,8 @@ func (r *trainRun) describe(f *checkpoint.File) *checkpoint.File {
 	f.Energy = r.modelTable()
 	f.Optimizer = resolvedTable(c.OptimizerType, c.Optimizer)
 	f.Meta["name"], f.Meta["data"], f.Meta["objective"] = c.Name, c.DataType, c.ObjectiveType
+	t := r.configTables()
+	f.Tables = map[string]map[string]any{"objective": t["objective"], "data": t["data"], "train": t["train"]}
 	return f
 }
 

@@ -85,7 +85,11 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool) error {
 		p := newProgress(e.stderr, "train "+c.ObjectiveType, quiet)
 		p.unit, p.base = "steps", int(step)
 		stop, err = r.loop(ctx, p)
-		p.finish()
+		if stop == stopDone {
+			p.finish()
+		} else {
+			p.stop()
+		}
 	} else {
 		fmt.Fprintf(e.stdout, "training was complete (step %d of %d): evaluating and sampling the model again\n", step, steps)
 	}
@@ -133,6 +137,9 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool) error {
 	res, interrupted := r.evaluate(ctx, ev, e, quiet)
 	ev.Partial = interrupted
 	ev.WallSeconds = number(time.Since(man.Start).Seconds())
+	if !quiet {
+		fmt.Fprintln(e.stderr, "writing plots …")
+	}
 	if r.dim == 2 {
 		title := fmt.Sprintf("%s: %s on %s, %d steps", c.Name, c.ObjectiveType, c.DataType, step)
 		write("density.png", func(w io.Writer) error { return plots.DensityPNG(w, c.Model, r.train, title) })

@@ -350,7 +350,7 @@ func TestTrainResume(t *testing.T) {
 }
 
 // TestTrainDivergence trains with an absurd learning rate: the run must
-// stop at the first non-finite loss, gradient or parameter with exit 1 and
+// stop at the first runaway or non-finite loss, gradient or parameter with exit 1 and
 // a message naming the step and the kept checkpoint, whose parameters are
 // the last finite ones. A failure means a divergence is skipped, replaced,
 // or written into the checkpoint.
@@ -363,7 +363,7 @@ func TestTrainDivergence(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("exit %d, want %d; stderr %s", code, exitFailure, stderr)
 	}
-	m := regexp.MustCompile(`step (\d+): .*(not finite|NaN|Inf).*the last good checkpoint \(step (\d+)\) is kept in (\S+checkpoint\.ebm); lower the learning rate`).FindStringSubmatch(stderr)
+	m := regexp.MustCompile(`step (\d+): .*(not finite|NaN|Inf|ran away).*the last good checkpoint \(step (\d+)\) is kept in (\S+checkpoint\.ebm); lower the learning rate`).FindStringSubmatch(stderr)
 	if m == nil {
 		t.Fatalf("divergence message %q does not name the step, the cause and the kept checkpoint", stderr)
 	}

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -120,6 +121,16 @@ func (p *progress) finish() {
 		p.bar.Finish()
 		fmt.Fprintln(p.w)
 	}
+}
+
+// end ends the bar: where it stopped when ctx was cancelled (stop), else
+// at 100 % (finish).
+func (p *progress) end(ctx context.Context) {
+	if ctx.Err() != nil {
+		p.stop()
+		return
+	}
+	p.finish()
 }
 
 // stop ends the bar's line of an interrupted run where it stopped, instead

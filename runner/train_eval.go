@@ -125,7 +125,7 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 		ev.Grid = &gridFile{Lo: numbers(g.Lo), Hi: numbers(g.Hi), Res: g.Res, Margin: c.Eval.Margin, Points: pow(g.Res, r.dim)}
 		p := newEvalProgress(e.stderr, "eval log Z", quiet)
 		res, err := evaluate.LogZProgress(ctx, c.Model, g, p.update)
-		p.finish()
+		p.end(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return nil, true
@@ -180,7 +180,7 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 		Seed: train.SubSeed(c.Train.Seed, train.SeedSample), Workers: s.Workers, Init: init,
 		Progress: p.update,
 	})
-	p.finish()
+	p.end(ctx)
 	interrupted := err != nil && ctx.Err() != nil
 	if err != nil && !interrupted {
 		ev.Warnings = append(ev.Warnings, fmt.Sprintf("sampling the trained model failed: [sample.sampler] (%s): %v", c.SamplerType, err))
@@ -249,7 +249,7 @@ func (r *trainRun) midRunEval(tr *progress) func(ctx context.Context, step int64
 	return func(ctx context.Context, step int64) train.EvalPoint {
 		pt := hook(ctx, step)
 		if p != nil && at == step {
-			p.finish()
+			p.end(ctx)
 		}
 		if ctx.Err() != nil {
 			r.notes = append(r.notes, fmt.Sprintf("the evaluation after step %d was interrupted: no history point recorded for it", step))

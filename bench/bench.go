@@ -23,18 +23,35 @@ type Row struct {
 	GBps           float64 `json:"gbps,omitempty"`              // bytes moved per second / 1e9
 	GFlops         float64 `json:"gflops,omitempty"`            // floating-point operations per second / 1e9
 	ChainStepsPerS float64 `json:"chain_steps_per_s,omitempty"` // end-to-end rows only
+	Workers        int     `json:"workers,omitempty"`           // end-to-end rows: goroutines of samplers.Run
+	Dtype          string  `json:"dtype,omitempty"`             // "float64" or "float32", where a row is one of a pair
+	What           string  `json:"what,omitempty"`              // limit rows: what the loop is
+	// Limit names the machine limit the row is judged by (LimitFMAPeak,
+	// LimitCopyBW), Share the row's GFLOP/s or GB/s over it, and Cores
+	// how many cores' worth of the per-core FMA peak the limit counts
+	// (the goroutines the row's work runs on). See Limits.Annotate.
+	Limit string  `json:"limit,omitempty"`
+	Share float64 `json:"share,omitempty"`
+	Cores int     `json:"cores,omitempty"`
 }
 
 // String formats r as one human-readable line.
 func (r Row) String() string {
-	s := fmt.Sprintf("%-18s %-9s n=%-8d %12.1f ns/op", r.Kernel, r.Impl, r.N, r.NsPerOp)
+	s := fmt.Sprintf("%-20s %-9s n=%-8d %12.1f ns/op", r.Kernel, r.Impl, r.N, r.NsPerOp)
 	switch {
 	case r.ChainStepsPerS > 0:
 		s += fmt.Sprintf("  %8.2f M chain-steps/s", r.ChainStepsPerS/1e6)
+		if r.Workers > 0 {
+			s += fmt.Sprintf("  workers=%d", r.Workers)
+		}
 	case r.GFlops > 0:
 		s += fmt.Sprintf("  %8.2f GFLOP/s", r.GFlops)
 	case r.GBps > 0:
 		s += fmt.Sprintf("  %8.2f GB/s", r.GBps)
+	}
+	s += r.shareString()
+	if r.What != "" {
+		s += "  (" + r.What + ")"
 	}
 	return s
 }
@@ -48,7 +65,14 @@ const reps = 3
 
 // timeOp returns the median over reps of the time per call of f, each
 // timing doubling its call count until it lasts minTime.
-func timeOp(f func()) float64 {
+func timeOp(f func()) float64 { return timeReps(f, false) }
+
+// timeBest is timeOp with the fastest of the reps instead of the median:
+// for the limits, which are the best the machine has shown, so that a
+// neighbour's load during one timing does not lower them.
+func timeBest(f func()) float64 { return timeReps(f, true) }
+
+func timeReps(f func(), best bool) float64 {
 	f() // warm caches and pools
 	var ts []float64
 	for r := 0; r < reps; r++ {
@@ -64,6 +88,9 @@ func timeOp(f func()) float64 {
 		}
 	}
 	slices.Sort(ts)
+	if best {
+		return ts[0]
+	}
 	return ts[len(ts)/2]
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,17 +108,20 @@ func BenchmarkEndToEnd(b *testing.B) {
 }
 
 // TestTraining: the training rows exist under their documented names with
-// positive times, and the DSM step really trains (it returns no error on a
-// valid setup). A failure means `ebmrun bench` lacks the issue's
-// mlp_grad_b1024 / dsm_step_b256 rows.
+// positive times, and the DSM steps really train (they return no error on
+// a valid setup). A failure means `ebmrun bench` lacks the issue's
+// mlp_grad_b1024 / dsm_step_b256 / mlp784_dsm_step_b128 rows. The MNIST
+// network is shrunk to 784-32-32-1 on batches of 8 for the test.
 func TestTraining(t *testing.T) {
 	minTime = time.Millisecond
-	defer func() { minTime = 40 * time.Millisecond }()
+	saved := mnist
+	mnist.hidden, mnist.batch = 32, 8
+	defer func() { minTime, mnist = 40*time.Millisecond, saved }()
 	rows, err := Training(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"mlp_grad_b1024", "dsm_step_b256"}
+	want := []string{"mlp_grad_b1024", "dsm_step_b256", "mlp784_dsm_step_b128"}
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows, want %d: %+v", len(rows), len(want), rows)
 	}
@@ -125,5 +129,149 @@ func TestTraining(t *testing.T) {
 		if r.Kernel != want[i] || !(r.NsPerOp > 0) || !(r.GFlops > 0) || r.Impl != simd.Chosen() {
 			t.Errorf("row %d = %+v, want kernel %s with a positive time and GFLOP/s", i, r, want[i])
 		}
+	}
+	if r := rows[2]; r.Dtype != "float64" || r.N != 8 {
+		t.Errorf("MNIST row %+v: want dtype float64 and n = the batch", r)
+	}
+}
+
+// shortLimits shortens the timings and the 64 MiB streams for a test and
+// returns the undo.
+// It also shrinks the MNIST network to 784-32-32-1 on batches of 8.
+func shortLimits() func() {
+	saved := mnist
+	minTime, copyN = time.Millisecond, 1<<16
+	mnist.hidden, mnist.batch = 32, 8
+	return func() { minTime, copyN, mnist = 40*time.Millisecond, 8<<20, saved }
+}
+
+// TestMeasureLimits: every peak loop gives a float64 row (and a float32 one
+// where it has one) with positive GFLOP/s, each implementation that runs
+// kernels has a peak, the copy and read rows have positive GB/s, and the
+// wider loops are not slower than generic's scalar one by the lane count
+// (a sanity bound, not a timing: a failure means a loop or its flop count
+// is wrong).
+func TestMeasureLimits(t *testing.T) {
+	defer shortLimits()()
+	rows, lim := MeasureLimits()
+	seen := map[string]bool{}
+	for _, r := range rows {
+		seen[r.Kernel+"/"+r.Impl] = true
+		if !(r.NsPerOp > 0) || (r.GBps > 0) == (r.GFlops > 0) || r.What == "" {
+			t.Errorf("bad row %+v", r)
+		}
+	}
+	for _, impl := range simd.Available() {
+		if !seen["fma_peak_f64/"+impl] || !(lim.PeakGFlops[impl] > 0) {
+			t.Errorf("no float64 peak for %s", impl)
+		}
+	}
+	if !seen["copy_64mib/go"] || !seen["read_64mib/"+simd.Chosen()] || !(lim.CopyGBps > 0) {
+		t.Errorf("copy or read row missing: %v, copy %v GB/s", seen, lim.CopyGBps)
+	}
+	for _, p := range simd.PeakKernels() {
+		if p.Lanes32 > 0 && !seen["fma_peak_f32/"+p.Impl] {
+			t.Errorf("no float32 peak for %s", p.Impl)
+		}
+	}
+}
+
+// TestShares: with the limits measured, the kernel rows the issue names
+// carry a share of the right limit: positive, finite, and exactly the
+// row's rate over that limit (times its cores), and the text line shows
+// it. A failure means `ebmrun bench` lacks the share column or computes
+// it from the wrong limit. There is no upper bound on the share: on a
+// shared machine the limit and the row are timed at different moments
+// (this test has seen a matrix product at 2× a peak timed while
+// neighbours ran), so a bound would be a timed assertion.
+func TestShares(t *testing.T) {
+	defer shortLimits()()
+	_, lim := MeasureLimits()
+	rows, err := Kernels(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, err := Training(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows = lim.Annotate(append(rows, train...))
+	copyAt := map[int]float64{}
+	for _, r := range rows {
+		if r.Kernel == "copy" && r.Impl == "go" {
+			copyAt[r.N] = r.GBps
+		}
+	}
+	want := map[string]string{}
+	for _, impl := range simd.Available() {
+		for _, k := range []string{"matmul_k128_n128", "matmul_bt_k128_n128", "matmul_at_m128_n128"} {
+			want[k+"/"+impl+"/1024"] = LimitFMAPeak
+		}
+		for _, k := range []string{"dot", "axpy", "langevin", "position"} {
+			want[k+"/"+impl+"/1048576"] = LimitCopyBW
+		}
+	}
+	for _, k := range []string{"mlp_grad_b1024", "dsm_step_b256", "mlp784_dsm_step_b128"} {
+		want[k+"/"+simd.Chosen()+"/"] = LimitFMAPeak
+	}
+	for _, r := range rows {
+		key := r.Kernel + "/" + r.Impl + "/"
+		if bounds[r.Kernel].minN > 0 {
+			key += strconv.Itoa(r.N)
+		}
+		limit, ok := want[key]
+		if !ok {
+			if r.Limit != "" {
+				t.Errorf("row %+v has a share it should not", r)
+			}
+			continue
+		}
+		delete(want, key)
+		ref := r.GBps / copyAt[r.N]
+		if limit == LimitFMAPeak {
+			ref = r.GFlops / (lim.PeakGFlops[r.Impl] * float64(r.Cores))
+		}
+		if r.Limit != limit || !(r.Share > 0) || math.IsInf(r.Share, 0) || r.Cores < 1 || math.Abs(r.Share-ref) > 1e-12*ref {
+			t.Errorf("row %+v: want limit %s and share %v", r, limit, ref)
+		}
+		if !strings.Contains(r.String(), "% of "+limit) {
+			t.Errorf("text %q lacks the share", r.String())
+		}
+		b, _ := json.Marshal(r)
+		if !strings.Contains(string(b), `"limit":"`+limit+`"`) || !strings.Contains(string(b), `"share":`) {
+			t.Errorf("JSON %s lacks limit or share", b)
+		}
+	}
+	for k := range want {
+		t.Errorf("no row %s", k)
+	}
+}
+
+// TestEndToEndWorkers: --workers 1,2 gives one row per sampler and count,
+// with the count in the row, and Scaling one ratio line per sampler; a
+// count ≤ 0 is an error.
+func TestEndToEndWorkers(t *testing.T) {
+	rows, err := EndToEndWorkers(context.Background(), []string{"ula", "hmc"}, 32, 5, []int{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		k string
+		w int
+	}{{"ula_gmm8", 1}, {"ula_gmm8", 2}, {"hmc_gmm8", 1}, {"hmc_gmm8", 2}}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(rows), len(want))
+	}
+	for i, w := range want {
+		if r := rows[i]; r.Kernel != w.k || r.Workers != w.w || !(r.ChainStepsPerS > 0) {
+			t.Errorf("row %d = %+v, want %s at %d workers", i, r, w.k, w.w)
+		}
+	}
+	lines := Scaling(rows)
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "ula_gmm8: 2 workers / 1 worker = ") {
+		t.Errorf("Scaling = %q", lines)
+	}
+	if _, err := EndToEndWorkers(context.Background(), nil, 8, 2, []int{0}); err == nil {
+		t.Error("0 workers must be an error")
 	}
 }

@@ -16,10 +16,12 @@ func benchFlags(fs *flag.FlagSet) {
 	fs.String("samplers", "", "comma-separated samplers to time end to end (default: ula,mala,hmc)")
 	fs.Int("chains", bench.DefaultChains, "chains of the end-to-end runs")
 	fs.Int("steps", bench.DefaultSteps, "steps of the end-to-end runs")
+	fs.String("workers", "", "comma-separated worker counts to run the end-to-end rows at, one row each, e.g. 1,2 (default: GOMAXPROCS)")
 	fs.Bool("json", false, "print one JSON object per row")
+	fs.Bool("skip-limits", false, "do not measure the FMA peaks and copy bandwidth (the rows then have no share)")
 	fs.Bool("skip-kernels", false, "do not time the kernels")
 	fs.Bool("skip-e2e", false, "do not time the end-to-end runs")
-	fs.Bool("skip-training", false, "do not time the learnable-energy rows (mlp_grad_b1024, dsm_step_b256)")
+	fs.Bool("skip-training", false, "do not time the learnable-energy rows (mlp_grad_b1024, dsm_step_b256, mlp784_dsm_step_b128)")
 }
 
 // splitList splits a comma-separated flag value; "" gives nil.
@@ -36,8 +38,12 @@ func splitList(s string) []string {
 	return out
 }
 
-// cmdBench runs package bench's suite: kernels per SIMD implementation,
-// end-to-end chain-steps per second, then the learnable-energy rows.
+// cmdBench runs package bench's suite: the machine's limits (FMA peak per
+// core of each implementation, copy bandwidth), kernels per SIMD
+// implementation, end-to-end chain-steps per second (at each --workers
+// count, with the 2-over-1 ratio in the text output), then the
+// learnable-energy rows; kernel and learnable-energy rows carry their share
+// of the relevant limit.
 func cmdBench(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	if err := positional("bench", pos, 0, 0, "no arguments"); err != nil {
 		return err
@@ -46,6 +52,14 @@ func cmdBench(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 	steps, _ := strconv.Atoi(flagValue(fs, "steps"))
 	if chains <= 0 || steps <= 0 {
 		return fmt.Errorf("ebmrun bench: --chains and --steps must be > 0, got %d and %d", chains, steps)
+	}
+	var workers []int
+	for _, w := range splitList(flagValue(fs, "workers")) {
+		n, err := strconv.Atoi(w)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("ebmrun bench: --workers: %q is not a worker count > 0", w)
+		}
+		workers = append(workers, n)
 	}
 	asJSON := flagValue(fs, "json") == "true"
 	print := func(rows []bench.Row) error {
@@ -62,17 +76,28 @@ func cmdBench(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 		}
 		return nil
 	}
+	var lim bench.Limits
+	// The limits are measured when rows that are judged by them run: the
+	// kernels and the learnable-energy rows (the end-to-end rows have none).
+	judged := flagValue(fs, "skip-kernels") != "true" || flagValue(fs, "skip-training") != "true"
+	if judged && flagValue(fs, "skip-limits") != "true" {
+		var rows []bench.Row
+		rows, lim = bench.MeasureLimits()
+		if err := print(rows); err != nil {
+			return err
+		}
+	}
 	if flagValue(fs, "skip-kernels") != "true" {
 		rows, err := bench.Kernels(splitList(flagValue(fs, "impl")))
 		if err != nil {
 			return fmt.Errorf("ebmrun bench: --impl: %v", err)
 		}
-		if err := print(rows); err != nil {
+		if err := print(lim.Annotate(rows)); err != nil {
 			return err
 		}
 	}
 	if flagValue(fs, "skip-e2e") != "true" {
-		rows, err := bench.EndToEnd(ctx, splitList(flagValue(fs, "samplers")), chains, steps)
+		rows, err := bench.EndToEndWorkers(ctx, splitList(flagValue(fs, "samplers")), chains, steps, workers)
 		if err != nil {
 			if ctx.Err() != nil {
 				return errInterrupted
@@ -81,6 +106,11 @@ func cmdBench(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 		}
 		if err := print(rows); err != nil {
 			return err
+		}
+		if !asJSON {
+			for _, l := range bench.Scaling(rows) {
+				fmt.Fprintln(e.stdout, l)
+			}
 		}
 	}
 	if flagValue(fs, "skip-training") != "true" {
@@ -91,7 +121,7 @@ func cmdBench(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 			}
 			return fmt.Errorf("ebmrun bench: %v", err)
 		}
-		return print(rows)
+		return print(lim.Annotate(rows))
 	}
 	return nil
 }

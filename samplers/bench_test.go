@@ -80,7 +80,9 @@ func (t *timedEnergy) Gradient(e, grad, x []float64) {
 // per transition, per gradient (a leapfrog step of one chain), the gradient
 // evaluation's own share per gradient, and what is left per transition: the
 // tree bookkeeping and the leapfrog updates, which the issue wants no
-// larger than the gradient cost it drives.
+// larger than the gradient cost it drives. The process's CPU time per
+// transition is reported too (where the OS gives it): on a shared machine
+// it is the steadier number.
 func BenchmarkNUTS(b *testing.B) {
 	const d = 10
 	for _, chains := range []int{8, 256} {
@@ -110,12 +112,16 @@ func BenchmarkNUTS(b *testing.B) {
 			c.Stats, e.grad = samplers.Stats{}, 0
 			b.ReportAllocs()
 			start := time.Now()
+			cpu0, cpuOK := processCPU()
 			n := 0
 			for b.Loop() {
 				k.Step(c, samplers.Iter{I: 20 + n, Total: math.MaxInt})
 				n++
 			}
 			total := time.Since(start)
+			if cpu1, ok := processCPU(); ok && cpuOK {
+				b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(c.Stats.Transitions), "cpu-ns/transition")
+			}
 			tr, ge := float64(c.Stats.Transitions), float64(c.Stats.GradEvals)
 			b.ReportMetric(0, "ns/op")
 			b.ReportMetric(float64(total.Nanoseconds())/tr, "ns/transition")

@@ -430,6 +430,8 @@ func biasedPick(u, a, b float64) (lsw float64, take bool) {
 // momenta are a and b and whose summed momentum is r1 + r2:
 // (M⁻¹a)·ρ > 0 and (M⁻¹b)·ρ > 0.
 func uTurnFree(a, b, r1, r2, invM []float64) bool {
+	n := len(invM)
+	a, b, r1, r2 = a[:n], b[:n], r1[:n], r2[:n]
 	sa, sb := 0.0, 0.0
 	for j, m := range invM {
 		rho := r1[j] + r2[j]

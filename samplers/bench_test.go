@@ -1,6 +1,7 @@
 package samplers_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -54,6 +55,80 @@ func BenchmarkSampler(b *testing.B) {
 				n++
 			}
 			b.ReportMetric(float64(chains)*float64(n)/time.Since(start).Seconds(), "chain-steps/s")
+		})
+	}
+}
+
+// timedEnergy wraps an energy and accumulates the time spent in Gradient,
+// so a benchmark can split a sampler's cost into gradients and the rest.
+type timedEnergy struct {
+	inner energies.Energy
+	grad  time.Duration
+}
+
+func (t *timedEnergy) Dim() int              { return t.inner.Dim() }
+func (t *timedEnergy) Energy(e, x []float64) { t.inner.Energy(e, x) }
+
+func (t *timedEnergy) Gradient(e, grad, x []float64) {
+	start := time.Now()
+	t.inner.Gradient(e, grad, x)
+	t.grad += time.Since(start)
+}
+
+// BenchmarkNUTS measures post-warmup NUTS transitions (ε = 0.5, no
+// adaptation) on a 10-D standard Gaussian, one shard. It reports the time
+// per transition, per gradient (a leapfrog step of one chain), the gradient
+// evaluation's own share per gradient, and what is left per transition: the
+// tree bookkeeping and the leapfrog updates, which the issue wants no
+// larger than the gradient cost it drives. The process's CPU time per
+// transition is reported too (where the OS gives it): on a shared machine
+// it is the steadier number.
+func BenchmarkNUTS(b *testing.B) {
+	const d = 10
+	for _, chains := range []int{8, 256} {
+		b.Run(fmt.Sprintf("d=%d/chains=%d", d, chains), func(b *testing.B) {
+			mean := make([]any, d)
+			for j := range mean {
+				mean[j] = 0.0
+			}
+			g, err := energies.FromTable(map[string]any{"type": "gaussian", "mean": mean})
+			if err != nil {
+				b.Fatal(err)
+			}
+			e := &timedEnergy{inner: g}
+			s := samplers.NewNUTS()
+			s.StepSize, s.Adapt = 0.5, false
+			c := samplers.NewChains(e, chains, 0, 1)
+			for i := range c.N {
+				c.Rng[i].FillNorm(c.X[i*d : (i+1)*d])
+			}
+			k, err := s.Start(c)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range 20 { // leave the starting points behind
+				k.Step(c, samplers.Iter{I: i, Total: math.MaxInt})
+			}
+			c.Stats, e.grad = samplers.Stats{}, 0
+			b.ReportAllocs()
+			start := time.Now()
+			cpu0, cpuOK := processCPU()
+			n := 0
+			for b.Loop() {
+				k.Step(c, samplers.Iter{I: 20 + n, Total: math.MaxInt})
+				n++
+			}
+			total := time.Since(start)
+			if cpu1, ok := processCPU(); ok && cpuOK {
+				b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(c.Stats.Transitions), "cpu-ns/transition")
+			}
+			tr, ge := float64(c.Stats.Transitions), float64(c.Stats.GradEvals)
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(float64(total.Nanoseconds())/tr, "ns/transition")
+			b.ReportMetric(float64(total.Nanoseconds())/ge, "ns/gradient")
+			b.ReportMetric(float64(e.grad.Nanoseconds())/ge, "ns/grad-eval")
+			b.ReportMetric(float64((total-e.grad).Nanoseconds())/tr, "ns-rest/transition")
+			b.ReportMetric(ge/tr, "gradients/transition")
 		})
 	}
 }

@@ -173,5 +173,5 @@ func trajectoryOK(x, p, g []float64, e, h0 float64, invM []float64, i, d int) bo
 	if !(h-h0 <= maxEnergyError) { // also catches NaN
 		return false
 	}
-	return RowFinite(x, i, d) && RowFinite(g, i, d)
+	return finitePair(x[lo:hi], g[lo:hi])
 }

@@ -147,6 +147,7 @@ func SearchStepSize(c *Chains, lf *Leapfrog, eps, invM, x, p, g, e []float64) {
 
 // kinetic returns ½ pᵀ M⁻¹ p for one row.
 func kinetic(p, invM []float64) float64 {
+	invM = invM[:len(p)]
 	s := 0.0
 	for j, v := range p {
 		s += invM[j] * v * v

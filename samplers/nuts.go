@@ -139,6 +139,15 @@ type nutsNode struct {
 	e          float64   // and energy
 }
 
+// ends returns the node's last momentum and ρ. A leaf keeps its momentum
+// in pBeg only (it is all three), which saves two copies per leaf.
+func (nd *nutsNode) ends() (pEnd, rho []float64) {
+	if nd.size == 1 {
+		return nd.pBeg, nd.pBeg
+	}
+	return nd.pEnd, nd.rho
+}
+
 // nutsTree is one chain's transition in progress.
 type nutsTree struct {
 	h0       float64   // H at the start
@@ -285,7 +294,7 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 	} else {
 		t.sumMetro++
 	}
-	if dH > maxEnergyError || !RowFinite(k.cur.x, i, d) || !RowFinite(k.cur.g, i, d) {
+	if dH > maxEnergyError || !finitePair(x, g) {
 		c.Stats.Divergences++
 		t.done = true
 		return
@@ -293,9 +302,7 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 	nd := &t.stack[t.top]
 	t.top++
 	nd.size, nd.lsw, nd.e = 1, -dH, e
-	copy(nd.rho, p)
-	copy(nd.pBeg, p)
-	copy(nd.pEnd, p)
+	copy(nd.pBeg, p) // a leaf's ρ and last momentum are pBeg too: see ends
 	copy(nd.x, x)
 	copy(nd.g, g)
 	for t.top >= 2 && t.stack[t.top-1].size == t.stack[t.top-2].size {
@@ -311,20 +318,22 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 	}
 	// The subtree is complete: join it to the tree.
 	s := &t.stack[0]
-	if c.Rng[i].Float64() < math.Exp(s.lsw-t.lsw) { // biased progressive sampling
+	lsw, take := biasedPick(c.Rng[i].Float64(), t.lsw, s.lsw)
+	if take {
 		t.x, s.x = s.x, t.x
 		t.g, s.g = s.g, t.g
 		t.e = s.e
 		t.moved = true
 	}
-	t.lsw = logAddExp(t.lsw, s.lsw)
+	t.lsw = lsw
 	// The far end of the tree is the other end's momentum; the near end was
 	// saved when the doubling started.
 	far := k.oth.p[lo:hi]
-	ok := uTurnFree(far, s.pEnd, t.rho, s.rho, invM) &&
+	sEnd, sRho := s.ends()
+	ok := uTurnFree(far, sEnd, t.rho, sRho, invM) &&
 		uTurnFree(far, s.pBeg, t.rho, s.pBeg, invM) &&
-		uTurnFree(t.pNear, s.pEnd, s.rho, t.pNear, invM)
-	for j, v := range s.rho {
+		uTurnFree(t.pNear, sEnd, sRho, t.pNear, invM)
+	for j, v := range sRho {
 		t.rho[j] += v
 	}
 	t.depth++
@@ -340,28 +349,89 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 // r) and reports whether the merged subtree and the two spans across the
 // join are free of U-turns.
 func mergeNodes(l, r *nutsNode, invM []float64, rs *rng.Stream) bool {
-	lsw := logAddExp(l.lsw, r.lsw)
-	if rs.Float64() < math.Exp(r.lsw-lsw) {
+	lsw, take := uniformPick(rs.Float64(), l.lsw, r.lsw)
+	if take {
 		l.x, r.x = r.x, l.x
 		l.g, r.g = r.g, l.g
 		l.e = r.e
 	}
-	ok := uTurnFree(l.pBeg, r.pEnd, l.rho, r.rho, invM) &&
-		uTurnFree(l.pBeg, r.pBeg, l.rho, r.pBeg, invM) &&
-		uTurnFree(l.pEnd, r.pEnd, r.rho, l.pEnd, invM)
-	for j, v := range r.rho {
-		l.rho[j] += v
+	lEnd, lRho := l.ends()
+	rEnd, rRho := r.ends()
+	ok := uTurnFree(l.pBeg, rEnd, lRho, rRho, invM) &&
+		uTurnFree(l.pBeg, r.pBeg, lRho, r.pBeg, invM) &&
+		uTurnFree(lEnd, rEnd, rRho, lEnd, invM)
+	rho := l.rho[:len(lRho)]
+	for j, v := range rRho {
+		rho[j] = lRho[j] + v
 	}
-	l.pEnd, r.pEnd = r.pEnd, l.pEnd
+	// l's last momentum is r's: take over the buffer that holds it.
+	if r.size == 1 {
+		l.pEnd, r.pBeg = r.pBeg, l.pEnd
+	} else {
+		l.pEnd, r.pEnd = r.pEnd, l.pEnd
+	}
 	l.lsw = lsw
 	l.size += r.size
 	return ok
+}
+
+// uniformPick is uniform progressive sampling of two subtrees with log
+// weights a (built first) and b: it returns lsw = logAddExp(a, b) and
+// whether u < exp(b − lsw), the second subtree's share, with the bits and
+// the decision of computing exactly those two expressions, but usually
+// without the second exponential. The share is also t/(1+t) or 1/(1+t),
+// with t = exp(−|a − b|) the exponential logAddExp computes; that quotient
+// differs from math.Exp(b − lsw) by a relative error below 2⁻⁴⁸·(1 + |a| +
+// |b| + |lsw|) (a few roundings, each relative to the magnitudes involved).
+// Outside a margin 2⁸ times wider the quotient decides; inside it (or for
+// non-finite weights, or shares near underflow) math.Exp does.
+func uniformPick(u, a, b float64) (lsw float64, take bool) {
+	hi, lo := a, b
+	if a < b {
+		hi, lo = b, a
+	}
+	if !(lo-hi > -700) { // a NaN or infinite weight, or a share near underflow
+		lsw = logAddExp(a, b)
+		return lsw, u < math.Exp(b-lsw)
+	}
+	t := math.Exp(lo - hi)
+	lsw = hi + math.Log1p(t) // = logAddExp(a, b): both finite
+	q := 1 / (1 + t)
+	if b == lo && a != b {
+		q = t / (1 + t)
+	}
+	m := 0x1p-40 * (1 + math.Abs(a) + math.Abs(b) + math.Abs(lsw))
+	switch {
+	case u < q*(1-m):
+		return lsw, true
+	case u >= q*(1+m):
+		return lsw, false
+	}
+	return lsw, u < math.Exp(b-lsw)
+}
+
+// biasedPick is biased progressive sampling of a new subtree with log
+// weight b joining a tree of log weight a: it returns logAddExp(a, b) and
+// whether u < exp(b − a), for u in [0, 1), sharing the one exponential the
+// two need (when b < a it is the same expression; otherwise exp(b − a) ≥ 1
+// and the subtree is taken).
+func biasedPick(u, a, b float64) (lsw float64, take bool) {
+	if math.IsInf(a, 0) || math.IsInf(b, 0) || math.IsNaN(a) || math.IsNaN(b) {
+		return logAddExp(a, b), u < math.Exp(b-a)
+	}
+	if b < a {
+		t := math.Exp(b - a)
+		return a + math.Log1p(t), u < t
+	}
+	return b + math.Log1p(math.Exp(a-b)), true
 }
 
 // uTurnFree is the generalized no-U-turn criterion for a span whose end
 // momenta are a and b and whose summed momentum is r1 + r2:
 // (M⁻¹a)·ρ > 0 and (M⁻¹b)·ρ > 0.
 func uTurnFree(a, b, r1, r2, invM []float64) bool {
+	n := len(invM)
+	a, b, r1, r2 = a[:n], b[:n], r1[:n], r2[:n]
 	sa, sb := 0.0, 0.0
 	for j, m := range invM {
 		rho := r1[j] + r2[j]
@@ -369,6 +439,18 @@ func uTurnFree(a, b, r1, r2, invM []float64) bool {
 		sb += m * b[j] * rho
 	}
 	return sa > 0 && sb > 0
+}
+
+// finitePair reports whether every value of x and g (as long as x) is
+// finite: v·0 is ±0 for a finite v and NaN for an infinite or NaN one.
+func finitePair(x, g []float64) bool {
+	g = g[:len(x)]
+	s := 0.0
+	for j, v := range x {
+		s += v * 0
+		s += g[j] * 0
+	}
+	return s == 0
 }
 
 // logAddExp returns log(exp(a) + exp(b)) without overflow.

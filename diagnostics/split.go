@@ -120,7 +120,9 @@ func (w *workspace) load(src source) bool {
 	}
 	buf := w.work[0].buf
 
-	w.sorted = w.sorted[:0]
+	// Sized at once: growing by append would leave garbage several times
+	// the draws' size.
+	w.sorted = grow(w.sorted, c*n)[:0]
 	for i := range c {
 		d := src.span(i, 0, n, buf)
 		for _, v := range d {

@@ -11,7 +11,7 @@ func ESS(draws [][]float64) float64 {
 	if w == nil {
 		return math.NaN()
 	}
-	return w.ess(w.raw)
+	return w.ess(w.split)
 }
 
 // ESSBulk returns the bulk effective sample size: the split-chain ESS of
@@ -41,7 +41,8 @@ func ESSTail(draws [][]float64) float64 {
 
 // essBulk is ESSBulk on a filled workspace.
 func (w *workspace) essBulk() float64 {
-	return w.ess(w.bulk())
+	z := w.bulk()
+	return w.ess(func(j int, _ []float64) []float64 { return z[j*w.m : (j+1)*w.m] })
 }
 
 // essTail is ESSTail on a filled workspace.
@@ -49,20 +50,27 @@ func (w *workspace) essTail() float64 {
 	e := math.Inf(1)
 	for _, p := range [...]float64{0.05, 0.95} {
 		q := quantile(w.sorted, p)
-		w.splitInto(w.tmp, func(v float64) float64 {
-			if v <= q {
-				return 1
+		ind := func(j int, buf []float64) []float64 {
+			x := w.split(j, buf)
+			buf = buf[:len(x)]
+			for i, v := range x {
+				if v <= q {
+					buf[i] = 1
+				} else {
+					buf[i] = 0
+				}
 			}
-			return 0
-		})
+			return buf
+		}
 		// math.Min keeps a NaN.
-		e = math.Min(e, w.ess(w.tmp))
+		e = math.Min(e, w.ess(ind))
 	}
 	return e
 }
 
-// ess returns the effective sample size of x, w.k chains of w.m draws laid
-// end to end, by Geyer's initial monotone sequence estimator as Stan and
+// ess returns the effective sample size of the w.k split chains of w.m
+// values that chain(j, buf) returns (buf, of len ≥ w.m, is the caller's
+// scratch for chain to fill if it must), by Geyer's initial monotone sequence estimator as Stan and
 // Vehtari et al. (2021, §3.2) define it. NaN if x is constant.
 //
 // With W the mean within-chain variance (divisor m−1), var⁺ = W(m−1)/m + B/m
@@ -89,11 +97,11 @@ func (w *workspace) essTail() float64 {
 // when it ends on length instead, Stan counts ρ_{2K} three times and
 // drops ρ_{2K+1}, and with fewer than six draws per split chain it gives
 // τ = 2 where this gives the cap.
-func (w *workspace) ess(x []float64) float64 {
+func (w *workspace) ess(chain func(j int, buf []float64) []float64) float64 {
 	k, m := w.k, w.m
 	moved := false
 	for j := range k {
-		if varies(x[j*m : (j+1)*m]) {
+		if varies(chain(j, w.work[0].buf)) {
 			moved = true
 			break
 		}
@@ -101,31 +109,43 @@ func (w *workspace) ess(x []float64) float64 {
 	if !moved {
 		return math.NaN()
 	}
-	for j := range k {
-		w.means[j] = w.ac.compute(w.acov[j*m:(j+1)*m], x[j*m:(j+1)*m])
+	// The chains' autocovariances are computed a batch at a time, in
+	// parallel, and added to w.acov in chain order, lag by lag: the sums
+	// are those of a loop over the chains.
+	clear(w.acov)
+	nb := len(w.batch) / m
+	for b0 := 0; b0 < k; b0 += nb {
+		b1 := min(b0+nb, k)
+		w.parallel(b1-b0, func(wk *worker, lo, hi int) {
+			for j := b0 + lo; j < b0+hi; j++ {
+				w.means[j] = wk.ac.compute(w.batch[(j-b0)*m:(j-b0+1)*m], chain(j, wk.buf))
+			}
+		})
+		w.parallel(m, func(_ *worker, lo, hi int) {
+			acov := w.acov[lo:hi]
+			for j := range b1 - b0 {
+				for t, c := range w.batch[j*m+lo : j*m+hi] {
+					acov[t] += c
+				}
+			}
+		})
 	}
 	return w.essFromAutocov()
 }
 
-// essFromAutocov is the part of ess after w.acov and w.means are filled.
+// essFromAutocov is the part of ess after w.acov (the sum over chains of
+// their autocovariances) and w.means are filled.
 func (w *workspace) essFromAutocov() float64 {
 	k, m := w.k, w.m
 	if m < 6 {
 		return math.NaN()
 	}
-	meanVar := 0.0
-	for j := range k {
-		meanVar += w.acov[j*m]
-	}
+	meanVar := w.acov[0]
 	meanVar = meanVar / float64(k) * float64(m) / float64(m-1)
 	varPlus := meanVar*float64(m-1)/float64(m) + sampleVariance(w.means)
 
 	rhoAt := func(t int) float64 {
-		s := 0.0
-		for j := range k {
-			s += w.acov[j*m+t]
-		}
-		return 1 - (meanVar-s/float64(k))/varPlus
+		return 1 - (meanVar-w.acov[t]/float64(k))/varPlus
 	}
 	rho := w.rho
 	clear(rho)

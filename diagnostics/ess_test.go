@@ -37,17 +37,16 @@ func TestESSByHand(t *testing.T) {
 // zero): equal chain means make var(means) = 0, and with c0 = 1,
 // W = m/(m−1) and var⁺ = 1, so ρ_t = c_t − 1/(m−1), i.e. c_t = ρ_t + 1/(m−1).
 func geyerWorkspace(m int, rho []float64) *workspace {
-	w := &workspace{k: 2, m: m, acov: make([]float64, 2*m), means: make([]float64, 2), rho: make([]float64, m+1)}
-	for j := range 2 {
-		for t := range m {
-			switch {
-			case t == 0:
-				w.acov[j*m] = 1
-			case t < len(rho):
-				w.acov[j*m+t] = rho[t] + 1/float64(m-1)
-			default:
-				w.acov[j*m+t] = 1 / float64(m-1)
-			}
+	w := &workspace{k: 2, m: m, acov: make([]float64, m), means: make([]float64, 2), rho: make([]float64, m+1)}
+	// w.acov is the sum over the two chains.
+	for t := range m {
+		switch {
+		case t == 0:
+			w.acov[0] = 2
+		case t < len(rho):
+			w.acov[t] = 2 * (rho[t] + 1/float64(m-1))
+		default:
+			w.acov[t] = 2 / float64(m-1)
 		}
 	}
 	return w

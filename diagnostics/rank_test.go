@@ -2,6 +2,7 @@ package diagnostics
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -15,12 +16,21 @@ func TestRankNormalizeByHand(t *testing.T) {
 	p := []float64{0.18, 0.58, 0.18, 0.82, 0.42, 0.82}
 	table := []float64{-0.915365, 0.201893, -0.915365, 0.915365, -0.201893, 0.915365}
 	got := make([]float64, len(x))
-	rankNormalize(got, x, make([]ranked, len(x)))
+	normalScores(got, x)
 	for i := range x {
 		exact := math.Sqrt2 * math.Erfinv(2*p[i]-1) // Φ⁻¹ by an independent route
 		if math.Abs(got[i]-exact) > 1e-12 || math.Abs(got[i]-table[i]) > 1e-6 {
 			t.Errorf("z[%d] (x = %v) = %.9f, want Φ⁻¹(%v) = %.9f (table %v)", i, x[i], got[i], p[i], exact, table[i])
 		}
+	}
+}
+
+// normalScores writes the rank normalization of x into dst, as the
+// workspace computes it.
+func normalScores(dst, x []float64) {
+	r := new(workspace).newRanker(slices.Sorted(slices.Values(x)), nil, len(x))
+	for i, v := range x {
+		dst[i] = r.normalScore(v)
 	}
 }
 

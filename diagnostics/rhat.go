@@ -1,6 +1,9 @@
 package diagnostics
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // RHat returns the improved R-hat of Vehtari et al. (2021): the larger of
 // the rank-normalized split R-hat (bulk) and the rank-normalized split R-hat
@@ -18,19 +21,42 @@ func RHat(draws [][]float64) float64 {
 	return w.rhatImproved()
 }
 
-// rhatImproved is RHat on a filled workspace.
+// rhatImproved is RHat on a filled workspace. It leaves the folded split
+// draws, sorted, in w.sorted and their normal scores in w.z.
 func (w *workspace) rhatImproved() float64 {
 	bulk := w.rhat(w.bulk())
 	if math.IsNaN(bulk) {
 		return bulk
 	}
 	med := quantile(w.sorted, 0.5)
-	w.splitInto(w.tmp, func(v float64) float64 { return math.Abs(v - med) })
-	if !varies(w.tmp) {
+	k, m := w.k, w.m
+	fold := func(j int, buf []float64) []float64 {
+		x := w.split(j, buf)
+		buf = buf[:len(x)]
+		for i, v := range x {
+			buf[i] = math.Abs(v - med)
+		}
+		return buf
+	}
+	w.sorted = w.sorted[:0]
+	for j := range k {
+		w.sorted = append(w.sorted, fold(j, w.work[0].buf)...)
+	}
+	slices.Sort(w.sorted)
+	if w.sorted[0] == w.sorted[len(w.sorted)-1] {
 		return bulk
 	}
-	rankNormalize(w.tmp, w.tmp, w.order)
-	return math.Max(bulk, w.rhat(w.tmp))
+	r := w.newRanker(w.sorted, nil, k*m)
+	w.zBulk = false
+	w.parallel(k, func(wk *worker, lo, hi int) {
+		for j := lo; j < hi; j++ {
+			z := w.z[j*m : (j+1)*m]
+			for i, v := range fold(j, wk.buf) {
+				z[i] = r.normalScore(v)
+			}
+		}
+	})
+	return math.Max(bulk, w.rhat(w.z))
 }
 
 // rhat returns the split R-hat of x, w.k chains of w.m draws laid end to

@@ -31,7 +31,11 @@ func TestSplitRHatByHand(t *testing.T) {
 		{"odd", [][]float64{{1, 2, 3, 100, 3, 4, 5}, {2, 2, 5, -50, 0, 3, 3}}},
 	} {
 		w := newWorkspace(tc.draws)
-		if got := w.rhat(w.raw); math.Abs(got-want) > 1e-14 {
+		var raw []float64
+		for j := range w.k {
+			raw = append(raw, w.split(j, make([]float64, w.m))...)
+		}
+		if got := w.rhat(raw); math.Abs(got-want) > 1e-14 {
 			t.Errorf("%s: split R-hat = %.17g, want √1.125 = %.17g", tc.name, got, want)
 		}
 	}

@@ -1,6 +1,9 @@
 package diagnostics
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Summary gathers the usual posterior summary of one scalar quantity.
 type Summary struct {
@@ -17,7 +20,42 @@ type Summary struct {
 // are computed whenever there are draws (SD needs two); the diagnostics are
 // NaN under the conditions in the package documentation.
 func Summarize(draws [][]float64) Summary {
-	s := Summary{
+	var s Summarizer
+	return s.Summarize(draws)
+}
+
+// A Summarizer computes the Summary of one quantity after another, reusing
+// its scratch space (about 16 bytes a draw) from one to the next, and the
+// processors to compute autocovariances and ranks; the results do not
+// depend on the number of processors. The zero value is ready to use. A
+// Summarizer must not be used by several goroutines at once.
+type Summarizer struct {
+	w workspace
+}
+
+// Summarize is the function Summarize, with s's scratch space.
+func (s *Summarizer) Summarize(draws [][]float64) Summary {
+	c, n := checkShape(draws)
+	return s.summarize(source{c: c, n: n, rows: draws})
+}
+
+// SummarizeStrided is Summarize of the draws of a quantity that lie in a
+// flat array: draw t of chain i is data[offset+(i*draws+t)*stride]. For
+// samples in (chain, draw, dim) order, dimension j is
+// SummarizeStrided(samples, chains, draws, dim, j). The draws are read in
+// place, never copied whole. It panics if the last draw lies beyond data.
+func (s *Summarizer) SummarizeStrided(data []float64, chains, draws, stride, offset int) Summary {
+	if chains < 0 || draws < 0 || stride < 1 || offset < 0 ||
+		chains*draws > 0 && offset+(chains*draws-1)*stride >= len(data) {
+		panic(fmt.Sprintf("diagnostics: %d chains of %d draws at stride %d from %d lie beyond %d values",
+			chains, draws, stride, offset, len(data)))
+	}
+	return s.summarize(source{c: chains, n: draws, flat: data, off: offset, stride: stride})
+}
+
+// summarize is Summarize of the draws in src.
+func (s *Summarizer) summarize(src source) Summary {
+	sum := Summary{
 		Mean:     math.NaN(),
 		SD:       math.NaN(),
 		ESSBulk:  math.NaN(),
@@ -25,20 +63,25 @@ func Summarize(draws [][]float64) Summary {
 		RHat:     math.NaN(),
 		MCSEMean: math.NaN(),
 	}
-	c, n := checkShape(draws)
-	if c*n == 0 {
-		return s
+	if src.c*src.n == 0 {
+		return sum
 	}
-	s.Mean, s.SD = meanSD(draws)
-	w := newWorkspace(draws)
-	if w == nil {
-		return s
+	w := &s.w
+	if len(w.work) == 0 {
+		w.work = make([]worker, 1)
 	}
-	s.MCSEMean = s.SD / math.Sqrt(w.ess(w.raw))
-	s.ESSBulk = w.essBulk()
-	s.ESSTail = w.essTail()
-	s.RHat = w.rhatImproved()
-	return s
+	w.work[0].buf = grow(w.work[0].buf, src.n)
+	sum.Mean, sum.SD = meanSD(&src, w.work[0].buf)
+	if !w.load(src) {
+		return sum
+	}
+	// The order matters: rhatImproved reuses the sorted draws that the
+	// tail quantiles need.
+	sum.MCSEMean = sum.SD / math.Sqrt(w.ess(w.split))
+	sum.ESSBulk = w.essBulk()
+	sum.ESSTail = w.essTail()
+	sum.RHat = w.rhatImproved()
+	return sum
 }
 
 // MCSEMean returns the Monte Carlo standard error of the mean of the draws,
@@ -50,15 +93,16 @@ func MCSEMean(draws [][]float64) float64 {
 	if w == nil {
 		return math.NaN()
 	}
-	_, sd := meanSD(draws)
-	return sd / math.Sqrt(w.ess(w.raw))
+	_, sd := meanSD(&w.src, w.work[0].buf)
+	return sd / math.Sqrt(w.ess(w.split))
 }
 
 // meanSD returns the mean and standard deviation (divisor N−1) of all
-// draws; the SD is NaN for a single draw.
-func meanSD(draws [][]float64) (mu, sd float64) {
+// draws; the SD is NaN for a single draw. buf (len ≥ src.n) is scratch.
+func meanSD(src *source, buf []float64) (mu, sd float64) {
 	cnt := 0
-	for _, d := range draws {
+	for i := range src.c {
+		d := src.span(i, 0, src.n, buf)
 		for _, v := range d {
 			mu += v
 		}
@@ -66,8 +110,8 @@ func meanSD(draws [][]float64) (mu, sd float64) {
 	}
 	mu /= float64(cnt)
 	ss := 0.0
-	for _, d := range draws {
-		for _, v := range d {
+	for i := range src.c {
+		for _, v := range src.span(i, 0, src.n, buf) {
 			ss += (v - mu) * (v - mu)
 		}
 	}

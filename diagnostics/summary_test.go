@@ -13,7 +13,8 @@ import (
 // Failing either means MCSEMean uses the wrong ESS or sd.
 func TestMCSEMeanIID(t *testing.T) {
 	d := normalChains(9, 4, 1000)
-	mu, sd := meanSD(d)
+	s := Summarize(d)
+	mu, sd := s.Mean, s.SD
 	mcse := MCSEMean(d)
 	ratio := mcse / (sd / math.Sqrt(4000))
 	if ratio < 0.91 || ratio > 1.12 {
@@ -36,7 +37,7 @@ func TestMCSEMeanCoverage(t *testing.T) {
 	covered := 0
 	for s := range uint64(100) {
 		d := ar1Chains(1000+s, 4, 250, 0.5)
-		mu, _ := meanSD(d)
+		mu := Summarize(d).Mean
 		if math.Abs(mu) < 1.96*MCSEMean(d) {
 			covered++
 		}
@@ -53,7 +54,7 @@ func TestMCSEMeanCoverage(t *testing.T) {
 func TestSummarizeMatchesFunctions(t *testing.T) {
 	d := ar1Chains(10, 3, 301, 0.7)
 	s := Summarize(d)
-	mu, sd := meanSD(d)
+	mu, sd := refMeanSD(d)
 	for _, c := range []struct {
 		name      string
 		got, want float64

@@ -67,8 +67,11 @@ func summarize(typ, samplesPath string, warmup, thin int, r *samplers.Result) ru
 		GradEvals:         r.Warmup.GradEvals + r.Sampling.GradEvals,
 		WallSeconds:       number(r.Wall.Seconds()),
 	}
+	// One Summarizer reuses its scratch space across dimensions and reads
+	// each in place in the samples.
+	var sz diagnostics.Summarizer
 	for j := 0; j < r.Dim; j++ {
-		d := diagnostics.Summarize(r.Dimension(j))
+		d := sz.SummarizeStrided(r.Samples, r.Chains, r.Draws, r.Dim, j)
 		s.Mean = append(s.Mean, number(d.Mean))
 		s.Std = append(s.Std, number(d.SD))
 		s.ESSBulk = append(s.ESSBulk, number(d.ESSBulk))

@@ -162,7 +162,7 @@ func Run(e energies.Energy, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Dim: d, Points: len(x) / d, WorstGradientDim: -1, WorstGradientRow: -1}
+	r := &Report{Dim: d, Points: len(x) / d, WorstGradientDim: -1, WorstGradientRow: -1, GradRelTol: o.GradRelTol}
 	run := func(c string) bool {
 		if len(o.Checks) > 0 && c != CheckValues && !slices.Contains(o.Checks, c) {
 			return false
@@ -353,7 +353,7 @@ func (r *Report) gradient(e energies.Energy, x []float64, o Options) {
 				r.failAt(CheckGradient, j, i, xi,
 					"gradient dim %d at x=%s: analytic %.6g, finite difference %.6g (difference %.2g > tolerance %.2g)",
 					j, fmtPoint(p), gi[j], fdg[j], diff, tol)
-				r.Failures[len(r.Failures)-1].excess = diff / tol
+				r.Failures[len(r.Failures)-1].Excess = diff / tol
 			}
 		}
 	}

@@ -43,6 +43,8 @@ type Report struct {
 	// and WorstGradientRow say where it was (−1 when nothing was compared).
 	WorstGradient                      float64
 	WorstGradientDim, WorstGradientRow int
+	// GradRelTol is the relative tolerance the gradient check used.
+	GradRelTol float64
 }
 
 // Failure is one way the energy broke the contract.
@@ -54,8 +56,10 @@ type Failure struct {
 	X []float64
 	// Message says what is wrong, with numbers, without the check's name.
 	Message string
-	// excess ranks gradient failures: difference / tolerance.
-	excess float64
+	// Excess is how far past its tolerance a gradient failure is:
+	// |analytic − finite difference| / tolerance (> 1, or NaN); 0 for the
+	// other checks.
+	Excess float64
 }
 
 func (f Failure) String() string { return f.Check + ": " + f.Message }
@@ -98,10 +102,10 @@ func (r *Report) Err() error {
 			fs = slices.Clone(fs)
 			// Worst first (NaN ratios first of all).
 			slices.SortStableFunc(fs, func(a, b Failure) int {
-				if math.IsNaN(a.excess) || a.excess > b.excess {
+				if math.IsNaN(a.Excess) || a.Excess > b.Excess {
 					return -1
 				}
-				if math.IsNaN(b.excess) || a.excess < b.excess {
+				if math.IsNaN(b.Excess) || a.Excess < b.Excess {
 					return 1
 				}
 				return 0

@@ -8,6 +8,9 @@ package energies
 
 import (
 	"fmt"
+	"runtime"
+	"strings"
+	"sync"
 
 	"github.com/goebm/ebm/registry"
 )
@@ -35,7 +38,60 @@ var Registry = registry.New[Energy]("energy")
 // factory returns a fresh value whose exported fields, tagged `toml:"…"`,
 // are its parameters with their defaults set; an optional Validate() error
 // validates them and prepares the value. Register panics on an empty or taken name.
-func Register(name string, factory func() Energy) { Registry.Register(name, factory) }
+// It records who registered the energy, for Builtin.
+func Register(name string, factory func() Energy) {
+	Registry.Register(name, factory)
+	own := false
+	if pc, file, _, ok := runtime.Caller(1); ok {
+		if f := runtime.FuncForPC(pc); f != nil {
+			own = ownPackage(funcPackage(f.Name())) && !strings.HasSuffix(file, "_test.go")
+		}
+	}
+	builtin.Lock()
+	defer builtin.Unlock()
+	if builtin.m == nil {
+		builtin.m = map[string]bool{}
+	}
+	builtin.m[name] = own
+}
+
+// builtin records, per registered name, whether ebm itself registered it.
+var builtin struct {
+	sync.Mutex
+	m map[string]bool
+}
+
+// Builtin reports whether the named energy is one of ebm's own: registered
+// through Register by a non-test file of a package of the module
+// github.com/goebm/ebm, except the third-party examples under
+// github.com/goebm/ebm/examples/. Energies registered by other modules,
+// by package main, by tests, or on Registry directly are not. ebmrun run
+// spot-checks the gradients of energies that are not built in.
+func Builtin(name string) bool {
+	builtin.Lock()
+	own := builtin.m[name]
+	builtin.Unlock()
+	return own && Registry.Has(name)
+}
+
+// funcPackage returns the import path of the package of a function named
+// as runtime.Func.Name does ("example.com/a/b.init.0" → "example.com/a/b").
+func funcPackage(fn string) string {
+	slash := strings.LastIndexByte(fn, '/')
+	if dot := strings.IndexByte(fn[slash+1:], '.'); dot >= 0 {
+		return fn[:slash+1+dot]
+	}
+	return fn
+}
+
+// ownPackage reports whether the package path pkg is part of ebm proper.
+func ownPackage(pkg string) bool {
+	const module = "github.com/goebm/ebm"
+	if pkg == module+"/examples" || strings.HasPrefix(pkg, module+"/examples/") {
+		return false
+	}
+	return pkg == module || strings.HasPrefix(pkg, module+"/")
+}
 
 // New returns a fresh, undecoded energy of the named type with its defaults.
 func New(name string) (Energy, error) { return Registry.New(name) }

@@ -157,6 +157,7 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 		return err
 	}
 	printWarnings(e, c.Warnings)
+	spotCheckRun(e, c)
 	dir := outDir(c, flagValue(fs, "out"))
 	lock, err := claimOutDir(e, dir, "sampling", c.Name, flagValue(fs, "force") == "true")
 	if err != nil {

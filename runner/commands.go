@@ -51,6 +51,17 @@ func init() {
 				"(n, 1+dim)); any other name writes CSV; without --out, CSV goes to standard output. --out\n" +
 				"must not name an input file.",
 			flags: energyFlags, run: cmdEnergy},
+		{name: "check", args: "CONFIG [--points N] [--seed N] [--checkpoint FILE] [--set key=value …]",
+			short: "check an energy's gradient and batches against the energy contract",
+			long: "Runs the energy conformance kit (package energies/energytest) on the [energy] of CONFIG, any\n" +
+				"registered energy, a third party's included: its gradient against central differences of its\n" +
+				"energy, batch consistency, concurrent calls, and its moments where it states them. A sampling\n" +
+				"config is checked at the first --points start points a run draws from [init] and at the last\n" +
+				"draws of as many chains of its first sampler after 50 iterations; a training config at --points\n" +
+				"rows of its data set, for its untrained [energy] or, with --checkpoint FILE, a trained model.\n" +
+				"Prints the checks, the points and the worst relative gradient error; a failure names the\n" +
+				"dimensions that disagree. Exit status: 0 all pass, 1 a check fails, 2 a bad config.",
+			flags: checkFlags, run: cmdCheck},
 		{name: "bench", args: "[flags]",
 			short: "run the built-in benchmarks",
 			long: "Times every SIMD kernel in each implementation, the end-to-end chain-steps per second of\n" +

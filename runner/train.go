@@ -115,6 +115,7 @@ func cmdTrain(ctx context.Context, e *env, fs *flag.FlagSet, path string) error 
 		return err
 	}
 	printWarnings(e, c.Warnings)
+	spotCheckTrain(e, c)
 	dir := trainOutDir(c, flagValue(fs, "out"))
 	r, err := newTrainRun(c, dir)
 	if err != nil {

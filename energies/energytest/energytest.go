@@ -6,7 +6,8 @@
 //		energytest.Check(t, &Quartic{D: 3}, energytest.Options{})
 //	}
 //
-// The checks (TestEnergy runs all of them and reports every failure):
+// The checks (TestEnergy runs all of them and reports every failure; Run
+// returns them as a structured Report, with the dimensions that disagree):
 //
 //   - gradient: Gradient agrees with gonum's central differences of Energy at
 //     points drawn at several scales around a centre;
@@ -25,7 +26,6 @@
 package energytest
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -56,6 +56,15 @@ type Options struct {
 	Points int
 	// Seed fixes the points (every seed, 0 included, is a fixed seed).
 	Seed uint64
+	// At, when non-nil, holds the test points (row-major, whole rows of
+	// Dim values) in place of the drawn cloud: Center, Spread, Scales,
+	// Points and Seed are then unused. ebmrun check passes a config's
+	// start points and a short run's last draws here.
+	At []float64
+	// Checks, when non-empty, runs only the named checks (CheckGradient,
+	// CheckBatch, …); CheckValues always runs, since the others need
+	// finite values. The default runs every check.
+	Checks []string
 
 	// GradAbsTol and GradRelTol: ∂E/∂x_j at x passes when
 	// |analytic − finite difference| ≤ max(GradAbsTol, GradRelTol·‖∇E(x)‖∞).
@@ -128,58 +137,68 @@ func Check(t testing.TB, e energies.Energy, o Options) {
 // TestEnergy checks e against the energies.Energy contract (see the package
 // comment) and returns an error listing every failure found, or nil.
 func TestEnergy(e energies.Energy, o Options) error {
-	o = o.withDefaults()
-	d := e.Dim()
-	if d <= 0 {
-		return fmt.Errorf("energytest: Dim() = %d, want > 0", d)
-	}
-	x, err := points(e, o)
+	r, err := Run(e, o)
 	if err != nil {
 		return err
 	}
-	r := &report{}
+	return r.Err()
+}
+
+// Run runs the checks on e and returns what they found. The error is for
+// checks that cannot start (Dim() ≤ 0, points or options of the wrong
+// shape, an unknown check name); the energy's failures are in the Report.
+func Run(e energies.Energy, o Options) (*Report, error) {
+	o = o.withDefaults()
+	d := e.Dim()
+	if d <= 0 {
+		return nil, fmt.Errorf("energytest: Dim() = %d, want > 0", d)
+	}
+	for _, c := range o.Checks {
+		if !slices.Contains(allChecks, c) {
+			return nil, fmt.Errorf("energytest: unknown check %q in Options.Checks (known: %s)", c, strings.Join(allChecks, ", "))
+		}
+	}
+	x, err := points(e, o)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Dim: d, Points: len(x) / d, WorstGradientDim: -1, WorstGradientRow: -1, GradRelTol: o.GradRelTol}
+	run := func(c string) bool {
+		if len(o.Checks) > 0 && c != CheckValues && !slices.Contains(o.Checks, c) {
+			return false
+		}
+		r.Checks = append(r.Checks, c)
+		return true
+	}
+	run(CheckValues)
 	if !r.values(e, x) {
 		// Non-finite values make every other comparison meaningless.
-		return r.err()
+		return r, nil
 	}
-	r.gradient(e, x, o)
-	r.batch(e, x)
-	r.concurrent(e, x, o)
-	if mo, ok := e.(energies.Moments); ok {
+	if run(CheckGradient) {
+		r.gradient(e, x, o)
+	}
+	if run(CheckBatch) {
+		r.batch(e, x)
+	}
+	if run(CheckConcurrency) {
+		r.concurrent(e, x, o)
+	}
+	if mo, ok := e.(energies.Moments); ok && run(CheckMoments) {
 		r.moments(e, mo, o)
 	}
-	return r.err()
-}
-
-// report collects failures per check.
-type report struct {
-	msgs   []string
-	counts map[string]int
-}
-
-func (r *report) fail(check, format string, args ...any) {
-	if r.counts == nil {
-		r.counts = map[string]int{}
-	}
-	r.counts[check]++
-	switch n := r.counts[check]; {
-	case n <= maxPerCheck:
-		r.msgs = append(r.msgs, check+": "+fmt.Sprintf(format, args...))
-	case n == maxPerCheck+1:
-		r.msgs = append(r.msgs, check+": (further failures of this check not shown)")
-	}
-}
-
-func (r *report) err() error {
-	if len(r.msgs) == 0 {
-		return nil
-	}
-	return errors.New("energytest: " + strings.Join(r.msgs, "\n\t"))
+	return r, nil
 }
 
 // points draws the test points, row-major.
 func points(e energies.Energy, o Options) ([]float64, error) {
 	d := e.Dim()
+	if o.At != nil {
+		if len(o.At) == 0 || len(o.At)%d != 0 {
+			return nil, fmt.Errorf("energytest: len(Options.At) = %d is not a positive multiple of Dim = %d", len(o.At), d)
+		}
+		return slices.Clone(o.At), nil
+	}
 	center, spread := make([]float64, d), make([]float64, d)
 	for j := range spread {
 		spread[j] = 1
@@ -256,7 +275,7 @@ func fmtPoint(x []float64) string {
 // values checks that both methods write finite values for every row, agree
 // on e, write nothing past the batch and leave x alone. It returns false
 // when a value is non-finite or missing.
-func (r *report) values(e energies.Energy, x []float64) bool {
+func (r *Report) values(e energies.Energy, x []float64) bool {
 	d := e.Dim()
 	n := len(x) / d
 	x0 := append([]float64(nil), x...)
@@ -268,32 +287,32 @@ func (r *report) values(e energies.Energy, x []float64) bool {
 	for i := range n {
 		xi := fmtPoint(x[i*d : i*d+d])
 		if !finite(eb[i]) {
-			r.fail("values", "Energy at x=%s is %v: energies must be finite at the test points (if this point is outside the support, set Options.Center/Spread/Scales)", xi, eb[i])
+			r.failAt(CheckValues, -1, i, x[i*d:i*d+d], "Energy at x=%s is %v: energies must be finite at the test points (if this point is outside the support, set Options.Center/Spread/Scales)", xi, eb[i])
 			ok = false
 		}
 		if !finite(ge[i]) {
-			r.fail("values", "Gradient's e at x=%s is %v: energies must be finite at the test points", xi, ge[i])
+			r.failAt(CheckValues, -1, i, x[i*d:i*d+d], "Gradient's e at x=%s is %v: energies must be finite at the test points", xi, ge[i])
 			ok = false
 		}
 		for j := range d {
 			if g := grad[i*d+j]; !finite(g) {
-				r.fail("values", "gradient dim %d at x=%s is %v: gradients must be finite at the test points", j, xi, g)
+				r.failAt(CheckValues, j, i, x[i*d:i*d+d], "gradient dim %d at x=%s is %v: gradients must be finite at the test points", j, xi, g)
 				ok = false
 			}
 		}
 		if ok && !(math.Abs(eb[i]-ge[i]) <= 1e-12*max(1, math.Abs(eb[i]))) {
-			r.fail("values", "at x=%s: Energy gives %.17g but Gradient's e is %.17g (they must agree to 1e-12 relative)", xi, eb[i], ge[i])
+			r.failAt(CheckValues, -1, i, x[i*d:i*d+d], "at x=%s: Energy gives %.17g but Gradient's e is %.17g (they must agree to 1e-12 relative)", xi, eb[i], ge[i])
 		}
 	}
 	for k, v := range [][]float64{eb[n:], ge[n:], grad[n*d:]} {
 		if v[0] != guard || v[1] != guard {
 			what := [...]string{"Energy wrote e", "Gradient wrote e", "Gradient wrote grad"}[k]
-			r.fail("values", "%s past the batch's %d rows (the slices may be longer than the batch)", what, n)
+			r.fail(CheckValues, "%s past the batch's %d rows (the slices may be longer than the batch)", what, n)
 		}
 	}
 	for i := range x {
 		if x[i] != x0[i] && !(math.IsNaN(x[i]) && math.IsNaN(x0[i])) {
-			r.fail("values", "Energy or Gradient modified x[%d]: %v → %v", i, x0[i], x[i])
+			r.fail(CheckValues, "Energy or Gradient modified x[%d]: %v → %v", i, x0[i], x[i])
 			copy(x, x0)
 			break
 		}
@@ -302,7 +321,7 @@ func (r *report) values(e energies.Energy, x []float64) bool {
 }
 
 // gradient compares Gradient with central differences of Energy.
-func (r *report) gradient(e energies.Energy, x []float64, o Options) {
+func (r *Report) gradient(e energies.Energy, x []float64, o Options) {
 	d := e.Dim()
 	n := len(x) / d
 	en, grad := make([]float64, n), make([]float64, n*d)
@@ -311,13 +330,11 @@ func (r *report) gradient(e energies.Energy, x []float64, o Options) {
 	p := make([]float64, d)
 	f := func(q []float64) float64 { e.Energy(one, q); return one[0] }
 	fdg := make([]float64, d)
-	type miss struct {
-		ratio float64
-		msg   string
-	}
-	var misses []miss
+	r.GradientCompared = n * d
+	r.WorstGradient = 0
 	for i := range n {
-		copy(p, x[i*d:i*d+d])
+		xi := x[i*d : i*d+d]
+		copy(p, xi)
 		gi := grad[i*d : i*d+d]
 		scale, gmax := 1.0, 0.0
 		for j := range d {
@@ -327,34 +344,23 @@ func (r *report) gradient(e energies.Energy, x []float64, o Options) {
 		fd.Gradient(fdg, f, p, &fd.Settings{Formula: fd.Central, Step: o.Step * scale})
 		tol := max(o.GradAbsTol, o.GradRelTol*gmax)
 		for j := range d {
-			if diff := math.Abs(gi[j] - fdg[j]); !(diff <= tol) {
-				misses = append(misses, miss{diff / tol, fmt.Sprintf(
+			diff := math.Abs(gi[j] - fdg[j])
+			// tol = GradRelTol · max(gmax, GradAbsTol/GradRelTol).
+			if rel := diff / tol * o.GradRelTol; !math.IsNaN(r.WorstGradient) && (math.IsNaN(rel) || rel > r.WorstGradient) {
+				r.WorstGradient, r.WorstGradientDim, r.WorstGradientRow = rel, j, i
+			}
+			if !(diff <= tol) {
+				r.failAt(CheckGradient, j, i, xi,
 					"gradient dim %d at x=%s: analytic %.6g, finite difference %.6g (difference %.2g > tolerance %.2g)",
-					j, fmtPoint(p), gi[j], fdg[j], diff, tol)})
+					j, fmtPoint(p), gi[j], fdg[j], diff, tol)
+				r.Failures[len(r.Failures)-1].Excess = diff / tol
 			}
 		}
-	}
-	if len(misses) == 0 {
-		return
-	}
-	// Worst first (NaN ratios first of all).
-	slices.SortStableFunc(misses, func(a, b miss) int {
-		if math.IsNaN(a.ratio) || a.ratio > b.ratio {
-			return -1
-		}
-		if math.IsNaN(b.ratio) || a.ratio < b.ratio {
-			return 1
-		}
-		return 0
-	})
-	r.fail("gradient", "%d of %d components differ from central differences beyond max(GradAbsTol, GradRelTol·‖∇E(x)‖∞); worst first:", len(misses), n*d)
-	for _, m := range misses[:min(len(misses), maxPerCheck-1)] {
-		r.fail("gradient", "%s", m.msg)
 	}
 }
 
 // batch compares one batch of n rows with n batches of one row, bit for bit.
-func (r *report) batch(e energies.Energy, x []float64) {
+func (r *Report) batch(e energies.Energy, x []float64) {
 	d := e.Dim()
 	n := len(x) / d
 	eb, ge, grad := make([]float64, n), make([]float64, n), make([]float64, n*d)
@@ -365,15 +371,15 @@ func (r *report) batch(e energies.Energy, x []float64) {
 		xi := x[i*d : i*d+d]
 		e.Energy(one, xi)
 		if !same(one[0], eb[i]) {
-			r.fail("batch", "Energy at x=%s: %.17g alone, %.17g as row %d of a batch of %d (must be identical)", fmtPoint(xi), one[0], eb[i], i, n)
+			r.failAt(CheckBatch, -1, i, xi, "Energy at x=%s: %.17g alone, %.17g as row %d of a batch of %d (must be identical)", fmtPoint(xi), one[0], eb[i], i, n)
 		}
 		e.Gradient(one, g1, xi)
 		if !same(one[0], ge[i]) {
-			r.fail("batch", "Gradient's e at x=%s: %.17g alone, %.17g as row %d of a batch of %d (must be identical)", fmtPoint(xi), one[0], ge[i], i, n)
+			r.failAt(CheckBatch, -1, i, xi, "Gradient's e at x=%s: %.17g alone, %.17g as row %d of a batch of %d (must be identical)", fmtPoint(xi), one[0], ge[i], i, n)
 		}
 		for j := range d {
 			if !same(g1[j], grad[i*d+j]) {
-				r.fail("batch", "gradient dim %d at x=%s: %.17g alone, %.17g as row %d of a batch of %d (must be identical)", j, fmtPoint(xi), g1[j], grad[i*d+j], i, n)
+				r.failAt(CheckBatch, j, i, xi, "gradient dim %d at x=%s: %.17g alone, %.17g as row %d of a batch of %d (must be identical)", j, fmtPoint(xi), g1[j], grad[i*d+j], i, n)
 			}
 		}
 	}
@@ -383,7 +389,7 @@ func same(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b))
 
 // concurrent runs Energy and Gradient on disjoint parts of the batch from
 // several goroutines at once and compares with serial calls.
-func (r *report) concurrent(e energies.Energy, x []float64, o Options) {
+func (r *Report) concurrent(e energies.Energy, x []float64, o Options) {
 	d := e.Dim()
 	// A larger batch than the other checks use, so that energies that
 	// switch to blocked or SIMD paths for long batches are exercised too.
@@ -392,7 +398,7 @@ func (r *report) concurrent(e energies.Energy, x []float64, o Options) {
 	for range copies {
 		big = append(big, x...)
 	}
-	n := len(big) / d
+	n, nx := len(big)/d, len(x)/d
 	want, wantE, wantG := make([]float64, n), make([]float64, n), make([]float64, n*d)
 	e.Energy(want, big)
 	e.Gradient(wantE, wantG, big)
@@ -412,14 +418,14 @@ func (r *report) concurrent(e energies.Energy, x []float64, o Options) {
 	for i := range n {
 		xi := fmtPoint(big[i*d : i*d+d])
 		if !same(got[i], want[i]) {
-			r.fail("concurrency", "Energy at x=%s: %.17g with %d goroutines on disjoint batches, %.17g serially", xi, got[i], parts, want[i])
+			r.failAt(CheckConcurrency, -1, i%nx, big[i*d:i*d+d], "Energy at x=%s: %.17g with %d goroutines on disjoint batches, %.17g serially", xi, got[i], parts, want[i])
 		}
 		if !same(gotE[i], wantE[i]) {
-			r.fail("concurrency", "Gradient's e at x=%s: %.17g with %d goroutines on disjoint batches, %.17g serially", xi, gotE[i], parts, wantE[i])
+			r.failAt(CheckConcurrency, -1, i%nx, big[i*d:i*d+d], "Gradient's e at x=%s: %.17g with %d goroutines on disjoint batches, %.17g serially", xi, gotE[i], parts, wantE[i])
 		}
 		for j := range d {
 			if !same(gotG[i*d+j], wantG[i*d+j]) {
-				r.fail("concurrency", "gradient dim %d at x=%s: %.17g with %d goroutines on disjoint batches, %.17g serially", j, xi, gotG[i*d+j], parts, wantG[i*d+j])
+				r.failAt(CheckConcurrency, j, i%nx, big[i*d:i*d+d], "gradient dim %d at x=%s: %.17g with %d goroutines on disjoint batches, %.17g serially", j, xi, gotG[i*d+j], parts, wantG[i*d+j])
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package energytest_test
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -229,5 +230,80 @@ func (f *fakeT) Error(args ...any) {
 	f.failed = true
 	for _, a := range args {
 		f.msg += a.(error).Error()
+	}
+}
+
+// oneDimWrong is the 3-D quartic with ∂E/∂x_1 doubled.
+type oneDimWrong struct{ quartic }
+
+func (q oneDimWrong) Gradient(e, g, x []float64) {
+	q.quartic.Gradient(e, g, x)
+	if g != nil {
+		for i := 1; i < len(x); i += q.d {
+			g[i] *= 2
+		}
+	}
+}
+
+// TestRunReport: the structured report names exactly the dimension whose
+// gradient is wrong, counts what it compared and ranks the worst error; a
+// report that named other dimensions, or none, would send a user to the
+// wrong line of their code.
+func TestRunReport(t *testing.T) {
+	r, err := energytest.Run(oneDimWrong{quartic{3, 1}}, energytest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Failed() || r.Err() == nil {
+		t.Fatal("Run passed a gradient doubled in dim 1")
+	}
+	if got := r.FailedDims(energytest.CheckGradient); !slices.Equal(got, []int{1}) {
+		t.Errorf("FailedDims(gradient) = %v, want [1]", got)
+	}
+	if r.Points != 24 || r.GradientCompared != 72 {
+		t.Errorf("Points %d, GradientCompared %d; want 24 and 72 (3 scales × 8 points, 3 dims)", r.Points, r.GradientCompared)
+	}
+	if r.WorstGradientDim != 1 || !(r.WorstGradient > 0.1) {
+		t.Errorf("worst gradient error %g in dim %d; want > 0.1 in dim 1", r.WorstGradient, r.WorstGradientDim)
+	}
+	want := []string{energytest.CheckValues, energytest.CheckGradient, energytest.CheckBatch, energytest.CheckConcurrency}
+	if !slices.Equal(r.Checks, want) {
+		t.Errorf("Checks = %v, want %v", r.Checks, want)
+	}
+
+	good, err := energytest.Run(quartic{3, 1}, energytest.Options{})
+	if err != nil || good.Failed() {
+		t.Fatalf("correct quartic: %v, %v", err, good.Err())
+	}
+	if !(good.WorstGradient < 1e-6) || good.WorstGradientDim < 0 {
+		t.Errorf("correct quartic: worst relative gradient error %g (dim %d), want < 1e-6", good.WorstGradient, good.WorstGradientDim)
+	}
+}
+
+// TestRunAtAndChecks: Options.At replaces the drawn points and
+// Options.Checks selects checks (values always runs); bad values of either
+// are errors, not silent defaults.
+func TestRunAtAndChecks(t *testing.T) {
+	at := []float64{1, 2, -1, 0.5}
+	r, err := energytest.Run(quartic{2, 0.5}, energytest.Options{At: at, Checks: []string{energytest.CheckGradient}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Points != 2 || !slices.Equal(r.Checks, []string{energytest.CheckValues, energytest.CheckGradient}) {
+		t.Errorf("Points %d, Checks %v; want 2 and [values gradient]", r.Points, r.Checks)
+	}
+	for _, f := range r.Failures {
+		if f.Row < 0 || f.Row > 1 || !slices.Equal(f.X, at[2*f.Row:2*f.Row+2]) {
+			t.Errorf("failure at row %d, x %v: not one of the given points", f.Row, f.X)
+		}
+	}
+	if got := r.FailedDims(""); !slices.Equal(got, []int{0, 1}) {
+		t.Errorf("FailedDims = %v, want [0 1]", got)
+	}
+	if _, err := energytest.Run(quartic{2, 1}, energytest.Options{At: []float64{1, 2, 3}}); err == nil {
+		t.Error("At of 3 values accepted for Dim 2")
+	}
+	if _, err := energytest.Run(quartic{2, 1}, energytest.Options{Checks: []string{"gradients"}}); err == nil {
+		t.Error("unknown check name accepted")
 	}
 }

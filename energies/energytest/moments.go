@@ -9,7 +9,7 @@ import (
 // moments checks the shapes of Mean and Covariance, that the covariance is
 // symmetric positive definite, and for Dim ≤ 2 compares both with the
 // moments of exp(−E) by quadrature.
-func (r *report) moments(e energies.Energy, mo energies.Moments, o Options) {
+func (r *Report) moments(e energies.Energy, mo energies.Moments, o Options) {
 	d := e.Dim()
 	m, c := mo.Mean(), mo.Covariance()
 	if len(m) != d || len(c) != d*d {
@@ -70,7 +70,7 @@ func (r *report) moments(e energies.Energy, mo energies.Moments, o Options) {
 			}
 		}
 	}
-	if r.counts["moments"] > 0 {
+	if r.count(CheckMoments) > 0 {
 		r.fail("moments", "(quadrature: midpoint rule on Mean ± %g sd, %d cells per dimension; for heavy tails or curved densities a box grid may be too coarse: set SkipQuadrature and check on a shaped grid)", o.QuadratureWidth, res)
 	}
 }

@@ -27,7 +27,8 @@ func archKernels() []*kernels {
 }
 
 // avx512Kernels is avx2's table (a copy) with the kernel families that
-// have AVX-512 code replaced: today the matrix products. A family without
+// have AVX-512 code replaced: the matrix products and the Langevin,
+// leapfrog-position and Axpy updates (whole and row-wise). A family without
 // AVX-512 code runs avx2's kernel, which the avx512 CPU features imply.
 // Every AVX-512 kernel computes each element with the same operations in
 // the same order as its avx2 twin, so the two implementations give the
@@ -45,6 +46,9 @@ func avx512Kernels(avx2 *kernels) *kernels {
 	}
 	k.auto = k.available && avx512Pays(cpuid.CPU.VendorID, cpuid.CPU.Family, cpuid.CPU.Model)
 	k.matMul, k.matMulAT = matMulAVX512, matMulATAVX512
+	k.langevin, k.langevinRows = langevinAVX512Go, langevinRowsAVX512
+	k.position, k.positionRows = positionAVX512Go, positionRowsAVX512
+	k.axpy, k.axpyRows = axpyAVX512Go, axpyRowsAVX512
 	return &k
 }
 

@@ -10,13 +10,18 @@ import (
 
 // Impl describes one implementation of the kernels.
 type Impl struct {
-	Name      string // "generic", "avx2" or "neon"
+	Name      string // "generic", "avx2", "avx512" or "neon"
 	Available bool   // compiled in and supported by this CPU
 	Chosen    bool   // in use now
 	// Missing says why an unavailable implementation cannot run here:
 	// "CPU lacks AVX2/FMA", "not an arm64 build", "purego build". It is
 	// empty when Available.
 	Missing string
+	// Auto is true when the implementation is one the package would choose
+	// by default on this CPU (the last such in the table order is chosen):
+	// generic, avx2 and neon whenever available, avx512 only where it pays
+	// (see the package comment).
+	Auto bool
 }
 
 // kernels is one implementation: a table of the unchecked kernels. The
@@ -25,6 +30,9 @@ type kernels struct {
 	name      string
 	available bool
 	missing   string // why not available (the CPU lacks a feature), else ""
+	// auto: chosen by default when no later implementation in impls is
+	// (avx512 only where 512-bit FMAs pay, see avx512Pays).
+	auto bool
 
 	dot          func(x, y []float64) float64
 	sumSq        func(x []float64) float64
@@ -57,6 +65,7 @@ type kernels struct {
 var known = []struct{ name, goarch string }{
 	{"generic", ""},
 	{"avx2", "amd64"},
+	{"avx512", "amd64"},
 	{"neon", "arm64"},
 }
 
@@ -103,10 +112,12 @@ func UseEnv() string {
 // CLI prints it as a warning in every command.
 func OverrideProblem() string { return problem }
 
-// best returns the first available non-generic implementation, or generic.
+// best returns the last implementation in impls that is available and
+// chosen by default (auto), or generic: avx512 where it pays, else avx2 or
+// neon where available.
 func best() *kernels {
-	for _, k := range impls[1:] {
-		if k.available {
+	for i := len(impls) - 1; i > 0; i-- {
+		if k := impls[i]; k.available && k.auto {
 			return k
 		}
 	}
@@ -122,14 +133,15 @@ func InitError() error {
 }
 
 // Implementations lists every implementation this package knows, in the
-// order generic, avx2, neon, with whether it can run here and which one is chosen.
+// order generic, avx2, avx512, neon, with whether it can run here, whether
+// it would be chosen by default and which one is chosen.
 func Implementations() []Impl {
 	out := make([]Impl, 0, len(known))
 	for _, kn := range known {
 		im := Impl{Name: kn.name}
 		switch k := lookup(kn.name); {
 		case k != nil:
-			im.Available, im.Chosen, im.Missing = k.available, k == current, k.missing
+			im.Available, im.Chosen, im.Missing, im.Auto = k.available, k == current, k.missing, k.auto
 		case kn.goarch != runtime.GOARCH:
 			im.Missing = "not an " + kn.goarch + " build"
 		default: // the right architecture, but the assembly was left out

@@ -11,17 +11,33 @@ import (
 	"testing"
 )
 
-// TestImplementations: the table lists generic, avx2 and neon, generic is
-// always available, exactly one is chosen and it is the one Chosen names;
-// on a machine with a SIMD implementation, that one is preferred by default.
+// TestImplementations: the table lists generic, avx2, avx512 and neon,
+// generic is always available, exactly one is chosen and it is the one
+// Chosen names; on a machine with a SIMD implementation, that one is
+// preferred by default, and by default the choice is the last available
+// implementation marked Auto; avx512 runs only where avx2 does.
 func TestImplementations(t *testing.T) {
 	t.Logf("GOARCH=%s chosen=%s available=%v", runtime.GOARCH, Chosen(), Available())
 	im := Implementations()
-	if len(im) != 3 || im[0].Name != "generic" || im[1].Name != "avx2" || im[2].Name != "neon" {
-		t.Fatalf("Implementations() = %+v, want generic, avx2, neon", im)
+	if len(im) != 4 || im[0].Name != "generic" || im[1].Name != "avx2" || im[2].Name != "avx512" || im[3].Name != "neon" {
+		t.Fatalf("Implementations() = %+v, want generic, avx2, avx512, neon", im)
 	}
-	if !im[0].Available {
-		t.Fatal("generic must always be available")
+	if !im[0].Available || !im[0].Auto {
+		t.Fatal("generic must always be available and a default")
+	}
+	if im[2].Available && !im[1].Available {
+		t.Fatalf("avx512 available without avx2: %+v", im)
+	}
+	if os.Getenv("EBM_SIMD") == "" {
+		want := "generic"
+		for _, i := range im {
+			if i.Available && i.Auto {
+				want = i.Name
+			}
+		}
+		if Chosen() != want {
+			t.Fatalf("chosen %q by default, want %q, the last available implementation marked Auto: %+v", Chosen(), want, im)
+		}
 	}
 	for _, i := range im {
 		if i.Available != (i.Missing == "") {
@@ -155,7 +171,7 @@ func TestRequire(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("%s=%s: unknown implementation %q (known: generic, avx2, neon)", requireVar, os.Getenv(requireVar), name)
+			t.Errorf("%s=%s: unknown implementation %q (known: generic, avx2, avx512, neon)", requireVar, os.Getenv(requireVar), name)
 		}
 	}
 }

@@ -10,21 +10,44 @@
 //     Exp, Log and the mixture kernels; vek's AVX2 code for dot products
 //     and scaling; unrolled, bounds-check-free Go loops for the other fused
 //     updates;
+//   - "avx512" (amd64 with AVX2, FMA3 and AVX-512F/DQ/BW/VL): avx2's table
+//     with the kernel families that have AVX-512 assembly replaced by it —
+//     the matrix products (12×16, 8×16, 4×16 and 1×16 register-blocked
+//     kernels on ZMM registers) and the Langevin, leapfrog-position and
+//     Axpy updates (eight values per register, the tail under a mask); a
+//     family without AVX-512 code (Dot, Scale, Exp, Log, the mixture
+//     kernels) runs its avx2 kernel: the avx512 table starts as a copy of
+//     avx2's. Every AVX-512 kernel does the same operations in the
+//     same order as its avx2 twin, so avx512 and avx2 give the same bits
+//     (TestAVX512SameAsAVX2): choosing one or the other changes speed,
+//     never results;
 //   - "neon" (arm64 with ASIMD): our own NEON assembly;
 //   - "generic": plain Go, the reference every other implementation is
 //     tested against.
 //
-// The environment variable EBM_SIMD=generic|avx2|neon (in any case)
+// By default the package chooses neon on arm64; on amd64, avx512 where it
+// pays, else avx2, else generic. avx512 pays where 512-bit fused
+// multiply-adds run at twice the throughput of 256-bit ones: AMD from
+// family 0x1A (Zen 5; measured 2× here), and Intel server cores with two
+// 512-bit FMA units on every model (Ice Lake-SP, Sapphire, Emerald and
+// Granite Rapids, by family 6 model number). Zen 4 (family 0x19, which
+// runs 512-bit operations on its 256-bit units), Skylake-SP and Cascade
+// Lake (one or two units by SKU, which cpuid does not tell) and client
+// cores stay on avx2. Implementations marks the implementations that
+// would be chosen by default (Auto).
+//
+// The environment variable EBM_SIMD=generic|avx2|avx512|neon (in any case)
 // overrides the choice at start-up; an unknown or unavailable name falls
 // back to the best implementation available and is reported by
 // OverrideProblem (the CLI warns of it in every command). Building with -tags purego leaves out every assembly and
-// vek path. Implementations lists all three on every architecture, and
+// vek path. Implementations lists all four on every architecture, and
 // says why one cannot run here.
 //
 // The tests run every check once per implementation, as subtests named
-// generic, avx2 and neon, and skip the ones this machine or build cannot
-// run, with the reason ("avx2: CPU lacks AVX2/FMA", "neon: not an arm64
-// build", "avx2: purego build"). The environment variable
+// generic, avx2, avx512 and neon, and skip the ones this machine or build
+// cannot run, with the reason ("avx2: CPU lacks AVX2/FMA", "avx512: CPU
+// lacks AVX-512F/DQ/BW/VL", "neon: not an arm64 build", "avx2: purego
+// build"). The environment variable
 // EBM_SIMD_REQUIRE, a comma-separated list of implementation names (for
 // example EBM_SIMD_REQUIRE=generic,neon), turns the skip of a listed
 // implementation into a failure, as do a listed name that is unknown or

@@ -1,6 +1,7 @@
 package simd
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"slices"
@@ -70,12 +71,15 @@ func FuzzAxpy(f *testing.F) {
 }
 
 // FuzzMatMul: the dispatched MatMul agrees with the generic one within the
-// per-element summation bound, for shapes taken from the input.
+// per-element summation bound, for shapes taken from the input: up to 26
+// rows and 20 columns, so that the avx512 kernels' 12-row blocks and
+// 16-column panels are reached.
 func FuzzMatMul(f *testing.F) {
 	f.Add(uint8(5), uint8(3), []byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef01234567"))
+	f.Add(uint8(13), uint8(2), bytes.Repeat([]byte("0123456789abcdef"), 40)) // 13×2×20
 	f.Fuzz(func(t *testing.T, mb, kb uint8, data []byte) {
 		v := floats(data)
-		m, k := int(mb%9), int(kb%9)
+		m, k := int(mb%27), int(kb%9)
 		if m*k > len(v) {
 			return
 		}

@@ -12,7 +12,7 @@ func archKernels() []*kernels {
 		missing = "CPU lacks ASIMD"
 	}
 	return []*kernels{{
-		name: "neon", available: ok, missing: missing,
+		name: "neon", available: ok, missing: missing, auto: ok,
 		dot: dotNEONGo, sumSq: sumSqNEON,
 		axpy: axpyNEONGo, scale: scaleFused, addScaled: addScaledFused,
 		langevin: langevinNEONGo, langevinRows: langevinRowsNEON,

@@ -3,7 +3,7 @@ package simd
 // genericKernels is the pure-Go reference implementation, always available.
 func genericKernels() *kernels {
 	return &kernels{
-		name: "generic", available: true,
+		name: "generic", available: true, auto: true,
 		dot: dotGeneric, sumSq: sumSqGeneric,
 		axpy: axpyGeneric, scale: scaleGeneric, addScaled: addScaledGeneric,
 		langevin: langevinGeneric, langevinRows: langevinRowsGeneric,

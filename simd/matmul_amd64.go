@@ -82,6 +82,13 @@ func mmAVX2(c, a []float64, aRow, aP int, b []float64, m, k, n int) {
 			}
 		}
 	}
+	mmEdgeCols(c, a, aRow, aP, b, m, k, n, n8)
+}
+
+// mmEdgeCols sets columns n8… of the m×n matrix C (n − n8 < 8 of them) to
+// A·B in Go, each element the chain s = fma(a[i][p], b[p][j], s) from +0,
+// in p order, as the kernels compute it.
+func mmEdgeCols(c, a []float64, aRow, aP int, b []float64, m, k, n, n8 int) {
 	for i := 0; i < m && n8 < n; i++ {
 		crow := c[i*n+n8 : (i+1)*n]
 		for j := range crow {

@@ -40,6 +40,6 @@ func cmdInfo(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error 
 		impls = append(impls, s)
 	}
 	fmt.Fprintf(w, "simd:      %s\n", strings.Join(impls, ", "))
-	fmt.Fprintf(w, "kernels:   %s (override with EBM_SIMD=generic|avx2|neon)\n", simd.Chosen())
+	fmt.Fprintf(w, "kernels:   %s (override with EBM_SIMD=generic|avx2|avx512|neon)\n", simd.Chosen())
 	return nil // a bad EBM_SIMD was reported by runContext, as in every command
 }

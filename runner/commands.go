@@ -39,7 +39,7 @@ func init() {
 			run: cmdConfig},
 		{name: "info", args: "",
 			short: "show the CPU, its features and the chosen kernel implementation",
-			long:  "Shows the Go version, OS/arch, CPU model and features, and which SIMD implementation is in use\n(EBM_SIMD=generic|avx2|neon overrides the choice).",
+			long:  "Shows the Go version, OS/arch, CPU model and features, and which SIMD implementation is in use\n(EBM_SIMD=generic|avx2|avx512|neon overrides the choice).",
 			run:   cmdInfo},
 		{name: "energy", args: "CONFIG|--checkpoint FILE --points FILE [--out FILE] [--set key=value …]",
 			short: "evaluate an energy and its gradient at points",

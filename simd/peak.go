@@ -26,8 +26,8 @@ package simd
 type PeakKernel struct {
 	Impl string // the implementation it measures: "generic", "avx2", "neon", "avx512"
 	// Kernels is true when Impl is in the kernel table (Available lists
-	// it). A peak without kernels (avx512 today) is a reference for the
-	// work to come: no kernel row runs on it.
+
+
 	Kernels bool
 	What    string // the instruction and loop shape, e.g. "VFMADD231PD ymm, 12 accumulators"
 	Lanes   int    // float64 values per accumulator

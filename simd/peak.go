@@ -27,7 +27,6 @@ type PeakKernel struct {
 	Impl string // the implementation it measures: "generic", "avx2", "neon", "avx512"
 	// Kernels is true when Impl is in the kernel table (Available lists
 
-
 	Kernels bool
 	What    string // the instruction and loop shape, e.g. "VFMADD231PD ymm, 12 accumulators"
 	Lanes   int    // float64 values per accumulator

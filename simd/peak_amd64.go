@@ -6,8 +6,8 @@ import "github.com/klauspost/cpuid/v2"
 
 // archPeaks: VFMADD231PD/PS on 12 YMM accumulators for avx2 (two FMA units
 // of latency 4 need 8 in flight), and on 12 ZMM accumulators for avx512
-// where the CPU and OS have AVX-512F, listed wherever the CPU has AVX-512F
-// exists so that its peak can be compared with avx2's.
+// where the CPU and OS have AVX-512F, so that its peak can be compared with
+// avx2's.
 func archPeaks() []PeakKernel {
 	var out []PeakKernel
 	if inTable("avx2") {

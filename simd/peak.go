@@ -26,7 +26,8 @@ package simd
 type PeakKernel struct {
 	Impl string // the implementation it measures: "generic", "avx2", "neon", "avx512"
 	// Kernels is true when Impl is in the kernel table (Available lists
-
+	// it); a peak without kernels is a reference only: no kernel row runs
+	// on it.
 	Kernels bool
 	What    string // the instruction and loop shape, e.g. "VFMADD231PD ymm, 12 accumulators"
 	Lanes   int    // float64 values per accumulator

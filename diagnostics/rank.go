@@ -15,59 +15,57 @@ import (
 
 // ranker finds the average rank of a value among the values of sorted
 // less those of minus (both ascending, minus a sub-multiset of sorted).
-// A table indexed by the top bits of an order-preserving integer key,
-// relative to the smallest value's, narrows the binary searches to the
-// values that share those bits.
+// A table of bins of equal width over the central values (from the 0.1 %
+// to the 99.9 % quantile, with one bin below and one above for the tails)
+// narrows the binary searches to the few values that share a bin: the bin
+// of v is a non-decreasing function of v, so the values of one bin are a
+// run of sorted, and every value of an earlier bin is less than v.
 type ranker struct {
 	sorted, minus []float64
-	lo            uint64 // key of sorted[0]
-	shift         uint
-	bins          []int // bins[b] = number of sorted values in bins before b
+	a, b, scale   float64 // central range [a, b]; inner bin of v: ⌊(v − a)·scale⌋
+	nb            int     // inner bins, numbered 1 … nb; 0 and nb+1 are the tails
+	bins          []int   // bins[i] = number of sorted values in bins before i
 	s             float64
 }
 
 // maxBins bounds the rank lookup table.
-const maxBins = 1 << 21
+const maxBins = 1 << 22
 
 // newRanker returns a ranker of the s = len(sorted) − len(minus) values
 // (s > 0); it keeps its table in w.bins.
 func (w *workspace) newRanker(sorted, minus []float64, s int) *ranker {
-	r := &ranker{sorted: sorted, minus: minus, s: float64(s), lo: orderKey(sorted[0])}
-	span := orderKey(sorted[len(sorted)-1]) - r.lo
-	target := uint64(min(maxBins, max(1, len(sorted)/4)))
-	for span>>r.shift >= target {
-		r.shift++
+	n := len(sorted)
+	r := &ranker{sorted: sorted, minus: minus, s: float64(s)}
+	r.a, r.b = sorted[n/1000], sorted[n-1-n/1000]
+	r.nb = min(maxBins, max(1, n/4))
+	if r.b > r.a {
+		r.scale = float64(r.nb) / (r.b - r.a)
 	}
-	nb := int(span>>r.shift) + 1
-	if cap(w.bins) < nb+1 {
-		w.bins = make([]int, nb+1)
+	if cap(w.bins) < r.nb+3 {
+		w.bins = make([]int, r.nb+3)
 	}
-	r.bins = w.bins[:nb+1]
+	r.bins = w.bins[:r.nb+3]
 	clear(r.bins)
 	for _, v := range sorted {
 		r.bins[r.bin(v)+1]++
 	}
-	for b := 1; b <= nb; b++ {
-		r.bins[b] += r.bins[b-1]
+	for i := 1; i < len(r.bins); i++ {
+		r.bins[i] += r.bins[i-1]
 	}
 	return r
 }
 
-// orderKey maps v to an integer whose order is v's (−0 and +0 map alike).
-func orderKey(v float64) uint64 {
-	b := math.Float64bits(v)
-	switch {
-	case b == 1<<63: // −0
-		return 1 << 63
-	case b>>63 != 0:
-		return ^b
-	}
-	return b | 1<<63
-}
-
-// bin returns the table entry of v, which must lie within the sorted values.
+// bin returns the table entry of v: 0 below a, nb+1 above b, else an inner
+// bin. Subtraction and multiplication by a positive constant round
+// monotonically, so bin never decreases as v grows (−0 and +0 share one).
 func (r *ranker) bin(v float64) int {
-	return int((orderKey(v) - r.lo) >> r.shift)
+	switch {
+	case v < r.a:
+		return 0
+	case v > r.b:
+		return r.nb + 1
+	}
+	return 1 + min(r.nb-1, int((v-r.a)*r.scale))
 }
 
 // normalScore returns Φ⁻¹((r − 3/8)/(S + 1/4)) for v's average rank r.

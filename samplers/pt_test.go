@@ -200,10 +200,17 @@ func TestPTConformance(t *testing.T) {
 	if testing.Short() {
 		chains = 60
 	}
+	// HMC with a fixed trajectory length is nearly antithetic on these
+	// Gaussian-like targets; interleaved with the swaps, that makes the
+	// autocorrelation oscillate and the ESS (Geyer's initial sequence)
+	// overestimate: |z| reached 3.7 at 2000 chains, equally often of either
+	// sign (the y-coordinate of gmm2, whose mean is 0 by symmetry, so this
+	// is the MCSE and not a bias). Jittered lengths and thinning by 3 keep
+	// the MCSE honest.
 	s := ptFrom(t, map[string]any{"temperatures": []any{1.0, 2.0, 5.0}, "swap_every": 3,
-		"move": map[string]any{"type": "hmc", "leapfrog_steps": 5}})
+		"move": map[string]any{"type": "hmc", "leapfrog_steps": 5, "jitter": true}})
 	samplertest.Check(t, s, samplertest.Options{
-		Budget: samplertest.Budget{Chains: chains, Warmup: 500, Draws: 1000},
+		Budget: samplertest.Budget{Chains: chains, Warmup: 500, Draws: 1000, Thin: 3},
 		Seed:   7,
 	})
 }

@@ -150,3 +150,22 @@ func TestSettingsReportsAll(t *testing.T) {
 		t.Errorf("got %v; want both the nested and the own error, each naming its table", err)
 	}
 }
+
+// TestSampleNested: a component's sample writes its nested components as
+// sub-tables [table.key] that decode back through Build. A failure means
+// `ebmrun config` prints a sample that does not load.
+func TestSampleNested(t *testing.T) {
+	p, _ := parts.New("machine")
+	text := Sample("thing", "machine", p)
+	if !strings.Contains(text, "[thing.drive]\ntype = \"gear\"\nteeth = 8\n") {
+		t.Fatalf("sample lacks the nested table:\n%s", text)
+	}
+	m := decodeTOML(t, text)
+	got, err := parts.Build(Context{}, m["thing"].(map[string]any))
+	if err != nil {
+		t.Fatalf("sample does not build: %v\n%s", err, text)
+	}
+	if g := got.(*machine).Drive.Value.(*gear); g.Teeth != 8 {
+		t.Errorf("nested teeth %d, want 8", g.Teeth)
+	}
+}

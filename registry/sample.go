@@ -3,6 +3,8 @@ package registry
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -24,18 +26,45 @@ func Sample(table, name string, v any) string {
 	fmt.Fprintf(&b, "[%s]\n", table)
 	fmt.Fprintf(&b, "type = %q\n", name)
 	m := ToMap(v)
-	for _, f := range Fields(v) {
-		val, ok := m[f.Key]
+	nested := map[string]bool{}
+	for _, n := range Nested(v) {
+		nested[n.Key] = true
+	}
+	doc := func(f Field) {
 		if f.Doc != "" {
 			for _, line := range strings.Split(f.Doc, "\n") {
 				fmt.Fprintf(&b, "# %s\n", line)
 			}
 		}
+	}
+	for _, f := range Fields(v) {
+		if nested[f.Key] {
+			continue
+		}
+		val, ok := m[f.Key]
+		doc(f)
 		if !ok {
 			fmt.Fprintf(&b, "# %s = (unset)\n", f.Key)
 			continue
 		}
 		b.WriteString(EncodeKey(f.Key, val))
+	}
+	// Nested components follow as sub-tables, [table.key], with their type
+	// first and their keys in sorted order.
+	for _, f := range Fields(v) {
+		t, ok := m[f.Key].(map[string]any)
+		if !nested[f.Key] || !ok {
+			continue
+		}
+		b.WriteString("\n")
+		doc(f)
+		fmt.Fprintf(&b, "[%s.%s]\n", table, f.Key)
+		fmt.Fprintf(&b, "type = %q\n", t["type"])
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			if k != "type" {
+				b.WriteString(EncodeKey(k, t[k]))
+			}
+		}
 	}
 	return b.String()
 }

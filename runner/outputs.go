@@ -106,6 +106,13 @@ func report(w io.Writer, dir string, written []string, sum summaryFile) {
 		}
 		fmt.Fprintf(w, "%s%s: %d chains × %d draws, dim %d, acceptance %s, %d divergences, %.2f s\n",
 			r.Sampler, state, r.Chains, r.Draws, r.Dim, fmtNum(r.AcceptanceRate), r.Divergences, float64(r.WallSeconds))
+		if len(r.SwapRates) > 0 {
+			rates := make([]string, len(r.SwapRates))
+			for k, v := range r.SwapRates {
+				rates[k] = fmtNum(v)
+			}
+			fmt.Fprintf(w, "  swap acceptance between neighbouring temperatures: %s\n", strings.Join(rates, " "))
+		}
 		if r.Draws == 0 {
 			continue
 		}

@@ -51,6 +51,10 @@ type runSummary struct {
 	ESSTail           []number `json:"ess_tail"`
 	RHat              []number `json:"rhat"`
 	MCSEMean          []number `json:"mcse_mean"`
+	// pt only: the temperature ladder and the post-warmup swap acceptance
+	// rate of each neighbouring pair.
+	Temperatures []number `json:"temperatures,omitempty"`
+	SwapRates    []number `json:"swap_rates,omitempty"`
 }
 
 // summarize computes a run's entry: counters over warmup and sampling
@@ -66,6 +70,10 @@ func summarize(typ, samplesPath string, warmup, thin int, r *samplers.Result) ru
 		EnergyEvals:       r.Warmup.EnergyEvals + r.Sampling.EnergyEvals,
 		GradEvals:         r.Warmup.GradEvals + r.Sampling.GradEvals,
 		WallSeconds:       number(r.Wall.Seconds()),
+	}
+	if r.Swaps != nil {
+		s.Temperatures = numbers(r.Swaps.Sampling.Temperatures)
+		s.SwapRates = numbers(r.Swaps.Sampling.Rates())
 	}
 	// One Summarizer reuses its scratch space across dimensions and reads
 	// each in place in the samples.

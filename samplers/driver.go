@@ -39,10 +39,17 @@ type Result struct {
 	// Warmup and Sampling count what the warmup and the kept phase did.
 	Warmup, Sampling Stats
 	Wall             time.Duration
+	// Swaps sums the replica-exchange counts of a pt run over its shards
+	// (nil for other samplers).
+	Swaps *Swaps
 	// Partial is true when the run was cancelled: Draws is then the number
 	// of draws every chain completed, and the arrays are cut to it.
 	Partial bool
 }
+
+// Swaps are a pt run's swap counts per neighbouring pair of temperatures,
+// in the warmup and after it.
+type Swaps struct{ Warmup, Sampling SwapStats }
 
 // Run draws from e with sampler s. Chains are split into contiguous shards
 // (Shards), one per worker; each chain has its own random stream and adaptation state,
@@ -119,6 +126,16 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 	res.Wall = time.Since(start)
 	if err != nil {
 		return nil, err
+	}
+	for _, kern := range sh.Kernels() {
+		if pk, ok := kern.(PTKernel); ok {
+			w, smp := pk.SwapStats()
+			if res.Swaps == nil {
+				res.Swaps = &Swaps{}
+			}
+			res.Swaps.Warmup.Add(w)
+			res.Swaps.Sampling.Add(smp)
+		}
 	}
 	for k, c := range sh.Chains {
 		if done[k] <= o.Warmup {

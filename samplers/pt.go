@@ -79,12 +79,6 @@ func (p *PT) Description() string {
 	return "parallel tempering (replica exchange): any sampler at each temperature of a ladder 1 … t_max, neighbours swapped; T = 1 kept"
 }
 
-// Example blanks the move in the sample table that `ebmrun config
-// sampler/pt` prints: registry.Sample renders a nested table under its bare
-// key ([move], not [sampler.move]), which would not decode. The doc tag
-// names the default and the table instead. The factory's default is kept.
-func (p *PT) Example() { p.Move = registry.Component[Sampler]{} }
-
 // Validate checks the keys and builds the move sampler when the registry
 // has not (a PT from NewPT, or decoded without registry.Build), with errors
 // naming the table [sampler.move].
@@ -382,7 +376,6 @@ func (k *ptKernel) ReplicaStats() []Stats {
 var (
 	_ Sampler            = (*PT)(nil)
 	_ registry.Validator = (*PT)(nil)
-	_ registry.Exampler  = (*PT)(nil)
 	_ PTKernel           = (*ptKernel)(nil)
 	_ energies.Energy    = (*temperedEnergy)(nil)
 )

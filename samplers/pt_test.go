@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -343,5 +344,50 @@ func TestPTValidate(t *testing.T) {
 	p.Levels, p.TMax = 4, 8
 	if got := p.Ladder(); got[0] != 1 || got[3] != 8 || math.Abs(got[1]-2) > 1e-15 || math.Abs(got[2]-4) > 1e-14 {
 		t.Errorf("geometric ladder 1 … 8 in 4 levels = %v, want [1 2 4 8]", got)
+	}
+}
+
+// TestPTSwapsReachResult: samplers.Run sums a pt run's swap counts over its
+// shards into Result.Swaps, the same at any worker count, so the runner can
+// report them; other samplers leave it nil.
+func TestPTSwapsReachResult(t *testing.T) {
+	e, err := energies.FromTable(map[string]any{"type": "gaussian", "mean": []any{0.0, 0.0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, err := samplers.FromTable(map[string]any{"type": "pt", "levels": int64(3), "t_max": 4.0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []*samplers.Swaps
+	for _, w := range []int{1, 2} {
+		res, err := samplers.Run(context.Background(), e, pt, samplers.Options{Chains: 8, Warmup: 10, Draws: 20, Seed: 3, Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Swaps == nil {
+			t.Fatal("pt run without Swaps")
+		}
+		got = append(got, res.Swaps)
+	}
+	s := got[0].Sampling
+	if len(s.Attempts) != 2 || s.Attempts[0]+s.Attempts[1] != 8*20 {
+		t.Errorf("post-warmup attempts %v, want one per chain per iteration over 2 pairs (160)", s.Attempts)
+	}
+	// Counts are exact; the sums of acceptance probabilities are added
+	// shard by shard, so their last bits follow the split.
+	for _, p := range [][2]samplers.SwapStats{{got[0].Warmup, got[1].Warmup}, {got[0].Sampling, got[1].Sampling}} {
+		if !reflect.DeepEqual(p[0].Attempts, p[1].Attempts) || !reflect.DeepEqual(p[0].Accepted, p[1].Accepted) {
+			t.Errorf("swap counts depend on the workers: %+v vs %+v", p[0], p[1])
+		}
+		for k := range p[0].AcceptSum {
+			if a, b := p[0].AcceptSum[k], p[1].AcceptSum[k]; math.Abs(a-b) > 1e-12*math.Abs(a) {
+				t.Errorf("pair %d: acceptance sums %v and %v", k, a, b)
+			}
+		}
+	}
+	mala, _ := samplers.FromTable(map[string]any{"type": "mala"})
+	if res, _ := samplers.Run(context.Background(), e, mala, samplers.Options{Chains: 2, Draws: 5, Seed: 1}); res.Swaps != nil {
+		t.Error("mala run reports swaps")
 	}
 }

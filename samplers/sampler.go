@@ -1,5 +1,5 @@
 // Package samplers holds the Sampler contract, its registry, the batched
-// MCMC samplers shipped with ebm (mh, hmc, nuts, ula, mala, annealed_langevin)
+// MCMC samplers shipped with ebm (mh, hmc, nuts, ula, mala, annealed_langevin, pt)
 // and the driver that runs any of them over many chains in parallel.
 //
 // A sampler advances a whole shard of chains per call: positions are an

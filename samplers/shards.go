@@ -19,9 +19,10 @@ import (
 // of the cd and pcd objectives both run on it.
 type Shards struct {
 	// Chains are the shards, in order of their first chain.
-	Chains []*Chains
-	n, dim int
-	done   []atomic.Int64 // iterations completed by each shard in the current Run
+	Chains  []*Chains
+	n, dim  int
+	done    []atomic.Int64 // iterations completed by each shard in the current Run
+	kernels []Kernel       // the kernels of the last Run
 }
 
 // ShardCount is the number of shards for n chains: workers (GOMAXPROCS
@@ -96,6 +97,7 @@ func (s *Shards) X(x []float64) {
 // joined in shard order.
 func (s *Shards) Run(ctx context.Context, smp Sampler, warmup, total int, after func(shard int, c *Chains, done int)) error {
 	errs := make([]error, len(s.Chains))
+	s.kernels = make([]Kernel, len(s.Chains))
 	var wg sync.WaitGroup
 	for k, c := range s.Chains {
 		s.done[k].Store(0)
@@ -107,6 +109,7 @@ func (s *Shards) Run(ctx context.Context, smp Sampler, warmup, total int, after 
 				errs[k] = err
 				return
 			}
+			s.kernels[k] = kern
 			if after != nil {
 				after(k, c, 0)
 			}
@@ -125,6 +128,11 @@ func (s *Shards) Run(ctx context.Context, smp Sampler, warmup, total int, after 
 	wg.Wait()
 	return errors.Join(errs...)
 }
+
+// Kernels are the shards' kernels of the last Run, in shard order (nil for
+// a shard whose Start failed), for samplers that report more than Stats
+// (PTKernel's swap counts).
+func (s *Shards) Kernels() []Kernel { return s.kernels }
 
 // Done is the fewest iterations any shard has completed in the current (or
 // last) Run. It may be called while Run is in progress.

@@ -252,6 +252,10 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 	}
 	if c.Data != nil && evalOK {
 		checkGrid(b, &c.Eval, c.Data.Dim())
+		if c.Data.Dim() <= 3 {
+			// The resolved config records the resolution used, not 0.
+			c.Eval.Res = c.Eval.gridRes(c.Data.Dim())
+		}
 	}
 	st, _ := m["sample"].(map[string]any)
 	if _, given := st["sampler"]; !given && c.ObjectiveType == "msdsm" && samplers.Registry.Has("annealed_langevin") {

@@ -20,6 +20,8 @@ func runFlags(fs *flag.FlagSet) {
 	fs.Bool("quiet", false, "no progress output")
 	fs.String("resume", "", "continue the interrupted training run in `DIR` from its config.toml and checkpoint.ebm\n(no CONFIG; ends bit-identical to an uninterrupted run); with --set train.steps=N, extend a finished one")
 	fs.Bool("force", false, "write into an output directory that holds another run's outputs, removing them first")
+	fs.String("shard", "", "run shard `i/n` of a sampling config: the i-th of n contiguous blocks of chains, numbered from 0\n(auto: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX); combine the shards with ebmrun merge")
+	fs.String("shards", "", "the number of shards for --shard auto under a Kubernetes Indexed Job (default $EBM_SHARDS)")
 }
 
 func validateFlags(fs *flag.FlagSet) {
@@ -143,22 +145,41 @@ type finished struct {
 }
 
 func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
+	shardSpec := flagValue(fs, "shard")
+	if shardSpec == "" && flagValue(fs, "shards") != "" {
+		return fmt.Errorf("ebmrun run: --shards counts the shards of --shard auto; pass --shard auto too")
+	}
 	if dir := flagValue(fs, "resume"); dir != "" {
+		if shardSpec != "" {
+			return fmt.Errorf("ebmrun run: --shard does not go with --resume (training runs are not sharded)")
+		}
 		return cmdResume(ctx, e, fs, pos, dir)
 	}
 	if err := positional("run", pos, 1, 1, "one CONFIG file"); err != nil {
 		return err
 	}
 	if isTrainFile(pos[0]) {
+		if shardSpec != "" {
+			return fmt.Errorf("%s: --shard splits the chains of a sampling config; this is a training config, which is not sharded", pos[0])
+		}
 		return cmdTrain(ctx, e, fs, pos[0])
 	}
 	c, err := Load(pos[0], flagSets(fs))
 	if err != nil {
 		return err
 	}
+	var shard *shardPos
+	if shardSpec != "" {
+		if shard, err = parseShard(shardSpec, flagValue(fs, "shards"), c.Run.Chains); err != nil {
+			return fmt.Errorf("%s: %v", c.File, err)
+		}
+	}
 	printWarnings(e, c.Warnings)
 	spotCheckRun(e, c)
 	dir := outDir(c, flagValue(fs, "out"))
+	if shard != nil && flagValue(fs, "out") == "" {
+		dir = filepath.Join(dir, fmt.Sprintf("shard-%d-of-%d", shard.Index, shard.Count))
+	}
 	lock, err := claimOutDir(e, dir, "sampling", c.Name, flagValue(fs, "force") == "true")
 	if err != nil {
 		return err
@@ -170,7 +191,17 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	man := newManifest(c, min(workers, c.Run.Chains), e.args)
+	first, chains := 0, c.Run.Chains
+	if shard != nil {
+		first, chains = shard.First, shard.Chains
+		if !quiet {
+			fmt.Fprintf(e.stderr, "shard %d/%d: chains %d…%d of %d\n", shard.Index, shard.Count, first, first+chains-1, c.Run.Chains)
+		}
+	}
+	man := newManifest(c, min(workers, chains), e.args)
+	if shard != nil {
+		man.Shard = &shardRecord{shardPos: *shard, ConfigSHA256: configHash(c), Runs: []shardRun{}}
+	}
 	man.Start = time.Now()
 	var runs []finished
 	interrupted := false
@@ -185,7 +216,7 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 		p := newProgress(e.stderr, label, quiet)
 		init := c.Init
 		opts := samplers.Options{
-			Chains: c.Run.Chains, Warmup: c.Run.Warmup, Draws: c.Run.Draws, Thin: c.Run.Thin,
+			Chains: chains, First: first, Warmup: c.Run.Warmup, Draws: c.Run.Draws, Thin: c.Run.Thin,
 			Seed: uint64(c.Seed), Workers: c.Run.Workers,
 			Init: func(_ int, r *rng.Stream, x []float64) { init.Fill(x, r) },
 			Progress: func(done, total int) {
@@ -213,6 +244,11 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	}
 	man.End = time.Now()
 	man.Partial = interrupted
+	if man.Shard != nil {
+		for _, f := range runs {
+			man.Shard.Runs = append(man.Shard.Runs, shardRunOf(f))
+		}
+	}
 	werr := writeOutputs(dir, c, runs, man, interrupted, e, quiet)
 	if interrupted {
 		if werr != nil {

@@ -7,7 +7,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		{name: "run", args: "CONFIG [--out DIR] [--seed N] [--workers N] [--set key=value …] [--quiet] [--force] | --resume DIR [--set train.steps=N …]",
+		{name: "run", args: "CONFIG [--out DIR] [--seed N] [--workers N] [--set key=value …] [--shard i/n|auto [--shards N]] [--quiet] [--force] | --resume DIR [--set train.steps=N …]",
 			short: "run a sampling or training pipeline and write its outputs",
 			long: "A sampling config ([energy], [sampler], [run]) runs every sampler on its energy and writes\n" +
 				"summary.json, samples.npy (float64, shape (chains, draws, dim); <i>-<type>/samples.npy for\n" +
@@ -21,8 +21,21 @@ func init() {
 				"training run bit-identically; --set may then change only train.steps (extending a finished\n" +
 				"run), logging, checkpointing, evaluation, sampling and optimizer.lr. Ctrl-C stops at the next\n" +
 				"step, keeps what is done (marked \"partial\": true; a training run keeps its last checkpoint)\n" +
-				"and exits 130; SIGTERM does the same and exits 143.",
+				"and exits 130; SIGTERM does the same and exits 143.\n" +
+				"--shard i/n (sampling configs) runs only the i-th of n contiguous blocks of chains, numbered\n" +
+				"from 0, into --out (default runs/<name>/shard-i-of-n); each chain draws exactly what it draws\n" +
+				"in the whole run, and ebmrun merge combines the shards. --shard auto takes i and n from a\n" +
+				"Slurm array job (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT or _MIN/_MAX) or a Kubernetes\n" +
+				"Indexed Job (JOB_COMPLETION_INDEX, with n from --shards N or EBM_SHARDS).",
 			flags: runFlags, run: cmdRun},
+		{name: "merge", args: "--out DIR SHARD_DIR… [--quiet] [--force]",
+			short: "combine the shards of a sampling run (run --shard i/n) into the whole run's outputs",
+			long: "Checks that the shard directories come from one resolved config (the sha256 in their\n" +
+				"manifest.json) and hold every shard 0…n−1 exactly once, concatenates their draws in chain\n" +
+				"order, recomputes the diagnostics and plots, and writes into --out what one run on one machine\n" +
+				"writes: samples.npy (byte-identical), summary.json, samples.png, trace.png, config.toml and\n" +
+				"manifest.json. A mismatch is a one-line error, exit 2.",
+			flags: mergeFlags, run: cmdMerge},
 		{name: "validate", args: "CONFIG [--set key=value …] [--out DIR]",
 			short: "check a config without running it",
 			long:  "Runs every check that run does before it starts, and nothing else.",

@@ -32,6 +32,10 @@ type manifest struct {
 	Start         time.Time `json:"start"`
 	End           time.Time `json:"end"`
 	Partial       bool      `json:"partial"`
+	// Shard is set for a shard of a sampling run (run --shard i/n);
+	// Merged for the output of merge.
+	Shard  *shardRecord `json:"shard,omitempty"`
+	Merged *mergeRecord `json:"merged,omitempty"`
 }
 
 // moduleVersion returns the version of this module in the running binary

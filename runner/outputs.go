@@ -38,7 +38,7 @@ func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial 
 	}
 
 	say("computing diagnostics (ESS, R-hat) and writing samples …")
-	sum := summaryFile{Name: c.Name, Partial: partial, Runs: []runSummary{}}
+	sum := summaryFile{Name: c.Name, Partial: partial, Shard: man.Shard.pos(), Runs: []runSummary{}}
 	var plotRuns []plots.Run
 	for _, f := range runs {
 		r := f.res

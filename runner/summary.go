@@ -26,6 +26,7 @@ func (n number) MarshalJSON() ([]byte, error) {
 type summaryFile struct {
 	Name    string       `json:"name"`
 	Partial bool         `json:"partial"`
+	Shard   *shardPos    `json:"shard,omitempty"` // set for a shard (run --shard i/n): its chains only
 	Runs    []runSummary `json:"runs"`
 }
 

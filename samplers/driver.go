@@ -11,7 +11,12 @@ import (
 
 // Options configure a run of the driver.
 type Options struct {
-	Chains  int    // number of chains (> 0)
+	Chains int // number of chains (> 0)
+	// First is the run's index of the first chain: Run runs chains
+	// First … First+Chains−1 of a larger run (a shard of it, --shard),
+	// chain i with the stream (Seed, i) and Init(i, …), so they draw
+	// exactly what they draw in the whole run. 0 for a whole run.
+	First   int
 	Warmup  int    // adaptation iterations, discarded (≥ 0)
 	Draws   int    // kept draws per chain (> 0)
 	Thin    int    // keep every Thin-th post-warmup iteration (default 1)
@@ -63,6 +68,8 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 	switch {
 	case o.Chains <= 0:
 		return nil, fmt.Errorf("chains must be > 0, got %d", o.Chains)
+	case o.First < 0:
+		return nil, fmt.Errorf("first chain must be ≥ 0, got %d", o.First)
 	case o.Draws <= 0:
 		return nil, fmt.Errorf("draws must be > 0, got %d", o.Draws)
 	case o.Warmup < 0:
@@ -75,7 +82,7 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 	res := &Result{Chains: o.Chains, Draws: o.Draws, Dim: d,
 		Samples: make([]float64, o.Chains*o.Draws*d), Energy: make([]float64, o.Chains*o.Draws)}
 
-	sh := NewShards(e, o.Chains, ShardCount(o.Chains, o.Workers, 1), o.Seed)
+	sh := newShardsAt(e, o.First, o.Chains, ShardCount(o.Chains, o.Workers, 1), o.Seed)
 	for _, c := range sh.Chains {
 		for i := 0; i < c.N; i++ {
 			x := c.X[i*d : (i+1)*d]
@@ -98,7 +105,7 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 		if it > o.Warmup && (it-o.Warmup)%o.Thin == 0 {
 			t := (it-o.Warmup)/o.Thin - 1
 			for i := 0; i < c.N; i++ {
-				ch := c.First + i
+				ch := c.First - o.First + i
 				copy(res.Samples[(ch*o.Draws+t)*d:(ch*o.Draws+t+1)*d], c.X[i*d:(i+1)*d])
 				res.Energy[ch*o.Draws+t] = c.E[i]
 			}
@@ -156,6 +163,21 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 		return res, ctx.Err()
 	}
 	return res, nil
+}
+
+// newShardsAt is NewShards for chains first … first+n−1 of a run: shard k
+// holds chains first+[k·n/w, (k+1)·n/w), chain i with the stream
+// rng.New(seed, i).
+func newShardsAt(e energies.Energy, first, n, w int, seed uint64) *Shards {
+	s := NewShards(e, n, w, seed)
+	if first == 0 {
+		return s
+	}
+	for _, c := range s.Chains {
+		c.First += first
+	}
+	s.Reseed(e, seed)
+	return s
 }
 
 // cut keeps the first k draws of every chain.

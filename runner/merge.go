@@ -1,0 +1,265 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goebm/ebm/fileio"
+	"github.com/goebm/ebm/samplers"
+)
+
+func mergeFlags(fs *flag.FlagSet) {
+	fs.String("out", "", "output directory of the merged run (required)")
+	fs.Bool("quiet", false, "no progress output")
+	fs.Bool("force", false, "write into an output directory that holds another run's outputs, removing them first")
+}
+
+// shardRunOf records a finished sampler's counters for manifest.json.
+func shardRunOf(f finished) shardRun {
+	name := "samples.npy"
+	if f.subdir != "" {
+		name = f.subdir + "/samples.npy"
+	}
+	return shardRun{Sampler: f.spec.Type, Samples: name, Warmup: f.res.Warmup, Sampling: f.res.Sampling,
+		Swaps: f.res.Swaps, WallSeconds: f.res.Wall.Seconds()}
+}
+
+// shardDir is a shard's output directory as merge reads it.
+type shardDir struct {
+	dir string
+	man struct {
+		manifest
+		Kind string `json:"kind"`
+	}
+}
+
+// readShard reads dir's manifest.json and checks that it is a complete
+// shard of a sampling run.
+func readShard(dir string) (*shardDir, error) {
+	s := &shardDir{dir: dir}
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		if st, serr := os.Stat(dir); serr != nil || !st.IsDir() {
+			return nil, fmt.Errorf("merge: %s is not a directory; give the --out directories of ebmrun run --shard i/n", dir)
+		}
+		return nil, fmt.Errorf("merge: %s holds no manifest.json: not the output directory of a run", dir)
+	}
+	if err := json.Unmarshal(b, &s.man); err != nil {
+		return nil, fmt.Errorf("merge: %s: manifest.json is not valid: %v", dir, oneLine(err.Error()))
+	}
+	switch {
+	case s.man.Kind == "train" || inspectDir(dir).kindOr("") == "train":
+		return nil, fmt.Errorf("merge: %s holds a training run; merge combines the shards of a sampling run (ebmrun run CONFIG --shard i/n)", dir)
+	case s.man.Shard == nil:
+		return nil, fmt.Errorf("merge: %s is a whole run, not a shard (it was not run with --shard i/n)", dir)
+	case s.man.Partial:
+		return nil, fmt.Errorf("merge: %s is shard %d/%d, which was interrupted (partial); run it again", dir, s.man.Shard.Index, s.man.Shard.Count)
+	}
+	return s, nil
+}
+
+// kindOr is the kind of run p holds, or def when p is nil.
+func (p *priorRun) kindOr(def string) string {
+	if p == nil {
+		return def
+	}
+	return p.kind
+}
+
+// cmdMerge combines the shards of a sampling run into the outputs of the
+// whole run: samples.npy byte for byte, and summary.json, the plots,
+// config.toml and manifest.json written by the same code as run's.
+//
+// Memory: the merged samples of one sampler at a time are held (the
+// diagnostics, ESS and R-hat, and the plots read every chain of a
+// dimension), plus one shard's samples.npy while it is read.
+func cmdMerge(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
+	if len(pos) == 0 {
+		return fmt.Errorf("ebmrun merge: no shards given; want SHARD_DIR… (the --out directories of ebmrun run CONFIG --shard i/n)")
+	}
+	out := flagValue(fs, "out")
+	if out == "" {
+		return fmt.Errorf("ebmrun merge: --out DIR is required (the directory of the merged run)")
+	}
+	quiet := flagValue(fs, "quiet") == "true"
+
+	// Read and check every shard's manifest before reading any samples.
+	var shards []*shardDir
+	for _, d := range pos {
+		s, err := readShard(d)
+		if err != nil {
+			return err
+		}
+		if same(s.dir, out) {
+			return fmt.Errorf("merge: --out %s is one of the shards; choose another directory", out)
+		}
+		shards = append(shards, s)
+	}
+	ref := shards[0].man.Shard
+	byIndex := make([]*shardDir, ref.Count)
+	for _, s := range shards {
+		r := s.man.Shard
+		if r.ConfigSHA256 != ref.ConfigSHA256 {
+			return fmt.Errorf("merge: %s comes from another config than %s (resolved config sha256 %.12s… vs %.12s…)", s.dir, shards[0].dir, r.ConfigSHA256, ref.ConfigSHA256)
+		}
+		if r.Count != ref.Count {
+			return fmt.Errorf("merge: %s is shard %d/%d but %s is shard %d/%d: the shards of one merge split the chains the same way", s.dir, r.Index, r.Count, shards[0].dir, ref.Index, ref.Count)
+		}
+		if r.Index < 0 || r.Index >= r.Count {
+			return fmt.Errorf("merge: %s: manifest.json names shard %d/%d, out of range", s.dir, r.Index, r.Count)
+		}
+		if o := byIndex[r.Index]; o != nil {
+			return fmt.Errorf("merge: shard %d/%d is given twice: %s and %s", r.Index, r.Count, o.dir, s.dir)
+		}
+		byIndex[r.Index] = s
+	}
+	var missing []string
+	for i, s := range byIndex {
+		if s == nil {
+			missing = append(missing, fmt.Sprint(i))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("merge: shard(s) %s of %d missing (shards are numbered 0…%d); give every shard's directory", strings.Join(missing, ", "), ref.Count, ref.Count-1)
+	}
+
+	// The config: the first shard's resolved config.toml, which must hash
+	// to what every manifest records.
+	c, err := Load(filepath.Join(byIndex[0].dir, "config.toml"), nil)
+	if err != nil {
+		return fmt.Errorf("merge: %s: %v", byIndex[0].dir, oneLine(err.Error()))
+	}
+	c.File = byIndex[0].man.Config
+	if h := configHash(c); h != ref.ConfigSHA256 {
+		return fmt.Errorf("merge: %s: config.toml does not match its manifest.json (sha256 %.12s… vs %.12s…); it was changed after the run", byIndex[0].dir, h, ref.ConfigSHA256)
+	}
+	next := 0
+	for _, s := range byIndex {
+		r := s.man.Shard
+		lo, hi := r.Index*c.Run.Chains/r.Count, (r.Index+1)*c.Run.Chains/r.Count
+		if r.First != lo || r.Chains != hi-lo || r.First != next {
+			return fmt.Errorf("merge: %s: shard %d/%d holds chains %d…%d, want %d…%d of %d", s.dir, r.Index, r.Count, r.First, r.First+r.Chains-1, lo, hi-1, c.Run.Chains)
+		}
+		if len(r.Runs) != len(c.Samplers) {
+			return fmt.Errorf("merge: %s: manifest.json records %d sampler(s), the config has %d", s.dir, len(r.Runs), len(c.Samplers))
+		}
+		next = hi
+	}
+
+	lock, err := claimOutDir(e, out, "sampling", c.Name, flagValue(fs, "force") == "true")
+	if err != nil {
+		return err
+	}
+	defer lock.release()
+
+	man := newManifest(c, byIndex[0].man.Workers, e.args)
+	man.Start, man.End = byIndex[0].man.Start, byIndex[0].man.End
+	man.Merged = &mergeRecord{ConfigSHA256: ref.ConfigSHA256}
+	for _, s := range byIndex {
+		man.Merged.Shards = append(man.Merged.Shards, s.dir)
+		if s.man.Start.Before(man.Start) {
+			man.Start = s.man.Start
+		}
+		if s.man.End.After(man.End) {
+			man.End = s.man.End
+		}
+	}
+	var runs []finished
+	for k, sp := range c.Samplers {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		if !quiet {
+			fmt.Fprintf(e.stderr, "merging %d shards of %s …\n", ref.Count, sp.Type)
+		}
+		res, err := mergeSampler(c, byIndex, k)
+		if err != nil {
+			return err
+		}
+		f := finished{spec: sp, label: "[sampler]", res: res}
+		if len(c.Samplers) > 1 {
+			f.label = fmt.Sprintf("[sampler #%d]", k+1)
+			f.subdir = fmt.Sprintf("%d-%s", k+1, sp.Type)
+		}
+		runs = append(runs, f)
+	}
+	// TODO(sample_stats): per-draw statistics (sample_stats.npz) are not
+	// written by this branch's run; when they are, concatenate each
+	// shard's arrays along the chain axis here, as for samples.npy.
+	if err := writeOutputs(out, c, runs, man, false, e, quiet); err != nil {
+		return failure(err)
+	}
+	return nil
+}
+
+// mergeSampler reads sampler k's samples.npy of every shard, in chain
+// order, into one result, and sums the shards' counters.
+func mergeSampler(c *Config, shards []*shardDir, k int) (*samplers.Result, error) {
+	var res *samplers.Result
+	for _, s := range shards {
+		sr := s.man.Shard.Runs[k]
+		if sr.Sampler != c.Samplers[k].Type {
+			return nil, fmt.Errorf("merge: %s: sampler %d is %s, the config's is %s", s.dir, k+1, sr.Sampler, c.Samplers[k].Type)
+		}
+		path := filepath.Join(s.dir, filepath.FromSlash(sr.Samples))
+		data, shape, err := readNPYFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("merge: %v", err)
+		}
+		want := []int{s.man.Shard.Chains, c.Run.Draws, c.Energy.Dim()}
+		if !slices.Equal(shape, want) {
+			return nil, fmt.Errorf("merge: %s has shape %v, want %v (chains, draws, dim)", path, shape, want)
+		}
+		if res == nil {
+			res = &samplers.Result{Chains: c.Run.Chains, Draws: c.Run.Draws, Dim: c.Energy.Dim(),
+				Samples: make([]float64, c.Run.Chains*c.Run.Draws*c.Energy.Dim())}
+		}
+		copy(res.Samples[s.man.Shard.First*c.Run.Draws*res.Dim:], data)
+		res.Warmup.Add(sr.Warmup)
+		res.Sampling.Add(sr.Sampling)
+		if sr.Swaps != nil {
+			if res.Swaps == nil {
+				res.Swaps = &samplers.Swaps{}
+			}
+			res.Swaps.Warmup.Add(sr.Swaps.Warmup)
+			res.Swaps.Sampling.Add(sr.Swaps.Sampling)
+		}
+		res.Wall = max(res.Wall, time.Duration(sr.WallSeconds*float64(time.Second)))
+	}
+	return res, nil
+}
+
+// readNPYFile reads a float64 .npy file.
+func readNPYFile(path string) ([]float64, []int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot read %s: %v", path, unwrapPath(err))
+	}
+	defer f.Close()
+	data, shape, err := fileio.ReadNPY(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return data, shape, nil
+}
+
+// same reports whether paths a and b name the same directory.
+func same(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(sa, sb)
+	}
+	if errors.Is(err2, os.ErrNotExist) {
+		return false
+	}
+	return filepath.Clean(a) == filepath.Clean(b)
+}

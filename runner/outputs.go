@@ -116,10 +116,10 @@ func report(w io.Writer, dir string, written []string, sum summaryFile) {
 		if r.Draws == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %4s %10s %10s %9s %9s %7s\n", "dim", "mean", "std", "ess_bulk", "ess_tail", "rhat")
+		fmt.Fprintf(w, "  %4s %10s %10s %10s %10s %10s %9s %9s %7s\n", "dim", "mean", "std", "q5", "q50", "q95", "ess_bulk", "ess_tail", "rhat")
 		for j := 0; j < min(r.Dim, maxReportDims); j++ {
-			fmt.Fprintf(w, "  %4d %10s %10s %9s %9s %7s\n", j, fmtNum(r.Mean[j]), fmtNum(r.Std[j]),
-				fmtNum(r.ESSBulk[j]), fmtNum(r.ESSTail[j]), fmtNum(r.RHat[j]))
+			fmt.Fprintf(w, "  %4d %10s %10s %10s %10s %10s %9s %9s %7s\n", j, fmtNum(r.Mean[j]), fmtNum(r.Std[j]),
+				fmtNum(r.Q5[j]), fmtNum(r.Q50[j]), fmtNum(r.Q95[j]), fmtNum(r.ESSBulk[j]), fmtNum(r.ESSTail[j]), fmtNum(r.RHat[j]))
 		}
 		if r.Dim > maxReportDims {
 			fmt.Fprintf(w, "  … %d more dimensions in summary.json\n", r.Dim-maxReportDims)

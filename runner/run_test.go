@@ -96,7 +96,7 @@ func TestRunOutputs(t *testing.T) {
 	if n, _ := r["energy_evals"].(float64); n != 4*(20+25)+4 {
 		t.Errorf("energy_evals %v, want %d (one per chain-step plus the start)", r["energy_evals"], 4*(20+25)+4)
 	}
-	for _, k := range []string{"mean", "std", "ess_bulk", "ess_tail", "rhat", "mcse_mean"} {
+	for _, k := range []string{"mean", "std", "ess_bulk", "ess_tail", "rhat", "mcse_mean", "mcse_sd", "q5", "q50", "q95"} {
 		if v, ok := r[k].([]any); !ok || len(v) != 2 {
 			t.Errorf("summary %s = %v, want one value per dimension", k, r[k])
 		}

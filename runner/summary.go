@@ -51,6 +51,10 @@ type runSummary struct {
 	ESSTail           []number `json:"ess_tail"`
 	RHat              []number `json:"rhat"`
 	MCSEMean          []number `json:"mcse_mean"`
+	MCSESD            []number `json:"mcse_sd"`
+	Q5                []number `json:"q5"`  // 5 % quantile (type 7, as NumPy)
+	Q50               []number `json:"q50"` // median
+	Q95               []number `json:"q95"` // 95 % quantile
 	// pt only: the temperature ladder and the post-warmup swap acceptance
 	// rate of each neighbouring pair.
 	Temperatures []number `json:"temperatures,omitempty"`
@@ -86,6 +90,10 @@ func summarize(typ, samplesPath string, warmup, thin int, r *samplers.Result) ru
 		s.ESSTail = append(s.ESSTail, number(d.ESSTail))
 		s.RHat = append(s.RHat, number(d.RHat))
 		s.MCSEMean = append(s.MCSEMean, number(d.MCSEMean))
+		s.MCSESD = append(s.MCSESD, number(d.MCSESD))
+		s.Q5 = append(s.Q5, number(d.Q5))
+		s.Q50 = append(s.Q50, number(d.Q50))
+		s.Q95 = append(s.Q95, number(d.Q95))
 	}
 	return s
 }

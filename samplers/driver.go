@@ -51,12 +51,46 @@ type Result struct {
 	// "acceptance_rate" and "step_size" when the kernel is a Recorder; and
 	// "tree_depth", "n_steps" and "energy" when it fills them (DrawStats).
 	Stats map[string][]float64
+	// Adaptation is what the warmup settled on, when the kernels report it
+	// (Adapted); nil otherwise.
+	Adaptation *Adaptation
 	// Swaps sums the replica-exchange counts of a pt run over its shards
 	// (nil for other samplers).
 	Swaps *Swaps
 	// Partial is true when the run was cancelled: Draws is then the number
 	// of draws every chain completed, and the arrays are cut to it.
 	Partial bool
+}
+
+// Adaptation holds each chain's tuning after warmup.
+type Adaptation struct {
+	StepSize  []float64 // one per chain
+	InvMetric []float64 // diagonal inverse metric, chains×dim (nil without a mass matrix)
+}
+
+// adaptation gathers the kernels' Adapted values in chain order, or nil
+// when a kernel does not report them.
+func adaptation(sh *Shards, chains, dim int) *Adaptation {
+	a := &Adaptation{StepSize: make([]float64, chains)}
+	for k, kern := range sh.Kernels() {
+		ad, ok := kern.(Adapted)
+		if !ok {
+			return nil
+		}
+		c := sh.Chains[k]
+		step, inv := ad.Adapted()
+		if step == nil {
+			return nil
+		}
+		copy(a.StepSize[c.First:c.First+c.N], step)
+		if inv != nil {
+			if a.InvMetric == nil {
+				a.InvMetric = make([]float64, chains*dim)
+			}
+			copy(a.InvMetric[c.First*dim:(c.First+c.N)*dim], inv)
+		}
+	}
+	return a
 }
 
 // Swaps are a pt run's swap counts per neighbouring pair of temperatures,
@@ -167,6 +201,7 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 	if rec != nil {
 		res.Stats = rec.result(res.Energy)
 	}
+	res.Adaptation = adaptation(sh, o.Chains, d)
 	completed := sh.Done()
 	if o.Progress != nil {
 		o.Progress(completed, total)

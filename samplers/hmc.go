@@ -165,6 +165,9 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 	a.End(c, it, k.acc)
 }
 
+// Adapted returns each chain's step size and diagonal inverse metric.
+func (k *hmcKernel) Adapted() (stepSize, invMetric []float64) { return k.ad.Eps, k.ad.InvM }
+
 // Record reports each chain's last transition: acceptance probability,
 // divergence, step size, leapfrog steps taken and the Hamiltonian of the
 // state kept (the proposal's when accepted, the start's otherwise, as Stan's

@@ -157,6 +157,9 @@ func langevinSqDist(a, b, gb []float64, eta float64) float64 {
 	return s
 }
 
+// Adapted returns each chain's step η.
+func (k *malaKernel) Adapted() (stepSize, invMetric []float64) { return k.eta, nil }
+
 // Record reports each chain's last transition: min(1, α) (0 when the
 // proposal diverged) and the step η.
 func (k *malaKernel) Record(c *Chains, st []DrawStats) {

@@ -160,6 +160,9 @@ func (k *mhKernel) Record(c *Chains, st []DrawStats) {
 	}
 }
 
+// Adapted returns each chain's proposal scale.
+func (k *mhKernel) Adapted() (stepSize, invMetric []float64) { return k.scale, nil }
+
 // rwPropose turns dst, holding ξ on entry, into the random-walk proposal
 // dst = x + s·ξ (one row).
 func rwPropose(dst, x []float64, s float64) {

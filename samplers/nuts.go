@@ -222,6 +222,9 @@ func (k *nutsKernel) Step(c *Chains, it Iter) {
 	a.End(c, it, k.acc)
 }
 
+// Adapted returns each chain's step size and diagonal inverse metric.
+func (k *nutsKernel) Adapted() (stepSize, invMetric []float64) { return k.ad.Eps, k.ad.InvM }
+
 // Record reports each chain's last transition as Stan's sampler
 // diagnostics: the mean acceptance over the tree, divergence, step size,
 // tree depth (completed doublings), leapfrog steps and the Hamiltonian of
@@ -487,6 +490,8 @@ func logAddExp(a, b float64) float64 {
 var (
 	_ Sampler  = (*NUTS)(nil)
 	_ Recorder = (*nutsKernel)(nil)
+	_ Adapted  = (*nutsKernel)(nil)
 	_ Sampler  = (*HMC)(nil)
 	_ Recorder = (*hmcKernel)(nil)
+	_ Adapted  = (*hmcKernel)(nil)
 )

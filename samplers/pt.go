@@ -333,6 +333,15 @@ func (k *ptKernel) Record(c *Chains, st []DrawStats) {
 	}
 }
 
+// Adapted returns the tuning of the T = 1 chains' kernel (nil when it
+// reports none).
+func (k *ptKernel) Adapted() (stepSize, invMetric []float64) {
+	if a, ok := k.kerns[0].(Adapted); ok {
+		return a.Adapted()
+	}
+	return nil, nil
+}
+
 // swapPair proposes exchanging the states of replicas j and j+1 of every
 // chain.
 func (k *ptKernel) swapPair(c *Chains, j int, st *SwapStats) {
@@ -390,5 +399,6 @@ var (
 	_ registry.Validator = (*PT)(nil)
 	_ PTKernel           = (*ptKernel)(nil)
 	_ Recorder           = (*ptKernel)(nil)
+	_ Adapted            = (*ptKernel)(nil)
 	_ energies.Energy    = (*temperedEnergy)(nil)
 )

@@ -163,6 +163,16 @@ type Recorder interface {
 	Record(c *Chains, st []DrawStats)
 }
 
+// An Adapted kernel reports the tuning its warmup settled on. Adapted
+// returns each chain's step size (N values: MH's proposal scale, MALA's η,
+// HMC's and NUTS's ε) and, for kernels with a mass matrix, each chain's
+// diagonal inverse metric (N×Dim, row i chain i's; nil otherwise). The
+// slices may be the kernel's own: the caller copies them.
+type Adapted interface {
+	Kernel
+	Adapted() (stepSize, invMetric []float64)
+}
+
 // Registry holds every registered sampler.
 var Registry = registry.New[Sampler]("sampler")
 

@@ -71,6 +71,21 @@ func TestStatsRecorded(t *testing.T) {
 					t.Errorf("%s differs between 1 and 3 workers", k)
 				}
 			}
+			a, b := one.Adaptation, three.Adaptation
+			switch name {
+			case "mh", "mala", "hmc", "nuts", "pt":
+				if a == nil || len(a.StepSize) != o.Chains || !slices.Equal(a.StepSize, b.StepSize) ||
+					!slices.Equal(a.InvMetric, b.InvMetric) {
+					t.Fatalf("adaptation %+v at 1 worker, %+v at 3", a, b)
+				}
+				if hasM := name == "hmc" || name == "nuts"; hasM != (len(a.InvMetric) == o.Chains*3) {
+					t.Errorf("inverse metric %v", a.InvMetric)
+				}
+			default:
+				if a != nil {
+					t.Errorf("adaptation %+v, want none", a)
+				}
+			}
 			for i, e := range one.Energy {
 				if one.Stats["lp"][i] != -e {
 					t.Fatalf("lp[%d] = %v, want −E = %v", i, one.Stats["lp"][i], -e)

@@ -151,11 +151,20 @@ func runWarnings(s runSummary, maxDepth int) []string {
 		w = append(w, fmt.Sprintf("%s post-warmup transitions hit the maximum tree depth of %d: trajectories were cut short, "+
 			"an efficiency concern rather than a bias. Raise max_depth, or reparametrise.", share(*s.MaxDepthHit), maxDepth))
 	}
+	var lowB []string
 	for c, b := range s.EBFMI {
 		if float64(b) < warnEBFMI {
-			w = append(w, fmt.Sprintf("chain %d: E-BFMI %.3g is below %.1f: the momentum resampling explores the energy "+
-				"distribution poorly, which suggests heavy tails. Reparametrise the energy if you can.", c, float64(b), warnEBFMI))
+			lowB = append(lowB, fmt.Sprintf("%d (%.3g)", c, float64(b)))
 		}
+	}
+	if len(lowB) > 0 {
+		nLow := len(lowB)
+		if nLow > 8 {
+			lowB = append(lowB[:8], "…")
+		}
+		w = append(w, fmt.Sprintf("%d of %d chains have an E-BFMI below %.1f: %s. The momentum resampling explores the "+
+			"energy distribution poorly, which suggests heavy tails: reparametrise the energy if you can.",
+			nLow, len(s.EBFMI), warnEBFMI, strings.Join(lowB, ", ")))
 	}
 	dims := func(v []number, bad func(float64) bool) string {
 		var ds []string

@@ -90,7 +90,8 @@ func TestSummarizeMatchesReference(t *testing.T) {
 				{"Summarize", Summarize(d)},
 				{"Summarizer", sz.Summarize(d)},
 				{"SummarizeStrided", sz.SummarizeStrided(flat, c, n, dim, at)},
-				{"functions", Summary{want.Mean, want.SD, ESSBulk(d), ESSTail(d), RHat(d), MCSEMean(d)}},
+				{"functions", Summary{Mean: want.Mean, SD: want.SD, ESSBulk: ESSBulk(d), ESSTail: ESSTail(d), RHat: RHat(d),
+					MCSEMean: MCSEMean(d), MCSESD: MCSESD(d), Q5: Quantile(d, 0.05), Q50: Quantile(d, 0.5), Q95: Quantile(d, 0.95)}},
 			} {
 				g, w := got.s, want
 				for _, f := range []struct {

@@ -13,6 +13,10 @@ type Summary struct {
 	ESSTail  float64 // see ESSTail
 	RHat     float64 // see RHat
 	MCSEMean float64 // see MCSEMean
+	MCSESD   float64 // see MCSESD
+	Q5       float64 // 5 % quantile of all draws (see Quantile)
+	Q50      float64 // median of all draws
+	Q95      float64 // 95 % quantile of all draws
 }
 
 // Summarize computes every field of Summary in one pass over shared scratch
@@ -62,6 +66,10 @@ func (s *Summarizer) summarize(src source) Summary {
 		ESSTail:  math.NaN(),
 		RHat:     math.NaN(),
 		MCSEMean: math.NaN(),
+		MCSESD:   math.NaN(),
+		Q5:       math.NaN(),
+		Q50:      math.NaN(),
+		Q95:      math.NaN(),
 	}
 	if src.c*src.n == 0 {
 		return sum
@@ -76,8 +84,11 @@ func (s *Summarizer) summarize(src source) Summary {
 		return sum
 	}
 	// The order matters: rhatImproved reuses the sorted draws that the
-	// tail quantiles need.
-	sum.MCSEMean = sum.SD / math.Sqrt(w.ess(w.split))
+	// quantiles need.
+	sum.Q5, sum.Q50, sum.Q95 = quantile(w.sorted, 0.05), quantile(w.sorted, 0.5), quantile(w.sorted, 0.95)
+	ess := w.ess(w.split)
+	sum.MCSEMean = sum.SD / math.Sqrt(ess)
+	sum.MCSESD = mcseSD(&src, w.work[0].buf, sum.Mean, ess)
 	sum.ESSBulk = w.essBulk()
 	sum.ESSTail = w.essTail()
 	sum.RHat = w.rhatImproved()
@@ -95,6 +106,54 @@ func MCSEMean(draws [][]float64) float64 {
 	}
 	_, sd := meanSD(&w.src, w.work[0].buf)
 	return sd / math.Sqrt(w.ess(w.split))
+}
+
+// MCSESD returns the Monte Carlo standard error of the standard deviation
+// of the draws, as ArviZ's mcse(method="sd") (arviz 0.17 and later):
+// with μ the mean of all N draws, c_i = (x_i − μ)², Ē = Σc_i/N,
+// var(var) = (Σc_i²/N − Ē²)/ESS (Kenney and Keeping's variance of the
+// variance estimate) and, to first order, var(sd) = var(var)/(4Ē), so
+//
+//	MCSESD = √((Σc_i²/N − Ē²) / (4·Ē·ESS)),
+//
+// where ESS is the plain split-chain ESS of the raw draws (the one of
+// MCSEMean). The posterior R package takes the ESS of the c_i instead.
+// NaN when the draws cannot be assessed (see the package documentation).
+func MCSESD(draws [][]float64) float64 {
+	w := newWorkspace(draws)
+	if w == nil {
+		return math.NaN()
+	}
+	mu, _ := meanSD(&w.src, w.work[0].buf)
+	return mcseSD(&w.src, w.work[0].buf, mu, w.ess(w.split))
+}
+
+// Quantile returns the p-quantile of all draws (every chain, middle draws
+// included), by linear interpolation between order statistics (R's type 7,
+// NumPy's default, as ArviZ's and stansummary's quantile columns). NaN
+// when the draws cannot be assessed (see the package documentation).
+func Quantile(draws [][]float64, p float64) float64 {
+	w := newWorkspace(draws)
+	if w == nil || !(p >= 0 && p <= 1) {
+		return math.NaN()
+	}
+	return quantile(w.sorted, p)
+}
+
+// mcseSD is MCSESD of the draws in src, whose mean is mu and plain ESS ess;
+// buf (len ≥ src.n) is scratch.
+func mcseSD(src *source, buf []float64, mu, ess float64) float64 {
+	s2, s4 := 0.0, 0.0
+	for i := range src.c {
+		for _, v := range src.span(i, 0, src.n, buf) {
+			c := (v - mu) * (v - mu)
+			s2 += c
+			s4 += c * c
+		}
+	}
+	n := float64(src.c * src.n)
+	ev := s2 / n
+	return math.Sqrt((s4/n - ev*ev) / ess / ev / 4)
 }
 
 // meanSD returns the mean and standard deviation (divisor N−1) of all

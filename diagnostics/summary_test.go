@@ -61,7 +61,8 @@ func TestSummarizeMatchesFunctions(t *testing.T) {
 	}{
 		{"Mean", s.Mean, mu}, {"SD", s.SD, sd},
 		{"ESSBulk", s.ESSBulk, ESSBulk(d)}, {"ESSTail", s.ESSTail, ESSTail(d)},
-		{"RHat", s.RHat, RHat(d)}, {"MCSEMean", s.MCSEMean, MCSEMean(d)},
+		{"RHat", s.RHat, RHat(d)}, {"MCSEMean", s.MCSEMean, MCSEMean(d)}, {"MCSESD", s.MCSESD, MCSESD(d)},
+		{"Q5", s.Q5, Quantile(d, 0.05)}, {"Q50", s.Q50, Quantile(d, 0.5)}, {"Q95", s.Q95, Quantile(d, 0.95)},
 	} {
 		if c.got != c.want || math.IsNaN(c.got) {
 			t.Errorf("Summarize().%s = %v, stand-alone %v", c.name, c.got, c.want)

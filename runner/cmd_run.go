@@ -217,7 +217,7 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 		init := c.Init
 		opts := samplers.Options{
 			Chains: chains, First: first, Warmup: c.Run.Warmup, Draws: c.Run.Draws, Thin: c.Run.Thin,
-			Seed: uint64(c.Seed), Workers: c.Run.Workers,
+			Seed: uint64(c.Seed), Workers: c.Run.Workers, Stats: true,
 			Init: func(_ int, r *rng.Stream, x []float64) { init.Fill(x, r) },
 			Progress: func(done, total int) {
 				p.update(done, total)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/goebm/ebm/fileio"
 	"github.com/goebm/ebm/plots"
+	"github.com/goebm/ebm/samplers"
 )
 
 // Number of chains and dimensions drawn in trace.png.
@@ -42,16 +43,29 @@ func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial 
 	var plotRuns []plots.Run
 	for _, f := range runs {
 		r := f.res
-		name := "samples.npy"
+		name, statsName, adaptName := "samples.npy", "sample_stats.npz", "adaptation.json"
 		if f.subdir != "" {
 			name = filepath.Join(f.subdir, name)
+			statsName, adaptName = filepath.Join(f.subdir, statsName), filepath.Join(f.subdir, adaptName)
 			if err := os.MkdirAll(filepath.Join(dir, f.subdir), 0o755); err != nil {
 				errs = append(errs, fmt.Errorf("cannot create %s: %v", filepath.Join(dir, f.subdir), unwrapPath(err)))
 				continue
 			}
 		}
 		write(name, func(w io.Writer) error { return fileio.WriteNPY(w, r.Samples, r.Chains, r.Draws, r.Dim) })
-		sum.Runs = append(sum.Runs, summarize(f.spec.Type, filepath.ToSlash(name), c.Run.Warmup, c.Run.Thin, r))
+		if len(r.Stats) > 0 {
+			write(statsName, func(w io.Writer) error { return fileio.WriteNPZ(w, statsArrays(r)) })
+		}
+		if r.Adaptation != nil {
+			write(adaptName, func(w io.Writer) error {
+				b, err := marshalIndent(adaptationOf(f.spec.Type, r))
+				if err == nil {
+					_, err = w.Write(b)
+				}
+				return err
+			})
+		}
+		sum.Runs = append(sum.Runs, summarize(f.spec.Type, filepath.ToSlash(name), c.Run.Warmup, c.Run.Thin, r, f.spec.Sampler))
 		if r.Draws > 0 {
 			plotRuns = append(plotRuns, plots.Run{Title: plotTitle(f), Samples: r.Samples, Chains: r.Chains, Draws: r.Draws, Dim: r.Dim})
 		}
@@ -86,6 +100,41 @@ func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial 
 	return errors.Join(errs...)
 }
 
+// statsOrder is the order of the arrays in sample_stats.npz (those a run
+// has), ArviZ's names.
+var statsOrder = []string{"lp", "acceptance_rate", "step_size", "tree_depth", "n_steps", "diverging", "energy"}
+
+// statsArrays are a run's per-draw statistics, each of shape (chains, draws).
+func statsArrays(r *samplers.Result) []fileio.NPZArray {
+	var a []fileio.NPZArray
+	for _, k := range statsOrder {
+		if v, ok := r.Stats[k]; ok {
+			a = append(a, fileio.NPZArray{Name: k, Data: v, Shape: []int{r.Chains, r.Draws}})
+		}
+	}
+	return a
+}
+
+// adaptationFile is adaptation.json: the tuning each chain's warmup
+// settled on.
+type adaptationFile struct {
+	Sampler   string     `json:"sampler"`
+	Chains    int        `json:"chains"`
+	Dim       int        `json:"dim"`
+	StepSize  []number   `json:"step_size"`            // per chain
+	InvMetric [][]number `json:"inv_metric,omitempty"` // per chain, the diagonal inverse metric (hmc, nuts)
+}
+
+func adaptationOf(typ string, r *samplers.Result) adaptationFile {
+	a := adaptationFile{Sampler: typ, Chains: r.Chains, Dim: r.Dim, StepSize: numbers(r.Adaptation.StepSize)}
+	if m := r.Adaptation.InvMetric; m != nil {
+		for c := 0; c < r.Chains; c++ {
+			a.InvMetric = append(a.InvMetric, numbers(m[c*r.Dim:(c+1)*r.Dim]))
+		}
+	}
+	return a
+}
+
 // plotTitle names a panel: the sampler type, numbered when there are several.
 func plotTitle(f finished) string {
 	if f.subdir != "" {
@@ -116,13 +165,16 @@ func report(w io.Writer, dir string, written []string, sum summaryFile) {
 		if r.Draws == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %4s %10s %10s %9s %9s %7s\n", "dim", "mean", "std", "ess_bulk", "ess_tail", "rhat")
+		fmt.Fprintf(w, "  %4s %10s %10s %10s %10s %10s %9s %9s %7s\n", "dim", "mean", "std", "q5", "q50", "q95", "ess_bulk", "ess_tail", "rhat")
 		for j := 0; j < min(r.Dim, maxReportDims); j++ {
-			fmt.Fprintf(w, "  %4d %10s %10s %9s %9s %7s\n", j, fmtNum(r.Mean[j]), fmtNum(r.Std[j]),
-				fmtNum(r.ESSBulk[j]), fmtNum(r.ESSTail[j]), fmtNum(r.RHat[j]))
+			fmt.Fprintf(w, "  %4d %10s %10s %10s %10s %10s %9s %9s %7s\n", j, fmtNum(r.Mean[j]), fmtNum(r.Std[j]),
+				fmtNum(r.Q5[j]), fmtNum(r.Q50[j]), fmtNum(r.Q95[j]), fmtNum(r.ESSBulk[j]), fmtNum(r.ESSTail[j]), fmtNum(r.RHat[j]))
 		}
 		if r.Dim > maxReportDims {
 			fmt.Fprintf(w, "  … %d more dimensions in summary.json\n", r.Dim-maxReportDims)
+		}
+		for _, s := range r.Warnings {
+			fmt.Fprintf(w, "  warning: %s\n", s)
 		}
 	}
 	fmt.Fprintf(w, "wrote %s: %s\n", dir, strings.Join(written, " "))
@@ -147,9 +199,12 @@ func fmtNum(n number) string {
 // output files are removed first, so that runs never mix.
 
 // outputNames are the files a sampling or training run writes into its
-// directory; checkpoint-<step>.ebm and <i>-<type>/samples.npy besides.
+// directory; checkpoint-<step>.ebm and <i>-<type>/{subdirOutputs} besides.
 var outputNames = []string{"config.toml", "manifest.json", "summary.json", "samples.npy", "samples.png", "trace.png",
-	"checkpoint.ebm", "loss.csv", "eval.json", "density.png"}
+	"checkpoint.ebm", "loss.csv", "eval.json", "density.png", "sample_stats.npz", "adaptation.json"}
+
+// subdirOutputs are the files a sampler's subdirectory holds.
+var subdirOutputs = []string{"samples.npy", "sample_stats.npz", "adaptation.json"}
 
 var (
 	keptCheckpoint = regexp.MustCompile(`^checkpoint-[0-9]+\.ebm$`)
@@ -286,7 +341,7 @@ func lockOutDir(dir string) (*outLock, error) {
 	if ents, err := os.ReadDir(dir); err == nil {
 		for _, e := range ents {
 			if e.IsDir() && samplerSubdir.MatchString(e.Name()) {
-				fileio.RemoveTemps(filepath.Join(dir, e.Name()), func(b string) bool { return b == "samples.npy" })
+				fileio.RemoveTemps(filepath.Join(dir, e.Name()), func(b string) bool { return slices.Contains(subdirOutputs, b) })
 			}
 		}
 	}
@@ -331,8 +386,10 @@ func (p *priorRun) remove(dir string) error {
 	for _, f := range p.files {
 		path := filepath.Join(dir, f)
 		if samplerSubdir.MatchString(f) {
-			if err := os.Remove(filepath.Join(path, "samples.npy")); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("cannot remove the earlier run's %s: %v", filepath.Join(path, "samples.npy"), unwrapPath(err))
+			for _, n := range subdirOutputs {
+				if err := os.Remove(filepath.Join(path, n)); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return fmt.Errorf("cannot remove the earlier run's %s: %v", filepath.Join(path, n), unwrapPath(err))
+				}
 			}
 			os.Remove(path) // only when empty
 			continue

@@ -59,7 +59,8 @@ func TestRunOutputs(t *testing.T) {
 	if stderr != "" {
 		t.Errorf("--quiet run wrote to stderr: %q", stderr)
 	}
-	for _, name := range []string{"summary.json", "samples.npy", "samples.png", "trace.png", "config.toml", "manifest.json"} {
+	for _, name := range []string{"summary.json", "samples.npy", "samples.png", "trace.png", "config.toml", "manifest.json",
+		"sample_stats.npz", "adaptation.json"} {
 		st, err := os.Stat(filepath.Join(out, name))
 		if err != nil || st.Size() == 0 {
 			t.Errorf("output %s missing or empty (%v)", name, err)
@@ -69,8 +70,8 @@ func TestRunOutputs(t *testing.T) {
 		}
 	}
 	ents, _ := os.ReadDir(out)
-	if len(ents) != 6 {
-		t.Errorf("output directory holds %d entries, want exactly the 6 outputs (temp files left?)", len(ents))
+	if len(ents) != 8 {
+		t.Errorf("output directory holds %d entries, want exactly the 8 outputs (temp files left?)", len(ents))
 	}
 
 	sum := readSummary(t, out)
@@ -96,7 +97,7 @@ func TestRunOutputs(t *testing.T) {
 	if n, _ := r["energy_evals"].(float64); n != 4*(20+25)+4 {
 		t.Errorf("energy_evals %v, want %d (one per chain-step plus the start)", r["energy_evals"], 4*(20+25)+4)
 	}
-	for _, k := range []string{"mean", "std", "ess_bulk", "ess_tail", "rhat", "mcse_mean"} {
+	for _, k := range []string{"mean", "std", "ess_bulk", "ess_tail", "rhat", "mcse_mean", "mcse_sd", "q5", "q50", "q95"} {
 		if v, ok := r[k].([]any); !ok || len(v) != 2 {
 			t.Errorf("summary %s = %v, want one value per dimension", k, r[k])
 		}

@@ -163,7 +163,13 @@ func (k *annealedKernel) Step(c *Chains, it Iter) {
 	c.Stats.Transitions += int64(c.N)
 }
 
+// Record reports each chain's last step as ulaKernel's Record does; the
+// step size is the drift coefficient η/t_min.
+func (k *annealedKernel) Record(c *Chains, st []DrawStats) {
+	recordLangevin(c, st, k.eProp, k.gProp, k.drift)
+}
+
 var (
-	_ Sampler = (*AnnealedLangevin)(nil)
-	_ Kernel  = (*annealedKernel)(nil)
+	_ Sampler  = (*AnnealedLangevin)(nil)
+	_ Recorder = (*annealedKernel)(nil)
 )

@@ -3,6 +3,8 @@ package samplers
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/goebm/ebm/energies"
@@ -27,6 +29,10 @@ type Options struct {
 	// stream; nil means standard normal.
 	Init func(chain int, r *rng.Stream, x []float64)
 
+	// Stats records the statistics of every kept transition (Recorder)
+	// into Result.Stats.
+	Stats bool
+
 	// Progress, when set, is called from a single goroutine about every
 	// 100 ms and at the end with the iterations completed by every chain
 	// and the total.
@@ -44,12 +50,52 @@ type Result struct {
 	// Warmup and Sampling count what the warmup and the kept phase did.
 	Warmup, Sampling Stats
 	Wall             time.Duration
+	// Stats, when Options.Stats is set, holds per-draw statistics in
+	// (chain, draw) order, Chains×Draws values each, named as ArviZ's
+	// sample_stats: "lp" (−E) always; "diverging" (0 or 1),
+	// "acceptance_rate" and "step_size" when the kernel is a Recorder; and
+	// "tree_depth", "n_steps" and "energy" when it fills them (DrawStats).
+	Stats map[string][]float64
+	// Adaptation is what the warmup settled on, when the kernels report it
+	// (Adapted); nil otherwise.
+	Adaptation *Adaptation
 	// Swaps sums the replica-exchange counts of a pt run over its shards
 	// (nil for other samplers).
 	Swaps *Swaps
 	// Partial is true when the run was cancelled: Draws is then the number
 	// of draws every chain completed, and the arrays are cut to it.
 	Partial bool
+}
+
+// Adaptation holds each chain's tuning after warmup.
+type Adaptation struct {
+	StepSize  []float64 // one per chain
+	InvMetric []float64 // diagonal inverse metric, chains×dim (nil without a mass matrix)
+}
+
+// adaptation gathers the kernels' Adapted values in chain order, or nil
+// when a kernel does not report them.
+func adaptation(sh *Shards, chains, dim int) *Adaptation {
+	a := &Adaptation{StepSize: make([]float64, chains)}
+	for k, kern := range sh.Kernels() {
+		ad, ok := kern.(Adapted)
+		if !ok {
+			return nil
+		}
+		c := sh.Chains[k]
+		step, inv := ad.Adapted()
+		if step == nil {
+			return nil
+		}
+		copy(a.StepSize[c.First:c.First+c.N], step)
+		if inv != nil {
+			if a.InvMetric == nil {
+				a.InvMetric = make([]float64, chains*dim)
+			}
+			copy(a.InvMetric[c.First*dim:(c.First+c.N)*dim], inv)
+		}
+	}
+	return a
 }
 
 // Swaps are a pt run's swap counts per neighbouring pair of temperatures,
@@ -97,6 +143,10 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 	// the counters when warmup ended.
 	done := make([]int, len(sh.Chains))
 	atWarmupEnd := make([]Stats, len(sh.Chains))
+	var rec *statsRecorder
+	if o.Stats {
+		rec = newStatsRecorder(sh, o.Chains*o.Draws)
+	}
 	keep := func(k int, c *Chains, it int) {
 		done[k] = it
 		if it == o.Warmup {
@@ -108,6 +158,9 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 				ch := c.First - o.First + i
 				copy(res.Samples[(ch*o.Draws+t)*d:(ch*o.Draws+t+1)*d], c.X[i*d:(i+1)*d])
 				res.Energy[ch*o.Draws+t] = c.E[i]
+			}
+			if rec != nil {
+				rec.record(k, c, sh.kernels[k], o.Draws, t)
 			}
 		}
 	}
@@ -152,6 +205,10 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 			res.Sampling.Add(c.Stats.Sub(atWarmupEnd[k]))
 		}
 	}
+	if rec != nil {
+		res.Stats = rec.result(res.Energy)
+	}
+	res.Adaptation = adaptation(sh, o.Chains, d)
 	completed := sh.Done()
 	if o.Progress != nil {
 		o.Progress(completed, total)
@@ -189,7 +246,78 @@ func (r *Result) cut(k int) {
 		copy(s[c*k*d:(c+1)*k*d], r.Samples[c*r.Draws*d:])
 		copy(en[c*k:(c+1)*k], r.Energy[c*r.Draws:])
 	}
+	for name, v := range r.Stats {
+		w := make([]float64, r.Chains*k)
+		for c := 0; c < r.Chains; c++ {
+			copy(w[c*k:(c+1)*k], v[c*r.Draws:])
+		}
+		r.Stats[name] = w
+	}
 	r.Samples, r.Energy, r.Draws = s, en, k
+}
+
+// statsRecorder gathers the per-draw statistics of a run. Each shard
+// writes its own chains' entries from its own goroutine.
+type statsRecorder struct {
+	scratch [][]DrawStats // per shard
+	cols    [6][]float64  // diverging, acceptance_rate, step_size, tree_depth, n_steps, energy
+	rec     []bool        // per shard: its kernel is a Recorder
+}
+
+// statNames names the columns of statsRecorder.cols.
+var statNames = [6]string{"diverging", "acceptance_rate", "step_size", "tree_depth", "n_steps", "energy"}
+
+func newStatsRecorder(sh *Shards, n int) *statsRecorder {
+	r := &statsRecorder{scratch: make([][]DrawStats, len(sh.Chains)), rec: make([]bool, len(sh.Chains))}
+	for k, c := range sh.Chains {
+		r.scratch[k] = make([]DrawStats, c.N)
+	}
+	for j := range r.cols {
+		r.cols[j] = make([]float64, n)
+		for i := range r.cols[j] {
+			r.cols[j][i] = math.NaN()
+		}
+	}
+	return r
+}
+
+// record stores the statistics of shard k's last transition as draw t.
+func (r *statsRecorder) record(k int, c *Chains, kern Kernel, draws, t int) {
+	rc, ok := kern.(Recorder)
+	if !ok {
+		return
+	}
+	st := r.scratch[k]
+	rc.Record(c, st)
+	r.rec[k] = true
+	for i, s := range st {
+		at := (c.First+i)*draws + t
+		div := 0.0
+		if s.Diverged {
+			div = 1
+		}
+		for j, v := range [6]float64{div, s.Accept, s.StepSize, s.TreeDepth, s.Steps, s.Energy} {
+			r.cols[j][at] = v
+		}
+	}
+}
+
+// result returns the columns that hold values, with lp = −energy.
+func (r *statsRecorder) result(energy []float64) map[string][]float64 {
+	m := map[string][]float64{"lp": make([]float64, len(energy))}
+	for i, e := range energy {
+		m["lp"][i] = -e
+	}
+	if !slices.Contains(r.rec, true) {
+		return m
+	}
+	for j, col := range r.cols {
+		if j >= 3 && !slices.ContainsFunc(col, func(v float64) bool { return !math.IsNaN(v) }) {
+			continue // a statistic the sampler does not have
+		}
+		m[statNames[j]] = col
+	}
+	return m
 }
 
 // Chain returns the draws of dimension j of chain c (a fresh slice).

@@ -80,7 +80,7 @@ func (h *HMC) Start(c *Chains) (Kernel, error) {
 		lf: NewLeapfrog(n, d),
 		x:  make([]float64, n*d), p: make([]float64, n*d), g: make([]float64, n*d),
 		e: make([]float64, n), h0: make([]float64, n), acc: make([]float64, n),
-		len: make([]int, n), dead: make([]bool, n),
+		len: make([]int, n), dead: make([]bool, n), h: make([]float64, n),
 	}
 	return k, nil
 }
@@ -98,6 +98,7 @@ type hmcKernel struct {
 	acc    []float64 // acceptance probability of the last transition
 	len    []int     // leapfrog steps of this transition
 	dead   []bool    // diverged during this transition
+	h      []float64 // H at the state kept by the last transition
 }
 
 // Step advances every chain by one HMC transition; each leapfrog step is a
@@ -137,17 +138,20 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 		for _, i := range rows {
 			if !trajectoryOK(k.x, k.p, k.g, k.e[i], k.h0[i], a.InvM, i, d) {
 				k.dead[i] = true
+				k.len[i] = s + 1 // the steps taken
 				c.Stats.Divergences++
 			}
 		}
 	}
 	for i := 0; i < n; i++ {
 		lo, hi := i*d, (i+1)*d
-		acc := 0.0
+		acc, kin := 0.0, 0.0
 		if !k.dead[i] {
-			acc = min(1, math.Exp(k.h0[i]-k.e[i]-kinetic(k.p[lo:hi], a.InvM[lo:hi])))
+			kin = kinetic(k.p[lo:hi], a.InvM[lo:hi])
+			acc = min(1, math.Exp(k.h0[i]-k.e[i]-kin))
 		}
 		k.acc[i] = acc
+		k.h[i] = k.h0[i]
 		c.Stats.Transitions++
 		c.Stats.AcceptSum += acc
 		if c.Rng[i].Float64() < acc {
@@ -155,9 +159,24 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 			copy(c.Grad[lo:hi], k.g[lo:hi])
 			c.E[i] = k.e[i]
 			c.Stats.Accepted++
+			k.h[i] = k.e[i] + kin
 		}
 	}
 	a.End(c, it, k.acc)
+}
+
+// Adapted returns each chain's step size and diagonal inverse metric.
+func (k *hmcKernel) Adapted() (stepSize, invMetric []float64) { return k.ad.Eps, k.ad.InvM }
+
+// Record reports each chain's last transition: acceptance probability,
+// divergence, step size, leapfrog steps taken and the Hamiltonian of the
+// state kept (the proposal's when accepted, the start's otherwise, as Stan's
+// energy__).
+func (k *hmcKernel) Record(c *Chains, st []DrawStats) {
+	for i := range st[:c.N] {
+		st[i] = DrawStats{Accept: k.acc[i], Diverged: k.dead[i], StepSize: k.ad.Eps[i],
+			TreeDepth: math.NaN(), Steps: float64(k.len[i]), Energy: k.h[i]}
+	}
 }
 
 // maxEnergyError is the energy error H′ − H beyond which a trajectory is

@@ -157,7 +157,24 @@ func langevinSqDist(a, b, gb []float64, eta float64) float64 {
 	return s
 }
 
+// Adapted returns each chain's step η.
+func (k *malaKernel) Adapted() (stepSize, invMetric []float64) { return k.eta, nil }
+
+// Record reports each chain's last transition: min(1, α) (0 when the
+// proposal diverged) and the step η.
+func (k *malaKernel) Record(c *Chains, st []DrawStats) {
+	for i := range st[:c.N] {
+		div := math.IsNaN(k.logA[i])
+		acc := k.acc[i]
+		if div {
+			acc = 0
+		}
+		st[i] = DrawStats{Accept: acc, Diverged: div, StepSize: k.eta[i],
+			TreeDepth: math.NaN(), Steps: math.NaN(), Energy: math.NaN()}
+	}
+}
+
 var (
-	_ Sampler = (*MALA)(nil)
-	_ Kernel  = (*malaKernel)(nil)
+	_ Sampler  = (*MALA)(nil)
+	_ Recorder = (*malaKernel)(nil)
 )

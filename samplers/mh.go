@@ -73,7 +73,7 @@ func (m *MH) Start(c *Chains) (Kernel, error) {
 		s0 = defaultMHScale(c.Dim)
 	}
 	k := &mhKernel{adapt: m.Adapt, scale: make([]float64, c.N),
-		prop: make([]float64, c.N*c.Dim), eProp: make([]float64, c.N)}
+		prop: make([]float64, c.N*c.Dim), eProp: make([]float64, c.N), acc: make([]float64, c.N)}
 	for i := range k.scale {
 		k.scale[i] = s0
 	}
@@ -106,6 +106,7 @@ type mhKernel struct {
 	da     []DualAveraging // per-chain adaptation (nil when !adapt)
 	prop   []float64       // N×d proposals
 	eProp  []float64       // E at the proposals
+	acc    []float64       // acceptance probability of the last transition
 }
 
 // Step proposes for every chain, evaluates the whole batch once, and
@@ -142,12 +143,25 @@ func (k *mhKernel) Step(c *Chains, it Iter) {
 			}
 		}
 		c.Stats.AcceptSum += acc
+		k.acc[i] = acc
 		if warm {
 			k.scale[i] = k.da[i].Update(acc)
 		}
 	}
 	c.Stats.Transitions += int64(c.N)
 }
+
+// Record reports each chain's last transition: its acceptance
+// probability, divergence (a non-finite proposed energy) and proposal scale.
+func (k *mhKernel) Record(c *Chains, st []DrawStats) {
+	for i := range st[:c.N] {
+		st[i] = DrawStats{Accept: k.acc[i], Diverged: !Finite(k.eProp[i]), StepSize: k.scale[i],
+			TreeDepth: math.NaN(), Steps: math.NaN(), Energy: math.NaN()}
+	}
+}
+
+// Adapted returns each chain's proposal scale.
+func (k *mhKernel) Adapted() (stepSize, invMetric []float64) { return k.scale, nil }
 
 // rwPropose turns dst, holding ξ on entry, into the random-walk proposal
 // dst = x + s·ξ (one row).
@@ -159,6 +173,6 @@ func rwPropose(dst, x []float64, s float64) {
 }
 
 var (
-	_ Sampler = (*MH)(nil)
-	_ Kernel  = (*mhKernel)(nil)
+	_ Sampler  = (*MH)(nil)
+	_ Recorder = (*mhKernel)(nil)
 )

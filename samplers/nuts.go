@@ -137,6 +137,7 @@ type nutsNode struct {
 	pBeg, pEnd []float64 // momenta at its first and last leaves (in build order)
 	x, g       []float64 // its proposal: position and gradient
 	e          float64   // and energy
+	h          float64   // and Hamiltonian
 }
 
 // ends returns the node's last momentum and ρ. A leaf keeps its momentum
@@ -156,6 +157,8 @@ type nutsTree struct {
 	pNear    []float64 // momentum of the tree's end that the current subtree extends
 	x, g     []float64 // the sample: position and gradient
 	e        float64   // and energy
+	h        float64   // and Hamiltonian (with its momentum)
+	div      bool      // the transition diverged
 	depth    int       // completed doublings
 	dir      int       // direction of the current doubling (+1 / −1)
 	top      int       // checkpoints in stack
@@ -219,6 +222,21 @@ func (k *nutsKernel) Step(c *Chains, it Iter) {
 	a.End(c, it, k.acc)
 }
 
+// Adapted returns each chain's step size and diagonal inverse metric.
+func (k *nutsKernel) Adapted() (stepSize, invMetric []float64) { return k.ad.Eps, k.ad.InvM }
+
+// Record reports each chain's last transition as Stan's sampler
+// diagnostics: the mean acceptance over the tree, divergence, step size,
+// tree depth (completed doublings), leapfrog steps and the Hamiltonian of
+// the sample with its momentum (Stan's energy__).
+func (k *nutsKernel) Record(c *Chains, st []DrawStats) {
+	for i := range st[:c.N] {
+		t := &k.tree[i]
+		st[i] = DrawStats{Accept: k.acc[i], Diverged: t.div, StepSize: k.ad.Eps[i],
+			TreeDepth: float64(t.depth), Steps: float64(t.leaves), Energy: t.h}
+	}
+}
+
 // begin draws chain i's momentum, resets its tree to the single current
 // point and starts the first doubling.
 func (k *nutsKernel) begin(c *Chains, i int) {
@@ -239,6 +257,7 @@ func (k *nutsKernel) begin(c *Chains, i int) {
 	copy(t.g, c.Grad[lo:hi])
 	t.e = c.E[i]
 	t.h0 = c.E[i] + kinetic(p, invM)
+	t.h, t.div = t.h0, false
 	t.lsw = 0
 	t.depth, t.dir, t.top, t.leaves = 0, 0, 0, 0
 	t.sumMetro = 0
@@ -296,12 +315,13 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 	}
 	if dH > maxEnergyError || !finitePair(x, g) {
 		c.Stats.Divergences++
+		t.div = true
 		t.done = true
 		return
 	}
 	nd := &t.stack[t.top]
 	t.top++
-	nd.size, nd.lsw, nd.e = 1, -dH, e
+	nd.size, nd.lsw, nd.e, nd.h = 1, -dH, e, h
 	copy(nd.pBeg, p) // a leaf's ρ and last momentum are pBeg too: see ends
 	copy(nd.x, x)
 	copy(nd.g, g)
@@ -322,7 +342,7 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 	if take {
 		t.x, s.x = s.x, t.x
 		t.g, s.g = s.g, t.g
-		t.e = s.e
+		t.e, t.h = s.e, s.h
 		t.moved = true
 	}
 	t.lsw = lsw
@@ -353,7 +373,7 @@ func mergeNodes(l, r *nutsNode, invM []float64, rs *rng.Stream) bool {
 	if take {
 		l.x, r.x = r.x, l.x
 		l.g, r.g = r.g, l.g
-		l.e = r.e
+		l.e, l.h = r.e, r.h
 	}
 	lEnd, lRho := l.ends()
 	rEnd, rRho := r.ends()
@@ -468,8 +488,10 @@ func logAddExp(a, b float64) float64 {
 }
 
 var (
-	_ Sampler = (*NUTS)(nil)
-	_ Kernel  = (*nutsKernel)(nil)
-	_ Sampler = (*HMC)(nil)
-	_ Kernel  = (*hmcKernel)(nil)
+	_ Sampler  = (*NUTS)(nil)
+	_ Recorder = (*nutsKernel)(nil)
+	_ Adapted  = (*nutsKernel)(nil)
+	_ Sampler  = (*HMC)(nil)
+	_ Recorder = (*hmcKernel)(nil)
+	_ Adapted  = (*hmcKernel)(nil)
 )

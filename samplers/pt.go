@@ -321,6 +321,27 @@ func (k *ptKernel) Step(c *Chains, it Iter) {
 	}
 }
 
+// Record reports the last move of the T = 1 chains, when their kernel is a
+// Recorder (the swaps that followed it are not transitions of theirs).
+func (k *ptKernel) Record(c *Chains, st []DrawStats) {
+	if r, ok := k.kerns[0].(Recorder); ok {
+		r.Record(c, st)
+		return
+	}
+	for i := range st[:c.N] {
+		st[i] = DrawStats{math.NaN(), false, math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+	}
+}
+
+// Adapted returns the tuning of the T = 1 chains' kernel (nil when it
+// reports none).
+func (k *ptKernel) Adapted() (stepSize, invMetric []float64) {
+	if a, ok := k.kerns[0].(Adapted); ok {
+		return a.Adapted()
+	}
+	return nil, nil
+}
+
 // swapPair proposes exchanging the states of replicas j and j+1 of every
 // chain.
 func (k *ptKernel) swapPair(c *Chains, j int, st *SwapStats) {
@@ -377,5 +398,7 @@ var (
 	_ Sampler            = (*PT)(nil)
 	_ registry.Validator = (*PT)(nil)
 	_ PTKernel           = (*ptKernel)(nil)
+	_ Recorder           = (*ptKernel)(nil)
+	_ Adapted            = (*ptKernel)(nil)
 	_ energies.Energy    = (*temperedEnergy)(nil)
 )

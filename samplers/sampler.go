@@ -140,6 +140,39 @@ type Kernel interface {
 	Step(c *Chains, it Iter)
 }
 
+// DrawStats are the statistics of one chain's last transition, as Stan
+// and ArviZ name them per draw. A field that does not apply to a sampler is
+// NaN.
+type DrawStats struct {
+	Accept    float64 // acceptance probability (NUTS: mean over the tree's leaves; ULA: 1, or 0 when diverged)
+	Diverged  bool    // the transition diverged (non-finite, or an energy error above 1000)
+	StepSize  float64 // step size used (MH: proposal scale; MALA, ULA: η)
+	TreeDepth float64 // NUTS: completed doublings
+	Steps     float64 // HMC, NUTS: leapfrog steps taken
+	Energy    float64 // HMC, NUTS: the Hamiltonian E(x) + ½pᵀM⁻¹p at the state kept
+}
+
+// A Recorder is a Kernel that reports the statistics of each chain's last
+// transition. Record writes those of chain i of c (the shard the kernel
+// last stepped) into st[i], len(st) = c.N; it reads what Step left behind
+// and must neither draw random numbers nor change any state, so that a run
+// gives the same draws whether or not it records. The driver calls it
+// after the steps whose draws it keeps, when Options.Stats is set.
+type Recorder interface {
+	Kernel
+	Record(c *Chains, st []DrawStats)
+}
+
+// An Adapted kernel reports the tuning its warmup settled on. Adapted
+// returns each chain's step size (N values: MH's proposal scale, MALA's η,
+// HMC's and NUTS's ε) and, for kernels with a mass matrix, each chain's
+// diagonal inverse metric (N×Dim, row i chain i's; nil otherwise). The
+// slices may be the kernel's own: the caller copies them.
+type Adapted interface {
+	Kernel
+	Adapted() (stepSize, invMetric []float64)
+}
+
 // Registry holds every registered sampler.
 var Registry = registry.New[Sampler]("sampler")
 

@@ -129,6 +129,26 @@ func (k *ulaKernel) Step(c *Chains, _ Iter) {
 	c.Stats.Transitions += int64(c.N)
 }
 
+// Record reports each chain's last step: diverged when the proposal's
+// energy or gradient was not finite (the chain stayed), accepted otherwise.
+func (k *ulaKernel) Record(c *Chains, st []DrawStats) {
+	recordLangevin(c, st, k.eProp, k.gProp, k.eta)
+}
+
+// recordLangevin is Record of an unadjusted Langevin kernel whose last
+// proposals had energies eProp and gradients gProp, with step eta.
+func recordLangevin(c *Chains, st []DrawStats, eProp, gProp []float64, eta float64) {
+	for i := range st[:c.N] {
+		div := !Finite(eProp[i]) || !RowFinite(gProp, i, c.Dim)
+		acc := 1.0
+		if div {
+			acc = 0
+		}
+		st[i] = DrawStats{Accept: acc, Diverged: div, StepSize: eta,
+			TreeDepth: math.NaN(), Steps: math.NaN(), Energy: math.NaN()}
+	}
+}
+
 // allFinite reports whether every value of a is finite: v − v is 0 for
 // finite v and NaN for ±Inf and NaN, and a NaN survives any sum. Four
 // partial sums keep the loop short of the add latency.
@@ -151,5 +171,5 @@ func allFinite(a []float64) bool {
 var (
 	_ Sampler              = (*ULA)(nil)
 	_ registry.Provisioner = (*ULA)(nil)
-	_ Kernel               = (*ulaKernel)(nil)
+	_ Recorder             = (*ulaKernel)(nil)
 )

@@ -1,11 +1,13 @@
 package runner
 
 import (
+	"archive/zip"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -191,9 +193,6 @@ func cmdMerge(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 		}
 		runs = append(runs, f)
 	}
-	// TODO(sample_stats): per-draw statistics (sample_stats.npz) are not
-	// written by this branch's run; when they are, concatenate each
-	// shard's arrays along the chain axis here, as for samples.npy.
 	if err := writeOutputs(out, c, runs, man, false, e, quiet); err != nil {
 		return failure(err)
 	}
@@ -223,6 +222,15 @@ func mergeSampler(c *Config, shards []*shardDir, k int) (*samplers.Result, error
 				Samples: make([]float64, c.Run.Chains*c.Run.Draws*c.Energy.Dim())}
 		}
 		copy(res.Samples[s.man.Shard.First*c.Run.Draws*res.Dim:], data)
+		// Per-draw statistics and adaptation sit beside samples.npy; a
+		// shard holds them for its own chains.
+		base := filepath.Dir(path)
+		if err := mergeStats(res, filepath.Join(base, "sample_stats.npz"), s.man.Shard.First, s.man.Shard.Chains); err != nil {
+			return nil, fmt.Errorf("merge: %v", err)
+		}
+		if err := mergeAdaptation(res, filepath.Join(base, "adaptation.json"), s.man.Shard.First, s.man.Shard.Chains); err != nil {
+			return nil, fmt.Errorf("merge: %v", err)
+		}
 		res.Warmup.Add(sr.Warmup)
 		res.Sampling.Add(sr.Sampling)
 		if sr.Swaps != nil {
@@ -235,6 +243,92 @@ func mergeSampler(c *Config, shards []*shardDir, k int) (*samplers.Result, error
 		res.Wall = max(res.Wall, time.Duration(sr.WallSeconds*float64(time.Second)))
 	}
 	return res, nil
+}
+
+// mergeStats copies the per-draw statistics of a shard's chains
+// [first, first+n) from its sample_stats.npz (when the shard has one) into
+// res.Stats, shape (chains, draws).
+func mergeStats(res *samplers.Result, path string, first, n int) error {
+	zr, err := zip.OpenReader(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %v", path, err)
+	}
+	defer zr.Close()
+	if res.Stats == nil {
+		res.Stats = map[string][]float64{}
+	}
+	for _, f := range zr.File {
+		name := strings.TrimSuffix(f.Name, ".npy")
+		rc, err := f.Open()
+		if err != nil {
+			return fmt.Errorf("%s: %s: %v", path, f.Name, err)
+		}
+		data, shape, err := fileio.ReadNPY(rc)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %s: %v", path, f.Name, err)
+		}
+		if !slices.Equal(shape, []int{n, res.Draws}) {
+			return fmt.Errorf("%s: %s has shape %v, want %v (chains, draws)", path, f.Name, shape, []int{n, res.Draws})
+		}
+		all, ok := res.Stats[name]
+		if !ok {
+			all = make([]float64, res.Chains*res.Draws)
+			res.Stats[name] = all
+		}
+		copy(all[first*res.Draws:], data)
+	}
+	return nil
+}
+
+// mergeAdaptation copies the adapted step sizes and inverse metrics of a
+// shard's chains [first, first+n) from its adaptation.json (when the shard
+// has one) into res.Adaptation.
+func mergeAdaptation(res *samplers.Result, path string, first, n int) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %v", path, unwrapPath(err))
+	}
+	var a struct {
+		StepSize  []*float64   `json:"step_size"`
+		InvMetric [][]*float64 `json:"inv_metric"`
+	}
+	if err := json.Unmarshal(b, &a); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if len(a.StepSize) != n || (a.InvMetric != nil && len(a.InvMetric) != n) {
+		return fmt.Errorf("%s: holds %d chains, the shard %d", path, len(a.StepSize), n)
+	}
+	if res.Adaptation == nil {
+		res.Adaptation = &samplers.Adaptation{StepSize: make([]float64, res.Chains)}
+		if a.InvMetric != nil {
+			res.Adaptation.InvMetric = make([]float64, res.Chains*res.Dim)
+		}
+	}
+	val := func(p *float64) float64 { // null is a NaN in the file
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
+	}
+	for i, v := range a.StepSize {
+		res.Adaptation.StepSize[first+i] = val(v)
+	}
+	for i, row := range a.InvMetric {
+		if len(row) != res.Dim || res.Adaptation.InvMetric == nil {
+			return fmt.Errorf("%s: inverse metric of chain %d has %d values, want %d", path, first+i, len(row), res.Dim)
+		}
+		for j, v := range row {
+			res.Adaptation.InvMetric[(first+i)*res.Dim+j] = val(v)
+		}
+	}
+	return nil
 }
 
 // readNPYFile reads a float64 .npy file.

@@ -128,6 +128,9 @@ func TestShardMergeIsTheWholeRun(t *testing.T) {
 	merged := runShards(t, cfg, dir, 3)
 	for _, s := range []string{"1-hmc", "2-nuts", "3-mala"} {
 		sameBytes(t, whole, merged, filepath.Join(s, "samples.npy"))
+		// Per-draw statistics and the adapted tuning merge chain by chain.
+		sameBytes(t, whole, merged, filepath.Join(s, "sample_stats.npz"))
+		sameBytes(t, whole, merged, filepath.Join(s, "adaptation.json"))
 	}
 	sameBytes(t, whole, merged, "config.toml")
 	sameSummary(t, whole, merged, false)

@@ -75,7 +75,7 @@ type Adaptation struct {
 
 // adaptation gathers the kernels' Adapted values in chain order, or nil
 // when a kernel does not report them.
-func adaptation(sh *Shards, chains, dim int) *Adaptation {
+func adaptation(sh *Shards, first, chains, dim int) *Adaptation {
 	a := &Adaptation{StepSize: make([]float64, chains)}
 	for k, kern := range sh.Kernels() {
 		ad, ok := kern.(Adapted)
@@ -87,12 +87,13 @@ func adaptation(sh *Shards, chains, dim int) *Adaptation {
 		if step == nil {
 			return nil
 		}
-		copy(a.StepSize[c.First:c.First+c.N], step)
+		lo := c.First - first // the shard's first chain in this run
+		copy(a.StepSize[lo:lo+c.N], step)
 		if inv != nil {
 			if a.InvMetric == nil {
 				a.InvMetric = make([]float64, chains*dim)
 			}
-			copy(a.InvMetric[c.First*dim:(c.First+c.N)*dim], inv)
+			copy(a.InvMetric[lo*dim:(lo+c.N)*dim], inv)
 		}
 	}
 	return a
@@ -145,7 +146,7 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 	atWarmupEnd := make([]Stats, len(sh.Chains))
 	var rec *statsRecorder
 	if o.Stats {
-		rec = newStatsRecorder(sh, o.Chains*o.Draws)
+		rec = newStatsRecorder(sh, o.First, o.Chains*o.Draws)
 	}
 	keep := func(k int, c *Chains, it int) {
 		done[k] = it
@@ -208,7 +209,7 @@ func Run(ctx context.Context, e energies.Energy, s Sampler, o Options) (*Result,
 	if rec != nil {
 		res.Stats = rec.result(res.Energy)
 	}
-	res.Adaptation = adaptation(sh, o.Chains, d)
+	res.Adaptation = adaptation(sh, o.First, o.Chains, d)
 	completed := sh.Done()
 	if o.Progress != nil {
 		o.Progress(completed, total)
@@ -262,13 +263,14 @@ type statsRecorder struct {
 	scratch [][]DrawStats // per shard
 	cols    [6][]float64  // diverging, acceptance_rate, step_size, tree_depth, n_steps, energy
 	rec     []bool        // per shard: its kernel is a Recorder
+	first   int           // the run's first chain (Options.First)
 }
 
 // statNames names the columns of statsRecorder.cols.
 var statNames = [6]string{"diverging", "acceptance_rate", "step_size", "tree_depth", "n_steps", "energy"}
 
-func newStatsRecorder(sh *Shards, n int) *statsRecorder {
-	r := &statsRecorder{scratch: make([][]DrawStats, len(sh.Chains)), rec: make([]bool, len(sh.Chains))}
+func newStatsRecorder(sh *Shards, first, n int) *statsRecorder {
+	r := &statsRecorder{scratch: make([][]DrawStats, len(sh.Chains)), rec: make([]bool, len(sh.Chains)), first: first}
 	for k, c := range sh.Chains {
 		r.scratch[k] = make([]DrawStats, c.N)
 	}
@@ -291,7 +293,7 @@ func (r *statsRecorder) record(k int, c *Chains, kern Kernel, draws, t int) {
 	rc.Record(c, st)
 	r.rec[k] = true
 	for i, s := range st {
-		at := (c.First+i)*draws + t
+		at := (c.First-r.first+i)*draws + t
 		div := 0.0
 		if s.Diverged {
 			div = 1

@@ -217,7 +217,7 @@ func pointValue(p sweepPoint, k string) string {
 func collectPlot(path string, sw *sweepFile, rows []collected, metric string) error {
 	key := sw.Keys[0]
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s: %s against %s", filepath.Base(filepath.Dir(path+"/x")), metric, key)
+	p.Title.Text = fmt.Sprintf("%s: %s against %s", filepath.Base(filepath.Dir(path)), metric, key)
 	p.X.Label.Text = key
 	p.Y.Label.Text = metric
 	var xy plotter.XYs

@@ -36,6 +36,25 @@ func init() {
 				"writes: samples.npy (byte-identical), summary.json, samples.png, trace.png, config.toml and\n" +
 				"manifest.json. A mismatch is a one-line error, exit 2.",
 			flags: mergeFlags, run: cmdMerge},
+		{name: "sweep", args: "SWEEP.toml [--list] [--index i|auto] [--out DIR] [--quiet] [--force]",
+			short: "run a base config at the points of a grid or a list of --set overrides",
+			long: "A sweep file names a base config (base = \"configs/x.toml\", relative to the sweep file), an\n" +
+				"out directory (out = \"runs/x\", default runs/<sweep file name>) and either a [grid] of\n" +
+				"\"key.path\" = [values] (the Cartesian product; keys in file order, the last varying fastest) or\n" +
+				"[[point]] tables of \"key.path\" = value; the keys are those of --set. Every point's keys are\n" +
+				"checked before anything runs. Point i runs as ebmrun run BASE --set k=v … --out OUT/<i>-<slug>;\n" +
+				"without --index all points run in turn. --list prints the points; --index i runs point i\n" +
+				"(numbered from 0), --index auto the one of SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.\n" +
+				"OUT/sweep.json records the points for ebmrun collect.",
+			flags: sweepFlags, run: cmdSweep},
+		{name: "collect", args: "DIR [--metric NAME]",
+			short: "gather a sweep's points into DIR/collect.csv and a plot DIR/collect.png",
+			long: "Reads DIR/sweep.json (written by ebmrun sweep) and each point's summary.json (sampling:\n" +
+				"acceptance, divergences, max_rhat, min_ess_bulk per sampler) or eval.json (training: nll,\n" +
+				"nll_stderr, mmd2, final_loss), and writes one row per finished point (index, slug, the swept\n" +
+				"keys, the metrics) to DIR/collect.csv and the --metric against the first swept key to\n" +
+				"DIR/collect.png. Points not run yet are left out with a warning.",
+			flags: collectFlags, run: cmdCollect},
 		{name: "validate", args: "CONFIG [--set key=value …] [--out DIR]",
 			short: "check a config without running it",
 			long:  "Runs every check that run does before it starts, and nothing else.",

@@ -75,7 +75,7 @@ func runHostile(t *testing.T, cases []hostileCase) {
 // TestHostileCatalogue keeps the catalogue at its promised size: at least
 // 60 cases over configs, flags, files, checkpoints and run directories.
 func TestHostileCatalogue(t *testing.T) {
-	n := len(hostileSizes) + len(hostileRuns) + len(hostileCLI) + len(hostileCheck) + len(hostileShard)
+	n := len(hostileSizes) + len(hostileRuns) + len(hostileCLI) + len(hostileCheck) + len(hostileShard) + len(hostileSweep)
 	if n < 60 {
 		t.Errorf("the hostile-input catalogue has %d cases, want at least 60", n)
 	}

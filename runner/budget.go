@@ -205,6 +205,12 @@ func (b *builder) checkSampling(energyType string, energy any, dim int, run RunS
 		return false
 	}
 	ch, dr := int64(run.Chains), int64(run.Draws)
+	shardNote := ""
+	if b.shards > 1 {
+		// Shard i of n holds chains ⌊i·C/n⌋ … ⌊(i+1)·C/n⌋ − 1: at most ⌈C/n⌉.
+		ch = (ch + int64(b.shards) - 1) / int64(b.shards)
+		shardNote = fmt.Sprintf(" (the largest of %d shards)", b.shards)
+	}
 	kept := registry.Bytes(int64(max(nsamplers, 1)), ch, dr, d+1, 8)
 	state := registry.Bytes(ch, d, chainVectors, 8)
 	if total := registry.AddBytes(kept, state); total > limit {
@@ -213,7 +219,7 @@ func (b *builder) checkSampling(energyType string, energy any, dim int, run RunS
 			runs = fmt.Sprintf(" × %d samplers", nsamplers)
 		}
 		b.tooLarge("run", "", []string{"chains", "draws"}, total,
-			fmt.Sprintf("the kept draws and their energies, chains × draws × (dim + 1) × 8 bytes = %d × %d × %d × 8%s, and each chain's state; dim = %d from [energy]", ch, dr, d+1, runs, dim))
+			fmt.Sprintf("the kept draws and their energies, chains%s × draws × (dim + 1) × 8 bytes = %d × %d × %d × 8%s, and each chain's state; dim = %d from [energy]", shardNote, ch, dr, d+1, runs, dim))
 		return false
 	}
 	return true

@@ -164,7 +164,13 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 		}
 		return cmdTrain(ctx, e, fs, pos[0])
 	}
-	c, err := Load(pos[0], flagSets(fs))
+	nshards := 1
+	if shardSpec != "" {
+		if _, n, err := shardIndex(shardSpec, flagValue(fs, "shards")); err == nil {
+			nshards = n // a bad spec is reported below, with the chains known
+		}
+	}
+	c, err := loadShards(pos[0], flagSets(fs), nshards)
 	if err != nil {
 		return err
 	}

@@ -136,6 +136,21 @@ func decodeConfig(path string, src []byte) (map[string]any, error) {
 
 // Parse is Load on the contents src of the file named path.
 func Parse(path string, src []byte, sets []string) (*Config, error) {
+	return parseShards(path, src, sets, 1)
+}
+
+// loadShards is Load for a run split into shards (--shard i/n): the memory
+// check sizes the largest of the shards, not the whole run.
+func loadShards(path string, sets []string, shards int) (*Config, error) {
+	src, err := readConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseShards(path, src, sets, shards)
+}
+
+// parseShards is Parse for a run split into shards.
+func parseShards(path string, src []byte, sets []string, shards int) (*Config, error) {
 	m, err := decodeConfig(path, src)
 	if err != nil {
 		return nil, err
@@ -146,7 +161,7 @@ func Parse(path string, src []byte, sets []string) (*Config, error) {
 	if err := samplingSchema.applySets(path, m, sets); err != nil {
 		return nil, err
 	}
-	return build(path, m)
+	return build(path, m, shards)
 }
 
 // topLevel checks the top-level keys of a config against the schema and
@@ -186,9 +201,10 @@ func (s *schema) topLevel(b *builder, m map[string]any, seed int64) (string, int
 }
 
 // build validates the table m and builds the sampling pipeline.
-func build(path string, m map[string]any) (*Config, error) {
+func build(path string, m map[string]any, shards int) (*Config, error) {
 	c := &Config{File: path, Seed: 1, Run: defaultRun()}
 	s, b := samplingSchema, newBuilder(path)
+	b.shards = shards
 	c.Name, c.Seed = s.topLevel(b, m, c.Seed)
 
 	// The energy fixes the shape of a point for the tables after it.

@@ -162,6 +162,9 @@ type builder struct {
 	errs  []error
 	warns []string             // what components sent to their Context's Warn
 	mem   registry.MemoryLimit // the most the run may ask for (memoryLimit)
+	// shards is the number of shards the run is split into (--shard i/n;
+	// 0 or 1: whole): the memory check sizes the largest one.
+	shards int
 }
 
 func newBuilder(path string) *builder {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -239,5 +240,21 @@ func TestShardAuto(t *testing.T) {
 		case *p != c.want:
 			t.Errorf("%v: %+v, want %+v", c.env, *p, c.want)
 		}
+	}
+}
+
+// TestShardMemoryIsTheShards: the memory check sizes a shard, not the whole
+// run: a run too large for the limit is refused whole and accepted as one
+// of 100 shards. A failure means a cluster user cannot shard a run that is
+// too large for one machine, which is what sharding is for.
+func TestShardMemoryIsTheShards(t *testing.T) {
+	t.Setenv("EBM_MEMORY_LIMIT", "64MiB")
+	cfg := writeFile(t, "big.toml", "[energy]\ntype = \"gaussian\"\nmean = [0.0, 0.0]\n[sampler]\ntype = \"mh\"\n[run]\nchains = 200000\nwarmup = 5\ndraws = 100\n")
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := cli(t, "run", cfg, "--out", out, "--quiet"); code != exitUsage || !strings.Contains(stderr, "needs about") {
+		t.Fatalf("whole run: exit %d, stderr %q; want the memory refusal", code, stderr)
+	}
+	if code, _, stderr := cli(t, "run", cfg, "--shard", "0/100", "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("shard 0/100: exit %d: %s", code, stderr)
 	}
 }

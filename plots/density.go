@@ -29,17 +29,20 @@ func DensityPNG(w io.Writer, e energies.Energy, data []float64, title string) er
 	}
 	m := matrix{x: data, n: len(data) / 2, dim: 2}
 	ms := []matrix{m}
-	xs, ys := axisSpan(ms, 0), axisSpan(ms, 1)
+	xs, ys, aspect := equalSpans(axisSpan(ms, 0), axisSpan(ms, 1))
 	model := scatterPanel("model exp(−E)", densityLayer(e, xs, ys), nil, nil, xs, ys)
 	px, py := scatterPoints(m, 0, 1, 0)
 	pts := scatterPanel("data", nil, px, py, xs, ys)
 	hideTickLabels(&pts.Y)
 	pts.Y.Label.Text = ""
+	pw, ph := panelFor(aspect)
 	f := &figure{
 		blocks:   []block{{title: title, plots: [][]*plot.Plot{{model, pts}}}},
-		panelW:   panel2D,
-		panelH:   panel2D,
+		panelW:   pw,
+		panelH:   ph,
 		colorBar: true,
+		square:   true,
+		aspect:   aspect,
 	}
-	return f.writePNG(w)
+	return f.write(w, PNG)
 }

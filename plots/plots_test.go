@@ -183,8 +183,8 @@ func TestTracePNG(t *testing.T) {
 	if err := TracePNG(&buf, one, 1, 1); err != nil {
 		t.Fatal(err)
 	}
-	if c := decodePNG(t, buf.Bytes(), 200, 80).Bounds(); c.Dx() >= a.Dx() {
-		t.Errorf("one run is %d px wide, two runs %d: want one column per run", c.Dx(), a.Dx())
+	if c := decodePNG(t, buf.Bytes(), 200, 80).Bounds(); c.Dy() >= a.Dy() || c.Dx() != a.Dx() {
+		t.Errorf("one run is %v, two runs %v: want one block of rows per run, same width", c, a)
 	}
 }
 

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"fmt"
 	"image/color"
 	"io"
 
@@ -9,7 +10,50 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
+
+// Format is a figure file format.
+type Format string
+
+// The figure formats ebmrun writes (its --format flag).
+const (
+	PNG Format = "png"
+	SVG Format = "svg"
+	PDF Format = "pdf"
+)
+
+// ParseFormat returns the Format named s ("png", "svg" or "pdf"), or an
+// error naming the choices.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(s); f {
+	case PNG, SVG, PDF:
+		return f, nil
+	}
+	return "", fmt.Errorf("plots: unknown figure format %q: use png, svg or pdf", s)
+}
+
+// newCanvas returns a white canvas of the given size that writes format.
+func newCanvas(format Format, width, height vg.Length) (vg.CanvasWriterTo, error) {
+	switch format {
+	case PNG, "":
+		img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
+		return vgimg.PngCanvas{Canvas: img}, nil
+	case SVG, PDF:
+		var c vg.CanvasWriterTo
+		if format == SVG {
+			c = vgsvg.New(width, height)
+		} else {
+			c = vgpdf.New(width, height)
+		}
+		dc := draw.New(c)
+		dc.FillPolygon(color.White, []vg.Point{{X: 0, Y: 0}, {X: 0, Y: height}, {X: width, Y: height}, {X: width, Y: 0}})
+		return c, nil
+	}
+	_, err := ParseFormat(string(format))
+	return nil, err
+}
 
 const (
 	// colorBarWidth is the strip kept at the right of a figure for the
@@ -34,6 +78,11 @@ type figure struct {
 	blocks         []block
 	panelW, panelH vg.Length
 	colorBar       bool
+	// square, when set, trims every panel so its data area is as wide as
+	// it is tall times aspect: with ranges whose widths have that ratio,
+	// one unit of x is as long as one unit of y (equal aspect).
+	square bool
+	aspect float64
 }
 
 // size returns the figure's width and height.
@@ -53,11 +102,14 @@ func (f *figure) size() (w, h vg.Length) {
 	return w, h + 2*figurePad
 }
 
-// writePNG lays the panels out with plot.Align, so data areas line up
-// across rows and columns, and writes the figure to w as a PNG.
-func (f *figure) writePNG(w io.Writer) error {
+// write lays the panels out with plot.Align, so data areas line up
+// across rows and columns, and writes the figure to w in format.
+func (f *figure) write(w io.Writer, format Format) error {
 	width, height := f.size()
-	img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
+	img, err := newCanvas(format, width, height)
+	if err != nil {
+		return err
+	}
 	dc := draw.New(img)
 	body := draw.Crop(dc, figurePad, -figurePad, figurePad, -figurePad)
 	if f.colorBar {
@@ -81,6 +133,9 @@ func (f *figure) writePNG(w io.Writer) error {
 				if p == nil {
 					continue
 				}
+				if f.square {
+					cs[r][c] = equalAspect(p, cs[r][c], f.aspect)
+				}
 				p.Draw(cs[r][c])
 				if bi == 0 && r == 0 && c == 0 {
 					ref = p.DataCanvas(cs[r][c])
@@ -93,8 +148,24 @@ func (f *figure) writePNG(w io.Writer) error {
 		strip.Min.X = body.Max.X + figurePad
 		drawColorBar(strip, ref)
 	}
-	_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+	_, err = img.WriteTo(w)
 	return err
+}
+
+// equalAspect trims c from the right or the top so that p's data area in
+// it is aspect times as wide as it is tall.
+func equalAspect(p *plot.Plot, c draw.Canvas, aspect float64) draw.Canvas {
+	if !(aspect > 0) {
+		aspect = 1
+	}
+	d := p.DataCanvas(c)
+	dw, dh := d.Max.X-d.Min.X, d.Max.Y-d.Min.Y
+	if want := vg.Length(float64(dh) * aspect); dw > want {
+		c.Max.X -= dw - want
+	} else if want := vg.Length(float64(dw) / aspect); dh > want {
+		c.Max.Y -= dh - want
+	}
+	return c
 }
 
 // drawColorBar draws a vertical colour bar for densityMap in strip, its bar

@@ -1,8 +1,11 @@
-// Package plots renders ebmrun's figures as PNG images: sampler draws over
-// the target density (samples.png), per-chain traces (trace.png) and a learned
-// density beside its training data. Every function renders to an io.Writer;
-// the caller owns the file. Figures are reproducible: subsampling uses a
-// fixed seed.
+// Package plots renders ebmrun's figures as PNG, SVG or PDF: sampler draws
+// over the target density with divergent transitions marked (samples.png),
+// per-chain marginal densities beside the traces (trace.png), per-chain rank
+// histograms (rank.png) and a learned density beside its training data.
+// Dimensions are named x[0], x[1], … by their 0-based index, as ebmrun's
+// terminal table and summary.json number them. Every function renders to an
+// io.Writer; the caller owns the file. Figures are reproducible:
+// subsampling uses a fixed seed.
 package plots
 
 import (
@@ -14,10 +17,15 @@ import (
 
 // Run is one sampler's kept draws in (chain, draw, dim) order: draw t of
 // chain c, dimension j is Samples[(c*Draws+t)*Dim+j].
+//
+// Diverging, optional, flags divergent transitions in (chain, draw) order:
+// draw t of chain c diverged when Diverging[c*Draws+t] is nonzero (the
+// sampler's sample_stats "diverging"). It is nil or Chains×Draws long.
 type Run struct {
 	Title              string
 	Samples            []float64
 	Chains, Draws, Dim int
+	Diverging          []float64
 }
 
 // rows is the number of draws over all chains.
@@ -44,6 +52,9 @@ func checkRuns(runs []Run) (int, error) {
 		case len(r.Samples) != r.Chains*r.Draws*r.Dim:
 			return 0, fmt.Errorf("plots: run %q: len(Samples) = %d, want Chains×Draws×Dim = %d×%d×%d = %d",
 				r.Title, len(r.Samples), r.Chains, r.Draws, r.Dim, r.Chains*r.Draws*r.Dim)
+		case r.Diverging != nil && len(r.Diverging) != r.Chains*r.Draws:
+			return 0, fmt.Errorf("plots: run %q: len(Diverging) = %d, want Chains×Draws = %d×%d = %d or none",
+				r.Title, len(r.Diverging), r.Chains, r.Draws, r.Chains*r.Draws)
 		case r.Dim != dim:
 			return 0, fmt.Errorf("plots: run %q has dimension %d but run %q has %d: plot runs of one target together",
 				r.Title, r.Dim, runs[0].Title, dim)
@@ -51,6 +62,13 @@ func checkRuns(runs []Run) (int, error) {
 	}
 	return dim, nil
 }
+
+// diverged reports whether row i (chain-major draw index) diverged.
+func (r *Run) diverged(i int) bool { return r.Diverging != nil && r.Diverging[i] != 0 }
+
+// axisLabel names dimension j (0-based) of the state as the terminal
+// table numbers it: x[0], x[1], ….
+func axisLabel(j int) string { return fmt.Sprintf("x[%d]", j) }
 
 // checkEnergy reports a mismatch between e's dimension and the draws'.
 func checkEnergy(e energies.Energy, dim int) error {

@@ -1,7 +1,7 @@
 package plots
 
 import (
-	"fmt"
+	"image/color"
 	"io"
 
 	"gonum.org/v1/plot"
@@ -21,21 +21,28 @@ const (
 	matrixMaxDim = 4              // dimensions shown in a scatter matrix
 )
 
-// SamplesPNG renders samples.png. For Dim == 2, one panel per run side by
-// side: the density exp(−E) of e as a heat map over the draws' central
-// region with a margin (shared by all panels, with a colour bar), and a
-// reproducible random subsample of at most 3000 draws scattered on top. For
-// Dim == 1: a histogram of each run's draws with the density of e,
-// normalized numerically on the plotted grid. For Dim > 2: for each run, a
-// scatter matrix of the first min(Dim, 4) dimensions with histograms on the
-// diagonal, runs stacked. e may be nil (no density layer); otherwise its
-// dimension must match the draws'. Non-finite draws are left out; non-finite
-// energies are painted as zero density.
+// SamplesPNG is Samples in PNG.
+func SamplesPNG(w io.Writer, e energies.Energy, runs []Run) error { return Samples(w, PNG, e, runs) }
+
+// Samples renders samples.png (or .svg, .pdf) in format. For Dim == 2, one
+// panel per run side by side: the density exp(−E) of e as a heat map over
+// the draws' central region with a margin (shared by all panels, with a
+// colour bar), and a reproducible random subsample of at most 3000 draws
+// scattered on top, with equal units on both axes (the ranges are widened
+// to an aspect ratio within [1/2, 2]). For Dim == 1: a histogram of each
+// run's draws with the density of e, normalized numerically on the plotted
+// grid. For Dim > 2: for each run, a pair plot of the first min(Dim, 4)
+// dimensions, scatter panels in the lower triangle and histograms on the
+// diagonal, runs stacked. In every scatter, divergent transitions
+// (Run.Diverging), at most 3000 of them, are drawn as larger red markers
+// ringed in white over the draws. e may be nil (no density layer);
+// otherwise its dimension must match the draws'. Non-finite draws are left
+// out; non-finite energies are painted as zero density.
 //
 // It returns an error, and writes nothing, when runs is empty or a run is
-// malformed (no chains or draws, Samples of the wrong length, dimensions
-// that differ).
-func SamplesPNG(w io.Writer, e energies.Energy, runs []Run) error {
+// malformed (no chains or draws, Samples or Diverging of the wrong length,
+// dimensions that differ), or format is unknown.
+func Samples(w io.Writer, format Format, e energies.Energy, runs []Run) error {
 	dim, err := checkRuns(runs)
 	if err != nil {
 		return err
@@ -53,11 +60,8 @@ func SamplesPNG(w io.Writer, e energies.Energy, runs []Run) error {
 	default:
 		f = samplesMatrix(runs, ms)
 	}
-	return f.writePNG(w)
+	return f.write(w, format)
 }
-
-// axisLabel names dimension j (0-based) of the state.
-func axisLabel(j int) string { return fmt.Sprintf("x%d", j+1) }
 
 // samples1D lays out one histogram panel per run, side by side.
 func samples1D(e energies.Energy, runs []Run, ms []matrix) *figure {
@@ -96,7 +100,7 @@ func samples1D(e energies.Energy, runs []Run, ms []matrix) *figure {
 // samples2D lays out one density-and-draws panel per run, side by side, on
 // shared axes.
 func samples2D(e energies.Energy, runs []Run, ms []matrix) *figure {
-	xs, ys := axisSpan(ms, 0), axisSpan(ms, 1)
+	xs, ys, aspect := equalSpans(axisSpan(ms, 0), axisSpan(ms, 1))
 	var heat plot.Plotter
 	if e != nil {
 		heat = densityLayer(e, xs, ys)
@@ -105,13 +109,71 @@ func samples2D(e energies.Energy, runs []Run, ms []matrix) *figure {
 	for i, m := range ms {
 		px, py := scatterPoints(m, 0, 1, uint64(i))
 		row[i] = scatterPanel(runs[i].Title, heat, px, py, xs, ys)
+		addDivergent(row[i], &runs[i], m, 0, 1, dotRadius(len(px), 1.2))
 		if i > 0 {
 			hideTickLabels(&row[i].Y)
 			row[i].Y.Label.Text = ""
 		}
 	}
+	w, h := panelFor(aspect)
 	return &figure{blocks: []block{{plots: [][]*plot.Plot{row}}},
-		panelW: panel2D, panelH: panel2D, colorBar: heat != nil}
+		panelW: w, panelH: h, colorBar: heat != nil, square: true, aspect: aspect}
+}
+
+// maxAspect bounds the width/height ratio of a 2-D panel's data area.
+const maxAspect = 2.0
+
+// equalSpans widens the narrower of xs and ys about its centre until their
+// width ratio lies in [1/maxAspect, maxAspect], and returns that ratio: a
+// data area of that shape shows x and y in equal units.
+func equalSpans(xs, ys span) (span, span, float64) {
+	widen := func(s span, w float64) span {
+		c := (s.lo + s.hi) / 2
+		return span{c - w/2, c + w/2}
+	}
+	switch r := xs.width() / ys.width(); {
+	case r > maxAspect:
+		ys = widen(ys, xs.width()/maxAspect)
+	case r < 1/maxAspect:
+		xs = widen(xs, ys.width()/maxAspect)
+	}
+	return xs, ys, xs.width() / ys.width()
+}
+
+// panelFor sizes a 2-D panel whose data area has width/height ratio
+// aspect, about panel2D on its longer side; the figure trims the rest.
+func panelFor(aspect float64) (w, h vg.Length) {
+	const axes = 48 // room for tick labels and an axis label
+	if aspect >= 1 {
+		return panel2D, vg.Length(float64(panel2D-axes)/aspect) + axes
+	}
+	return vg.Length(float64(panel2D-axes)*aspect) + axes, panel2D
+}
+
+// addDivergent draws run r's divergent draws (columns jx, jy of m; at most
+// maxScatter, chosen reproducibly) on p as red dots of radius r0+0.8
+// ringed in white, so they stand out over draws and density alike.
+func addDivergent(p *plot.Plot, r *Run, m matrix, jx, jy int, r0 vg.Length) {
+	if r.Diverging == nil {
+		return
+	}
+	var rows []int
+	for i, d := range r.Diverging {
+		if d != 0 {
+			rows = append(rows, i)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	keep := pick(len(rows), maxScatter, 1<<32)
+	idx := make([]int, len(keep))
+	for k, i := range keep {
+		idx[k] = rows[i]
+	}
+	xs, ys := pickedPoints(m, idx, jx, jy)
+	rad := r0 + vg.Points(0.8)
+	p.Add(newDots(xs, ys, color.White, rad+vg.Points(0.7)), newDots(xs, ys, divergentColor, rad))
 }
 
 // densityLayer rasterizes exp(−E) of a 2-D energy over xs×ys.
@@ -132,8 +194,9 @@ func scatterPanel(title string, heat plot.Plotter, px, py []float64, xs, ys span
 	return p
 }
 
-// samplesMatrix lays out, per run, a scatter matrix of the first
-// min(Dim, matrixMaxDim) dimensions, runs stacked top to bottom.
+// samplesMatrix lays out, per run, a pair plot of the first
+// min(Dim, matrixMaxDim) dimensions (lower triangle and diagonal), runs
+// stacked top to bottom.
 func samplesMatrix(runs []Run, ms []matrix) *figure {
 	k := min(runs[0].Dim, matrixMaxDim)
 	spans := make([]span, k)
@@ -146,13 +209,15 @@ func samplesMatrix(runs []Run, ms []matrix) *figure {
 		idx := pick(m.n, maxScatter, uint64(ri))
 		for r := range k {
 			grid[r] = make([]*plot.Plot, k)
-			for c := range k {
+			for c := range r + 1 { // lower triangle and diagonal
 				p := newPanel("", "", "")
 				if r == c {
 					diagonalHistogram(p, m, r, spans[r])
 				} else {
 					xs, ys := pickedPoints(m, idx, c, r)
-					p.Add(newDots(xs, ys, pointColor, dotRadius(len(xs), 0.8)))
+					rad := dotRadius(len(xs), 0.8)
+					p.Add(newDots(xs, ys, pairColor, rad))
+					addDivergent(p, &runs[ri], m, c, r, rad)
 				}
 				setRange(p, spans[c], spans[r])
 				if r == k-1 {
@@ -160,7 +225,7 @@ func samplesMatrix(runs []Run, ms []matrix) *figure {
 				} else {
 					hideTickLabels(&p.X)
 				}
-				if c == 0 {
+				if c == 0 && r > 0 {
 					p.Y.Label.Text = axisLabel(r)
 				} else {
 					hideTickLabels(&p.Y)

@@ -3,6 +3,8 @@ package plots
 import (
 	"image"
 	"image/color"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -27,6 +29,13 @@ var (
 	// pointColor is the colour of scattered draws: a translucent vermilion
 	// that reads over both white and navy.
 	pointColor = color.NRGBA{R: 213, G: 62, B: 20, A: 150}
+	// pairColor is the colour of draws in pair plots (no density under
+	// them): a translucent blue, as ArviZ draws them.
+	pairColor = color.NRGBA{R: 31, G: 119, B: 180, A: 130}
+	// divergentColor marks divergent transitions.
+	divergentColor = color.NRGBA{R: 230, G: 0, B: 0, A: 255}
+	// chainLineColor draws reference lines over chain histograms.
+	chainLineColor = color.NRGBA{R: 40, G: 40, B: 40, A: 255}
 	// barColor fills histograms; barEdge outlines them.
 	barColor = color.NRGBA{R: 107, G: 160, B: 205, A: 255}
 	barEdge  = color.NRGBA{R: 33, G: 85, B: 140, A: 255}
@@ -110,9 +119,44 @@ func newPanel(title, xlabel, ylabel string) *plot.Plot {
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font.Size = 11
 		a.Tick.Label.Font.Size = 9
+		a.Tick.Marker = cleanTicks{}
 		a.Padding = 0
 	}
 	return p
+}
+
+// cleanTicks are plot.DefaultTicks with labels stripped of needless
+// decimals: 1.0 reads "1", 0.50 reads "0.5", 1.0e+06 reads "1e+06".
+type cleanTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (cleanTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ts {
+		ts[i].Label = trimZeros(ts[i].Label)
+	}
+	return ts
+}
+
+// itoa formats an int.
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// trimZeros drops trailing zeros after a decimal point (and the point when
+// nothing follows it) in a number's text, keeping any exponent; "-0" reads
+// "0".
+func trimZeros(s string) string {
+	mant, exp := s, ""
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant, exp = s[:i], s[i:]
+	}
+	if strings.Contains(mant, ".") {
+		mant = strings.TrimRight(mant, "0")
+		mant = strings.TrimSuffix(mant, ".")
+	}
+	if mant == "-0" {
+		mant = "0"
+	}
+	return mant + exp
 }
 
 // setRange fixes a panel's axis ranges.
@@ -125,7 +169,7 @@ func setRange(p *plot.Plot, xs, ys span) {
 // panels of a matrix of plots that share the axis.
 func hideTickLabels(a *plot.Axis) {
 	a.Tick.Marker = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
-		ts := plot.DefaultTicks{}.Ticks(lo, hi)
+		ts := cleanTicks{}.Ticks(lo, hi)
 		for i := range ts {
 			ts[i].Label = ""
 		}

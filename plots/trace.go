@@ -11,7 +11,7 @@ import (
 )
 
 const (
-	traceW = vg.Length(330) // trace panel size
+	traceW = vg.Length(300) // trace and density panel size
 	traceH = vg.Length(115)
 	// traceBuckets bounds the points per chain line: longer traces keep the
 	// minimum and maximum of each of traceBuckets runs of draws, in order,
@@ -19,13 +19,22 @@ const (
 	traceBuckets = 600
 )
 
-// TracePNG renders trace.png: for each run and each of the first maxDims
-// dimensions, the draws of the first maxChains chains against draw index,
-// one colour per chain, one row per dimension, one column per run.
-// maxChains or maxDims ≤ 0 means all of them. Non-finite draws are left out
-// of the lines. It returns an error, and writes nothing, for the malformed
-// runs SamplesPNG rejects.
+// TracePNG is Trace in PNG.
 func TracePNG(w io.Writer, runs []Run, maxChains, maxDims int) error {
+	return Trace(w, PNG, runs, maxChains, maxDims)
+}
+
+// Trace renders trace.png (or .svg, .pdf) in format, as ArviZ's plot_trace:
+// one block per run, titled with it, stacked top to bottom; in each, one
+// row per dimension among the first maxDims, with a kernel density
+// estimate of each chain's draws on the left and the draws against draw
+// index on the right, both titled x[j], one colour per chain, for the first
+// maxChains chains. A dimension's value axis (the density's x, the trace's
+// y) is shared by all runs. maxChains or maxDims ≤ 0 means all of them.
+// Divergent transitions (Run.Diverging) are marked as red ticks under the
+// traces. Non-finite draws are left out. It returns an error, and writes
+// nothing, for the malformed runs Samples rejects or an unknown format.
+func Trace(w io.Writer, format Format, runs []Run, maxChains, maxDims int) error {
 	dim, err := checkRuns(runs)
 	if err != nil {
 		return err
@@ -33,26 +42,21 @@ func TracePNG(w io.Writer, runs []Run, maxChains, maxDims int) error {
 	if maxDims <= 0 || maxDims > dim {
 		maxDims = dim
 	}
-	grid := make([][]*plot.Plot, maxDims)
-	for j := range grid {
-		grid[j] = make([]*plot.Plot, len(runs))
-		for ri := range runs {
-			r := &runs[ri]
-			title, xlabel, ylabel := "", "", ""
-			if j == 0 {
-				title = r.Title
-			}
+	blocks := make([]block, len(runs))
+	traces := make([][]*plot.Plot, maxDims) // per dimension, over runs
+	for ri := range runs {
+		r := &runs[ri]
+		nc := r.Chains
+		if maxChains > 0 {
+			nc = min(nc, maxChains)
+		}
+		grid := make([][]*plot.Plot, maxDims)
+		for j := range maxDims {
+			xlabel := ""
 			if j == maxDims-1 {
 				xlabel = "draw"
 			}
-			if ri == 0 {
-				ylabel = axisLabel(j)
-			}
-			p := newPanel(title, xlabel, ylabel)
-			nc := r.Chains
-			if maxChains > 0 {
-				nc = min(nc, maxChains)
-			}
+			p := newPanel(axisLabel(j), xlabel, "")
 			for c := range nc {
 				xy := traceLine(r, c, j)
 				if len(xy) == 0 {
@@ -61,13 +65,150 @@ func TracePNG(w io.Writer, runs []Run, maxChains, maxDims int) error {
 				p.Add(&polyline{xy: xy, style: draw.LineStyle{
 					Color: chainColors[c%len(chainColors)], Width: vg.Points(0.6)}})
 			}
+			if r.Diverging != nil {
+				p.Add(&divergenceRug{r: r})
+			}
 			p.X.Min, p.X.Max = 0, float64(max(r.Draws-1, 1))
-			grid[j][ri] = p
+			grid[j] = []*plot.Plot{nil, p}
+			traces[j] = append(traces[j], p)
 		}
-		shareY(grid[j])
+		blocks[ri] = block{title: r.Title, plots: grid}
 	}
-	f := &figure{blocks: []block{{plots: grid}}, panelW: traceW, panelH: traceH}
-	return f.writePNG(w)
+	for j := range maxDims {
+		shareY(traces[j])
+		s := span{traces[j][0].Y.Min, traces[j][0].Y.Max}
+		for ri := range runs {
+			r := &runs[ri]
+			nc := r.Chains
+			if maxChains > 0 {
+				nc = min(nc, maxChains)
+			}
+			xlabel := ""
+			if j == maxDims-1 {
+				xlabel = "value"
+			}
+			p := newPanel(axisLabel(j), xlabel, "")
+			top := 0.0
+			for c := range nc {
+				xs, ds := chainKDE(r, c, j, s)
+				if xs == nil {
+					continue
+				}
+				for _, v := range ds {
+					top = max(top, v)
+				}
+				p.Add(&polyline{xy: xyPairs(xs, ds), style: draw.LineStyle{
+					Color: chainColors[c%len(chainColors)], Width: vg.Points(1)}})
+			}
+			if top <= 0 {
+				top = 1
+			}
+			setRange(p, s, span{0, 1.08 * top})
+			blocks[ri].plots[j][0] = p
+		}
+	}
+	f := &figure{blocks: blocks, panelW: traceW, panelH: traceH}
+	return f.write(w, format)
+}
+
+// kdeBins is the grid of a chain's binned kernel density estimate.
+const kdeBins = 200
+
+// chainKDE returns a Gaussian kernel density estimate of chain c's finite
+// draws of dimension j on kdeBins points of s, normalized over the whole
+// line (Silverman's bandwidth, draws binned onto the grid first so the
+// cost is linear in the draws). xs is nil when the chain has fewer than two
+// finite draws in s.
+func chainKDE(r *Run, c, j int, s span) (xs, ds []float64) {
+	counts := make([]float64, kdeBins)
+	dx := s.width() / kdeBins
+	var n, sum, sum2 float64
+	total := 0
+	for t := range r.Draws {
+		v := r.at(c, t, j)
+		if !finite(v) {
+			continue
+		}
+		total++
+		if !s.contains(v) {
+			continue
+		}
+		counts[min(int((v-s.lo)/dx), kdeBins-1)]++
+		n++
+		sum += v
+		sum2 += v * v
+	}
+	if n < 2 {
+		return nil, nil
+	}
+	mean := sum / n
+	sd := math.Sqrt(max(sum2/n-mean*mean, 0))
+	// Silverman's rule with the IQR of the binned draws.
+	iqr := binQuantile(counts, n, 0.75) - binQuantile(counts, n, 0.25)
+	spread := sd
+	if iqr > 0 {
+		spread = min(sd, iqr*dx/1.34)
+	}
+	h := 0.9 * spread * math.Pow(n, -0.2)
+	h = max(h, dx) // at least a grid cell
+	hb := h / dx   // bandwidth in cells
+	reach := int(math.Ceil(4 * hb))
+	kernel := make([]float64, 2*reach+1)
+	for k := range kernel {
+		d := float64(k-reach) / hb
+		kernel[k] = math.Exp(-d * d / 2)
+	}
+	norm := 1 / (float64(total) * h * math.Sqrt(2*math.Pi))
+	xs = make([]float64, kdeBins)
+	ds = make([]float64, kdeBins)
+	for i := range counts {
+		xs[i] = s.lo + (float64(i)+0.5)*dx
+		if counts[i] == 0 {
+			continue
+		}
+		for k, kv := range kernel {
+			if o := i + k - reach; o >= 0 && o < kdeBins {
+				ds[o] += counts[i] * kv
+			}
+		}
+	}
+	for i := range ds {
+		ds[i] *= norm
+	}
+	return xs, ds
+}
+
+// binQuantile returns the q-quantile of n values binned into counts, in
+// bins (fractional, by linear interpolation within the bin).
+func binQuantile(counts []float64, n, q float64) float64 {
+	target, acc := q*n, 0.0
+	for i, c := range counts {
+		if c > 0 && acc+c >= target {
+			return float64(i) + (target-acc)/c
+		}
+		acc += c
+	}
+	return float64(len(counts))
+}
+
+// divergenceRug marks a run's divergent draws as short red ticks along
+// the bottom of a trace panel, at their draw index (all chains).
+type divergenceRug struct{ r *Run }
+
+// Plot implements plot.Plotter.
+func (d *divergenceRug) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	sty := draw.LineStyle{Color: divergentColor, Width: vg.Points(0.8)}
+	seen := make([]bool, d.r.Draws)
+	for i, v := range d.r.Diverging {
+		t := i % d.r.Draws
+		if v == 0 || seen[t] {
+			continue
+		}
+		seen[t] = true
+		x := trX(float64(t))
+		c.StrokeLine2(sty, x, c.Min.Y, x, c.Min.Y+vg.Points(5))
+	}
 }
 
 // traceLine returns chain c's finite draws of dimension j against draw

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/goebm/ebm/plots"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,6 +20,7 @@ func runFlags(fs *flag.FlagSet) {
 	fs.String("out", "", "output directory (default runs/<name>)")
 	fs.Bool("quiet", false, "no progress output")
 	fs.String("resume", "", "continue the interrupted training run in `DIR` from its config.toml and checkpoint.ebm\n(no CONFIG; ends bit-identical to an uninterrupted run); with --set train.steps=N, extend a finished one")
+	fs.String("format", "png", "figure file `format` of a sampling run: png, svg or pdf")
 	fs.Bool("force", false, "write into an output directory that holds another run's outputs, removing them first")
 	fs.String("shard", "", "run shard `i/n` of a sampling config: the i-th of n contiguous blocks of chains, numbered from 0\n(auto: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX); combine the shards with ebmrun merge")
 	fs.String("shards", "", "the number of shards for --shard auto under a Kubernetes Indexed Job (default $EBM_SHARDS)")
@@ -158,6 +160,10 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	if err := positional("run", pos, 1, 1, "one CONFIG file"); err != nil {
 		return err
 	}
+	format, err := plots.ParseFormat(flagValue(fs, "format"))
+	if err != nil {
+		return fmt.Errorf("ebmrun run: --format: %v", err)
+	}
 	if isTrainFile(pos[0]) {
 		if shardSpec != "" {
 			return fmt.Errorf("%s: --shard splits the chains of a sampling config; this is a training config, which is not sharded", pos[0])
@@ -255,7 +261,7 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 			man.Shard.Runs = append(man.Shard.Runs, shardRunOf(f))
 		}
 	}
-	werr := writeOutputs(dir, c, runs, man, interrupted, e, quiet)
+	werr := writeOutputs(dir, c, runs, man, interrupted, e, quiet, format)
 	if interrupted {
 		if werr != nil {
 			fmt.Fprintln(e.stderr, werr)

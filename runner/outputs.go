@@ -16,13 +16,18 @@ import (
 	"github.com/goebm/ebm/samplers"
 )
 
-// Number of chains and dimensions drawn in trace.png.
+// Number of chains and dimensions drawn in trace.png and rank.png.
 const traceChains, traceDims = 4, 4
 
 // writeOutputs writes every output file atomically into dir, continuing
 // past a failed file so that as much as possible is kept; it returns the
-// joined errors. It prints a short report to stdout.
-func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial bool, e *env, quiet bool) error {
+// joined errors. It prints a short report to stdout. Figures are written in
+// format (PNG when none is given).
+func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial bool, e *env, quiet bool, format ...plots.Format) error {
+	ff := plots.PNG
+	if len(format) > 0 && format[0] != "" {
+		ff = format[0]
+	}
 	say := func(s string) {
 		if !quiet {
 			fmt.Fprintln(e.stderr, s)
@@ -67,7 +72,8 @@ func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial 
 		}
 		sum.Runs = append(sum.Runs, summarize(f.spec.Type, filepath.ToSlash(name), c.Run.Warmup, c.Run.Thin, r, f.spec.Sampler))
 		if r.Draws > 0 {
-			plotRuns = append(plotRuns, plots.Run{Title: plotTitle(f), Samples: r.Samples, Chains: r.Chains, Draws: r.Draws, Dim: r.Dim})
+			plotRuns = append(plotRuns, plots.Run{Title: plotTitle(f), Samples: r.Samples, Chains: r.Chains, Draws: r.Draws, Dim: r.Dim,
+				Diverging: divergingOf(r)})
 		}
 	}
 	write("summary.json", func(w io.Writer) error {
@@ -83,10 +89,12 @@ func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial 
 	})
 	if len(plotRuns) > 0 {
 		say("writing plots …")
-		write("samples.png", func(w io.Writer) error { return plots.SamplesPNG(w, c.Energy, plotRuns) })
-		write("trace.png", func(w io.Writer) error { return plots.TracePNG(w, plotRuns, traceChains, traceDims) })
+		ext := "." + string(ff)
+		write("samples"+ext, func(w io.Writer) error { return plots.Samples(w, ff, c.Energy, plotRuns) })
+		write("trace"+ext, func(w io.Writer) error { return plots.Trace(w, ff, plotRuns, traceChains, traceDims) })
+		write("rank"+ext, func(w io.Writer) error { return plots.Rank(w, ff, plotRuns, traceChains, traceDims) })
 	} else {
-		fmt.Fprintln(e.stderr, "ebmrun: no draws were completed: samples.png and trace.png not written")
+		fmt.Fprintln(e.stderr, "ebmrun: no draws were completed: samples, trace and rank plots not written")
 	}
 	write("manifest.json", func(w io.Writer) error {
 		b, err := marshalIndent(man)
@@ -201,6 +209,7 @@ func fmtNum(n number) string {
 // outputNames are the files a sampling or training run writes into its
 // directory; checkpoint-<step>.ebm and <i>-<type>/{subdirOutputs} besides.
 var outputNames = []string{"config.toml", "manifest.json", "summary.json", "samples.npy", "samples.png", "trace.png",
+	"rank.png", "samples.svg", "trace.svg", "rank.svg", "samples.pdf", "trace.pdf", "rank.pdf",
 	"checkpoint.ebm", "loss.csv", "eval.json", "density.png", "sample_stats.npz", "adaptation.json"}
 
 // subdirOutputs are the files a sampler's subdirectory holds.
@@ -397,6 +406,15 @@ func (p *priorRun) remove(dir string) error {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("cannot remove the earlier run's %s: %v", path, unwrapPath(err))
 		}
+	}
+	return nil
+}
+
+// divergingOf returns r's per-draw divergence flags for the plots, or nil
+// when it has none of the right length.
+func divergingOf(r *samplers.Result) []float64 {
+	if d := r.Stats["diverging"]; len(d) == r.Chains*r.Draws {
+		return d
 	}
 	return nil
 }

@@ -59,7 +59,7 @@ func TestRunOutputs(t *testing.T) {
 	if stderr != "" {
 		t.Errorf("--quiet run wrote to stderr: %q", stderr)
 	}
-	for _, name := range []string{"summary.json", "samples.npy", "samples.png", "trace.png", "config.toml", "manifest.json",
+	for _, name := range []string{"summary.json", "samples.npy", "samples.png", "trace.png", "rank.png", "config.toml", "manifest.json",
 		"sample_stats.npz", "adaptation.json"} {
 		st, err := os.Stat(filepath.Join(out, name))
 		if err != nil || st.Size() == 0 {
@@ -70,8 +70,8 @@ func TestRunOutputs(t *testing.T) {
 		}
 	}
 	ents, _ := os.ReadDir(out)
-	if len(ents) != 8 {
-		t.Errorf("output directory holds %d entries, want exactly the 8 outputs (temp files left?)", len(ents))
+	if len(ents) != 9 {
+		t.Errorf("output directory holds %d entries, want exactly the 9 outputs (temp files left?)", len(ents))
 	}
 
 	sum := readSummary(t, out)

@@ -66,7 +66,7 @@ func Trace(w io.Writer, format Format, runs []Run, maxChains, maxDims int) error
 					Color: chainColors[c%len(chainColors)], Width: vg.Points(0.6)}})
 			}
 			if r.Diverging != nil {
-				p.Add(&divergenceRug{r: r})
+				p.Add(&divergenceRug{r: r, chains: nc})
 			}
 			p.X.Min, p.X.Max = 0, float64(max(r.Draws-1, 1))
 			grid[j] = []*plot.Plot{nil, p}
@@ -191,16 +191,21 @@ func binQuantile(counts []float64, n, q float64) float64 {
 	return float64(len(counts))
 }
 
-// divergenceRug marks a run's divergent draws as short red ticks along
-// the bottom of a trace panel, at their draw index (all chains).
-type divergenceRug struct{ r *Run }
+// divergenceRug marks the divergent draws of the plotted chains (the first
+// chains) as short red ticks along the bottom of a trace panel, at their
+// draw index, as ArviZ does. Divergences of chains not drawn are left out:
+// they would mark draws that no trace shows.
+type divergenceRug struct {
+	r      *Run
+	chains int
+}
 
 // Plot implements plot.Plotter.
 func (d *divergenceRug) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	sty := draw.LineStyle{Color: divergentColor, Width: vg.Points(0.8)}
 	seen := make([]bool, d.r.Draws)
-	for i, v := range d.r.Diverging {
+	for i, v := range d.r.Diverging[:d.chains*d.r.Draws] {
 		t := i % d.r.Draws
 		if v == 0 || seen[t] {
 			continue

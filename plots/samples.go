@@ -35,7 +35,7 @@ func SamplesPNG(w io.Writer, e energies.Energy, runs []Run) error { return Sampl
 // dimensions, scatter panels in the lower triangle and histograms on the
 // diagonal, runs stacked. In every scatter, divergent transitions
 // (Run.Diverging), at most 3000 of them, are drawn as larger red markers
-// ringed in white over the draws. e may be nil (no density layer);
+// ringed in black over the draws. e may be nil (no density layer);
 // otherwise its dimension must match the draws'. Non-finite draws are left
 // out; non-finite energies are painted as zero density.
 //
@@ -152,7 +152,7 @@ func panelFor(aspect float64) (w, h vg.Length) {
 
 // addDivergent draws run r's divergent draws (columns jx, jy of m; at most
 // maxScatter, chosen reproducibly) on p as red dots of radius r0+0.8
-// ringed in white, so they stand out over draws and density alike.
+// ringed in black, so they stand out over draws and density alike.
 func addDivergent(p *plot.Plot, r *Run, m matrix, jx, jy int, r0 vg.Length) {
 	if r.Diverging == nil {
 		return
@@ -173,7 +173,7 @@ func addDivergent(p *plot.Plot, r *Run, m matrix, jx, jy int, r0 vg.Length) {
 	}
 	xs, ys := pickedPoints(m, idx, jx, jy)
 	rad := r0 + vg.Points(0.8)
-	p.Add(newDots(xs, ys, color.White, rad+vg.Points(0.7)), newDots(xs, ys, divergentColor, rad))
+	p.Add(newDots(xs, ys, color.Black, rad+vg.Points(0.7)), newDots(xs, ys, divergentColor, rad))
 }
 
 // densityLayer rasterizes exp(−E) of a 2-D energy over xs×ys.

@@ -2,7 +2,9 @@ package fileio
 
 import (
 	"archive/zip"
+	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -34,4 +36,29 @@ func WriteNPZ(w io.Writer, arrays []NPZArray) error {
 		}
 	}
 	return z.Close()
+}
+
+// ReadNPZFile reads every array of the .npz file at path (a zip archive of
+// .npy files, stored or deflated, as numpy.savez and WriteNPZ write it), in
+// archive order. Errors name the file and the member.
+func ReadNPZFile(path string) ([]NPZArray, error) {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, err
+	}
+	defer z.Close()
+	var out []NPZArray
+	for _, f := range z.File {
+		r, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", path, f.Name, err)
+		}
+		data, shape, err := ReadNPY(r)
+		r.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", path, f.Name, err)
+		}
+		out = append(out, NPZArray{Name: strings.TrimSuffix(f.Name, ".npy"), Data: data, Shape: shape})
+	}
+	return out, nil
 }

@@ -3,6 +3,10 @@ package fileio
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -43,5 +47,28 @@ func TestWriteNPZRoundTrip(t *testing.T) {
 		if err != nil || !slices.Equal(data, a.Data) || !slices.Equal(shape, a.Shape) {
 			t.Errorf("%s: read %v %v (err %v), wrote %v %v", a.Name, data, shape, err, a.Data, a.Shape)
 		}
+	}
+}
+
+// TestReadNPZFile: what WriteNPZ writes, ReadNPZFile reads back in order,
+// names and shapes included; a missing file is os.ErrNotExist (merge tells
+// a shard without per-draw statistics from a broken one by it).
+func TestReadNPZFile(t *testing.T) {
+	arrays := []NPZArray{{Name: "lp", Data: []float64{-1, -2, -3, -4}, Shape: []int{2, 2}}, {Name: "x", Data: []float64{7}, Shape: []int{1, 1}}}
+	path := filepath.Join(t.TempDir(), "s.npz")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteNPZ(f, arrays); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	got, err := ReadNPZFile(path)
+	if err != nil || !reflect.DeepEqual(got, arrays) {
+		t.Errorf("read %+v (err %v), wrote %+v", got, err, arrays)
+	}
+	if _, err := ReadNPZFile(path + ".missing"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v, want os.ErrNotExist", err)
 	}
 }

@@ -122,9 +122,7 @@ func (c *Component[T]) resolved() map[string]any {
 	if !c.built {
 		return c.TableWithType()
 	}
-	t := ToMap(c.Value)
-	t["type"] = c.Type
-	return t
+	return Resolved(c.Type, c.Value)
 }
 
 func (c *Component[T]) build(ctx Context) error { return c.Build(ctx) }

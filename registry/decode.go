@@ -241,6 +241,14 @@ func assign(dst reflect.Value, x any) error {
 	return nil
 }
 
+// Resolved is a component as the table that builds it again: its type and
+// every configurable field with its value, defaults filled in (ToMap).
+func Resolved(typ string, v any) map[string]any {
+	t := ToMap(v)
+	t["type"] = typ
+	return t
+}
+
 // ToMap returns the configurable fields of the struct v points to as a TOML
 // table, with every default filled in (the "resolved" config). Nil slices and
 // nil maps are left out.

@@ -29,20 +29,6 @@ type collected struct {
 	metrics map[string]float64
 }
 
-// nf is a JSON number that may be null (NaN).
-type nf float64
-
-func (n *nf) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*n = nf(math.NaN())
-		return nil
-	}
-	var f float64
-	err := json.Unmarshal(b, &f)
-	*n = nf(f)
-	return err
-}
-
 // sampleMetrics reads a sampling point's summary.json: per sampler, the
 // acceptance rate, divergences, max R-hat and min bulk ESS over dimensions.
 func sampleMetrics(path string) (cols []string, vals map[string]float64, err error) {
@@ -50,16 +36,7 @@ func sampleMetrics(path string) (cols []string, vals map[string]float64, err err
 	if err != nil {
 		return nil, nil, err
 	}
-	var s struct {
-		Partial bool `json:"partial"`
-		Runs    []struct {
-			Sampler     string `json:"sampler"`
-			Acceptance  nf     `json:"acceptance_rate"`
-			Divergences int64  `json:"divergences"`
-			RHat        []nf   `json:"rhat"`
-			ESSBulk     []nf   `json:"ess_bulk"`
-		} `json:"runs"`
-	}
+	var s summaryFile
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, nil, fmt.Errorf("%s is not valid: %v", path, oneLine(err.Error()))
 	}
@@ -82,7 +59,7 @@ func sampleMetrics(path string) (cols []string, vals map[string]float64, err err
 		for _, kv := range []struct {
 			k string
 			v float64
-		}{{"acceptance", float64(r.Acceptance)}, {"divergences", float64(r.Divergences)}, {"max_rhat", rhat}, {"min_ess_bulk", ess}} {
+		}{{"acceptance", float64(r.AcceptanceRate)}, {"divergences", float64(r.Divergences)}, {"max_rhat", rhat}, {"min_ess_bulk", ess}} {
 			cols = append(cols, prefix+kv.k)
 			vals[prefix+kv.k] = kv.v
 		}
@@ -96,12 +73,7 @@ func trainMetrics(path string) ([]string, map[string]float64, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var s struct {
-		NLL       nf `json:"nll"`
-		NLLStderr nf `json:"nll_stderr"`
-		MMD2      nf `json:"mmd2"`
-		FinalLoss nf `json:"final_loss"`
-	}
+	var s evalFile
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, nil, fmt.Errorf("%s is not valid: %v", path, oneLine(err.Error()))
 	}

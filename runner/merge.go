@@ -1,13 +1,11 @@
 package runner
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -249,37 +247,26 @@ func mergeSampler(c *Config, shards []*shardDir, k int) (*samplers.Result, error
 // [first, first+n) from its sample_stats.npz (when the shard has one) into
 // res.Stats, shape (chains, draws).
 func mergeStats(res *samplers.Result, path string, first, n int) error {
-	zr, err := zip.OpenReader(path)
+	arrays, err := fileio.ReadNPZFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("cannot read %s: %v", path, err)
 	}
-	defer zr.Close()
 	if res.Stats == nil {
 		res.Stats = map[string][]float64{}
 	}
-	for _, f := range zr.File {
-		name := strings.TrimSuffix(f.Name, ".npy")
-		rc, err := f.Open()
-		if err != nil {
-			return fmt.Errorf("%s: %s: %v", path, f.Name, err)
+	for _, a := range arrays {
+		if !slices.Equal(a.Shape, []int{n, res.Draws}) {
+			return fmt.Errorf("%s: %s has shape %v, want %v (chains, draws)", path, a.Name, a.Shape, []int{n, res.Draws})
 		}
-		data, shape, err := fileio.ReadNPY(rc)
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %s: %v", path, f.Name, err)
-		}
-		if !slices.Equal(shape, []int{n, res.Draws}) {
-			return fmt.Errorf("%s: %s has shape %v, want %v (chains, draws)", path, f.Name, shape, []int{n, res.Draws})
-		}
-		all, ok := res.Stats[name]
+		all, ok := res.Stats[a.Name]
 		if !ok {
 			all = make([]float64, res.Chains*res.Draws)
-			res.Stats[name] = all
+			res.Stats[a.Name] = all
 		}
-		copy(all[first*res.Draws:], data)
+		copy(all[first*res.Draws:], a.Data)
 	}
 	return nil
 }
@@ -295,10 +282,7 @@ func mergeAdaptation(res *samplers.Result, path string, first, n int) error {
 	if err != nil {
 		return fmt.Errorf("cannot read %s: %v", path, unwrapPath(err))
 	}
-	var a struct {
-		StepSize  []*float64   `json:"step_size"`
-		InvMetric [][]*float64 `json:"inv_metric"`
-	}
+	var a adaptationFile
 	if err := json.Unmarshal(b, &a); err != nil {
 		return fmt.Errorf("%s: %v", path, err)
 	}
@@ -311,21 +295,15 @@ func mergeAdaptation(res *samplers.Result, path string, first, n int) error {
 			res.Adaptation.InvMetric = make([]float64, res.Chains*res.Dim)
 		}
 	}
-	val := func(p *float64) float64 { // null is a NaN in the file
-		if p == nil {
-			return math.NaN()
-		}
-		return *p
-	}
 	for i, v := range a.StepSize {
-		res.Adaptation.StepSize[first+i] = val(v)
+		res.Adaptation.StepSize[first+i] = float64(v)
 	}
 	for i, row := range a.InvMetric {
 		if len(row) != res.Dim || res.Adaptation.InvMetric == nil {
 			return fmt.Errorf("%s: inverse metric of chain %d has %d values, want %d", path, first+i, len(row), res.Dim)
 		}
 		for j, v := range row {
-			res.Adaptation.InvMetric[(first+i)*res.Dim+j] = val(v)
+			res.Adaptation.InvMetric[(first+i)*res.Dim+j] = float64(v)
 		}
 	}
 	return nil

@@ -303,11 +303,3 @@ func (b *builder) settings(m map[string]any, sec *section, v any) bool {
 	}
 	return true
 }
-
-// resolvedTable is a component as a table: its type and every key with its
-// value (defaults filled in).
-func resolvedTable(typ string, v any) map[string]any {
-	t := registry.ToMap(v)
-	t["type"] = typ
-	return t
-}

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"archive/zip"
 	"encoding/json"
 	"math"
 	"os"
@@ -13,28 +12,16 @@ import (
 	"github.com/goebm/ebm/fileio"
 )
 
-// readNPZ reads every array of a .npz file with archive/zip and ReadNPY,
-// as numpy.load does.
+// readNPZ reads every array of a .npz file by name.
 func readNPZ(t *testing.T, path string) (map[string][]float64, map[string][]int) {
 	t.Helper()
-	z, err := zip.OpenReader(path)
+	arrays, err := fileio.ReadNPZFile(path)
 	if err != nil {
-		t.Fatalf("%s: %v", path, err)
+		t.Fatal(err)
 	}
-	defer z.Close()
 	data, shapes := map[string][]float64{}, map[string][]int{}
-	for _, f := range z.File {
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, s, err := fileio.ReadNPY(r)
-		r.Close()
-		if err != nil {
-			t.Fatalf("%s: %s: %v", path, f.Name, err)
-		}
-		name := strings.TrimSuffix(f.Name, ".npy")
-		data[name], shapes[name] = d, s
+	for _, a := range arrays {
+		data[a.Name], shapes[a.Name] = a.Data, a.Shape
 	}
 	return data, shapes
 }

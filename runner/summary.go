@@ -24,6 +24,18 @@ func (n number) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
 }
 
+// UnmarshalJSON reads what MarshalJSON writes: a number, or null as NaN.
+func (n *number) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*n = number(math.NaN())
+		return nil
+	}
+	var f float64
+	err := json.Unmarshal(b, &f)
+	*n = number(f)
+	return err
+}
+
 // summaryFile is summary.json.
 type summaryFile struct {
 	Name    string       `json:"name"`

@@ -152,7 +152,7 @@ func cmdValidateTrain(e *env, fs *flag.FlagSet, path string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s: ok: training: data %s (%d rows, dim %d; %d held out), energy %s (%d parameters), objective %s, optimizer %s, %d steps × batch %d; then %s, %d chains × (%d warmup + %d draws)\n",
 		c.File, c.DataType, len(r.all)/r.dim, r.dim, len(r.all)/r.dim-len(r.train)/r.dim, c.EnergyType, r.nModel, c.ObjectiveType, c.OptimizerType,
-		c.Train.Steps, c.Train.BatchSize, c.SamplerType, c.Sample.Chains, c.Sample.Warmup, c.Sample.Draws)
+		c.Train.Steps, c.Train.BatchSize, c.Sample.Sampler.Type, c.Sample.Chains, c.Sample.Warmup, c.Sample.Draws)
 	return nil
 }
 
@@ -277,9 +277,9 @@ func (r *trainRun) configTables() map[string]map[string]any {
 	c := r.c
 	return map[string]map[string]any{
 		"energy":    r.modelTable(),
-		"optimizer": resolvedTable(c.OptimizerType, c.Optimizer),
-		"objective": resolvedTable(c.ObjectiveType, c.Objective),
-		"data":      resolvedTable(c.DataType, c.Data),
+		"optimizer": registry.Resolved(c.OptimizerType, c.Optimizer),
+		"objective": registry.Resolved(c.ObjectiveType, c.Objective),
+		"data":      registry.Resolved(c.DataType, c.Data),
 		"train":     registry.ToMap(&c.Train),
 	}
 }
@@ -400,7 +400,7 @@ func (r *trainRun) checkpointFile() *checkpoint.File {
 func (r *trainRun) describe(f *checkpoint.File) *checkpoint.File {
 	c := r.c
 	f.Energy = r.modelTable()
-	f.Optimizer = resolvedTable(c.OptimizerType, c.Optimizer)
+	f.Optimizer = registry.Resolved(c.OptimizerType, c.Optimizer)
 	f.Meta["name"], f.Meta["data"], f.Meta["objective"] = c.Name, c.DataType, c.ObjectiveType
 	t := r.configTables()
 	f.Tables = map[string]map[string]any{"objective": t["objective"], "data": t["data"], "train": t["train"]}
@@ -414,7 +414,7 @@ func (r *trainRun) modelTable() map[string]any {
 	if ce, ok := r.c.Model.(*checkpoint.Energy); ok && ce.Checkpoint() != nil {
 		return ce.Checkpoint().Energy
 	}
-	return resolvedTable(r.c.EnergyType, r.c.Model)
+	return registry.Resolved(r.c.EnergyType, r.c.Model)
 }
 
 // restore continues from a checkpoint written by this config's run (see

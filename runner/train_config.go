@@ -46,11 +46,6 @@ type TrainConfig struct {
 	Eval   EvalSettings
 	Sample SampleSettings
 
-	// SamplerType and Sampler are the [sample.sampler] component that
-	// draws from the trained model.
-	SamplerType string
-	Sampler     samplers.Sampler
-
 	// Warnings are what the components said while they were built: each
 	// line names the file and the table. Commands print them, and eval.json
 	// records them.
@@ -262,9 +257,8 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 		c.Sample.Sampler = registry.With[samplers.Sampler]("annealed_langevin", nil)
 	}
 	if b.settings(m, s.section("sample"), &c.Sample) {
-		c.SamplerType, c.Sampler = c.Sample.Sampler.Type, c.Sample.Sampler.Value
 		if _, given := st["warmup"]; !given {
-			c.Sample.Warmup = defaultSampleWarmup(c.Sampler)
+			c.Sample.Warmup = defaultSampleWarmup(c.Sample.Sampler.Value)
 		}
 	}
 	if err := b.err(); err != nil {

@@ -101,7 +101,7 @@ func (r *trainRun) newEvalFile() *evalFile {
 		Data: c.DataType, Energy: c.EnergyType, Objective: c.ObjectiveType, Optimizer: c.OptimizerType,
 		Dim: r.dim, NTrain: len(r.train) / r.dim, EvaluatedOn: r.evalOn,
 		FinalLoss: nan, NLL: nan, NLLStderr: nan, LogZ: nan, BorderMass: nan,
-		MMD2: nan, MMD2Data: nan, MMDBandwidth: nan, Sampler: c.SamplerType,
+		MMD2: nan, MMD2Data: nan, MMDBandwidth: nan, Sampler: c.Sample.Sampler.Type,
 		TrainSeconds: number(r.tr.Seconds()),
 		Warnings:     append([]string{}, c.Warnings...), Notes: append([]string{}, r.notes...), History: r.history(),
 	}
@@ -174,8 +174,8 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 			}
 		}
 	}
-	p := newProgress(e.stderr, "sample "+c.SamplerType, quiet)
-	res, err := samplers.Run(ctx, c.Model, c.Sampler, samplers.Options{
+	p := newProgress(e.stderr, "sample "+c.Sample.Sampler.Type, quiet)
+	res, err := samplers.Run(ctx, c.Model, c.Sample.Sampler.Value, samplers.Options{
 		Chains: s.Chains, Warmup: s.Warmup, Draws: s.Draws, Thin: 1,
 		Seed: train.SubSeed(c.Train.Seed, train.SeedSample), Workers: s.Workers, Init: init,
 		Progress: p.update,
@@ -183,7 +183,7 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 	p.end(ctx)
 	interrupted := err != nil && ctx.Err() != nil
 	if err != nil && !interrupted {
-		ev.Warnings = append(ev.Warnings, fmt.Sprintf("sampling the trained model failed: [sample.sampler] (%s): %v", c.SamplerType, err))
+		ev.Warnings = append(ev.Warnings, fmt.Sprintf("sampling the trained model failed: [sample.sampler] (%s): %v", c.Sample.Sampler.Type, err))
 		return nil, false
 	}
 	if res == nil || res.Draws == 0 {

@@ -148,7 +148,7 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool) error {
 	}
 	if res != nil {
 		write("samples.npy", func(w io.Writer) error { return fileio.WriteNPY(w, res.Samples, res.Chains, res.Draws, res.Dim) })
-		run := plots.Run{Title: c.SamplerType + " on the trained model", Samples: res.Samples, Chains: res.Chains, Draws: res.Draws, Dim: res.Dim}
+		run := plots.Run{Title: c.Sample.Sampler.Type + " on the trained model", Samples: res.Samples, Chains: res.Chains, Draws: res.Draws, Dim: res.Dim}
 		write("samples.png", func(w io.Writer) error { return plots.SamplesPNG(w, c.Model, []plots.Run{run}) })
 	} else {
 		ev.Notes = append(ev.Notes, "no draws from the trained model: samples.npy and samples.png not written")
@@ -187,7 +187,7 @@ func (r *trainRun) report(w io.Writer, ev *evalFile, res *samplers.Result, writt
 	}
 	if res != nil {
 		fmt.Fprintf(w, "  %s: %d chains × %d draws, MMD² to %s data %s (training vs held-out data: %s)\n",
-			c.SamplerType, res.Chains, res.Draws, on, fmtNum(ev.MMD2), fmtNum(ev.MMD2Data))
+			c.Sample.Sampler.Type, res.Chains, res.Draws, on, fmtNum(ev.MMD2), fmtNum(ev.MMD2Data))
 	}
 	fmt.Fprintf(w, "wrote %s: %s\n", r.dir, strings.Join(written, " "))
 }

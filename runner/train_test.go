@@ -575,7 +575,7 @@ steps = 200
 	}
 	fmt.Printf("%s: %s on %s (dim %d), %s, %d steps × %d rows, %.0f%% held out\n",
 		c.Name, c.ObjectiveType, c.DataType, c.Model.Dim(), c.OptimizerType, c.Train.Steps, c.Train.BatchSize, 100*c.Train.Holdout)
-	fmt.Printf("then %s: %d chains × (%d warmup + %d draws)\n", c.SamplerType, c.Sample.Chains, c.Sample.Warmup, c.Sample.Draws)
+	fmt.Printf("then %s: %d chains × (%d warmup + %d draws)\n", c.Sample.Sampler.Type, c.Sample.Chains, c.Sample.Warmup, c.Sample.Draws)
 	// Output:
 	// moons: nce on moons (dim 2), adam, 200 steps × 64 rows, 20% held out
 	// then ula: 1000 chains × (500 warmup + 1 draws)

@@ -91,6 +91,7 @@ func init() {
 // for start-up and tests, never while kernels run on other goroutines.
 func UseEnv() string {
 	current, problem = best(), ""
+	current32.Store(nil)
 	env := os.Getenv("EBM_SIMD")
 	name := strings.ToLower(strings.TrimSpace(env))
 	if name == "" {
@@ -98,6 +99,7 @@ func UseEnv() string {
 	}
 	if k := lookup(name); k != nil && k.available {
 		current = k
+		current32.Store(nil)
 		return ""
 	}
 	problem = fmt.Sprintf("EBM_SIMD=%s: %s; using %s (available: %s)", env, whyNot(name), current.name, strings.Join(Available(), ", "))
@@ -177,6 +179,7 @@ func Use(name string) error {
 		return fmt.Errorf("simd: %q: %s (available: %s)", name, whyNot(name), strings.Join(Available(), ", "))
 	}
 	current = k
+	current32.Store(nil)
 	return nil
 }
 

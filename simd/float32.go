@@ -1,0 +1,240 @@
+package simd
+
+import (
+	"math"
+	"sync/atomic"
+)
+
+// The float32 kernels serve learnable energies that compute in single
+// precision (dtype = "float32"): the same contracts as their float64 twins
+// (MatMul, MatMulBias, MatMulBT, MatMulAT, Dot, Axpy, Exp), on []float32.
+// Products accumulate in float32. They are chosen with the float64 kernels:
+// EBM_SIMD and Use switch both.
+
+// kernels32 is one implementation's table of unchecked float32 kernels.
+type kernels32 struct {
+	// matMul sets C = A·B (row-major, m×k times k×n), lengths checked.
+	matMul func(c, a, b []float32, m, k, n int)
+	// matMulAT sets C = Aᵀ·B (A stored k×m), lengths checked.
+	matMulAT func(c, a, b []float32, m, k, n int)
+	dot      func(x, y []float32) float32
+	axpy     func(y []float32, a float32, x []float32)
+	// exp sets dst[i] = e^x[i], float32.
+	exp func(dst, x []float32)
+}
+
+// generic32 is the pure-Go float32 table, the reference of the others.
+var generic32 = &kernels32{
+	matMul:   matMul32Generic,
+	matMulAT: matMulATVia32(matMul32Generic),
+	dot:      dot32Generic,
+	axpy:     axpy32Generic,
+	exp:      exp32Generic,
+}
+
+// tables32 maps an implementation's name to its float32 table; a name
+// without one uses generic32.
+var tables32 = map[string]*kernels32{"generic": generic32}
+
+// current32 is the float32 table of the chosen implementation.
+var current32 atomic.Pointer[kernels32]
+
+// k32 returns the chosen float32 table.
+func k32() *kernels32 {
+	if t := current32.Load(); t != nil {
+		return t
+	}
+	return choose32()
+}
+
+// choose32 sets current32 from the chosen implementation's name.
+func choose32() *kernels32 {
+	t := tables32[Chosen()]
+	if t == nil {
+		t = generic32
+	}
+	current32.Store(t)
+	return t
+}
+
+// MatMul32 is MatMul on float32: C = A·B for row-major A (m×k), B (k×n)
+// and C (m×n), with the same guarantees (c[i][j] depends only on row i of A
+// and on B). It panics unless the lengths fit.
+func MatMul32(c, a, b []float32, m, k, n int) {
+	checkMat32(c, a, b, m, k, n)
+	k32().matMul(c, a, b, m, k, n)
+}
+
+// MatMulBias32 is MatMulBias on float32: C = A·B + 1·biasᵀ.
+func MatMulBias32(c, a, b, bias []float32, m, k, n int) {
+	checkMat32(c, a, b, m, k, n)
+	if len(bias) != n {
+		mismatch()
+	}
+	k32().matMul(c, a, b, m, k, n)
+	for i := 0; i < m; i++ {
+		row := c[i*n : (i+1)*n]
+		for j := range row {
+			row[j] += bias[j]
+		}
+	}
+}
+
+// MatMulBT32 is MatMulBT on float32: C = A·Bᵀ for A (m×k), B (n×k).
+func MatMulBT32(c, a, b []float32, m, k, n int) {
+	checkMat32(c, a, b, m, k, n)
+	bt := getScratch32(k * n)
+	transpose32(*bt, b, n, k)
+	k32().matMul(c, a, *bt, m, k, n)
+	putScratch32(bt)
+}
+
+// MatMulAT32 is MatMulAT on float32: C = Aᵀ·B for A (k×m), B (k×n).
+func MatMulAT32(c, a, b []float32, m, k, n int) {
+	checkMat32(c, a, b, m, k, n)
+	k32().matMulAT(c, a, b, m, k, n)
+}
+
+// Dot32 returns Σ x[i]·y[i], accumulated in float32. It panics if the
+// lengths differ.
+func Dot32(x, y []float32) float32 {
+	if len(x) != len(y) {
+		mismatch()
+	}
+	return k32().dot(x, y)
+}
+
+// Axpy32 adds a·x to y: y[i] += float32(a*x[i]) (the product rounded, no
+// fused multiply-add, so every implementation gives the same bits). It
+// panics if the lengths differ.
+func Axpy32(y []float32, a float32, x []float32) {
+	if len(x) != len(y) {
+		mismatch()
+	}
+	k32().axpy(y, a, x)
+}
+
+// Exp32 sets dst[i] = e^x[i] in float32, within 2 ulp of the correctly
+// rounded value; +Inf above about 88.72, gradual underflow below about
+// −87.3, NaN for NaN. dst may be x. It panics if the lengths differ.
+func Exp32(dst, x []float32) {
+	if len(x) != len(dst) {
+		mismatch()
+	}
+	k32().exp(dst, x)
+}
+
+// ToFloat32 sets dst[i] = float32(src[i]) (rounded to nearest). It panics
+// if the lengths differ.
+func ToFloat32(dst []float32, src []float64) {
+	if len(dst) != len(src) {
+		mismatch()
+	}
+	for i, v := range src {
+		dst[i] = float32(v)
+	}
+}
+
+// ToFloat64 sets dst[i] = float64(src[i]) (exact). It panics if the
+// lengths differ.
+func ToFloat64(dst []float64, src []float32) {
+	if len(dst) != len(src) {
+		mismatch()
+	}
+	for i, v := range src {
+		dst[i] = float64(v)
+	}
+}
+
+func checkMat32(c, a, b []float32, m, k, n int) {
+	if m < 0 || k < 0 || n < 0 || len(a) != m*k || len(b) != k*n || len(c) != m*n {
+		mismatch()
+	}
+}
+
+func matMul32Generic(c, a, b []float32, m, k, n int) {
+	for i := 0; i < m; i++ {
+		ci := c[i*n : (i+1)*n]
+		clear(ci)
+		for p, av := range a[i*k : (i+1)*k] {
+			bp := b[p*n : (p+1)*n]
+			for j, bv := range bp {
+				ci[j] += av * bv
+			}
+		}
+	}
+}
+
+// matMulATVia32 returns a kernel for C = Aᵀ·B that transposes A into a
+// pooled buffer and calls mm.
+func matMulATVia32(mm func(c, a, b []float32, m, k, n int)) func(c, a, b []float32, m, k, n int) {
+	return func(c, a, b []float32, m, k, n int) {
+		at := getScratch32(k * m)
+		transpose32(*at, a, k, m)
+		mm(c, *at, b, m, k, n)
+		putScratch32(at)
+	}
+}
+
+func dot32Generic(x, y []float32) float32 {
+	var s float32
+	for i, v := range x {
+		s += v * y[i]
+	}
+	return s
+}
+
+func axpy32Generic(y []float32, a float32, x []float32) {
+	for i, v := range x {
+		y[i] += float32(a * v)
+	}
+}
+
+func exp32Generic(dst, x []float32) {
+	for i, v := range x {
+		dst[i] = float32(math.Exp(float64(v)))
+	}
+}
+
+var scratch32 [16]atomic.Pointer[[]float32]
+
+func getScratch32(size int) *[]float32 {
+	var p *[]float32
+	for i := range scratch32 {
+		if p = scratch32[i].Swap(nil); p != nil {
+			break
+		}
+	}
+	if p == nil {
+		p = new([]float32)
+	}
+	if cap(*p) < size {
+		*p = make([]float32, size)
+	}
+	*p = (*p)[:size]
+	return p
+}
+
+func putScratch32(p *[]float32) {
+	for i := range scratch32 {
+		if scratch32[i].CompareAndSwap(nil, p) {
+			return
+		}
+	}
+}
+
+func transpose32(dst, src []float32, r, c int) {
+	const t = 16
+	for i0 := 0; i0 < r; i0 += t {
+		i1 := min(i0+t, r)
+		for j0 := 0; j0 < c; j0 += t {
+			j1 := min(j0+t, c)
+			for i := i0; i < i1; i++ {
+				row := src[i*c : (i+1)*c]
+				for j := j0; j < j1; j++ {
+					dst[j*r+i] = row[j]
+				}
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package mlp
 import (
 	"runtime"
 	"sync"
+	"unsafe"
 
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/simd"
@@ -18,10 +19,32 @@ const (
 	parallelRows = 512
 )
 
-// work is one goroutine's scratch for one chunk of rows.
-type work struct {
-	h  [2][]float64 // chunkRows×maxW each: ping-pong activations, then backward products
-	fp []float64    // chunkRows×sumW: f′(zₗ) of every hidden layer, layer after layer
+// elem is the arithmetic of the fused pass: float64, or float32 for
+// dtype = "float32".
+type elem interface{ float32 | float64 }
+
+// work is one goroutine's scratch for one chunk of rows, in the model's
+// arithmetic T.
+type work[T elem] struct {
+	h  [2][]T // chunkRows×maxW each: ping-pong activations, then backward products
+	fp []T    // chunkRows×sumW: f′(zₗ) of every hidden layer, layer after layer
+
+	// float32 only: the chunk's points, energies and gradients in T, and
+	// float64 scratch for activations without a float32 kernel.
+	x, e, g []T
+	tmp     []float64
+}
+
+// weights are the parameters one Energy or Gradient call reads, in the
+// model's arithmetic: for float64, p is Params itself and wt its
+// transposed hidden weights; for float32, p32 is a rounded copy of
+// Params and wt32 the transposes of its hidden weights. They are taken
+// from Params at every call, since Params may have been written since
+// the last one.
+type weights struct {
+	wt   []float64
+	p32  []float32
+	wt32 []float32
 }
 
 // Energy sets e[i] = E(x_i) for each row of x: the forward pass only.
@@ -29,56 +52,78 @@ type work struct {
 func (m *MLP) Energy(e, x []float64) {
 	m.ready()
 	n := energies.CheckBatch(m.D, e, nil, x)
-	m.run(e[:n], nil, x, nil)
+	w := m.weightsFor(false)
+	m.run(e[:n], nil, x, w)
+	m.trans.Put(w)
 }
 
 // Gradient sets e[i] = E(x_i) and row i of grad to ∇ₓE(x_i), by a fused
 // forward and backward pass over the batch. From 512 rows on, Energy and
 // Gradient split the batch over up to GOMAXPROCS goroutines of their own;
 // a row's results do not depend on the batch it is in, nor on the split.
-// Neither allocates once its pooled buffers are warm.
+// Neither allocates once its pooled buffers are warm. With dtype =
+// "float32" the pass runs in float32 on float32 copies of the weights;
+// x, e and grad stay float64.
 func (m *MLP) Gradient(e, grad, x []float64) {
 	m.ready()
 	n := energies.CheckBatch(m.D, e, grad, x)
-	wt := m.transposed()
-	m.run(e[:n], grad[:n*m.D], x, *wt)
-	m.trans.Put(wt)
+	w := m.weightsFor(true)
+	m.run(e[:n], grad[:n*m.D], x, w)
+	m.trans.Put(w)
 }
 
-// transposed returns a pooled buffer holding Wₗᵀ (outₗ×inₗ, row-major) of
-// every hidden layer ℓ = 1…L, Wₗᵀ at toffs[ℓ−1]: the backward pass
-// multiplies by them. They are taken from Params at every call, since
-// Params may have been written since the last one.
-func (m *MLP) transposed() *[]float64 {
+// weightsFor returns pooled weights for one call: the transposed hidden
+// weights Wₗᵀ (outₗ×inₗ, row-major, at toffs[ℓ−1]) when the backward pass
+// needs them, and in float32 the rounded parameters too.
+func (m *MLP) weightsFor(backward bool) *weights {
 	L := len(m.layers) - 2
-	p, _ := m.trans.Get().(*[]float64)
-	if p == nil {
-		p = new([]float64)
+	w, _ := m.trans.Get().(*weights)
+	if w == nil {
+		w = new(weights)
 	}
-	if cap(*p) < m.toffs[L] {
-		*p = make([]float64, m.toffs[L])
+	if m.f32 {
+		w.p32 = grow(w.p32, len(m.params))
+		simd.ToFloat32(w.p32, m.params)
+		if backward {
+			w.wt32 = grow(w.wt32, m.toffs[L])
+			for l := 1; l <= L; l++ {
+				o := m.offs[l-1]
+				transpose(w.wt32[m.toffs[l-1]:m.toffs[l]], w.p32[o:o+m.layers[l-1]*m.layers[l]], m.layers[l-1], m.layers[l])
+			}
+		}
+		return w
 	}
-	*p = (*p)[:m.toffs[L]]
-	for l := 1; l <= L; l++ {
-		w, _ := m.layer(l)
-		transpose((*p)[m.toffs[l-1]:m.toffs[l]], w, m.layers[l-1], m.layers[l])
+	if backward {
+		w.wt = grow(w.wt, m.toffs[L])
+		for l := 1; l <= L; l++ {
+			wl, _ := m.layer(l)
+			transpose(w.wt[m.toffs[l-1]:m.toffs[l]], wl, m.layers[l-1], m.layers[l])
+		}
 	}
-	return p
+	return w
+}
+
+// grow returns s with length n, reallocated only when too short.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 // run computes the n = len(e) rows of x, with gradients when grad is
-// non-nil (wt then holds the transposed weights). From parallelRows rows on
-// it splits them into contiguous blocks over up to GOMAXPROCS goroutines
-// (the caller's among them); every row goes through the same arithmetic
-// whatever the split, since the kernels treat rows independently.
-func (m *MLP) run(e, grad, x, wt []float64) {
+// non-nil. From parallelRows rows on it splits them into contiguous
+// blocks over up to GOMAXPROCS goroutines (the caller's among them); every
+// row goes through the same arithmetic whatever the split, since the
+// kernels treat rows independently.
+func (m *MLP) run(e, grad, x []float64, w *weights) {
 	n, d := len(e), m.D
 	workers := 1
 	if n >= parallelRows {
 		workers = min(runtime.GOMAXPROCS(0), n/(parallelRows/2))
 	}
 	if workers <= 1 {
-		m.block(e, grad, x, wt)
+		m.block(e, grad, x, w)
 		return
 	}
 	c, _ := m.calls.Get().(*call)
@@ -87,13 +132,13 @@ func (m *MLP) run(e, grad, x, wt []float64) {
 	}
 	for len(c.tasks) < workers-1 {
 		t := &task{m: m, wg: &c.wg}
-		t.run = func() { t.m.block(t.e, t.grad, t.x, t.wt); t.wg.Done() }
+		t.run = func() { t.m.block(t.e, t.grad, t.x, t.w); t.wg.Done() }
 		c.tasks = append(c.tasks, t)
 	}
 	c.wg.Add(workers - 1)
-	for w, t := range c.tasks[:workers-1] {
-		lo, hi := (w+1)*n/workers, (w+2)*n/workers
-		t.e, t.x, t.wt, t.grad = e[lo:hi], x[lo*d:hi*d], wt, nil
+	for i, t := range c.tasks[:workers-1] {
+		lo, hi := (i+1)*n/workers, (i+2)*n/workers
+		t.e, t.x, t.w, t.grad = e[lo:hi], x[lo*d:hi*d], w, nil
 		if grad != nil {
 			t.grad = grad[lo*d : hi*d]
 		}
@@ -103,10 +148,10 @@ func (m *MLP) run(e, grad, x, wt []float64) {
 	if grad != nil {
 		grad = grad[:hi*d]
 	}
-	m.block(e[:hi], grad, x[:hi*d], wt)
+	m.block(e[:hi], grad, x[:hi*d], w)
 	c.wg.Wait()
 	for _, t := range c.tasks {
-		t.e, t.grad, t.x, t.wt = nil, nil, nil, nil // do not keep the caller's slices alive
+		t.e, t.grad, t.x, t.w = nil, nil, nil, nil // do not keep the caller's slices alive
 	}
 	m.calls.Put(c)
 }
@@ -120,21 +165,36 @@ type call struct {
 
 // task is one goroutine's block of rows.
 type task struct {
-	m              *MLP
-	e, grad, x, wt []float64
-	wg             *sync.WaitGroup
-	run            func()
+	m          *MLP
+	e, grad, x []float64
+	w          *weights
+	wg         *sync.WaitGroup
+	run        func()
 }
 
-// block runs the rows of one goroutine, chunkRows at a time.
-func (m *MLP) block(e, grad, x, wt []float64) {
-	s, _ := m.scratch.Get().(*work)
+// block runs the rows of one goroutine, chunkRows at a time, in the
+// model's arithmetic.
+func (m *MLP) block(e, grad, x []float64, w *weights) {
+	if m.f32 {
+		blockOf(m, &m.scratch32, e, grad, x, w.p32, w.wt32)
+	} else {
+		blockOf(m, &m.scratch, e, grad, x, m.params, w.wt)
+	}
+}
+
+func blockOf[T elem](m *MLP, pool *sync.Pool, e, grad, x []float64, p, wt []T) {
+	s, _ := pool.Get().(*work[T])
 	if s == nil {
-		s = &work{}
+		s = &work[T]{}
 		for i := range s.h {
-			s.h[i] = make([]float64, chunkRows*m.maxW)
+			s.h[i] = make([]T, chunkRows*m.maxW)
 		}
-		s.fp = make([]float64, chunkRows*m.sumW)
+		s.fp = make([]T, chunkRows*m.sumW)
+		if is32[T]() {
+			s.x = make([]T, chunkRows*m.D)
+			s.g = make([]T, chunkRows*m.D)
+			s.e = make([]T, chunkRows)
+		}
 	}
 	d := m.D
 	for c0 := 0; c0 < len(e); c0 += chunkRows {
@@ -143,67 +203,86 @@ func (m *MLP) block(e, grad, x, wt []float64) {
 		if grad != nil {
 			g = grad[c0*d : c1*d]
 		}
-		m.chunk(s, e[c0:c1], g, x[c0*d:c1*d], wt)
+		chunk(m, s, e[c0:c1], g, x[c0*d:c1*d], p, wt)
 	}
-	m.scratch.Put(s)
+	pool.Put(s)
 }
 
 // chunk is the fused pass over r = len(e) ≤ chunkRows rows. Forward, for
 // each hidden layer: zₗ = hₗ₋₁·Wₗ + bₗ, hₗ = f(zₗ), keeping f′(zₗ); then
 // e = h_L·w + b (+ the quadratic term). Backward (gradient only), with
 // δ_L = f′(z_L) ⊙ wᵀ (each row times the output weights):
-// δₗ₋₁ = (δₗ·Wₗᵀ) ⊙ f′(zₗ₋₁), and ∇ₓE = δ₁·W₁ᵀ (+ quadratic·x).
-func (m *MLP) chunk(s *work, e, grad, x, wt []float64) {
-	r, d, L := len(e), m.D, len(m.layers)-2
+// δₗ₋₁ = (δₗ·Wₗᵀ) ⊙ f′(zₗ₋₁), and ∇ₓE = δ₁·W₁ᵀ (+ quadratic·x). In
+// float32 the points are rounded in and the results widened out.
+func chunk[T elem](m *MLP, s *work[T], e64, grad64, x64 []float64, p, wt []T) {
+	r, d, L := len(e64), m.D, len(m.layers)-2
+	var x, e, grad []T
+	if is32[T]() {
+		x, e = s.x[:r*d], s.e[:r]
+		simd.ToFloat32(as32(x), x64)
+		if grad64 != nil {
+			grad = s.g[:r*d]
+		}
+	} else {
+		x, e, grad = asT[T](x64), asT[T](e64), asT[T](grad64)
+	}
+	layer := func(l int) (w, b []T) {
+		o, n := m.offs[l-1], m.layers[l-1]*m.layers[l]
+		return p[o : o+n], p[o+n : m.offs[l]]
+	}
 	in, k := x, d
 	fp := 0 // start of the current layer's f′ in s.fp
-	wo, bo := m.layer(L + 1)
+	wo, bo := layer(L + 1)
 	for l := 1; l <= L; l++ {
-		w, b := m.layer(l)
+		w, b := layer(l)
 		out := m.layers[l]
 		z := s.h[l&1][:r*out]
-		simd.MatMul(z, in, w, r, k, out)
-		var scale []float64
+		matMul(z, in, w, r, k, out)
+		var scale []T
 		if l == L {
 			scale = wo // δ_L = f′(z_L) ⊙ w, row by row
 		}
-		m.act.layer(z, s.fp[fp:fp+r*out], b, scale, grad != nil)
+		actLayer(m.act, s, z, s.fp[fp:fp+r*out], b, scale, grad != nil)
 		if grad != nil {
 			fp += r * out
 		}
 		in, k = z, out
 	}
-	simd.MatMulBias(e, in, wo, bo, r, k, 1)
+	matMulBias(e, in, wo, bo, r, k, 1)
 	q := m.Quadratic
 	if q != 0 {
 		for i := range e {
-			ss := 0.0
+			var ss T
 			for _, v := range x[i*d : i*d+d] {
 				ss += v * v
 			}
-			e[i] += 0.5 * q * ss
+			e[i] += T(0.5*q) * ss
 		}
 	}
-	if grad == nil {
-		return
-	}
-
-	fp -= r * m.layers[L]
-	delta := s.fp[fp : fp+r*m.layers[L]]
-	for l := L; l >= 2; l-- {
-		g := s.h[0][:r*m.layers[l-1]]
-		m.backLayer(g, delta, wt, l)
-		fp -= len(g)
-		prev := s.fp[fp : fp+len(g)]
-		for i, v := range g[:len(prev)] {
-			prev[i] *= v
+	if grad != nil {
+		fp -= r * m.layers[L]
+		delta := s.fp[fp : fp+r*m.layers[L]]
+		for l := L; l >= 2; l-- {
+			g := s.h[0][:r*m.layers[l-1]]
+			backLayer(m, g, delta, p, wt, l)
+			fp -= len(g)
+			prev := s.fp[fp : fp+len(g)]
+			for i, v := range g[:len(prev)] {
+				prev[i] *= v
+			}
+			delta = prev
 		}
-		delta = prev
+		backLayer(m, grad, delta, p, wt, 1)
+		if q != 0 {
+			for i, v := range x[:len(grad)] {
+				grad[i] += T(q) * v
+			}
+		}
 	}
-	m.backLayer(grad, delta, wt, 1)
-	if q != 0 {
-		for i, v := range x[:len(grad)] {
-			grad[i] += q * v
+	if is32[T]() {
+		simd.ToFloat64(e64, as32(e))
+		if grad64 != nil {
+			simd.ToFloat64(grad64, as32(grad))
 		}
 	}
 }
@@ -215,28 +294,28 @@ const dotBelow = 16
 
 // backLayer sets g = δ·Wₗᵀ for the rows of δ (outₗ wide; g is inₗ wide),
 // with the transposed weights wt for wide inputs and with dot products of
-// the rows of δ and Wₗ for narrow ones (the input layer of a
+// the rows of δ and Wₗ (from p) for narrow ones (the input layer of a
 // low-dimensional model).
-func (m *MLP) backLayer(g, delta, wt []float64, l int) {
+func backLayer[T elem](m *MLP, g, delta, p, wt []T, l int) {
 	in, out := m.layers[l-1], m.layers[l]
 	r := len(delta) / out
 	if in >= dotBelow {
-		simd.MatMul(g, delta, wt[m.toffs[l-1]:m.toffs[l]], r, out, in)
+		matMul(g, delta, wt[m.toffs[l-1]:m.toffs[l]], r, out, in)
 		return
 	}
-	w, _ := m.layer(l)
+	w := p[m.offs[l-1] : m.offs[l-1]+in*out]
 	for i := range r {
 		di := delta[i*out : i*out+out]
 		gi := g[i*in : i*in+in]
 		for j := range gi {
-			gi[j] = simd.Dot(di, w[j*out:j*out+out])
+			gi[j] = dot(di, w[j*out:j*out+out])
 		}
 	}
 }
 
 // transpose writes the c×r transpose of the r×c row-major src into dst, in
 // 8×8 tiles to stay in cache.
-func transpose(dst, src []float64, r, c int) {
+func transpose[T elem](dst, src []T, r, c int) {
 	const t = 8
 	for i0 := 0; i0 < r; i0 += t {
 		i1 := min(i0+t, r)
@@ -252,4 +331,115 @@ func transpose(dst, src []float64, r, c int) {
 	}
 }
 
-var _ energies.Energy = (*MLP)(nil)
+// The kernels below pick the float64 or float32 simd kernel by T's size;
+// the slices are reinterpreted, not converted.
+
+func is32[T elem]() bool { var z T; return unsafe.Sizeof(z) == 4 }
+
+// as32 and as64 reinterpret a []T whose T is float32 (float64).
+func as32[T elem](v []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(v))), len(v))
+}
+func as64[T elem](v []T) []float64 {
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(v))), len(v))
+}
+
+// asT reinterprets a []float64 as []T when T is float64.
+func asT[T elem](v []float64) []T {
+	if v == nil {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(v))), len(v))
+}
+
+func matMul[T elem](c, a, b []T, m, k, n int) {
+	if is32[T]() {
+		simd.MatMul32(as32(c), as32(a), as32(b), m, k, n)
+	} else {
+		simd.MatMul(as64(c), as64(a), as64(b), m, k, n)
+	}
+}
+
+func matMulBias[T elem](c, a, b, bias []T, m, k, n int) {
+	if is32[T]() {
+		simd.MatMulBias32(as32(c), as32(a), as32(b), as32(bias), m, k, n)
+	} else {
+		simd.MatMulBias(as64(c), as64(a), as64(b), as64(bias), m, k, n)
+	}
+}
+
+func dot[T elem](x, y []T) T {
+	if is32[T]() {
+		return T(simd.Dot32(as32(x), as32(y)))
+	}
+	return T(simd.Dot(as64(x), as64(y)))
+}
+
+// actLayer is act.layer in T: float64 calls it directly; float32 runs
+// SiLU (the default) on simd.Exp32 and the other activations through
+// float64 scratch (rounded back), with the same formulas.
+func actLayer[T elem](a act, s *work[T], z, d, bias, scale []T, deriv bool) {
+	if !is32[T]() {
+		a.layer(as64(z), as64(d), as64(bias), as64(scale), deriv)
+		return
+	}
+	z32, d32 := as32(z), as32(d[:len(z)])
+	b32 := as32(bias)
+	var sc32 []float32
+	if scale != nil {
+		sc32 = as32(scale)
+	}
+	if a == actSiLU {
+		siluLayer32(z32, d32, b32, sc32, deriv)
+		return
+	}
+	n, w := len(z), len(bias)
+	s.tmp = grow(s.tmp, 2*n+2*w)
+	z64, d64, b64 := s.tmp[:n], s.tmp[n:2*n], s.tmp[2*n:2*n+w]
+	simd.ToFloat64(z64, z32)
+	simd.ToFloat64(b64, b32)
+	var sc64 []float64
+	if scale != nil {
+		sc64 = s.tmp[2*n+w : 2*n+2*w]
+		simd.ToFloat64(sc64, sc32)
+	}
+	a.layer(z64, d64, b64, sc64, deriv)
+	simd.ToFloat32(z32, z64)
+	if deriv {
+		simd.ToFloat32(d32, d64)
+	}
+}
+
+// siluLayer32 is siluLayer in float32: z += bias, then z = z·σ(z) and
+// (with deriv) d = σ(z)·(1 + z·(1 − σ(z)))·scale, with e^−z from
+// simd.Exp32.
+func siluLayer32(z, d, bias, scale []float32, deriv bool) {
+	w := len(bias)
+	for i0 := 0; i0 < len(z); i0 += w {
+		zr, dr := z[i0:i0+w], d[i0:i0+w]
+		for j, b := range bias {
+			v := zr[j] + b
+			zr[j] = v
+			dr[j] = -v
+		}
+		simd.Exp32(dr, dr)
+		switch {
+		case !deriv:
+			for j, v := range zr {
+				zr[j] = v * (1 / (1 + dr[j]))
+			}
+		case scale == nil:
+			for j, v := range zr {
+				s := 1 / (1 + dr[j])
+				zr[j] = v * s
+				dr[j] = s * (1 + v*(1-s))
+			}
+		default:
+			for j, v := range zr {
+				s := 1 / (1 + dr[j])
+				zr[j] = v * s
+				dr[j] = s * (1 + v*(1-s)) * scale[j]
+			}
+		}
+	}
+}

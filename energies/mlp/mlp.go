@@ -44,7 +44,7 @@ func init() {
 
 // defaults returns an MLP with every key at its default.
 func defaults() *MLP {
-	return &MLP{Hidden: []int{128, 128}, Act: "silu", InitScheme: "fan_in", InitScale: 1}
+	return &MLP{Hidden: []int{128, 128}, Act: "silu", InitScheme: "fan_in", InitScale: 1, DType: "float64"}
 }
 
 // MLP is the energy E(x) = MLP(x) + quadratic·½‖x‖² of a fully connected
@@ -60,6 +60,7 @@ type MLP struct {
 	InitScheme string  `toml:"init" doc:"initialization: fan_in (PyTorch's nn.Linear default: weights and biases uniform on ±1/√in), xavier (uniform Glorot, std √(2/(in+out))), he (Kaiming normal, std √(2/in)) or normal (std 1); biases start at 0 except with fan_in"`
 	InitScale  float64 `toml:"init_scale" doc:"multiplies the initialization's standard deviation, > 0"`
 	Seed       uint64  `toml:"seed" doc:"seed of the weight initialization; the same seed gives the same network; 0 is a seed like any other, and the config's top-level seed does not change it"`
+	DType      string  `toml:"dtype" doc:"arithmetic of the network: float64 (the default) or float32 (about twice as fast on the SIMD kernels; the parameters, points, energies and gradients the rest of ebm sees stay float64, and the network computes on float32 copies of them)"`
 	Quadratic  float64 `toml:"quadratic" doc:"adds quadratic·½‖x‖² to E, >= 0; a positive value keeps exp(−E) normalizable (a Gaussian envelope of variance 1/quadratic)"`
 
 	layers []int               // dim, hidden…, 1
@@ -71,9 +72,11 @@ type MLP struct {
 	sumW   int                 // total hidden width
 	toffs  []int               // toffs[ℓ−1] = start of Wₗᵀ among the transposed weights (ℓ = 1…L); toffs[L] = their total length
 
-	scratch sync.Pool // *work, per-goroutine buffers
-	trans   sync.Pool // *[]float64, transposed weights of one Gradient call
-	calls   sync.Pool // *call, the goroutines of one parallel call
+	f32       bool      // DType is float32
+	scratch   sync.Pool // *work[float64], per-goroutine buffers
+	scratch32 sync.Pool // *work[float32], the same in float32
+	trans     sync.Pool // *weights, the weights of one Energy or Gradient call
+	calls     sync.Pool // *call, the goroutines of one parallel call
 }
 
 // New returns an initialized MLP for points of dimension dim with the given
@@ -128,6 +131,11 @@ func (m *MLP) Validate() error {
 	if err != nil {
 		return fmt.Errorf("key %q: %w", "activation", err)
 	}
+	switch m.DType {
+	case "float64", "float32":
+	default:
+		return fmt.Errorf("key %q: must be \"float64\" or \"float32\", got %q", "dtype", m.DType)
+	}
 	if _, ok := initSchemes[m.InitScheme]; !ok {
 		return fmt.Errorf("key %q: unknown scheme %q; known: %s", "init", m.InitScheme, strings.Join(schemeNames, ", "))
 	}
@@ -153,7 +161,9 @@ func (m *MLP) Validate() error {
 	m.maxW, m.sumW = maxW, sumW
 	m.params = make([]float64, offs[len(offs)-1])
 	m.initParams()
+	m.f32 = m.DType == "float32"
 	m.scratch = sync.Pool{}
+	m.scratch32 = sync.Pool{}
 	m.trans = sync.Pool{}
 	m.calls = sync.Pool{}
 	return nil

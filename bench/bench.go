@@ -46,6 +46,9 @@ func (r Row) String() string {
 		}
 	case r.GFlops > 0:
 		s += fmt.Sprintf("  %8.2f GFLOP/s", r.GFlops)
+		if r.Dtype == "float32" {
+			s += " (float32)"
+		}
 	case r.GBps > 0:
 		s += fmt.Sprintf("  %8.2f GB/s", r.GBps)
 	}

@@ -121,17 +121,23 @@ func TestTraining(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"mlp_grad_b1024", "dsm_step_b256", "mlp784_dsm_step_b128"}
+	var want []string
+	for _, dt := range []string{"float64", "float32"} {
+		for _, k := range []string{"mlp_grad_b1024", "dsm_step_b256", "pcd_step_b256_k20"} {
+			want = append(want, k+"/"+dt)
+		}
+	}
+	want = append(want, "mlp784_dsm_step_b128/float64", "mlp784_dsm_step_b128/float32")
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows, want %d: %+v", len(rows), len(want), rows)
 	}
 	for i, r := range rows {
-		if r.Kernel != want[i] || !(r.NsPerOp > 0) || !(r.GFlops > 0) || r.Impl != simd.Chosen() {
-			t.Errorf("row %d = %+v, want kernel %s with a positive time and GFLOP/s", i, r, want[i])
+		if r.Kernel+"/"+r.Dtype != want[i] || !(r.NsPerOp > 0) || !(r.GFlops > 0) || r.Impl != simd.Chosen() {
+			t.Errorf("row %d = %+v, want %s with a positive time and GFLOP/s", i, r, want[i])
 		}
 	}
-	if r := rows[2]; r.Dtype != "float64" || r.N != 8 {
-		t.Errorf("MNIST row %+v: want dtype float64 and n = the batch", r)
+	if r := rows[len(rows)-1]; r.N != 8 {
+		t.Errorf("MNIST row %+v: want n = the batch", r)
 	}
 }
 
@@ -211,11 +217,16 @@ func TestShares(t *testing.T) {
 			want[k+"/"+impl+"/1048576"] = LimitCopyBW
 		}
 	}
-	for _, k := range []string{"mlp_grad_b1024", "dsm_step_b256", "mlp784_dsm_step_b128"} {
-		want[k+"/"+simd.Chosen()+"/"] = LimitFMAPeak
+	for _, k := range []string{"mlp_grad_b1024", "dsm_step_b256", "pcd_step_b256_k20", "mlp784_dsm_step_b128"} {
+		for _, dt := range []string{"float64", "float32"} {
+			want[k+"/"+simd.Chosen()+"/"+dt] = LimitFMAPeak
+		}
 	}
 	for _, r := range rows {
 		key := r.Kernel + "/" + r.Impl + "/"
+		if r.Dtype != "" && bounds[r.Kernel].minN == 0 {
+			key += r.Dtype
+		}
 		if bounds[r.Kernel].minN > 0 {
 			key += strconv.Itoa(r.N)
 		}
@@ -229,7 +240,11 @@ func TestShares(t *testing.T) {
 		delete(want, key)
 		ref := r.GBps / copyAt[r.N]
 		if limit == LimitFMAPeak {
-			ref = r.GFlops / (lim.PeakGFlops[r.Impl] * float64(r.Cores))
+			peak := lim.PeakGFlops[r.Impl]
+			if r.Dtype == "float32" {
+				peak = lim.PeakGFlops32[r.Impl]
+			}
+			ref = r.GFlops / (peak * float64(r.Cores))
 		}
 		if r.Limit != limit || !(r.Share > 0) || math.IsInf(r.Share, 0) || r.Cores < 1 || math.Abs(r.Share-ref) > 1e-12*ref {
 			t.Errorf("row %+v: want limit %s and share %v", r, limit, ref)

@@ -28,6 +28,9 @@ type Limits struct {
 	// PeakGFlops is the float64 FMA peak per core of each implementation
 	// that has a peak loop, in GFLOP/s.
 	PeakGFlops map[string]float64
+	// PeakGFlops32 is the same for float32, where the loop has a float32
+	// twin: float32 rows (Row.Dtype) are judged by it.
+	PeakGFlops32 map[string]float64
 	// CopyGBps is the bandwidth of copy_64mib: bytes read plus written
 	// per second / 1e9.
 	CopyGBps float64
@@ -41,7 +44,7 @@ type Limits struct {
 // implementation: a read-only stream). avx512 appears where the CPU has
 // it even before a kernel table does: the peak it would be judged by.
 func MeasureLimits() ([]Row, Limits) {
-	lim := Limits{PeakGFlops: map[string]float64{}}
+	lim := Limits{PeakGFlops: map[string]float64{}, PeakGFlops32: map[string]float64{}}
 	var rows []Row
 	for _, p := range simd.PeakKernels() {
 		acc := make([]float64, p.Len())
@@ -59,6 +62,7 @@ func MeasureLimits() ([]Row, Limits) {
 		acc32 := make([]float32, p.Len32())
 		ns = timeBest(func() { p.Run32(acc32, 1, 1e-9, peakIters) })
 		flops = 2 * float64(p.Len32()) * peakIters
+		lim.PeakGFlops32[p.Impl] = flops / ns
 		rows = append(rows, Row{Kernel: "fma_peak_f32", Impl: p.Impl, N: peakIters, NsPerOp: ns,
 			GFlops: flops / ns, Dtype: "float32", What: p.What32})
 	}
@@ -98,6 +102,9 @@ var bounds = map[string]bound{
 	// the score-matching objectives run shards of 128 rows in parallel.
 	"dsm_step_b256":        {LimitFMAPeak, 0, func() int { return min(runtime.GOMAXPROCS(0), 2) }},
 	"mlp784_dsm_step_b128": {LimitFMAPeak, 0, nil},
+	// pcd's sampler calls mlp's Gradient on 256 rows (one goroutine) and
+	// its loss runs on one graph.
+	"pcd_step_b256_k20": {LimitFMAPeak, 0, nil},
 	"dot":                  {LimitCopyBW, 1 << 20, nil},
 	"axpy":                 {LimitCopyBW, 1 << 20, nil},
 	"langevin":             {LimitCopyBW, 1 << 20, nil},
@@ -124,7 +131,11 @@ func (l Limits) Annotate(rows []Row) []Row {
 		}
 		switch b.limit {
 		case LimitFMAPeak:
-			peak, ok := l.PeakGFlops[r.Impl]
+			peaks := l.PeakGFlops
+			if r.Dtype == "float32" {
+				peaks = l.PeakGFlops32
+			}
+			peak, ok := peaks[r.Impl]
 			if !ok || !(peak > 0) || !(r.GFlops > 0) {
 				continue
 			}

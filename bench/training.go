@@ -16,29 +16,69 @@ import (
 )
 
 // mlpTable is the network of the training targets: a 2-128-128-1 SiLU MLP
-// (with the shipped configs' small quadratic confinement term).
-func mlpTable() map[string]any {
-	return map[string]any{"type": "mlp", "dim": int64(2), "hidden": []any{int64(128), int64(128)},
+// (with the shipped configs' small quadratic confinement term), computing
+// in dtype.
+func mlpTable(dtype string) map[string]any {
+	t := map[string]any{"type": "mlp", "dim": int64(2), "hidden": []any{int64(128), int64(128)},
 		"activation": "silu", "seed": int64(1), "quadratic": 0.01}
+	if dtype != "float64" {
+		t["dtype"] = dtype
+	}
+	return t
 }
 
+// trainDtypes are the dtypes every learnable-energy row runs in, one row
+// each (Row.Dtype says which).
+var trainDtypes = []string{"float64", "float32"}
+
 // Training times the learnable-energy workloads with the chosen simd
-// implementation: "mlp_grad_b1024" (E and ∇ₓE of the 2-128-128-1 SiLU MLP
-// for 1024 points, as every sampler calls it) and "dsm_step_b256" (one
-// training step of configs/train_dsm_moons.toml, as train.Trainer.Step
-// runs it: a dsm Loss with σ = 0.1, that is double backprop, plus one Adam
-// update, for 256 moons points).
-// Then "mlp784_dsm_step_b128" (see mnistStep), one row per dtype.
-// ns_per_op is per call, resp. per step; gflops counts the dense layers'
-// multiply-adds only.
+// implementation, each once per dtype: "mlp_grad_b1024" (E and ∇ₓE of the
+// 2-128-128-1 SiLU MLP for 1024 points, as every sampler calls it),
+// "dsm_step_b256" (one training step of configs/train_dsm_moons.toml, as
+// train.Trainer.Step runs it: a dsm Loss with σ = 0.1, that is double
+// backprop, plus one Adam update, for 256 moons points) and
+// "pcd_step_b256_k20" (one step of persistent contrastive divergence as
+// ../shared/peers/pcd_train.py runs it: 20 Langevin steps of size 0.01
+// with noise 0.1 for 256 chains of a 10 000-point replay buffer, 5 %
+// restarted, α = 0.1, Adam; on 8gaussians). Then "mlp784_dsm_step_b128"
+// (see mnistStep). ns_per_op is per call, resp. per step; gflops counts
+// the dense layers' multiply-adds only.
 func Training(ctx context.Context) ([]Row, error) {
-	e, err := energies.FromTable(mlpTable())
-	if err != nil {
-		return nil, fmt.Errorf("bench: mlp: %w", err)
+	var rows []Row
+	for _, dtype := range trainDtypes {
+		r, err := trainRows(ctx, dtype)
+		rows = append(rows, r...)
+		if err != nil {
+			return rows, err
+		}
 	}
-	m, ok := e.(energies.Trainable)
-	if !ok {
-		return nil, fmt.Errorf("bench: mlp is not Trainable")
+	for _, dtype := range trainDtypes {
+		r, err := mnistStep(ctx, dtype)
+		if err != nil {
+			return rows, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// trainRows times mlp_grad_b1024, dsm_step_b256 and pcd_step_b256_k20 for
+// a model computing in dtype.
+func trainRows(ctx context.Context, dtype string) ([]Row, error) {
+	newModel := func() (energies.Trainable, error) {
+		e, err := energies.FromTable(mlpTable(dtype))
+		if err != nil {
+			return nil, fmt.Errorf("bench: mlp: %w", err)
+		}
+		m, ok := e.(energies.Trainable)
+		if !ok {
+			return nil, fmt.Errorf("bench: mlp is not Trainable")
+		}
+		return m, nil
+	}
+	m, err := newModel()
+	if err != nil {
+		return nil, err
 	}
 	impl := simd.Chosen()
 
@@ -50,7 +90,7 @@ func Training(ctx context.Context) ([]Row, error) {
 	// forward 2·128 + 128·128 + 128 multiply-adds per point, backward about
 	// as many again.
 	flops := 2 * 2 * float64(nGrad) * (2*128 + 128*128 + 128)
-	rows := []Row{{Kernel: "mlp_grad_b1024", Impl: impl, N: nGrad, NsPerOp: ns, GFlops: flops / ns}}
+	rows := []Row{{Kernel: "mlp_grad_b1024", Impl: impl, N: nGrad, NsPerOp: ns, GFlops: flops / ns, Dtype: dtype}}
 	if err := ctx.Err(); err != nil {
 		return rows, err
 	}
@@ -58,57 +98,68 @@ func Training(ctx context.Context) ([]Row, error) {
 	// One DSM step for a batch of 256: train.Trainer.Step on 256 rows with
 	// batch size 256, so every step sees the same points (in a new order).
 	const nStep = 256
-	o, err := objectives.FromTable(map[string]any{"type": "dsm", "sigma": 0.1})
+	ns, err = timeStep(ctx, m, map[string]any{"type": "dsm", "sigma": 0.1}, moons(nStep), 2, nStep)
 	if err != nil {
-		return nil, fmt.Errorf("bench: dsm: %w", err)
-	}
-	opt, err := optim.FromTable(map[string]any{"type": "adam", "lr": 1e-3})
-	if err != nil {
-		return nil, fmt.Errorf("bench: adam: %w", err)
-	}
-	// No loss rows (log_every is never reached) and no end: Step runs as
-	// many times as timeOp asks.
-	s := train.Settings{Steps: math.MaxInt32, BatchSize: nStep, LogEvery: math.MaxInt32, Seed: 1}
-	tr, err := train.New(m, o, opt, moons(nStep), 2, s)
-	if err != nil {
-		return nil, fmt.Errorf("bench: dsm step: %w", err)
-	}
-	var stepErr error
-	ns = timeOp(func() {
-		if stepErr != nil {
-			return
-		}
-		_, stepErr = tr.Step(ctx)
-	})
-	if stepErr != nil {
-		return rows, fmt.Errorf("bench: dsm step: %w", stepErr)
+		return rows, fmt.Errorf("bench: dsm step: %w", err)
 	}
 	// Six 256×128×128 products (forward, ∇ₓE, and four in the second
 	// backward pass) dominate.
 	flops = 6 * 2 * float64(nStep) * 128 * 128
-	rows = append(rows, Row{Kernel: "dsm_step_b256", Impl: impl, N: nStep, NsPerOp: ns, GFlops: flops / ns})
+	rows = append(rows, Row{Kernel: "dsm_step_b256", Impl: impl, N: nStep, NsPerOp: ns, GFlops: flops / ns, Dtype: dtype})
 	if err := ctx.Err(); err != nil {
 		return rows, err
 	}
-	for _, dtype := range mnistDtypes {
-		r, err := mnistStep(ctx, dtype)
-		if err != nil {
-			return rows, err
-		}
-		rows = append(rows, r)
+
+	// One PCD step (a fresh model, so that the DSM steps above do not
+	// change its energies).
+	if m, err = newModel(); err != nil {
+		return rows, err
 	}
-	return rows, nil
+	pcd := map[string]any{"type": "pcd", "buffer": int64(10000), "restart": 0.05, "k": int64(20), "alpha": 0.1,
+		"sampler": map[string]any{"type": "ula", "step_size": 0.01, "noise_std": 0.1}}
+	ns, err = timeStep(ctx, m, pcd, toy("8gaussians", 10000), 2, nStep)
+	if err != nil {
+		return rows, fmt.Errorf("bench: pcd step: %w", err)
+	}
+	// 20 gradient calls on 256 chains (forward and backward: two products
+	// each) and the loss's forward and backward on 2·256 rows (three
+	// products each).
+	flops = (20*2*2 + 2*3*2) * float64(nStep) * 128 * 128
+	rows = append(rows, Row{Kernel: "pcd_step_b256_k20", Impl: impl, N: nStep, NsPerOp: ns, GFlops: flops / ns, Dtype: dtype})
+	return rows, ctx.Err()
+}
+
+// timeStep times train.Trainer.Step of model m with the objective table
+// obj and Adam (lr 1e-3) on data (rows of dim values), batch rows per step: no loss
+// rows (log_every is never reached) and no end, so Step runs as many
+// times as timeOp asks.
+func timeStep(ctx context.Context, m energies.Trainable, obj map[string]any, data []float64, dim, batch int) (float64, error) {
+	o, err := objectives.FromTable(obj)
+	if err != nil {
+		return 0, err
+	}
+	opt, err := optim.FromTable(map[string]any{"type": "adam", "lr": 1e-3})
+	if err != nil {
+		return 0, err
+	}
+	s := train.Settings{Steps: math.MaxInt32, BatchSize: batch, LogEvery: math.MaxInt32, Seed: 1}
+	tr, err := train.New(m, o, opt, data, dim, s)
+	if err != nil {
+		return 0, err
+	}
+	var stepErr error
+	ns := timeOp(func() {
+		if stepErr == nil && ctx.Err() == nil {
+			_, stepErr = tr.Step(ctx)
+		}
+	})
+	return ns, stepErr
 }
 
 // mnist is the shape of mlp784_dsm_step_b128: a dim-hidden-hidden-1 SiLU
 // MLP trained on batches of batch rows. (A variable so that tests can
 // shrink it; the row keeps its name.)
 var mnist = struct{ dim, hidden, batch int }{784, 512, 128}
-
-// mnistDtypes are the dtypes mlp784_dsm_step_b128 runs in, one row each
-// (Row.Dtype says which). mlp computes in float64 only today; when it
-// takes a dtype, add "float32" here: mnistTable passes it on.
-var mnistDtypes = []string{"float64"}
 
 // mnistTable is the MNIST-sized network: mnist.dim-hidden-hidden-1 SiLU,
 // no confinement term.
@@ -140,44 +191,26 @@ func mnistStep(ctx context.Context, dtype string) (Row, error) {
 	if !ok {
 		return Row{}, fmt.Errorf("bench: %s: mlp is not Trainable", name)
 	}
-	o, err := objectives.FromTable(map[string]any{"type": "dsm", "sigma": 0.1})
-	if err != nil {
-		return Row{}, fmt.Errorf("bench: %s: %w", name, err)
-	}
-	opt, err := optim.FromTable(map[string]any{"type": "adam", "lr": 1e-3})
-	if err != nil {
-		return Row{}, fmt.Errorf("bench: %s: %w", name, err)
-	}
 	n, d, h := mnist.batch, mnist.dim, mnist.hidden
 	data := make([]float64, n*d)
 	r := rand.New(rand.NewPCG(1, 0))
 	for i := range data {
 		data[i] = r.Float64()
 	}
-	s := train.Settings{Steps: math.MaxInt32, BatchSize: n, LogEvery: math.MaxInt32, Seed: 1}
-	tr, err := train.New(m, o, opt, data, d, s)
+	ns, err := timeStep(ctx, m, map[string]any{"type": "dsm", "sigma": 0.1}, data, d, n)
 	if err != nil {
 		return Row{}, fmt.Errorf("bench: %s: %w", name, err)
-	}
-	var stepErr error
-	ns := timeOp(func() {
-		if stepErr == nil && ctx.Err() == nil {
-			_, stepErr = tr.Step(ctx)
-		}
-	})
-	if stepErr != nil {
-		return Row{}, fmt.Errorf("bench: %s: %w", name, stepErr)
-	}
-	if err := ctx.Err(); err != nil {
-		return Row{}, err
 	}
 	flops := 6 * 2 * float64(n) * float64(d*h+h*h)
 	return Row{Kernel: name, Impl: simd.Chosen(), N: n, NsPerOp: ns, GFlops: flops / ns, Dtype: dtype}, nil
 }
 
 // moons returns n points of the moons data set (seed 1).
-func moons(n int) []float64 {
-	d, err := datasets.FromTable(map[string]any{"type": "moons", "n": int64(n), "seed": int64(1)})
+func moons(n int) []float64 { return toy("moons", n) }
+
+// toy returns n points of the named 2-D data set (seed 1).
+func toy(name string, n int) []float64 {
+	d, err := datasets.FromTable(map[string]any{"type": name, "n": int64(n), "seed": int64(1)})
 	if err != nil {
 		panic(err) // a fixed, valid table
 	}

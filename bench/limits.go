@@ -105,10 +105,10 @@ var bounds = map[string]bound{
 	// pcd's sampler calls mlp's Gradient on 256 rows (one goroutine) and
 	// its loss runs on one graph.
 	"pcd_step_b256_k20": {LimitFMAPeak, 0, nil},
-	"dot":                  {LimitCopyBW, 1 << 20, nil},
-	"axpy":                 {LimitCopyBW, 1 << 20, nil},
-	"langevin":             {LimitCopyBW, 1 << 20, nil},
-	"position":             {LimitCopyBW, 1 << 20, nil},
+	"dot":               {LimitCopyBW, 1 << 20, nil},
+	"axpy":              {LimitCopyBW, 1 << 20, nil},
+	"langevin":          {LimitCopyBW, 1 << 20, nil},
+	"position":          {LimitCopyBW, 1 << 20, nil},
 }
 
 // Annotate sets Limit, Share and Cores of the rows judged by a limit (see

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"github.com/goebm/ebm/simd"
 )
 
 // Activation names an element-wise function with exact derivatives of every
@@ -70,11 +68,11 @@ func constDeriv(f Activation, k int) bool {
 }
 
 // Act returns f(a) element-wise. Its derivative is ActDeriv(a, f, 1).
-func (g *Graph) Act(a Node, f Activation) Node { return g.ActDeriv(a, f, 0) }
+func (g *GraphOf[T]) Act(a Node, f Activation) Node { return g.ActDeriv(a, f, 0) }
 
 // ActDeriv returns the order-th derivative f⁽ᵒʳᵈᵉʳ⁾(a) element-wise (order 0
 // is f itself). It is differentiable again: its derivative is order+1.
-func (g *Graph) ActDeriv(a Node, f Activation, order int) Node {
+func (g *GraphOf[T]) ActDeriv(a Node, f Activation, order int) Node {
 	if order < 0 || order > 1<<20 || !f.valid() {
 		panic(fmt.Sprintf("autodiff: ActDeriv: invalid activation %v or order %d", f, order))
 	}
@@ -84,9 +82,9 @@ func (g *Graph) ActDeriv(a Node, f Activation, order int) Node {
 // act records b∘c∘f⁽ᵏ⁾(x), where b and c (each shaped like x, or 0 for
 // none) multiply the activation's derivative: the backward pass of an
 // activation is one such node instead of a derivative node and a product.
-func (g *Graph) act(b, c, x Node, f Activation, k int) Node {
+func (g *GraphOf[T]) act(b, c, x Node, f Activation, k int) Node {
 	n, m, xv := g.shape(x)
-	var bv, cv []float64
+	var bv, cv []T
 	if b != 0 {
 		_, _, _, bv = g.same("Act", x, b)
 	}
@@ -94,7 +92,7 @@ func (g *Graph) act(b, c, x Node, f Activation, k int) Node {
 		_, _, _, cv = g.same("Act", x, c)
 	}
 	fam := f.family()
-	var base []float64
+	var base []T
 	if fam != famNone && !(k == 0 && fam == famTanh) { // tanh's value needs no cache
 		base = g.base(x, fam)
 	}
@@ -105,27 +103,27 @@ func (g *Graph) act(b, c, x Node, f Activation, k int) Node {
 	}
 	g.link(p, ax, b, c)
 	p.x, p.f, p.k = x, f, int32(k)
-	g.actJob = actJob{out: p.val, x: xv, base: base, b: bv, c: cv, f: f, k: k, pairs: fam == famSig || fam == famTanh}
+	g.actJob = actJob[T]{out: p.val, x: xv, base: base, b: bv, c: cv, f: f, k: k, pairs: fam == famSig || fam == famTanh}
 	g.split(&g.actJob, len(p.val), 256, len(p.val) >= parMinElems && (base != nil || bv != nil))
-	g.actJob = actJob{}
+	g.actJob = actJob[T]{}
 	return id
 }
 
 // actJob computes out = b∘c∘f⁽ᵏ⁾(x) over a range of elements, in chunks
 // that keep the derivative in L1 while the multipliers apply.
-type actJob struct {
-	out, x, base, b, c []float64
+type actJob[T Float] struct {
+	out, x, base, b, c []T
 	f                  Activation
 	k                  int
 	pairs              bool // base holds two values per element (σ(ax) then σ(−ax))
 }
 
-func (t *actJob) run(r0, r1 int) {
+func (t *actJob[T]) run(r0, r1 int) {
 	const chunk = 256
 	size := len(t.out)
 	for i0 := r0; i0 < r1; i0 += chunk {
 		i1 := min(i0+chunk, r1)
-		var c1, c2 []float64
+		var c1, c2 []T
 		switch {
 		case t.base == nil:
 		case t.pairs:
@@ -146,7 +144,7 @@ func (t *actJob) run(r0, r1 int) {
 	}
 }
 
-func mulInto(dst, v []float64) {
+func mulInto[T Float](dst, v []T) {
 	v = v[:len(dst)]
 	for i := range dst {
 		dst[i] *= v[i]
@@ -183,34 +181,34 @@ func (f Activation) family() uint8 {
 // x already holds it: for famSig and famTanh 2·len values (σ(ax) for every
 // element, then σ(−ax), a = 1 or 2), otherwise len values. The values of a
 // node never change while it exists, so the cache stays valid until Reset.
-func (g *Graph) base(x Node, fam uint8) []float64 {
+func (g *GraphOf[T]) base(x Node, fam uint8) []T {
 	p := &g.nodes[x]
 	size := len(p.val)
 	if fam == famSig || fam == famTanh {
 		size *= 2
 	}
 	if cap(p.baseBuf) < size {
-		p.baseBuf = make([]float64, size)
+		p.baseBuf = make([]T, size)
 		p.baseFam = famNone
 	}
 	b := p.baseBuf[:size]
 	if p.baseFam == fam {
 		return b
 	}
-	g.baseJob = baseJob{b: b, x: p.val, fam: fam}
+	g.baseJob = baseJob[T]{b: b, x: p.val, fam: fam}
 	g.split(&g.baseJob, len(p.val), 256, len(p.val) >= parMinElems)
-	g.baseJob = baseJob{}
+	g.baseJob = baseJob[T]{}
 	g.nodes[x].baseFam = fam
 	return b
 }
 
 // baseJob computes a family's cache over a range of elements.
-type baseJob struct {
-	b, x []float64
+type baseJob[T Float] struct {
+	b, x []T
 	fam  uint8
 }
 
-func (t *baseJob) run(r0, r1 int) {
+func (t *baseJob[T]) run(r0, r1 int) {
 	n, x := len(t.x), t.x[r0:r1]
 	switch t.fam {
 	case famSig:
@@ -222,13 +220,13 @@ func (t *baseJob) run(r0, r1 int) {
 		for i, v := range x {
 			b[i] = min(v, 0)
 		}
-		simd.Exp(b, b)
+		kExp(b, b)
 	case famGauss:
 		b := t.b[r0:r1]
 		for i, v := range x {
 			b[i] = -0.5 * v * v
 		}
-		simd.Exp(b, b)
+		kExp(b, b)
 	}
 }
 
@@ -236,24 +234,57 @@ func (t *baseJob) run(r0, r1 int) {
 // full relative accuracy: with e = exp(−|ax|) and r = 1/(1 + e), the pair
 // is (r, e·r) for ax ≥ 0 and (e·r, r) below, selected without a branch.
 // The exponentials go through u first, in chunks that stay in L1.
-func sigPairs(s, u, x []float64, a float64) {
+func sigPairs[T Float](s, u, x []T, a T) {
 	const chunk = 256
 	for i0 := 0; i0 < len(s); i0 += chunk {
 		i1 := min(i0+chunk, len(s))
 		ss, us, xs := s[i0:i1], u[i0:i1], x[i0:i1]
 		for i, v := range xs {
-			us[i] = -math.Abs(a * v)
+			us[i] = -abs(a * v)
 		}
-		simd.Exp(us, us)
-		for i, v := range xs {
-			e := us[i]
-			r := 1 / (1 + e)
-			rb, eb := math.Float64bits(r), math.Float64bits(e*r)
-			neg := uint64(int64(math.Float64bits(v)) >> 63) // all ones when v < 0 (or −0)
-			ss[i] = math.Float64frombits(rb&^neg | eb&neg)
-			us[i] = math.Float64frombits(eb&^neg | rb&neg)
+		kExp(us, us)
+		if is32[T]() {
+			sigSelect32(f32(ss), f32(us), f32(xs))
+		} else {
+			sigSelect64(f64(ss), f64(us), f64(xs))
 		}
 	}
+}
+
+// sigSelect64 turns e = exp(−|ax|) in u into the pair: with r = 1/(1 + e),
+// s = r and u = e·r for x ≥ 0, swapped for x < 0 (or −0), selected on the
+// sign bit without a branch.
+func sigSelect64(s, u, x []float64) {
+	s, u = s[:len(x)], u[:len(x)]
+	for i, v := range x {
+		e := u[i]
+		r := 1 / (1 + e)
+		rb, eb := math.Float64bits(r), math.Float64bits(e*r)
+		neg := uint64(int64(math.Float64bits(v)) >> 63) // all ones when v < 0 (or −0)
+		s[i] = math.Float64frombits(rb&^neg | eb&neg)
+		u[i] = math.Float64frombits(eb&^neg | rb&neg)
+	}
+}
+
+// sigSelect32 is sigSelect64 in float32.
+func sigSelect32(s, u, x []float32) {
+	s, u = s[:len(x)], u[:len(x)]
+	for i, v := range x {
+		e := u[i]
+		r := 1 / (1 + e)
+		rb, eb := math.Float32bits(r), math.Float32bits(e*r)
+		neg := uint32(int32(math.Float32bits(v)) >> 31) // all ones when v < 0 (or −0)
+		s[i] = math.Float32frombits(rb&^neg | eb&neg)
+		u[i] = math.Float32frombits(eb&^neg | rb&neg)
+	}
+}
+
+// abs returns |v| (math.Abs for either width).
+func abs[T Float](v T) T {
+	if is32[T]() {
+		return T(math.Float32frombits(math.Float32bits(float32(v)) &^ (1 << 31)))
+	}
+	return T(math.Abs(float64(v)))
 }
 
 // The polynomials R_k of tanh's derivatives: tanh⁽ᵏ⁾(y) = (1 − t²)·R_k(t)
@@ -303,11 +334,11 @@ func rpoly(k int) []float64 {
 	return tab[k]
 }
 
-// horner evaluates Σ c[j]·tʲ.
-func horner(c []float64, t float64) float64 {
-	var s float64
+// horner evaluates Σ c[j]·tʲ in T (the coefficients are integers).
+func horner[T Float](c []float64, t T) T {
+	var s T
 	for j := len(c) - 1; j >= 0; j-- {
-		s = s*t + c[j]
+		s = s*t + T(c[j])
 	}
 	return s
 }

@@ -6,7 +6,7 @@ import "math"
 // these elements (see base): σ(ax) and σ(−ax) for the sigmoid and tanh
 // families, the exponential in c1 for ELU and Gaussian, nil for the others
 // and for tanh's value.
-func deriv(dst, x, c1, c2 []float64, f Activation, k int) {
+func deriv[T Float](dst, x, c1, c2 []T, f Activation, k int) {
 	x = x[:len(dst)]
 	if c1 != nil {
 		c1 = c1[:len(dst)]
@@ -37,7 +37,7 @@ func deriv(dst, x, c1, c2 []float64, f Activation, k int) {
 			// log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), and e^−|x| = σ(−|x|)/σ(|x|).
 			for i, v := range x {
 				s, u := c1[i], c2[i]
-				dst[i] = max(v, 0) + math.Log1p(min(s, u)/max(s, u))
+				dst[i] = max(v, 0) + T(math.Log1p(float64(min(s, u)/max(s, u))))
 			}
 			return
 		}
@@ -51,14 +51,14 @@ func deriv(dst, x, c1, c2 []float64, f Activation, k int) {
 	}
 }
 
-func fillv(dst []float64, v float64) {
+func fillv[T Float](dst []T, v T) {
 	for i := range dst {
 		dst[i] = v
 	}
 }
 
 // reluDeriv: max(x, 0), then 1[x > 0], then 0; NaN stays NaN.
-func reluDeriv(dst, x []float64, k int) {
+func reluDeriv[T Float](dst, x []T, k int) {
 	switch k {
 	case 0:
 		for i, v := range x {
@@ -88,14 +88,14 @@ func reluDeriv(dst, x []float64, k int) {
 
 // eluDeriv: x or eˣ − 1 (expm1, accurate near 0), then 1 or eˣ, then 0 or
 // eˣ, with ex[i] = exp(min(x[i], 0)).
-func eluDeriv(dst, x, ex []float64, k int) {
+func eluDeriv[T Float](dst, x, ex []T, k int) {
 	switch k {
 	case 0:
 		for i, v := range x {
 			if v > 0 {
 				dst[i] = v
 			} else {
-				dst[i] = math.Expm1(v)
+				dst[i] = T(math.Expm1(float64(v)))
 			}
 		}
 	case 1:
@@ -120,7 +120,7 @@ func eluDeriv(dst, x, ex []float64, k int) {
 // sigDeriv sets dst[i] = σ⁽ᵏ⁾ from s = σ(x) and u = σ(−x): σ, s·u,
 // s·u·(u − s), and 2¹⁻ᵏ·s·u·R_k(s − u) for k ≥ 3 (s − u = tanh(x/2)). The
 // factor s·u keeps the relative accuracy where s or u underflows.
-func sigDeriv(dst, s, u []float64, k int) {
+func sigDeriv[T Float](dst, s, u []T, k int) {
 	switch k {
 	case 0:
 		copy(dst, s)
@@ -133,7 +133,7 @@ func sigDeriv(dst, s, u []float64, k int) {
 			dst[i] = v * u[i] * (u[i] - v)
 		}
 	default:
-		r, sc := rpoly(k), math.Ldexp(1, 1-k)
+		r, sc := rpoly(k), T(math.Ldexp(1, 1-k))
 		for i, v := range s {
 			dst[i] = sc * (v * u[i]) * horner(r, v-u[i])
 		}
@@ -142,7 +142,7 @@ func sigDeriv(dst, s, u []float64, k int) {
 
 // sigK returns σ⁽ʲ⁾ for j ≥ 2 from s, u, the coefficients r of R_j (unused
 // for j = 2) and sc = 2¹⁻ʲ.
-func sigK(s, u float64, j int, r []float64, sc float64) float64 {
+func sigK[T Float](s, u T, j int, r []float64, sc T) T {
 	if j == 2 {
 		return s * u * (u - s)
 	}
@@ -150,7 +150,7 @@ func sigK(s, u float64, j int, r []float64, sc float64) float64 {
 }
 
 // siluDeriv sets dst[i] = SiLU⁽ᵏ⁾(x[i]) = x·σ⁽ᵏ⁾(x) + k·σ⁽ᵏ⁻¹⁾(x).
-func siluDeriv(dst, x, s, u []float64, k int) {
+func siluDeriv[T Float](dst, x, s, u []T, k int) {
 	switch k {
 	case 0:
 		for i, v := range x {
@@ -170,8 +170,8 @@ func siluDeriv(dst, x, s, u []float64, k int) {
 			r0 = rpoly(k - 1)
 		}
 		r1 := rpoly(k)
-		sc0, sc1 := math.Ldexp(1, 2-k), math.Ldexp(1, 1-k)
-		fk := float64(k)
+		sc0, sc1 := T(math.Ldexp(1, 2-k)), T(math.Ldexp(1, 1-k))
+		fk := T(k)
 		for i, v := range x {
 			dst[i] = v*sigK(s[i], u[i], k, r1, sc1) + fk*sigK(s[i], u[i], k-1, r0, sc0)
 		}
@@ -181,11 +181,11 @@ func siluDeriv(dst, x, s, u []float64, k int) {
 // tanhDeriv sets dst[i] = tanh⁽ᵏ⁾(x[i]): math.Tanh for k = 0, otherwise
 // (1 − t²)·R_k(t) with t = s − u and 1 − t² = 4·s·u for s = σ(2x),
 // u = σ(−2x) (no cancellation for large |x|).
-func tanhDeriv(dst, x, s, u []float64, k int) {
+func tanhDeriv[T Float](dst, x, s, u []T, k int) {
 	switch k {
 	case 0:
 		for i, v := range x {
-			dst[i] = math.Tanh(v)
+			dst[i] = T(math.Tanh(float64(v)))
 		}
 	case 1:
 		for i, v := range s {
@@ -207,7 +207,7 @@ func tanhDeriv(dst, x, s, u []float64, k int) {
 // with the probabilists' Hermite polynomials He₀ = 1, He₁ = x,
 // Heⱼ₊₁ = x·Heⱼ − j·Heⱼ₋₁; g[i] = exp(−x[i]²/2). Where g underflows to 0
 // the result is 0 (Heₖ(x) may overflow there).
-func gaussDeriv(dst, x, g []float64, k int) {
+func gaussDeriv[T Float](dst, x, g []T, k int) {
 	switch k {
 	case 0:
 		copy(dst, g)
@@ -220,7 +220,7 @@ func gaussDeriv(dst, x, g []float64, k int) {
 			dst[i] = (v*v - 1) * g[i]
 		}
 	default:
-		sign := 1.0
+		sign := T(1)
 		if k%2 == 1 {
 			sign = -1
 		}
@@ -230,9 +230,9 @@ func gaussDeriv(dst, x, g []float64, k int) {
 				dst[i] = 0
 				continue
 			}
-			h0, h1 := 1.0, v
+			h0, h1 := T(1), v
 			for j := 1; j < k; j++ {
-				h0, h1 = h1, v*h1-float64(j)*h0
+				h0, h1 = h1, v*h1-T(j)*h0
 			}
 			dst[i] = sign * h1 * e
 		}
@@ -243,7 +243,7 @@ func gaussDeriv(dst, x, g []float64, k int) {
 // b∘SiLU′(x) (the first backward pass) and b∘c∘SiLU″(x) (the second),
 // reporting whether it handled the case. c is the whole second multiplier
 // (nil for none), sliced here to [i0, i1).
-func siluFused(dst, x, s, u, b, c []float64, i0, i1, k int) bool {
+func siluFused[T Float](dst, x, s, u, b, c []T, i0, i1, k int) bool {
 	x, s, u, b = x[:len(dst)], s[:len(dst)], u[:len(dst)], b[:len(dst)]
 	switch {
 	case k == 1 && c == nil:

@@ -22,7 +22,7 @@ const (
 // nodes on a path from the inputs to the outputs are visited.
 //
 // The returned slice is valid until the next Reset.
-func (g *Graph) Grad(outputs, inputs, seeds []Node, createGraph bool) []Node {
+func (g *GraphOf[T]) Grad(outputs, inputs, seeds []Node, createGraph bool) []Node {
 	if seeds != nil && len(seeds) != len(outputs) {
 		panic(fmt.Sprintf("autodiff: Grad: %d seeds for %d outputs", len(seeds), len(outputs)))
 	}
@@ -106,7 +106,7 @@ func (g *Graph) Grad(outputs, inputs, seeds []Node, createGraph bool) []Node {
 }
 
 // accumulate adds the contribution d to the adjoint of node n.
-func (g *Graph) accumulate(adj []Node, n, d Node) {
+func (g *GraphOf[T]) accumulate(adj []Node, n, d Node) {
 	if adj[n] == 0 {
 		adj[n] = d
 		return
@@ -118,7 +118,7 @@ func (g *Graph) accumulate(adj []Node, n, d Node) {
 // on a requested input. Every rule is written with the differentiable
 // operations, so that with createGraph the backward pass is itself on the
 // tape.
-func (g *Graph) backward(adj []Node, i, gi Node) {
+func (g *GraphOf[T]) backward(adj []Node, i, gi Node) {
 	p := g.nodes[i] // a copy: recording moves g.nodes
 	mark := g.mark
 	dep := func(n Node) bool { return n != 0 && mark[n]&markDep != 0 }

@@ -49,12 +49,12 @@ const (
 // to (0 when absent or when the node was recorded as a constant); x is the
 // activation's input for opAct (it is also a when the derivative of the
 // activation's derivative is not identically zero).
-type node struct {
-	val     []float64 // rows·cols values, row-major (aliases the caller's data for leaves)
-	buf     []float64 // storage owned by this slot, kept across Reset
-	baseBuf []float64 // storage for the activation cache of this node's value, kept across Reset
-	trBuf   []float64 // storage for the transpose of this node's value, kept across Reset
-	s       float64   // scalar parameter (Scale, AddConst, Mul, Sum, Fill)
+type node[T Float] struct {
+	val     []T     // rows·cols values, row-major (aliases the caller's data for leaves)
+	buf     []T     // storage owned by this slot, kept across Reset
+	baseBuf []T     // storage for the activation cache of this node's value, kept across Reset
+	trBuf   []T     // storage for the transpose of this node's value, kept across Reset
+	s       float64 // scalar parameter (Scale, AddConst, Mul, Sum, Fill), converted to T where used
 	rows    int32
 	cols    int32
 	a, b, c Node
@@ -67,19 +67,19 @@ type node struct {
 	trOK    bool  // trBuf holds the transpose of val
 }
 
-// Graph records operations on batched float64 matrices and differentiates
-// them. The zero value is not usable; call New. A Graph is not safe for
-// concurrent use.
-type Graph struct {
-	nodes  []node // nodes[0] is the invalid node
-	record bool   // false while Grad runs without createGraph: new nodes are constants
+// GraphOf records operations on batched matrices of element type T and
+// differentiates them. The zero value is not usable; call New, New32 or
+// NewOf. A GraphOf is not safe for concurrent use.
+type GraphOf[T Float] struct {
+	nodes  []node[T] // nodes[0] is the invalid node
+	record bool      // false while Grad runs without createGraph: new nodes are constants
 
 	workers int            // 0 (the default) or 1: serial; −1: GOMAXPROCS; n > 1: n
 	wg      sync.WaitGroup // ranges of a split job in flight
-	mmJob   mmJob          // the jobs split over workers, reused
-	actJob  actJob
-	baseJob baseJob
-	tbuf    []float64 // transposition scratch of MatMulAT
+	mmJob   mmJob[T]       // the jobs split over workers, reused
+	actJob  actJob[T]
+	baseJob baseJob[T]
+	tbuf    []T // transposition scratch of MatMulAT
 
 	// Grad scratch, kept across calls.
 	mark []uint8
@@ -87,23 +87,38 @@ type Graph struct {
 	out  []Node // arena for Grad results, emptied by Reset
 }
 
-// New returns an empty Graph.
-func New() *Graph {
-	return &Graph{nodes: make([]node, 1, 64), record: true}
+// Graph is the float64 graph: every value, gradient and derivative in
+// double precision.
+type Graph = GraphOf[float64]
+
+// Graph32 is the float32 graph: values and products in single precision
+// (simd's float32 kernels), with the same operations and derivatives of
+// every order as Graph.
+type Graph32 = GraphOf[float32]
+
+// New returns an empty float64 Graph.
+func New() *Graph { return NewOf[float64]() }
+
+// New32 returns an empty float32 Graph32.
+func New32() *Graph32 { return NewOf[float32]() }
+
+// NewOf returns an empty graph of element type T.
+func NewOf[T Float]() *GraphOf[T] {
+	return &GraphOf[T]{nodes: make([]node[T], 1, 64), record: true}
 }
 
 // Reset forgets every node but keeps their buffers, so that replaying the
 // same sequence of operations after Reset allocates nothing (the steady
 // state of a training loop). Nodes and slices returned before Reset
 // (including Value's and Grad's) must not be used after it.
-func (g *Graph) Reset() {
+func (g *GraphOf[T]) Reset() {
 	g.nodes = g.nodes[:1]
 	g.out = g.out[:0]
 	g.record = true
 }
 
 // Len returns the number of nodes recorded since New or the last Reset.
-func (g *Graph) Len() int { return len(g.nodes) - 1 }
+func (g *GraphOf[T]) Len() int { return len(g.nodes) - 1 }
 
 // SetWorkers sets how many goroutines large matrix products and
 // activation passes may be split over: 1 (the default) keeps all work on
@@ -112,7 +127,7 @@ func (g *Graph) Len() int { return len(g.nodes) - 1 }
 // pays only with idle cores and large batches (it lost on a loaded 2-core
 // machine at batch 256); leave it at 1 where the caller already shards
 // work across goroutines, each with its own Graph.
-func (g *Graph) SetWorkers(n int) {
+func (g *GraphOf[T]) SetWorkers(n int) {
 	if n <= 0 {
 		n = -1
 	}
@@ -122,17 +137,17 @@ func (g *Graph) SetWorkers(n int) {
 // Value returns the values of n, rows·cols of them in row-major order. The
 // slice is the node's storage (or the caller's, for leaves): read it, do
 // not write it.
-func (g *Graph) Value(n Node) []float64 { return g.at(n).val }
+func (g *GraphOf[T]) Value(n Node) []T { return g.at(n).val }
 
 // Shape returns the number of rows and columns of n.
-func (g *Graph) Shape(n Node) (rows, cols int) {
+func (g *GraphOf[T]) Shape(n Node) (rows, cols int) {
 	p := g.at(n)
 	return int(p.rows), int(p.cols)
 }
 
 // Flatten copies the values of nodes, in order, into dst, whose length must
 // be the sum of their sizes.
-func (g *Graph) Flatten(dst []float64, nodes []Node) {
+func (g *GraphOf[T]) Flatten(dst []T, nodes []Node) {
 	total := 0
 	for _, n := range nodes {
 		total += len(g.at(n).val)
@@ -150,7 +165,7 @@ func (g *Graph) Flatten(dst []float64, nodes []Node) {
 // holds rows·cols values, row-major; it is aliased, not copied. Do not
 // write it while the leaf is recorded (between Input and the next Reset):
 // nodes computed from it, and caches derived from it, would not follow.
-func (g *Graph) Input(data []float64, rows, cols int) Node {
+func (g *GraphOf[T]) Input(data []T, rows, cols int) Node {
 	return g.leaf(opInput, "Input", data, rows, cols)
 }
 
@@ -158,11 +173,11 @@ func (g *Graph) Input(data []float64, rows, cols int) Node {
 // everything computed from constants alone, as fixed, and returns zeros
 // when asked for a gradient with respect to it. data is aliased as in
 // Input.
-func (g *Graph) Const(data []float64, rows, cols int) Node {
+func (g *GraphOf[T]) Const(data []T, rows, cols int) Node {
 	return g.leaf(opConst, "Const", data, rows, cols)
 }
 
-func (g *Graph) leaf(op opcode, name string, data []float64, rows, cols int) Node {
+func (g *GraphOf[T]) leaf(op opcode, name string, data []T, rows, cols int) Node {
 	if rows < 0 || cols < 0 || len(data) != rows*cols {
 		panic(fmt.Sprintf("autodiff: %s: len(data) = %d for shape %d×%d", name, len(data), rows, cols))
 	}
@@ -173,7 +188,7 @@ func (g *Graph) leaf(op opcode, name string, data []float64, rows, cols int) Nod
 }
 
 // at returns the node n, panicking if n is not a node of g.
-func (g *Graph) at(n Node) *node {
+func (g *GraphOf[T]) at(n Node) *node[T] {
 	if n <= 0 || int(n) >= len(g.nodes) {
 		panic(fmt.Sprintf("autodiff: invalid node %d (graph has %d nodes)", n, len(g.nodes)-1))
 	}
@@ -182,7 +197,7 @@ func (g *Graph) at(n Node) *node {
 
 // slot appends a node of the given op and shape, reusing the storage of a
 // node forgotten by Reset, without giving it a value.
-func (g *Graph) slot(op opcode, rows, cols int) (Node, *node) {
+func (g *GraphOf[T]) slot(op opcode, rows, cols int) (Node, *node[T]) {
 	if rows > 1<<30 || cols > 1<<30 {
 		panic(fmt.Sprintf("autodiff: shape %d×%d too large", rows, cols))
 	}
@@ -193,22 +208,22 @@ func (g *Graph) slot(op opcode, rows, cols int) (Node, *node) {
 	if i < cap(g.nodes) {
 		g.nodes = g.nodes[:i+1]
 	} else {
-		g.nodes = append(g.nodes, node{})
+		g.nodes = append(g.nodes, node[T]{})
 	}
 	p := &g.nodes[i]
 	buf, base, tr := p.buf, p.baseBuf, p.trBuf
-	*p = node{buf: buf, baseBuf: base, trBuf: tr, op: op, rows: int32(rows), cols: int32(cols)}
+	*p = node[T]{buf: buf, baseBuf: base, trBuf: tr, op: op, rows: int32(rows), cols: int32(cols)}
 	return Node(i), p
 }
 
 // alloc appends a node with its own storage of rows·cols values (not
 // cleared). Pointers to nodes are invalid after the next alloc; value
 // slices stay valid.
-func (g *Graph) alloc(op opcode, rows, cols int) (Node, *node) {
+func (g *GraphOf[T]) alloc(op opcode, rows, cols int) (Node, *node[T]) {
 	id, p := g.slot(op, rows, cols)
 	size := rows * cols
 	if cap(p.buf) < size {
-		p.buf = make([]float64, size)
+		p.buf = make([]T, size)
 	}
 	p.val = p.buf[:size]
 	return id, p
@@ -216,7 +231,7 @@ func (g *Graph) alloc(op opcode, rows, cols int) (Node, *node) {
 
 // link records the operands gradients flow to (when recording) and whether
 // the node depends on an Input.
-func (g *Graph) link(p *node, a, b, c Node) {
+func (g *GraphOf[T]) link(p *node[T], a, b, c Node) {
 	if !g.record {
 		return
 	}
@@ -225,7 +240,7 @@ func (g *Graph) link(p *node, a, b, c Node) {
 }
 
 // filled records a constant node of the given shape with every value v.
-func (g *Graph) filled(rows, cols int, v float64) Node {
+func (g *GraphOf[T]) filled(rows, cols int, v T) Node {
 	id, p := g.alloc(opConst, rows, cols)
 	if v == 0 {
 		clear(p.val)
@@ -238,7 +253,7 @@ func (g *Graph) filled(rows, cols int, v float64) Node {
 }
 
 // shape returns rows, cols and values of n.
-func (g *Graph) shape(n Node) (int, int, []float64) {
+func (g *GraphOf[T]) shape(n Node) (int, int, []T) {
 	p := g.at(n)
 	return int(p.rows), int(p.cols), p.val
 }

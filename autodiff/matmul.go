@@ -3,8 +3,6 @@ package autodiff
 import (
 	"runtime"
 	"sync"
-
-	"github.com/goebm/ebm/simd"
 )
 
 // Work large enough to pay for a hand-over (matrix products of at least
@@ -61,7 +59,7 @@ func ensureWorkers(n int) {
 }
 
 // nworkers is the number of goroutines a job may use.
-func (g *Graph) nworkers() int {
+func (g *GraphOf[T]) nworkers() int {
 	switch {
 	case g.workers < 0:
 		return runtime.GOMAXPROCS(0)
@@ -73,7 +71,7 @@ func (g *Graph) nworkers() int {
 
 // split runs j over [0, n), in up to nworkers ranges whose lengths are
 // multiples of quantum when large is true, else on the calling goroutine.
-func (g *Graph) split(j job, n, quantum int, large bool) {
+func (g *GraphOf[T]) split(j job, n, quantum int, large bool) {
 	w := 1
 	if large {
 		w = min(g.nworkers(), n/quantum)
@@ -109,30 +107,30 @@ func (g *Graph) split(j job, n, quantum int, large bool) {
 }
 
 // mmJob is a matrix product over the rows of C: C = A·B (+ bias).
-type mmJob struct {
-	c, a, b, bias []float64
+type mmJob[T Float] struct {
+	c, a, b, bias []T
 	k, n          int
 }
 
-func (t *mmJob) run(r0, r1 int) {
+func (t *mmJob[T]) run(r0, r1 int) {
 	c, a, m := t.c[r0*t.n:r1*t.n], t.a[r0*t.k:r1*t.k], r1-r0
 	if t.bias != nil {
-		simd.MatMulBias(c, a, t.b, t.bias, m, t.k, t.n)
+		kMatMulBias(c, a, t.b, t.bias, m, t.k, t.n)
 	} else {
-		simd.MatMul(c, a, t.b, m, t.k, t.n)
+		kMatMul(c, a, t.b, m, t.k, t.n)
 	}
 }
 
 // mm runs a product of m rows, split when large.
-func (g *Graph) mm(c, a, b, bias []float64, m, k, n int) {
-	g.mmJob = mmJob{c: c, a: a, b: b, bias: bias, k: k, n: n}
+func (g *GraphOf[T]) mm(c, a, b, bias []T, m, k, n int) {
+	g.mmJob = mmJob[T]{c: c, a: a, b: b, bias: bias, k: k, n: n}
 	g.split(&g.mmJob, m, rowQuantum, m*k*n >= parMin)
-	g.mmJob = mmJob{} // drop the references to the operands
+	g.mmJob = mmJob[T]{} // drop the references to the operands
 }
 
 // matMul sets c = a·b (+ bias) for a m×k, b k×n (an outer product for
 // k = 1).
-func (g *Graph) matMul(c, a, b, bias []float64, m, k, n int) {
+func (g *GraphOf[T]) matMul(c, a, b, bias []T, m, k, n int) {
 	if k == 1 {
 		outer(c, a, b, bias, n)
 		return
@@ -142,7 +140,7 @@ func (g *Graph) matMul(c, a, b, bias []float64, m, k, n int) {
 
 // outer sets c = a·bᵀ (+ bias) for column a (m values) and row b (n
 // values): a product with inner size 1.
-func outer(c, a, b, bias []float64, n int) {
+func outer[T Float](c, a, b, bias []T, n int) {
 	for i, ai := range a {
 		row := c[i*n : (i+1)*n]
 		b := b[:len(row)]
@@ -166,7 +164,7 @@ func outer(c, a, b, bias []float64, n int) {
 // than a matrix kernel there; otherwise a product with bᵀ, which is
 // computed once per node and cached (a weight matrix is multiplied this
 // way in the first and in the second backward pass).
-func (g *Graph) matMulBT(c, a []float64, bn Node, b []float64, m, k, n int) {
+func (g *GraphOf[T]) matMulBT(c, a []T, bn Node, b []T, m, k, n int) {
 	switch {
 	case k == 1:
 		outer(c, a, b, nil, n)
@@ -183,11 +181,11 @@ func (g *Graph) matMulBT(c, a []float64, bn Node, b []float64, m, k, n int) {
 }
 
 // transposed returns the transpose of node n's value, computing it once.
-func (g *Graph) transposed(n Node) []float64 {
+func (g *GraphOf[T]) transposed(n Node) []T {
 	p := &g.nodes[n]
 	size := len(p.val)
 	if cap(p.trBuf) < size {
-		p.trBuf = make([]float64, size)
+		p.trBuf = make([]T, size)
 		p.trOK = false
 	}
 	t := p.trBuf[:size]
@@ -201,17 +199,17 @@ func (g *Graph) transposed(n Node) []float64 {
 // matMulAT sets c = aᵀ·b for a k×m, b k×n: it transposes a into the
 // Graph's scratch and multiplies by rows of aᵀ, so that the product splits
 // by rows like the others. For one column it sums scaled rows of a.
-func (g *Graph) matMulAT(c, a, b []float64, m, k, n int) {
+func (g *GraphOf[T]) matMulAT(c, a, b []T, m, k, n int) {
 	if n == 1 {
 		// c = Σ_p b[p]·(row p of a): no transposition.
 		clear(c)
 		for p, bp := range b {
-			simd.Axpy(c, bp, a[p*m:(p+1)*m])
+			kAxpy(c, bp, a[p*m:(p+1)*m])
 		}
 		return
 	}
 	if cap(g.tbuf) < m*k {
-		g.tbuf = make([]float64, m*k)
+		g.tbuf = make([]T, m*k)
 	}
 	at := g.tbuf[:m*k]
 	transpose(at, a, k, m)
@@ -221,7 +219,7 @@ func (g *Graph) matMulAT(c, a, b []float64, m, k, n int) {
 // transpose writes the c×r transpose of the r×c row-major src into dst.
 // It reads eight rows of src at a time, so that each row of dst receives
 // eight consecutive values (a cache line) per pass.
-func transpose(dst, src []float64, r, c int) {
+func transpose[T Float](dst, src []T, r, c int) {
 	if c == 1 || r == 1 {
 		copy(dst, src)
 		return

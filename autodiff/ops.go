@@ -3,8 +3,6 @@ package autodiff
 import (
 	"fmt"
 	"math"
-
-	"github.com/goebm/ebm/simd"
 )
 
 // mismatch panics with a shape error naming the operation.
@@ -13,7 +11,7 @@ func mismatch(op string, ar, ac, br, bc int) {
 }
 
 // MatMul returns a·b for a n×k and b k×m.
-func (g *Graph) MatMul(a, b Node) Node {
+func (g *GraphOf[T]) MatMul(a, b Node) Node {
 	n, k, av := g.shape(a)
 	k2, m, bv := g.shape(b)
 	if k != k2 {
@@ -27,7 +25,7 @@ func (g *Graph) MatMul(a, b Node) Node {
 
 // MatMulBT returns a·bᵀ for a n×k and b m×k (the product with a weight
 // matrix stored one output per row).
-func (g *Graph) MatMulBT(a, b Node) Node {
+func (g *GraphOf[T]) MatMulBT(a, b Node) Node {
 	n, k, av := g.shape(a)
 	m, k2, bv := g.shape(b)
 	if k != k2 {
@@ -41,7 +39,7 @@ func (g *Graph) MatMulBT(a, b Node) Node {
 
 // MatMulAT returns aᵀ·b for a k×n and b k×m (a sum over the batch rows:
 // the gradient of a weight matrix).
-func (g *Graph) MatMulAT(a, b Node) Node {
+func (g *GraphOf[T]) MatMulAT(a, b Node) Node {
 	k, n, av := g.shape(a)
 	k2, m, bv := g.shape(b)
 	if k != k2 {
@@ -56,7 +54,7 @@ func (g *Graph) MatMulAT(a, b Node) Node {
 // Affine returns x·w + bias broadcast over rows, for x n×k, w k×m and bias
 // 1×m: a dense layer in one pass, equal to AddBias(MatMul(x, w), bias) up
 // to rounding.
-func (g *Graph) Affine(x, w, bias Node) Node {
+func (g *GraphOf[T]) Affine(x, w, bias Node) Node {
 	n, k, xv := g.shape(x)
 	k2, m, wv := g.shape(w)
 	if k != k2 {
@@ -73,7 +71,7 @@ func (g *Graph) Affine(x, w, bias Node) Node {
 }
 
 // AddBias returns a (n×m) plus bias (1×m) added to every row.
-func (g *Graph) AddBias(a, bias Node) Node {
+func (g *GraphOf[T]) AddBias(a, bias Node) Node {
 	n, m, av := g.shape(a)
 	br, bc, bv := g.shape(bias)
 	if br != 1 || bc != m {
@@ -93,7 +91,7 @@ func (g *Graph) AddBias(a, bias Node) Node {
 
 // same checks that a and b have the same shape and returns it with their
 // values.
-func (g *Graph) same(op string, a, b Node) (n, m int, av, bv []float64) {
+func (g *GraphOf[T]) same(op string, a, b Node) (n, m int, av, bv []T) {
 	n, m, av = g.shape(a)
 	br, bc, bv := g.shape(b)
 	if n != br || m != bc {
@@ -103,7 +101,7 @@ func (g *Graph) same(op string, a, b Node) (n, m int, av, bv []float64) {
 }
 
 // Add returns a + b (same shapes).
-func (g *Graph) Add(a, b Node) Node {
+func (g *GraphOf[T]) Add(a, b Node) Node {
 	n, m, av, bv := g.same("Add", a, b)
 	id, p := g.alloc(opAdd, n, m)
 	g.link(p, a, b, 0)
@@ -116,7 +114,7 @@ func (g *Graph) Add(a, b Node) Node {
 }
 
 // Sub returns a − b (same shapes).
-func (g *Graph) Sub(a, b Node) Node {
+func (g *GraphOf[T]) Sub(a, b Node) Node {
 	n, m, av, bv := g.same("Sub", a, b)
 	id, p := g.alloc(opSub, n, m)
 	g.link(p, a, b, 0)
@@ -129,10 +127,10 @@ func (g *Graph) Sub(a, b Node) Node {
 }
 
 // Mul returns the element-wise product a∘b (same shapes).
-func (g *Graph) Mul(a, b Node) Node { return g.mulS("Mul", a, b, 1) }
+func (g *GraphOf[T]) Mul(a, b Node) Node { return g.mulS("Mul", a, b, 1) }
 
 // mulS records s·a∘b.
-func (g *Graph) mulS(name string, a, b Node, s float64) Node {
+func (g *GraphOf[T]) mulS(name string, a, b Node, s float64) Node {
 	n, m, av, bv := g.same(name, a, b)
 	id, p := g.alloc(opMul, n, m)
 	g.link(p, a, b, 0)
@@ -144,15 +142,16 @@ func (g *Graph) mulS(name string, a, b Node, s float64) Node {
 			out[i] = av[i] * bv[i]
 		}
 	} else {
+		st := T(s)
 		for i := range out {
-			out[i] = s * (av[i] * bv[i])
+			out[i] = st * (av[i] * bv[i])
 		}
 	}
 	return id
 }
 
 // Div returns the element-wise quotient a / b (same shapes).
-func (g *Graph) Div(a, b Node) Node {
+func (g *GraphOf[T]) Div(a, b Node) Node {
 	n, m, av, bv := g.same("Div", a, b)
 	id, p := g.alloc(opDiv, n, m)
 	g.link(p, a, b, 0)
@@ -165,38 +164,38 @@ func (g *Graph) Div(a, b Node) Node {
 }
 
 // Scale returns s·a.
-func (g *Graph) Scale(a Node, s float64) Node {
+func (g *GraphOf[T]) Scale(a Node, s float64) Node {
 	n, m, av := g.shape(a)
 	id, p := g.alloc(opScale, n, m)
 	g.link(p, a, 0, 0)
 	p.s = s
-	out := p.val
+	out, st := p.val, T(s)
 	av = av[:len(out)]
 	for i := range out {
-		out[i] = s * av[i]
+		out[i] = st * av[i]
 	}
 	return id
 }
 
 // Neg returns −a.
-func (g *Graph) Neg(a Node) Node { return g.Scale(a, -1) }
+func (g *GraphOf[T]) Neg(a Node) Node { return g.Scale(a, -1) }
 
 // AddConst returns a + c, c added to every element.
-func (g *Graph) AddConst(a Node, c float64) Node {
+func (g *GraphOf[T]) AddConst(a Node, c float64) Node {
 	n, m, av := g.shape(a)
 	id, p := g.alloc(opAddConst, n, m)
 	g.link(p, a, 0, 0)
 	p.s = c
-	out := p.val
+	out, ct := p.val, T(c)
 	av = av[:len(out)]
 	for i := range out {
-		out[i] = av[i] + c
+		out[i] = av[i] + ct
 	}
 	return id
 }
 
 // Square returns a∘a.
-func (g *Graph) Square(a Node) Node {
+func (g *GraphOf[T]) Square(a Node) Node {
 	n, m, av := g.shape(a)
 	id, p := g.alloc(opSquare, n, m)
 	g.link(p, a, 0, 0)
@@ -209,7 +208,7 @@ func (g *Graph) Square(a Node) Node {
 }
 
 // MulCol returns a (n×m) with row i scaled by c[i], for c n×1.
-func (g *Graph) MulCol(a, c Node) Node {
+func (g *GraphOf[T]) MulCol(a, c Node) Node {
 	n, m, av := g.shape(a)
 	cr, cc, cv := g.shape(c)
 	if cr != n || cc != 1 {
@@ -228,7 +227,7 @@ func (g *Graph) MulCol(a, c Node) Node {
 }
 
 // MulRow returns a (n×m) with column j scaled by r[j], for r 1×m.
-func (g *Graph) MulRow(a, r Node) Node {
+func (g *GraphOf[T]) MulRow(a, r Node) Node {
 	n, m, av := g.shape(a)
 	rr, rc, rv := g.shape(r)
 	if rr != 1 || rc != m {
@@ -248,7 +247,7 @@ func (g *Graph) MulRow(a, r Node) Node {
 
 // RowDot returns the n×1 row-wise dot products Σ_j a_ij·b_ij of a and b
 // (same shapes), e.g. ⟨∇ₓE(x_i), v_i⟩ for every point of a batch.
-func (g *Graph) RowDot(a, b Node) Node {
+func (g *GraphOf[T]) RowDot(a, b Node) Node {
 	n, m, av, bv := g.same("RowDot", a, b)
 	id, p := g.alloc(opRowDot, n, 1)
 	g.link(p, a, b, 0)
@@ -261,7 +260,7 @@ func (g *Graph) RowDot(a, b Node) Node {
 
 // ColDot returns the 1×m column-wise dot products Σ_i a_ij·b_ij of a and b
 // (same shapes).
-func (g *Graph) ColDot(a, b Node) Node {
+func (g *GraphOf[T]) ColDot(a, b Node) Node {
 	n, m, av, bv := g.same("ColDot", a, b)
 	id, p := g.alloc(opColDot, 1, m)
 	g.link(p, a, b, 0)
@@ -278,13 +277,13 @@ func (g *Graph) ColDot(a, b Node) Node {
 }
 
 // SumRows returns the n×1 sums of the rows of a (n×m).
-func (g *Graph) SumRows(a Node) Node {
+func (g *GraphOf[T]) SumRows(a Node) Node {
 	n, m, av := g.shape(a)
 	id, p := g.alloc(opSumRows, n, 1)
 	g.link(p, a, 0, 0)
 	out := p.val
 	for i := range out {
-		var s float64
+		var s T
 		for _, v := range av[i*m : (i+1)*m] {
 			s += v
 		}
@@ -294,7 +293,7 @@ func (g *Graph) SumRows(a Node) Node {
 }
 
 // SumCols returns the 1×m sums over the rows of a (n×m).
-func (g *Graph) SumCols(a Node) Node {
+func (g *GraphOf[T]) SumCols(a Node) Node {
 	n, m, av := g.shape(a)
 	id, p := g.alloc(opSumCols, 1, m)
 	g.link(p, a, 0, 0)
@@ -311,30 +310,30 @@ func (g *Graph) SumCols(a Node) Node {
 }
 
 // Sum returns the 1×1 sum of all elements of a.
-func (g *Graph) Sum(a Node) Node { return g.sum(a, 1) }
+func (g *GraphOf[T]) Sum(a Node) Node { return g.sum(a, 1) }
 
 // Mean returns the 1×1 mean of all elements of a (NaN for an empty a).
-func (g *Graph) Mean(a Node) Node {
+func (g *GraphOf[T]) Mean(a Node) Node {
 	n, m, _ := g.shape(a)
 	return g.sum(a, 1/float64(n*m))
 }
 
 // sum records s·Σ a_ij.
-func (g *Graph) sum(a Node, s float64) Node {
+func (g *GraphOf[T]) sum(a Node, s float64) Node {
 	_, _, av := g.shape(a)
 	id, p := g.alloc(opSum, 1, 1)
 	g.link(p, a, 0, 0)
 	p.s = s
-	var t float64
+	var t T
 	for _, v := range av {
 		t += v
 	}
-	p.val[0] = s * t
+	p.val[0] = T(s) * t
 	return id
 }
 
 // fill records s·a (a 1×1) broadcast to rows×cols.
-func (g *Graph) fill(a Node, rows, cols int, s float64) Node {
+func (g *GraphOf[T]) fill(a Node, rows, cols int, s float64) Node {
 	ar, ac, av := g.shape(a)
 	if ar != 1 || ac != 1 {
 		mismatch("fill", ar, ac, 1, 1)
@@ -342,7 +341,7 @@ func (g *Graph) fill(a Node, rows, cols int, s float64) Node {
 	id, p := g.alloc(opFill, rows, cols)
 	g.link(p, a, 0, 0)
 	p.s = s
-	v := s * av[0]
+	v := T(s) * av[0]
 	out := p.val
 	for i := range out {
 		out[i] = v
@@ -351,7 +350,7 @@ func (g *Graph) fill(a Node, rows, cols int, s float64) Node {
 }
 
 // BroadcastRows returns r (1×m) repeated as the n rows of an n×m matrix.
-func (g *Graph) BroadcastRows(r Node, n int) Node {
+func (g *GraphOf[T]) BroadcastRows(r Node, n int) Node {
 	rr, m, rv := g.shape(r)
 	if rr != 1 || n < 0 {
 		mismatch("BroadcastRows", rr, m, n, m)
@@ -366,7 +365,7 @@ func (g *Graph) BroadcastRows(r Node, n int) Node {
 }
 
 // BroadcastCols returns c (n×1) repeated as the m columns of an n×m matrix.
-func (g *Graph) BroadcastCols(c Node, m int) Node {
+func (g *GraphOf[T]) BroadcastCols(c Node, m int) Node {
 	n, cc, cv := g.shape(c)
 	if cc != 1 || m < 0 {
 		mismatch("BroadcastCols", n, cc, n, m)
@@ -384,7 +383,7 @@ func (g *Graph) BroadcastCols(c Node, m int) Node {
 }
 
 // Col returns column j of a (n×m) as an n×1 node.
-func (g *Graph) Col(a Node, j int) Node {
+func (g *GraphOf[T]) Col(a Node, j int) Node {
 	n, m, av := g.shape(a)
 	if j < 0 || j >= m {
 		panic(fmt.Sprintf("autodiff: Col: column %d out of range for %d×%d", j, n, m))
@@ -401,7 +400,7 @@ func (g *Graph) Col(a Node, j int) Node {
 
 // placeCol records the n×cols matrix of zeros with column j set to a (n×1):
 // the adjoint of Col.
-func (g *Graph) placeCol(a Node, j, cols int) Node {
+func (g *GraphOf[T]) placeCol(a Node, j, cols int) Node {
 	n, _, av := g.shape(a)
 	id, p := g.alloc(opPlaceCol, n, cols)
 	g.link(p, a, 0, 0)
@@ -414,37 +413,37 @@ func (g *Graph) placeCol(a Node, j, cols int) Node {
 	return id
 }
 
-// Exp returns eᵃ element-wise (simd.Exp: within 2 units in the last place
-// of math.Exp).
-func (g *Graph) Exp(a Node) Node {
+// Exp returns eᵃ element-wise (simd.Exp or, on a Graph32, simd.Exp32:
+// within 2 units in the last place of the exact value).
+func (g *GraphOf[T]) Exp(a Node) Node {
 	n, m, av := g.shape(a)
 	id, p := g.alloc(opExp, n, m)
 	g.link(p, a, 0, 0)
-	simd.Exp(p.val, av)
+	kExp(p.val, av)
 	return id
 }
 
 // Log returns the natural logarithm of a element-wise (NaN below 0, −Inf
-// at 0, as math.Log).
-func (g *Graph) Log(a Node) Node {
+// at 0, as math.Log; a Graph32 rounds math.Log of its values).
+func (g *GraphOf[T]) Log(a Node) Node {
 	n, m, av := g.shape(a)
 	id, p := g.alloc(opLog, n, m)
 	g.link(p, a, 0, 0)
 	out := p.val
 	av = av[:len(out)]
 	for i := range out {
-		out[i] = math.Log(av[i])
+		out[i] = T(math.Log(float64(av[i])))
 	}
 	return id
 }
 
 // dot returns Σ a_i·b_i, with the simd kernel for long rows.
-func dot(a, b []float64) float64 {
+func dot[T Float](a, b []T) T {
 	if len(a) >= 16 {
-		return simd.Dot(a, b)
+		return kDot(a, b)
 	}
 	b = b[:len(a)]
-	var s float64
+	var s T
 	for i, v := range a {
 		s += v * b[i]
 	}

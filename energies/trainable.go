@@ -20,6 +20,24 @@ type Trainable interface {
 	Build(g *autodiff.Graph, x autodiff.Node) (e autodiff.Node, params []autodiff.Node)
 }
 
+// Trainable32 is a Trainable that can compute in float32 (mlp with dtype =
+// "float32"). Params stays the float64 master copy that optimizers update;
+// when Float32 reports true, the score-matching objectives round it with
+// Params32 once per loss evaluation and record the model with Build32 on
+// float32 graphs, so the heavy products run in single precision, and widen
+// the parameter gradient back to float64.
+type Trainable32 interface {
+	Trainable
+	// Float32 reports whether the model computes in float32.
+	Float32() bool
+	// Params32 rounds Params into the model's float32 copy and returns it
+	// (aliased). Not safe concurrently with Build32.
+	Params32() []float32
+	// Build32 is Build on a float32 graph, with parameter leaves aliasing
+	// the copy of the last Params32 call. Safe for concurrent calls.
+	Build32(g *autodiff.Graph32, x autodiff.Node) (e autodiff.Node, params []autodiff.Node)
+}
+
 // Smooth is implemented by trainables that know whether their second
 // derivatives in x are meaningful; score-matching objectives refuse a
 // model whose Smooth() is false (e.g. one with ReLU activations, whose

@@ -80,7 +80,7 @@ func (o *DSM) shardLoss(sh *shard) float64 {
 	gs := sh.span(s.gs, s.d) // the noise z, replaced by the seed
 	inv, is := 1/float64(s.n), 1/o.Sigma
 	sum := 0.0
-	for i, v := range sh.g.Value(gx) {
+	for i, v := range sh.value(gx) {
 		r := v - gs[i]*is
 		sum += r * r
 		gs[i] = r * inv // ∂J/∂(∇ₓE)
@@ -218,7 +218,7 @@ func (o *MSDSM) shardLoss(sh *shard) float64 {
 	s := sh.s
 	d := s.d
 	_, gx := sh.record()
-	gv := sh.g.Value(gx)
+	gv := sh.value(gx)
 	gs := sh.span(s.gs, d) // the noise z, replaced by the seed
 	inv := 1 / float64(s.n)
 	sum := 0.0

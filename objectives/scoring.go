@@ -61,6 +61,7 @@ const shardRows = 128
 type scorer struct {
 	name    string // the objective's name, for messages
 	m       energies.Trainable
+	m32     energies.Trainable32 // m, when it computes in float32: the shards record it on float32 graphs
 	d, np   int
 	rng     rng.Stream // the objective's random stream: rng.New(seed, 0)
 	workers int        // goroutines the shards may use: 0 means GOMAXPROCS (tests force other values)
@@ -70,6 +71,8 @@ type scorer struct {
 	x   []float64 // n×d points recorded as the input leaves (a copy of the batch, or its noised version)
 	gs  []float64 // seed of the final pass for ∇ₓE (n×d): ∂J/∂(∇ₓE)
 	col []float64 // n×1 constant seed (sm: −1/n for each diagonal entry)
+
+	agg []float64 // float32 models: one parameter gradient widened to float64
 
 	shards []*shard       // shards[:active] split the current batch
 	active int            // shards in use by the current Loss
@@ -91,8 +94,16 @@ type shardBody interface {
 // shard is rows [r0, r1) of the batch with the graph they are recorded on.
 type shard struct {
 	s      *scorer
-	g      *autodiff.Graph
+	g      *autodiff.Graph   // float64 models
+	g32    *autodiff.Graph32 // float32 models (scorer.m32 set)
 	r0, r1 int
+
+	// float32 models: buffers the float32 graph's constants alias, and
+	// float64 copies of the values the objective reads, both reused from
+	// one record to the next.
+	c32    [][]float32
+	v64    [][]float64
+	nc, nv int
 
 	loss     float64
 	params   []autodiff.Node // parameter leaves returned by Build
@@ -123,9 +134,14 @@ func (s *scorer) start(name string, m energies.Trainable, data []float64, seed u
 		return err
 	}
 	s.name, s.m, s.d, s.np, s.rng = name, m, d, len(m.Params()), rng.New(seed, 0)
+	s.m32 = nil
+	if m32, ok := m.(energies.Trainable32); ok && m32.Float32() {
+		s.m32 = m32
+	}
 	s.n, s.active, s.body = 0, 0, nil
 	for _, sh := range s.shards {
 		sh.g.Reset()
+		sh.g32.Reset()
 		sh.params, sh.grads = nil, nil
 	}
 	return nil
@@ -188,19 +204,26 @@ func (s *scorer) run(body shardBody, grad []float64) float64 {
 	}
 	k := (n + per - 1) / per
 	for len(s.shards) < k {
-		s.shards = append(s.shards, &shard{s: s, g: autodiff.New()})
+		s.shards = append(s.shards, &shard{s: s, g: autodiff.New(), g32: autodiff.New32()})
 	}
-	for i, sh := range s.shards[:k] {
-		sh.r0, sh.r1 = i*n/k, (i+1)*n/k
-		sh.panicked = nil
-	}
-	s.active, s.body = k, body
-	s.next.Store(0)
-
 	w := s.workers
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
+	// Fewer shards than cores: each shard's graph splits its large products
+	// over the spare ones (autodiff's split changes no bit).
+	gw := max(1, w/k)
+	for i, sh := range s.shards[:k] {
+		sh.r0, sh.r1 = i*n/k, (i+1)*n/k
+		sh.panicked = nil
+		sh.g.SetWorkers(gw)
+		sh.g32.SetWorkers(gw)
+	}
+	if s.m32 != nil {
+		s.m32.Params32() // the float32 copy the shards' Build32 records
+	}
+	s.active, s.body = k, body
+	s.next.Store(0)
 	w = min(w, k)
 	if w > 1 {
 		ensureShardWorkers(w - 1)
@@ -239,6 +262,10 @@ func (s *scorer) run(body shardBody, grad []float64) float64 {
 			panic(sh.panicked)
 		}
 		loss += sh.loss
+		if s.m32 != nil {
+			s.addGrad32(grad, sh, i == 0)
+			continue
+		}
 		if i == 0 {
 			sh.g.Flatten(grad, sh.grads)
 			continue
@@ -251,6 +278,24 @@ func (s *scorer) run(body shardBody, grad []float64) float64 {
 		}
 	}
 	return loss
+}
+
+// addGrad32 widens the float32 parameter gradient of sh to float64 and
+// stores it in grad (first) or adds it.
+func (s *scorer) addGrad32(grad []float64, sh *shard, first bool) {
+	off := 0
+	for _, gn := range sh.grads {
+		v := sh.g32.Value(gn)
+		dst := grad[off : off+len(v)]
+		off += len(v)
+		if first {
+			simd.ToFloat64(dst, v)
+			continue
+		}
+		s.agg = grow(s.agg, len(v))
+		simd.ToFloat64(s.agg, v)
+		simd.Axpy(dst, 1, s.agg)
+	}
 }
 
 // work runs shards of the current Loss until none is left unclaimed.
@@ -351,12 +396,25 @@ func (sh *shard) span(buf []float64, w int) []float64 { return buf[sh.r0*w : sh.
 // record resets the shard's graph, records the model's energies of its
 // rows of s.x with the points as an input leaf, and returns that leaf and
 // ∇ₓE (rows×d, recorded with createGraph so it can be differentiated
-// again); the parameter leaves go to sh.params.
+// again); the parameter leaves go to sh.params. A float32 model is
+// recorded on the float32 graph, with the points rounded.
 func (sh *shard) record() (x, gx autodiff.Node) {
-	s, g := sh.s, sh.g
-	g.Reset()
+	s := sh.s
 	sh.outs, sh.sds, sh.grads = sh.outs[:0], sh.sds[:0], nil
-	x = g.Input(sh.span(s.x, s.d), sh.rows(), s.d)
+	pts := sh.span(s.x, s.d)
+	if s.m32 != nil {
+		g := sh.g32
+		g.Reset()
+		sh.nc, sh.nv = 0, 0
+		x = g.Input(sh.const32(pts), sh.rows(), s.d)
+		e, params := s.m32.Build32(g, x)
+		sh.params = params
+		sh.one[0], sh.in[0] = e, x
+		return x, g.Grad(sh.one[:], sh.in[:], nil, true)[0]
+	}
+	g := sh.g
+	g.Reset()
+	x = g.Input(pts, sh.rows(), s.d)
 	e, params := s.m.Build(g, x)
 	sh.params = params
 	sh.one[0], sh.in[0] = e, x
@@ -364,27 +422,94 @@ func (sh *shard) record() (x, gx autodiff.Node) {
 	return x, gx
 }
 
+// const32 returns v rounded into a float32 buffer of the shard that stays
+// untouched until the next record (the float32 graph aliases it).
+func (sh *shard) const32(v []float64) []float32 {
+	if sh.nc == len(sh.c32) {
+		sh.c32 = append(sh.c32, nil)
+	}
+	b := sh.c32[sh.nc]
+	if cap(b) < len(v) {
+		b = make([]float32, len(v))
+	}
+	b = b[:len(v)]
+	sh.c32[sh.nc] = b
+	sh.nc++
+	simd.ToFloat32(b, v)
+	return b
+}
+
+// value returns the values of node n as float64: the float64 graph's own
+// slice (read only), or a widened copy of the float32 graph's, valid until
+// the next record.
+func (sh *shard) value(n autodiff.Node) []float64 {
+	if sh.s.m32 == nil {
+		return sh.g.Value(n)
+	}
+	v := sh.g32.Value(n)
+	if sh.nv == len(sh.v64) {
+		sh.v64 = append(sh.v64, nil)
+	}
+	b := grow(sh.v64[sh.nv], len(v))
+	sh.v64[sh.nv] = b
+	sh.nv++
+	simd.ToFloat64(b, v)
+	return b
+}
+
+// constant records the rows×cols values v as a constant of the shard's
+// graph.
+func (sh *shard) constant(v []float64, cols int) autodiff.Node {
+	if sh.s.m32 != nil {
+		return sh.g32.Const(sh.const32(v), sh.rows(), cols)
+	}
+	return sh.g.Const(v, sh.rows(), cols)
+}
+
+// col returns column j of node n (rows×1).
+func (sh *shard) col(n autodiff.Node, j int) autodiff.Node {
+	if sh.s.m32 != nil {
+		return sh.g32.Col(n, j)
+	}
+	return sh.g.Col(n, j)
+}
+
+// grad returns ∇_in out, recorded with createGraph.
+func (sh *shard) grad(out, in autodiff.Node) autodiff.Node {
+	sh.one[0], sh.in[0] = out, in
+	if sh.s.m32 != nil {
+		return sh.g32.Grad(sh.one[:], sh.in[:], nil, true)[0]
+	}
+	return sh.g.Grad(sh.one[:], sh.in[:], nil, true)[0]
+}
+
 // hvp returns the row-wise Hessian-vector products ∇ₓ²E(x_i)·v_i (rows×d)
 // for the rows×d directions v, recorded with createGraph: one backward
 // pass from ∇ₓE seeded with v (each row's energy depends on its own row
 // only).
 func (sh *shard) hvp(x, gx autodiff.Node, v []float64) autodiff.Node {
-	g := sh.g
-	sh.one[0], sh.in[0], sh.seed[0] = gx, x, g.Const(v, sh.rows(), sh.s.d)
-	return g.Grad(sh.one[:], sh.in[:], sh.seed[:], true)[0]
+	sh.one[0], sh.in[0], sh.seed[0] = gx, x, sh.constant(v, sh.s.d)
+	if sh.s.m32 != nil {
+		return sh.g32.Grad(sh.one[:], sh.in[:], sh.seed[:], true)[0]
+	}
+	return sh.g.Grad(sh.one[:], sh.in[:], sh.seed[:], true)[0]
 }
 
 // output adds node out, seeded with the rows×cols constant seed, to the
 // final backward pass.
 func (sh *shard) output(out autodiff.Node, seed []float64, cols int) {
 	sh.outs = append(sh.outs, out)
-	sh.sds = append(sh.sds, sh.g.Const(seed, sh.rows(), cols))
+	sh.sds = append(sh.sds, sh.constant(seed, cols))
 }
 
 // finish runs the final backward pass from the outputs added with output
 // to the parameter leaves; their gradients go to sh.grads.
 func (sh *shard) finish() {
-	sh.grads = sh.g.Grad(sh.outs, sh.params, sh.sds, false)
+	if sh.s.m32 != nil {
+		sh.grads = sh.g32.Grad(sh.outs, sh.params, sh.sds, false)
+	} else {
+		sh.grads = sh.g.Grad(sh.outs, sh.params, sh.sds, false)
+	}
 	sh.outs, sh.sds = sh.outs[:0], sh.sds[:0]
 }
 

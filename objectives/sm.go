@@ -83,13 +83,13 @@ func (o *SM) Loss(ctx context.Context, batch []float64, grad []float64) (float64
 
 // shardLoss is J's part from the shard's rows (see shardBody).
 func (o *SM) shardLoss(sh *shard) float64 {
-	s, g := sh.s, sh.g
+	s := sh.s
 	d := s.d
 	x, gx := sh.record()
 	inv := 1 / float64(s.n)
 	gs := sh.span(s.gs, d)
 	sq := 0.0
-	for i, v := range g.Value(gx) {
+	for i, v := range sh.value(gx) {
 		sq += v * v
 		gs[i] = v * inv // ∂J/∂(∇ₓE) = ∇ₓE/n
 	}
@@ -97,10 +97,9 @@ func (o *SM) shardLoss(sh *shard) float64 {
 	col := sh.span(s.col, 1)
 	tr := 0.0
 	for j := 0; j < d; j++ {
-		sh.one[0], sh.in[0] = g.Col(gx, j), x
-		hj := g.Grad(sh.one[:], sh.in[:], nil, true)[0] // row i: ∇ₓ(∂E/∂x_j)(x_i)
-		diag := g.Col(hj, j)                            // ∂²E/∂x_j²
-		for _, v := range g.Value(diag) {
+		hj := sh.grad(sh.col(gx, j), x) // row i: ∇ₓ(∂E/∂x_j)(x_i)
+		diag := sh.col(hj, j)           // ∂²E/∂x_j²
+		for _, v := range sh.value(diag) {
 			tr += v
 		}
 		sh.output(diag, col, 1)

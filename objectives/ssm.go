@@ -109,12 +109,12 @@ func (o *SSM) Loss(ctx context.Context, batch []float64, grad []float64) (float6
 
 // shardLoss is J's part from the shard's rows (see shardBody).
 func (o *SSM) shardLoss(sh *shard) float64 {
-	s, g := sh.s, sh.g
+	s := sh.s
 	d, n, mp := s.d, s.n, o.Projections
 	nd := n * d
 	lo, hi := sh.r0*d, sh.r1*d // the shard's values within each n×d block
 	x, gx := sh.record()
-	gv := g.Value(gx)
+	gv := sh.value(gx)
 	gs := s.gs[lo:hi]
 	inv := 1 / float64(n*mp)
 	first, second := 0.0, 0.0
@@ -145,7 +145,7 @@ func (o *SSM) shardLoss(sh *shard) float64 {
 		}
 		h := sh.hvp(x, gx, v) // row i: ∇ₓ²E(x_i)·v_i
 		vs := o.vs[k*nd+lo : k*nd+hi]
-		for i, w := range g.Value(h) {
+		for i, w := range sh.value(h) {
 			second += v[i] * w
 			vs[i] = -v[i] * inv // ∂J/∂(∇ₓ²E v) = −v/(nM)
 		}

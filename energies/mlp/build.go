@@ -6,6 +6,7 @@ import (
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/registry"
+	"github.com/goebm/ebm/simd"
 )
 
 // Build records E(x) for the rows of x (an n×Dim node) on g, the same
@@ -17,8 +18,40 @@ import (
 // It panics unless x has Dim columns.
 func (m *MLP) Build(g *autodiff.Graph, x autodiff.Node) (e autodiff.Node, params []autodiff.Node) {
 	m.ready()
+	return buildOn(m, g, x, m.params, "Build")
+}
+
+// Float32 reports whether the model computes in float32 (dtype =
+// "float32"): score-matching objectives then record it with Build32.
+func (m *MLP) Float32() bool { m.ready(); return m.f32 }
+
+// Params32 rounds Params into the model's float32 copy and returns it,
+// aliased; Build32 records leaves aliasing that copy. Call it after every
+// change of Params and before Build32 (objectives call it once per Loss,
+// before recording the batch's shards); it must not run concurrently with
+// Build32 or with graphs recorded from the copy.
+func (m *MLP) Params32() []float32 {
+	m.ready()
+	m.p32 = grow(m.p32, len(m.params))
+	simd.ToFloat32(m.p32, m.params)
+	return m.p32
+}
+
+// Build32 is Build on a float32 graph: the parameter leaves alias the
+// float32 copy of the last Params32 call, in Params' layout. It panics if
+// Params32 was never called. Like Build it is safe for concurrent calls.
+func (m *MLP) Build32(g *autodiff.Graph32, x autodiff.Node) (e autodiff.Node, params []autodiff.Node) {
+	m.ready()
+	if len(m.p32) != len(m.params) {
+		panic("mlp: Build32 before Params32")
+	}
+	return buildOn(m, g, x, m.p32, "Build32")
+}
+
+// buildOn records the network on g with the parameters p (Params' layout).
+func buildOn[T autodiff.Float](m *MLP, g *autodiff.GraphOf[T], x autodiff.Node, p []T, name string) (e autodiff.Node, params []autodiff.Node) {
 	if _, cols := g.Shape(x); cols != m.D {
-		panic(fmt.Sprintf("mlp: Build: x has %d columns, the model's dim is %d", cols, m.D))
+		panic(fmt.Sprintf("mlp: %s: x has %d columns, the model's dim is %d", name, cols, m.D))
 	}
 	nl := len(m.layers) - 1
 	params = make([]autodiff.Node, 0, 2*nl)
@@ -26,8 +59,8 @@ func (m *MLP) Build(g *autodiff.Graph, x autodiff.Node) (e autodiff.Node, params
 	for l := 1; l <= nl; l++ {
 		in, out := m.layers[l-1], m.layers[l]
 		o := m.offs[l-1]
-		w := g.Input(m.params[o:o+in*out], in, out)
-		b := g.Input(m.params[o+in*out:m.offs[l]], 1, out)
+		w := g.Input(p[o:o+in*out], in, out)
+		b := g.Input(p[o+in*out:m.offs[l]], 1, out)
 		params = append(params, w, b)
 		h = g.Affine(h, w, b)
 		if l < nl {
@@ -42,6 +75,7 @@ func (m *MLP) Build(g *autodiff.Graph, x autodiff.Node) (e autodiff.Node, params
 
 var (
 	_ energies.Trainable   = (*MLP)(nil)
+	_ energies.Trainable32 = (*MLP)(nil)
 	_ energies.Smooth      = (*MLP)(nil)
 	_ registry.Provisioner = (*MLP)(nil)
 )

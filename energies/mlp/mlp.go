@@ -73,6 +73,7 @@ type MLP struct {
 	toffs  []int               // toffs[ℓ−1] = start of Wₗᵀ among the transposed weights (ℓ = 1…L); toffs[L] = their total length
 
 	f32       bool      // DType is float32
+	p32       []float32 // the float32 copy of params that Build32 records (Params32)
 	scratch   sync.Pool // *work[float64], per-goroutine buffers
 	scratch32 sync.Pool // *work[float32], the same in float32
 	trans     sync.Pool // *weights, the weights of one Energy or Gradient call

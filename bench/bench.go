@@ -23,6 +23,7 @@ type Row struct {
 	GBps           float64 `json:"gbps,omitempty"`              // bytes moved per second / 1e9
 	GFlops         float64 `json:"gflops,omitempty"`            // floating-point operations per second / 1e9
 	ChainStepsPerS float64 `json:"chain_steps_per_s,omitempty"` // end-to-end rows only
+	GradsPerS      float64 `json:"grads_per_s,omitempty"`       // end-to-end rows: points at which ∇E was evaluated, per second
 	Workers        int     `json:"workers,omitempty"`           // end-to-end rows: goroutines of samplers.Run
 	Dtype          string  `json:"dtype,omitempty"`             // "float64" or "float32", where a row is one of a pair
 	What           string  `json:"what,omitempty"`              // limit rows: what the loop is
@@ -41,6 +42,9 @@ func (r Row) String() string {
 	switch {
 	case r.ChainStepsPerS > 0:
 		s += fmt.Sprintf("  %8.2f M chain-steps/s", r.ChainStepsPerS/1e6)
+		if r.GradsPerS > 0 {
+			s += fmt.Sprintf("  %8.2f M grads/s", r.GradsPerS/1e6)
+		}
 		if r.Workers > 0 {
 			s += fmt.Sprintf("  workers=%d", r.Workers)
 		}
@@ -48,6 +52,9 @@ func (r Row) String() string {
 		s += fmt.Sprintf("  %8.2f GFLOP/s", r.GFlops)
 		if r.Dtype == "float32" {
 			s += " (float32)"
+		}
+		if r.Workers > 0 {
+			s += fmt.Sprintf("  workers=%d", r.Workers)
 		}
 	case r.GBps > 0:
 		s += fmt.Sprintf("  %8.2f GB/s", r.GBps)

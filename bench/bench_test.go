@@ -70,13 +70,20 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 {
-		t.Fatalf("got %d rows, want 3 (ula, mala, hmc)", len(rows))
+	names := []string{"ula_gmm8", "mala_gmm8", "hmc_gmm8", "nuts_gmm8", "hmc_rosenbrock"}
+	if len(rows) != len(names) {
+		t.Fatalf("got %d rows, want %d (%v)", len(rows), len(names), names)
 	}
-	for i, name := range []string{"ula_gmm8", "mala_gmm8", "hmc_gmm8"} {
+	for i, name := range names {
 		r := rows[i]
 		if r.Kernel != name || r.N != 64 || !(r.ChainStepsPerS > 0) || r.Impl != simd.Chosen() {
 			t.Errorf("row %d = %+v, want kernel %s with a positive rate", i, r, name)
+		}
+		if name != "ula_gmm8" && !(r.GradsPerS > 0) {
+			t.Errorf("row %s has no gradient rate", name)
+		}
+		if name == "hmc_rosenbrock" && math.Abs(r.GradsPerS/r.ChainStepsPerS-10) > 1e-9 {
+			t.Errorf("hmc_rosenbrock: %v gradients per chain-step, want L = 10", r.GradsPerS/r.ChainStepsPerS)
 		}
 		b, _ := json.Marshal(r)
 		if !strings.Contains(string(b), `"chain_steps_per_s"`) {
@@ -91,7 +98,7 @@ func TestEndToEnd(t *testing.T) {
 // BenchmarkEndToEnd runs each sampler on GMM8 with 4096 chains for 100
 // steps per iteration; the chain-steps/s metric is the figure to read.
 func BenchmarkEndToEnd(b *testing.B) {
-	for _, name := range []string{"ula", "mala", "hmc"} {
+	for _, name := range DefaultSamplers {
 		b.Run(name, func(b *testing.B) {
 			const chains, steps = DefaultChains, 100
 			var rate float64
@@ -287,6 +294,32 @@ func TestEndToEndWorkers(t *testing.T) {
 		t.Errorf("Scaling = %q", lines)
 	}
 	if _, err := EndToEndWorkers(context.Background(), nil, 8, 2, []int{0}); err == nil {
+		t.Error("0 workers must be an error")
+	}
+}
+
+// TestTrainingWorkers: timed at 1 and 2 workers, every learnable-energy row
+// appears once per count with Workers set, and Scaling gives one 2-over-1
+// line per kernel and dtype. A failure means `ebmrun bench --workers 1,2`
+// cannot show the training steps' scaling.
+func TestTrainingWorkers(t *testing.T) {
+	defer shortLimits()()
+	rows, err := TrainingWorkers(context.Background(), []int{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[int]int{}
+	for _, r := range rows {
+		count[r.Workers]++
+	}
+	if count[1] != 8 || count[2] != 8 || len(rows) != 16 {
+		t.Fatalf("rows per worker count: %v, want 8 each", count)
+	}
+	lines := Scaling(rows)
+	if len(lines) != 8 || !strings.Contains(strings.Join(lines, "\n"), "dsm_step_b256 (float32): 2 workers / 1 worker") {
+		t.Errorf("scaling lines %q", lines)
+	}
+	if _, err := TrainingWorkers(context.Background(), []int{0}); err == nil {
 		t.Error("0 workers must be an error")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/samplers"
@@ -30,13 +31,34 @@ func GMM8() map[string]any {
 	return map[string]any{"type": "gmm", "means": means, "stds": stds}
 }
 
-// samplerTables are the configurations timed end to end: step η = 0.01,
-// no adaptation, so every run does the same work per step.
-var samplerTables = map[string]map[string]any{
-	"ula":  {"type": "ula", "step_size": 0.01},
-	"mala": {"type": "mala", "step_size": 0.01, "adapt": false},
-	"hmc":  {"type": "hmc", "step_size": 0.01, "leapfrog_steps": 10, "adapt": false},
+// e2eCase is one end-to-end configuration: a sampler on a target, and
+// the row's kernel name.
+type e2eCase struct {
+	kernel  string
+	sampler map[string]any
+	target  func() map[string]any
 }
+
+// Rosenbrock2D is the HMC target of ../shared/peers/hmc_rosenbrock.py:
+// U(x, y) = ((1 − x)² + 100 (y − x²)²)/20, as an energies table.
+func Rosenbrock2D() map[string]any {
+	return map[string]any{"type": "rosenbrock", "dim": int64(2), "a": 1.0, "b": 100.0, "temperature": 20.0}
+}
+
+// samplerTables are the configurations timed end to end, by sampler name:
+// step η = 0.01 on GMM8 (nuts: ε = 0.1, at most 2⁶ − 1 leapfrog steps),
+// and "hmc_rosenbrock", the peers' HMC (L = 10, ε = 0.025) on
+// Rosenbrock2D; no adaptation, so every run does the same work per step.
+var samplerTables = map[string]e2eCase{
+	"ula":            {"ula_gmm8", map[string]any{"type": "ula", "step_size": 0.01}, GMM8},
+	"mala":           {"mala_gmm8", map[string]any{"type": "mala", "step_size": 0.01, "adapt": false}, GMM8},
+	"hmc":            {"hmc_gmm8", map[string]any{"type": "hmc", "step_size": 0.01, "leapfrog_steps": 10, "adapt": false}, GMM8},
+	"nuts":           {"nuts_gmm8", map[string]any{"type": "nuts", "step_size": 0.1, "max_depth": int64(6), "adapt": false}, GMM8},
+	"hmc_rosenbrock": {"hmc_rosenbrock", map[string]any{"type": "hmc", "step_size": 0.025, "leapfrog_steps": 10, "adapt": false}, Rosenbrock2D},
+}
+
+// DefaultSamplers are the end-to-end rows run when none are named.
+var DefaultSamplers = []string{"ula", "mala", "hmc", "nuts", "hmc_rosenbrock"}
 
 // EndToEnd runs each named sampler (ula, mala and hmc when samplers is
 // empty) through samplers.Run on GMM8 with the given chains and steps (0
@@ -64,7 +86,7 @@ func EndToEndWorkers(ctx context.Context, samplerNames []string, chains, steps i
 		}
 	}
 	if len(samplerNames) == 0 {
-		samplerNames = []string{"ula", "mala", "hmc"}
+		samplerNames = DefaultSamplers
 	}
 	if chains <= 0 {
 		chains = DefaultChains
@@ -72,17 +94,17 @@ func EndToEndWorkers(ctx context.Context, samplerNames []string, chains, steps i
 	if steps <= 0 {
 		steps = DefaultSteps
 	}
-	e, err := energies.FromTable(GMM8())
-	if err != nil {
-		return nil, fmt.Errorf("bench: gmm8 target: %w", err)
-	}
 	var rows []Row
 	for _, name := range samplerNames {
-		table, ok := samplerTables[name]
+		c, ok := samplerTables[name]
 		if !ok {
-			return nil, fmt.Errorf("bench: no end-to-end configuration for sampler %q (have ula, mala, hmc)", name)
+			return nil, fmt.Errorf("bench: no end-to-end configuration for sampler %q (have %s)", name, strings.Join(DefaultSamplers, ", "))
 		}
-		s, err := samplers.FromTable(table)
+		e, err := energies.FromTable(c.target())
+		if err != nil {
+			return nil, fmt.Errorf("bench: %s target: %w", name, err)
+		}
+		s, err := samplers.FromTable(c.sampler)
 		if err != nil {
 			return nil, fmt.Errorf("bench: %s: %w", name, err)
 		}
@@ -95,28 +117,37 @@ func EndToEndWorkers(ctx context.Context, samplerNames []string, chains, steps i
 			}
 			cs := float64(chains) * float64(steps)
 			sec := res.Wall.Seconds()
-			rows = append(rows, Row{Kernel: name + "_gmm8", Impl: simd.Chosen(), N: chains,
-				NsPerOp: sec * 1e9 / cs, ChainStepsPerS: cs / sec, Workers: w})
+			r := Row{Kernel: c.kernel, Impl: simd.Chosen(), N: chains,
+				NsPerOp: sec * 1e9 / cs, ChainStepsPerS: cs / sec, Workers: w}
+			if g := res.Sampling.GradEvals; g > 0 {
+				r.GradsPerS = float64(g) / sec
+			}
+			rows = append(rows, r)
 		}
 	}
 	return rows, nil
 }
 
-// Scaling returns, for each end-to-end kernel among rows timed at both 1
-// and 2 workers, one line "ula_gmm8: 2 workers / 1 worker = 1.85×" (the
-// last row of each count counts), in the order the kernels first appear.
+// Scaling returns, for each end-to-end or learnable-energy kernel (per
+// dtype) among rows timed at both 1 and 2 workers, one line "ula_gmm8: 2
+// workers / 1 worker = 1.85×" (throughput; the last row of each count
+// counts), in the order the kernels first appear.
 func Scaling(rows []Row) []string {
 	rate := map[string]map[int]float64{}
 	var order []string
 	for _, r := range rows {
-		if r.ChainStepsPerS <= 0 || r.Workers <= 0 {
+		if r.Workers <= 0 || !(r.NsPerOp > 0) {
 			continue
 		}
-		if rate[r.Kernel] == nil {
-			rate[r.Kernel] = map[int]float64{}
-			order = append(order, r.Kernel)
+		k := r.Kernel
+		if r.Dtype == "float32" {
+			k += " (float32)"
 		}
-		rate[r.Kernel][r.Workers] = r.ChainStepsPerS
+		if rate[k] == nil {
+			rate[k] = map[int]float64{}
+			order = append(order, k)
+		}
+		rate[k][r.Workers] = 1 / r.NsPerOp
 	}
 	var out []string
 	for _, k := range order {

@@ -142,6 +142,9 @@ func (l Limits) Annotate(rows []Row) []Row {
 			cores := 1
 			if b.cores != nil {
 				cores = b.cores()
+				if r.Workers > 0 { // timed under GOMAXPROCS = Workers
+					cores = min(cores, r.Workers)
+				}
 			}
 			r.Limit, r.Cores, r.Share = b.limit, cores, r.GFlops/(peak*float64(cores))
 		case LimitCopyBW:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 
 	"github.com/goebm/ebm/datasets"
 	"github.com/goebm/ebm/energies"
@@ -43,7 +44,37 @@ var trainDtypes = []string{"float64", "float32"}
 // restarted, α = 0.1, Adam; on 8gaussians). Then "mlp784_dsm_step_b128"
 // (see mnistStep). ns_per_op is per call, resp. per step; gflops counts
 // the dense layers' multiply-adds only.
-func Training(ctx context.Context) ([]Row, error) {
+func Training(ctx context.Context) ([]Row, error) { return TrainingWorkers(ctx, nil) }
+
+// TrainingWorkers is Training once per worker count in workers (each > 0;
+// none means GOMAXPROCS as it is): each pass runs under
+// runtime.GOMAXPROCS set to the count, which bounds the goroutines mlp's
+// Gradient and the objectives' shards use, and the rows' Workers field
+// says it. Results do not depend on the count, only the time does.
+func TrainingWorkers(ctx context.Context, workers []int) ([]Row, error) {
+	if len(workers) == 0 {
+		return training(ctx)
+	}
+	var rows []Row
+	for _, w := range workers {
+		if w <= 0 {
+			return nil, fmt.Errorf("bench: workers must be > 0, got %d", w)
+		}
+		old := runtime.GOMAXPROCS(w)
+		r, err := training(ctx)
+		runtime.GOMAXPROCS(old)
+		for i := range r {
+			r[i].Workers = w
+		}
+		rows = append(rows, r...)
+		if err != nil {
+			return rows, err
+		}
+	}
+	return rows, nil
+}
+
+func training(ctx context.Context) ([]Row, error) {
 	var rows []Row
 	for _, dtype := range trainDtypes {
 		r, err := trainRows(ctx, dtype)

@@ -13,10 +13,10 @@ import (
 
 func benchFlags(fs *flag.FlagSet) {
 	fs.String("impl", "", "comma-separated SIMD implementations to time the kernels in (default: every available one)")
-	fs.String("samplers", "", "comma-separated samplers to time end to end (default: ula,mala,hmc)")
+	fs.String("samplers", "", "comma-separated samplers to time end to end: ula, mala, hmc, nuts (on the 8-mode GMM), hmc_rosenbrock (the peers' HMC on 2-D Rosenbrock) (default: all)")
 	fs.Int("chains", bench.DefaultChains, "chains of the end-to-end runs")
 	fs.Int("steps", bench.DefaultSteps, "steps of the end-to-end runs")
-	fs.String("workers", "", "comma-separated worker counts to run the end-to-end rows at, one row each, e.g. 1,2 (default: GOMAXPROCS)")
+	fs.String("workers", "", "comma-separated worker counts to run the end-to-end and learnable-energy rows at, one row each, with the 2-over-1 ratios, e.g. 1,2 (default: GOMAXPROCS)")
 	fs.Bool("json", false, "print one JSON object per row")
 	fs.Bool("skip-limits", false, "do not measure the FMA peaks and copy bandwidth (the rows then have no share)")
 	fs.Bool("skip-kernels", false, "do not time the kernels")
@@ -114,14 +114,21 @@ func cmdBench(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 		}
 	}
 	if flagValue(fs, "skip-training") != "true" {
-		rows, err := bench.Training(ctx)
+		rows, err := bench.TrainingWorkers(ctx, workers)
 		if err != nil {
 			if ctx.Err() != nil {
 				return errInterrupted
 			}
 			return fmt.Errorf("ebmrun bench: %v", err)
 		}
-		return print(lim.Annotate(rows))
+		if err := print(lim.Annotate(rows)); err != nil {
+			return err
+		}
+		if !asJSON {
+			for _, l := range bench.Scaling(rows) {
+				fmt.Fprintln(e.stdout, l)
+			}
+		}
 	}
 	return nil
 }

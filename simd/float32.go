@@ -36,6 +36,16 @@ var generic32 = &kernels32{
 // without one uses generic32.
 var tables32 = map[string]*kernels32{"generic": generic32}
 
+// register32 adds t to tables32 as name's float32 table when ok (the CPU
+// has what the implementation needs), from a package-level variable's
+// initializer in the implementation's file: var _ = register32(…).
+func register32(name string, ok bool, t *kernels32) bool {
+	if ok {
+		tables32[name] = t
+	}
+	return ok
+}
+
 // current32 is the float32 table of the chosen implementation.
 var current32 atomic.Pointer[kernels32]
 

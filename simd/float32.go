@@ -21,6 +21,9 @@ type kernels32 struct {
 	axpy     func(y []float32, a float32, x []float32)
 	// exp sets dst[i] = e^x[i], float32.
 	exp func(dst, x []float32)
+	// transpose writes the c×r transpose of the r×c row-major src into dst
+	// (for MatMulBT32); nil means transpose32.
+	transpose func(dst, src []float32, r, c int)
 }
 
 // generic32 is the pure-Go float32 table, the reference of the others.
@@ -94,8 +97,13 @@ func MatMulBias32(c, a, b, bias []float32, m, k, n int) {
 func MatMulBT32(c, a, b []float32, m, k, n int) {
 	checkMat32(c, a, b, m, k, n)
 	bt := getScratch32(k * n)
-	transpose32(*bt, b, n, k)
-	k32().matMul(c, a, *bt, m, k, n)
+	t := k32()
+	if t.transpose != nil {
+		t.transpose(*bt, b, n, k)
+	} else {
+		transpose32(*bt, b, n, k)
+	}
+	t.matMul(c, a, *bt, m, k, n)
 	putScratch32(bt)
 }
 

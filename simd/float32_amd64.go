@@ -12,18 +12,20 @@ import "github.com/klauspost/cpuid/v2"
 // (TestFloat32AVX512SameAsAVX2).
 var (
 	_ = register32("avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), &kernels32{
-		matMul:   matMul32AVX2,
-		matMulAT: matMulAT32AVX2,
-		dot:      dot32AVX2Go,
-		axpy:     axpy32AVX2Go,
-		exp:      exp32AVX2Go,
+		matMul:    matMul32AVX2,
+		matMulAT:  matMulAT32AVX2,
+		dot:       dot32AVX2Go,
+		axpy:      axpy32AVX2Go,
+		exp:       exp32AVX2Go,
+		transpose: transpose32AVX2,
 	})
 	_ = register32("avx512", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL), &kernels32{
-		matMul:   matMul32AVX512,
-		matMulAT: matMulAT32AVX512,
-		dot:      dot32AVX2Go,
-		axpy:     axpy32AVX2Go,
-		exp:      exp32AVX512Go,
+		matMul:    matMul32AVX512,
+		matMulAT:  matMulAT32AVX512,
+		dot:       dot32AVX2Go,
+		axpy:      axpy32AVX2Go,
+		exp:       exp32AVX512Go,
+		transpose: transpose32AVX2,
 	})
 )
 
@@ -38,6 +40,15 @@ func mm4x16F32AVX2(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ld
 
 //go:noescape
 func mm1x16F32AVX2(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
+
+//go:noescape
+func mm1x64F32AVX2(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
+
+//go:noescape
+func mm1x128F32AVX512(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
+
+//go:noescape
+func tr8x8F32AVX2(dst *float32, ldd int, src *float32, lds int)
 
 //go:noescape
 func mm12x32F32AVX512(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
@@ -86,6 +97,10 @@ func mm32(c, a []float32, aRow, aP int, b []float32, m, k, n int, wide bool) {
 		clear(c)
 		return
 	}
+	if n < 16 && m >= 16 {
+		mm32T(c, a, aRow, aP, b, m, k, n, wide)
+		return
+	}
 	n16 := n &^ 15
 	if n16 > 0 {
 		if wide {
@@ -130,7 +145,11 @@ func mm32Blocks(c []float32, ldc int, a []float32, aRow, aP int, b []float32, ld
 		}
 		for i := m4; i < m; i++ {
 			ai, ci := &a[i*aRow+p0*aP], c[i*ldc:]
-			for j0 := 0; j0 < n16; j0 += 16 {
+			j0 := 0
+			for ; j0+64 <= n16; j0 += 64 {
+				mm1x64F32AVX2(&ci[j0], ldc, ai, aRow, aP, &bp[j0], ldb, kb, acc)
+			}
+			for ; j0 < n16; j0 += 16 {
 				mm1x16F32AVX2(&ci[j0], ldc, ai, aRow, aP, &bp[j0], ldb, kb, acc)
 			}
 		}
@@ -159,7 +178,13 @@ func mm32Blocks512(c []float32, ldc int, a []float32, aRow, aP int, b []float32,
 				rows = 4
 			}
 			ai, ci := &a[i0*aRow+p0*aP], c[i0*ldc:]
-			for j0 := 0; j0 < n32; j0 += 32 {
+			j0 := 0
+			if rows == 1 {
+				for ; j0+128 <= n32; j0 += 128 {
+					mm1x128F32AVX512(&ci[j0], ldc, ai, aRow, aP, &bp[j0], ldb, kb, acc)
+				}
+			}
+			for ; j0 < n32; j0 += 32 {
 				switch rows {
 				case 12:
 					mm12x32F32AVX512(&ci[j0], ldc, ai, aRow, aP, &bp[j0], ldb, kb, acc)
@@ -209,4 +234,53 @@ func mm32Edge(c, a []float32, aRow, aP int, b []float32, m, k, n, n16 int) {
 	}
 	putScratch32(bp)
 	putScratch32(cp)
+}
+
+// mm32T sets C = A·B for n < 16 columns and m ≥ 16 rows as its transpose,
+// Cᵀ = Bᵀ·Aᵀ: the n columns of C become rows, which the kernels take in
+// blocks of rows (one row on the wide single-row kernels), and the m rows
+// of C become columns filling whole panels, instead of n columns padded
+// to 16. Aᵀ is A when it is stored k×m (MatMulAT32), else a transposed
+// copy; Cᵀ is C itself when n = 1. Each element is still the chain
+// s = fma(b[p][j], a[i][p], s) over p in order: the same bits as the
+// direct product.
+func mm32T(c, a []float32, aRow, aP int, b []float32, m, k, n int, wide bool) {
+	at := a
+	if aRow != 1 || aP != m { // A row-major m×k (aRow = k, aP = 1)
+		tp := getScratch32(k * m)
+		defer putScratch32(tp)
+		at = *tp
+		transpose32AVX2(at, a, m, k)
+	}
+	ct := c
+	if n > 1 {
+		tp := getScratch32(n * m)
+		defer putScratch32(tp)
+		ct = *tp
+	}
+	mm32(ct, b, 1, n, at, n, k, m, wide)
+	if n > 1 {
+		transpose32AVX2(c, ct, n, m)
+	}
+}
+
+// transpose32AVX2 writes the c×r transpose of the r×c row-major src into
+// dst: 8×8 blocks in registers (tr8x8F32AVX2), the edges in Go.
+func transpose32AVX2(dst, src []float32, r, c int) {
+	r8, c8 := r&^7, c&^7
+	for j := 0; j < c8; j += 8 {
+		for i := 0; i < r8; i += 8 {
+			tr8x8F32AVX2(&dst[j*r+i], r, &src[i*c+j], c)
+		}
+	}
+	for i := 0; i < r; i++ {
+		row := src[i*c : (i+1)*c]
+		j0 := c8
+		if i >= r8 {
+			j0 = 0
+		}
+		for j := j0; j < c; j++ {
+			dst[j*r+i] = row[j]
+		}
+	}
 }

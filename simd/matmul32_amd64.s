@@ -233,6 +233,68 @@ loopmm1x16F32AVX2:
 	VZEROUPPER
 	RET
 
+// func mm1x64F32AVX2(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
+// C[0][0:64] = A[0][0:k]·B[0:k][0:64] (acc = 0) or C += A·B (acc ≠ 0), k ≥ 1:
+// one row on eight YMM accumulators, enough independent chains to cover
+// the FMA latency (the 1×16 kernel has two). ldc and aRow are unused.
+TEXT ·mm1x64F32AVX2(SB), NOSPLIT, $0-72
+	MOVQ c+0(FP), DI
+	MOVQ a+16(FP), SI
+	MOVQ aP+32(FP), R9
+	SHLQ $2, R9
+	MOVQ b+40(FP), DX
+	MOVQ ldb+48(FP), R10
+	SHLQ $2, R10
+	MOVQ k+56(FP), CX
+	MOVQ acc+64(FP), AX
+	TESTQ AX, AX
+	JZ   zeromm1x64F32AVX2
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+	JMP  loopmm1x64F32AVX2
+
+zeromm1x64F32AVX2:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+loopmm1x64F32AVX2:
+	VBROADCASTSS (SI), Y8
+	VFMADD231PS  0(DX), Y8, Y0
+	VFMADD231PS  32(DX), Y8, Y1
+	VFMADD231PS  64(DX), Y8, Y2
+	VFMADD231PS  96(DX), Y8, Y3
+	VFMADD231PS  128(DX), Y8, Y4
+	VFMADD231PS  160(DX), Y8, Y5
+	VFMADD231PS  192(DX), Y8, Y6
+	VFMADD231PS  224(DX), Y8, Y7
+	ADDQ         R9, SI
+	ADDQ         R10, DX
+	DECQ         CX
+	JNZ          loopmm1x64F32AVX2
+
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	VZEROUPPER
+	RET
+
 // func mm12x32F32AVX512(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
 // C[0:12][0:32] = A[0:12][0:k]·B[0:k][0:32] (acc = 0) or C += A·B (acc ≠ 0:
 // the chains continue from C's values), k ≥ 1; 24 ZMM accumulators.
@@ -645,5 +707,126 @@ loopmm1x32F32AVX512:
 
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
+	VZEROUPPER
+	RET
+
+// func mm1x128F32AVX512(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
+// C[0][0:128] = A[0][0:k]·B[0:k][0:128] (acc = 0) or C += A·B (acc ≠ 0), k ≥ 1:
+// one row on eight ZMM accumulators, enough independent chains to cover
+// the FMA latency (the 1×32 kernel has two). ldc and aRow are unused.
+TEXT ·mm1x128F32AVX512(SB), NOSPLIT, $0-72
+	MOVQ c+0(FP), DI
+	MOVQ a+16(FP), SI
+	MOVQ aP+32(FP), R9
+	SHLQ $2, R9
+	MOVQ b+40(FP), DX
+	MOVQ ldb+48(FP), R10
+	SHLQ $2, R10
+	MOVQ k+56(FP), CX
+	MOVQ acc+64(FP), AX
+	TESTQ AX, AX
+	JZ   zeromm1x128F32AVX512
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS 256(DI), Z4
+	VMOVUPS 320(DI), Z5
+	VMOVUPS 384(DI), Z6
+	VMOVUPS 448(DI), Z7
+	JMP  loopmm1x128F32AVX512
+
+zeromm1x128F32AVX512:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+
+loopmm1x128F32AVX512:
+	VBROADCASTSS (SI), Z8
+	VFMADD231PS  0(DX), Z8, Z0
+	VFMADD231PS  64(DX), Z8, Z1
+	VFMADD231PS  128(DX), Z8, Z2
+	VFMADD231PS  192(DX), Z8, Z3
+	VFMADD231PS  256(DX), Z8, Z4
+	VFMADD231PS  320(DX), Z8, Z5
+	VFMADD231PS  384(DX), Z8, Z6
+	VFMADD231PS  448(DX), Z8, Z7
+	ADDQ         R9, SI
+	ADDQ         R10, DX
+	DECQ         CX
+	JNZ          loopmm1x128F32AVX512
+
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, 256(DI)
+	VMOVUPS Z5, 320(DI)
+	VMOVUPS Z6, 384(DI)
+	VMOVUPS Z7, 448(DI)
+	VZEROUPPER
+	RET
+
+// func tr8x8F32AVX2(dst *float32, ldd int, src *float32, lds int)
+// dst[j][i] = src[i][j] for i, j < 8 (row strides ldd and lds, in
+// elements): eight rows in YMM registers, interleaved in pairs
+// (VUNPCKLPS/HPS), in fours (VSHUFPS) and across the 128-bit halves
+// (VPERM2F128).
+TEXT ·tr8x8F32AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	SHLQ $2, R9
+	LEAQ (R9)(R9*2), R10 // 3·lds
+	LEAQ (SI)(R9*4), DX  // row 4
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R9*1), Y1
+	VMOVUPS (SI)(R9*2), Y2
+	VMOVUPS (SI)(R10*1), Y3
+	VMOVUPS (DX), Y4
+	VMOVUPS (DX)(R9*1), Y5
+	VMOVUPS (DX)(R9*2), Y6
+	VMOVUPS (DX)(R10*1), Y7
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	LEAQ (R8)(R8*2), R10 // 3·ldd
+	LEAQ (DI)(R8*4), DX  // row 4
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, (DI)(R8*1)
+	VMOVUPS Y10, (DI)(R8*2)
+	VMOVUPS Y11, (DI)(R10*1)
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, (DX)(R8*1)
+	VMOVUPS Y14, (DX)(R8*2)
+	VMOVUPS Y15, (DX)(R10*1)
 	VZEROUPPER
 	RET

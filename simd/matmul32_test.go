@@ -340,22 +340,45 @@ func exp32One(x float32) float32 {
 }
 
 // TestMatMul32NoAllocations: after a first call, the float32 products
-// allocate nothing, edge columns included.
+// allocate nothing, edge columns and the transposed product of few
+// columns included.
 func TestMatMul32NoAllocations(t *testing.T) {
 	defer func() { _ = Use(best().name) }()
-	const m, k, n = 9, 13, 21
-	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
-	for _, name := range Available() {
-		if err := Use(name); err != nil {
-			t.Fatal(err)
+	for _, sz := range [][3]int{{9, 13, 21}, {40, 13, 3}, {40, 13, 1}} {
+		m, k, n := sz[0], sz[1], sz[2]
+		a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+		for _, name := range Available() {
+			if err := Use(name); err != nil {
+				t.Fatal(err)
+			}
+			for op, f := range map[string]func(){
+				"MatMul32":   func() { MatMul32(c, a, b, m, k, n) },
+				"MatMulBT32": func() { MatMulBT32(c, a, b, m, k, n) },
+				"MatMulAT32": func() { MatMulAT32(c, a, b, m, k, n) },
+			} {
+				if allocs := testing.AllocsPerRun(20, f); allocs != 0 {
+					t.Errorf("%s %s %v allocates %v times per call", name, op, sz, allocs)
+				}
+			}
 		}
-		for op, f := range map[string]func(){
-			"MatMul32":   func() { MatMul32(c, a, b, m, k, n) },
-			"MatMulBT32": func() { MatMulBT32(c, a, b, m, k, n) },
-			"MatMulAT32": func() { MatMulAT32(c, a[:k*m], b, m, k, n) },
-		} {
-			if allocs := testing.AllocsPerRun(20, f); allocs != 0 {
-				t.Errorf("%s %s allocates %v times per call", name, op, allocs)
+	}
+}
+
+// TestTranspose32: every table's transpose (where it has its own) writes
+// the transpose32 result, for shapes on both sides of its 8×8 blocks.
+func TestTranspose32(t *testing.T) {
+	r := rand.New(rand.NewPCG(32, 5))
+	for name, tb := range tables32 {
+		if tb.transpose == nil {
+			continue
+		}
+		for _, rows := range []int{0, 1, 7, 8, 9, 16, 23, 64} {
+			for _, cols := range []int{0, 1, 5, 8, 15, 16, 17, 40} {
+				src := rand32(r, rows*cols)
+				got, want := rand32(r, rows*cols), make([]float32, rows*cols)
+				tb.transpose(got, src, rows, cols)
+				transpose32(want, src, rows, cols)
+				sameBits32(t, fmt.Sprintf("%s transpose %d×%d", name, rows, cols), got, want)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/goebm/ebm/rng"
@@ -28,7 +29,7 @@ type Row struct {
 	Dtype          string  `json:"dtype,omitempty"`             // "float64" or "float32", where a row is one of a pair
 	What           string  `json:"what,omitempty"`              // limit rows: what the loop is
 	// Limit names the machine limit the row is judged by (LimitFMAPeak,
-	// LimitCopyBW), Share the row's GFLOP/s or GB/s over it, and Cores
+	// LimitFMAPeak32, LimitCopyBW), Share the row's GFLOP/s or GB/s over it, and Cores
 	// how many cores' worth of the per-core FMA peak the limit counts
 	// (the goroutines the row's work runs on). See Limits.Annotate.
 	Limit string  `json:"limit,omitempty"`
@@ -200,7 +201,47 @@ func kernels() []kernel {
 			return func() { simd.MatMulAT(c, a, b, m, k, n) }, 0, 2 * float64(m*k*n)
 		}},
 	)
-	return ks
+	return append(ks, kernels32()...)
+}
+
+func vec32(n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(i%17)*0.25 - 2
+	}
+	return s
+}
+
+// kernels32 are the float32 matrix products (Row.Dtype "float32") at the
+// learnable energies' shapes: the 128-wide hidden layers of the 2-128-128-1
+// network on 64 and 1024 points (and their two backward products), and the
+// 784→512 layer of the MNIST network on 128.
+func kernels32() []kernel {
+	var ks []kernel
+	for _, m := range []int{64, 1024} {
+		ks = append(ks, kernel{"matmul32_k128_n128", m, func(m int) (func(), float64, float64) {
+			const k, n = 128, 128
+			a, b, c := vec32(m*k), vec32(k*n), make([]float32, m*n)
+			return func() { simd.MatMul32(c, a, b, m, k, n) }, 0, 2 * float64(m*k*n)
+		}})
+	}
+	return append(ks,
+		kernel{"matmul32_k784_n512", 128, func(m int) (func(), float64, float64) {
+			const k, n = 784, 512
+			a, b, c := vec32(m*k), vec32(k*n), make([]float32, m*n)
+			return func() { simd.MatMul32(c, a, b, m, k, n) }, 0, 2 * float64(m*k*n)
+		}},
+		kernel{"matmul32_bt_k128_n128", 1024, func(m int) (func(), float64, float64) {
+			const k, n = 128, 128
+			a, b, c := vec32(m*k), vec32(n*k), make([]float32, m*n)
+			return func() { simd.MatMulBT32(c, a, b, m, k, n) }, 0, 2 * float64(m*k*n)
+		}},
+		kernel{"matmul32_at_m128_n128", 1024, func(k int) (func(), float64, float64) {
+			const m, n = 128, 128
+			a, b, c := vec32(k*m), vec32(k*n), make([]float32, m*n)
+			return func() { simd.MatMulAT32(c, a, b, m, k, n) }, 0, 2 * float64(m*k*n)
+		}},
+	)
 }
 
 // Kernels measures every kernel in each named implementation (all
@@ -235,6 +276,9 @@ func Kernels(impls []string) ([]Row, error) {
 			call, bytes, flops := k.setup(k.n)
 			ns := timeOp(call)
 			r := Row{Kernel: k.name, Impl: name, N: k.n, NsPerOp: ns}
+			if strings.HasPrefix(k.name, "matmul32") {
+				r.Dtype = "float32"
+			}
 			if bytes > 0 {
 				r.GBps = bytes / ns
 			} else {

@@ -40,7 +40,8 @@ func TestKernels(t *testing.T) {
 	}
 	for _, impl := range simd.Available() {
 		for _, k := range []string{"dot", "axpy", "langevin", "position", "exp", "log", "gmm8_logits_d2", "langevin_rows_d2",
-			"matmul_k128_n128", "matmul_bt_k128_n128", "matmul_at_m128_n128"} {
+			"matmul_k128_n128", "matmul_bt_k128_n128", "matmul_at_m128_n128",
+			"matmul32_k128_n128", "matmul32_k784_n512", "matmul32_bt_k128_n128", "matmul32_at_m128_n128"} {
 			if !seen[k+"/"+impl] {
 				t.Errorf("no row for %s/%s", k, impl)
 			}
@@ -178,6 +179,9 @@ func TestMeasureLimits(t *testing.T) {
 		if !seen["fma_peak_f64/"+impl] || !(lim.PeakGFlops[impl] > 0) {
 			t.Errorf("no float64 peak for %s", impl)
 		}
+		if !(lim.PeakGFlops32[impl] > 0) {
+			t.Errorf("no float32 peak for %s", impl)
+		}
 	}
 	if !seen["copy_64mib/go"] || !seen["read_64mib/"+simd.Chosen()] || !(lim.CopyGBps > 0) {
 		t.Errorf("copy or read row missing: %v, copy %v GB/s", seen, lim.CopyGBps)
@@ -223,11 +227,14 @@ func TestShares(t *testing.T) {
 		for _, k := range []string{"dot", "axpy", "langevin", "position"} {
 			want[k+"/"+impl+"/1048576"] = LimitCopyBW
 		}
+		for _, k := range []string{"matmul32_k128_n128/" + impl + "/1024", "matmul32_k784_n512/" + impl + "/128",
+			"matmul32_bt_k128_n128/" + impl + "/1024", "matmul32_at_m128_n128/" + impl + "/1024"} {
+			want[k] = LimitFMAPeak32
+		}
 	}
 	for _, k := range []string{"mlp_grad_b1024", "dsm_step_b256", "pcd_step_b256_k20", "mlp784_dsm_step_b128"} {
-		for _, dt := range []string{"float64", "float32"} {
-			want[k+"/"+simd.Chosen()+"/"+dt] = LimitFMAPeak
-		}
+		want[k+"/"+simd.Chosen()+"/float64"] = LimitFMAPeak
+		want[k+"/"+simd.Chosen()+"/float32"] = LimitFMAPeak32
 	}
 	for _, r := range rows {
 		key := r.Kernel + "/" + r.Impl + "/"
@@ -246,12 +253,11 @@ func TestShares(t *testing.T) {
 		}
 		delete(want, key)
 		ref := r.GBps / copyAt[r.N]
-		if limit == LimitFMAPeak {
-			peak := lim.PeakGFlops[r.Impl]
-			if r.Dtype == "float32" {
-				peak = lim.PeakGFlops32[r.Impl]
-			}
-			ref = r.GFlops / (peak * float64(r.Cores))
+		switch limit {
+		case LimitFMAPeak:
+			ref = r.GFlops / (lim.PeakGFlops[r.Impl] * float64(r.Cores))
+		case LimitFMAPeak32:
+			ref = r.GFlops / (lim.PeakGFlops32[r.Impl] * float64(r.Cores))
 		}
 		if r.Limit != limit || !(r.Share > 0) || math.IsInf(r.Share, 0) || r.Cores < 1 || math.Abs(r.Share-ref) > 1e-12*ref {
 			t.Errorf("row %+v: want limit %s and share %v", r, limit, ref)

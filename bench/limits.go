@@ -10,7 +10,10 @@ import (
 // The limits a row's share is taken of (Row.Limit).
 const (
 	LimitFMAPeak = "fma_peak" // float64 FMA peak per core of the row's implementation, times Row.Cores
-	LimitCopyBW  = "copy_bw"  // the bandwidth of a copy of the same n (copy/go rows), else of copy_64mib
+	// LimitFMAPeak32 is the float32 FMA peak per core of the row's
+	// implementation (the float32 kernel rows, one core).
+	LimitFMAPeak32 = "fma_peak_f32"
+	LimitCopyBW    = "copy_bw" // the bandwidth of a copy of the same n (copy/go rows), else of copy_64mib
 )
 
 // copyN is the float64 length of the limit's copy and read rows: 64 MiB
@@ -28,8 +31,11 @@ type Limits struct {
 	// PeakGFlops is the float64 FMA peak per core of each implementation
 	// that has a peak loop, in GFLOP/s.
 	PeakGFlops map[string]float64
-	// PeakGFlops32 is the same for float32, where the loop has a float32
-	// twin: float32 rows (Row.Dtype) are judged by it.
+	// PeakGFlops32 is the float32 FMA peak per core of each implementation
+	// that has a peak loop, in GFLOP/s: its fma_peak_f32 row, or for an
+	// implementation without a float32 loop (generic: Go has no float32
+	// FMA) its float64 peak, since its float32 kernels compile to the same
+	// scalar multiplies and adds at the same rate.
 	PeakGFlops32 map[string]float64
 	// CopyGBps is the bandwidth of copy_64mib: bytes read plus written
 	// per second / 1e9.
@@ -57,6 +63,7 @@ func MeasureLimits() ([]Row, Limits) {
 		rows = append(rows, Row{Kernel: "fma_peak_f64", Impl: p.Impl, N: peakIters, NsPerOp: ns,
 			GFlops: flops / ns, Dtype: "float64", What: p.What})
 		if p.Lanes32 == 0 {
+			lim.PeakGFlops32[p.Impl] = flops / ns
 			continue
 		}
 		acc32 := make([]float32, p.Len32())
@@ -96,6 +103,11 @@ var bounds = map[string]bound{
 	"matmul_k128_n128":    {LimitFMAPeak, 1024, nil},
 	"matmul_bt_k128_n128": {LimitFMAPeak, 1024, nil},
 	"matmul_at_m128_n128": {LimitFMAPeak, 1024, nil},
+	// the float32 products, against the float32 peak
+	"matmul32_k128_n128":    {LimitFMAPeak32, 1024, nil},
+	"matmul32_k784_n512":    {LimitFMAPeak32, 128, nil},
+	"matmul32_bt_k128_n128": {LimitFMAPeak32, 1024, nil},
+	"matmul32_at_m128_n128": {LimitFMAPeak32, 1024, nil},
 	// mlp's Gradient splits 1024 rows over min(GOMAXPROCS, 4) goroutines
 	// (energies/mlp: blocks of at least 256 rows).
 	"mlp_grad_b1024": {LimitFMAPeak, 0, func() int { return min(runtime.GOMAXPROCS(0), 4) }},
@@ -130,12 +142,15 @@ func (l Limits) Annotate(rows []Row) []Row {
 			continue
 		}
 		switch b.limit {
-		case LimitFMAPeak:
-			peaks := l.PeakGFlops
-			if r.Dtype == "float32" {
-				peaks = l.PeakGFlops32
+		case LimitFMAPeak, LimitFMAPeak32:
+			limit := b.limit
+			if r.Dtype == "float32" { // a learnable-energy row in float32
+				limit = LimitFMAPeak32
 			}
-			peak, ok := peaks[r.Impl]
+			peak, ok := l.PeakGFlops[r.Impl]
+			if limit == LimitFMAPeak32 {
+				peak, ok = l.PeakGFlops32[r.Impl]
+			}
 			if !ok || !(peak > 0) || !(r.GFlops > 0) {
 				continue
 			}
@@ -146,7 +161,7 @@ func (l Limits) Annotate(rows []Row) []Row {
 					cores = min(cores, r.Workers)
 				}
 			}
-			r.Limit, r.Cores, r.Share = b.limit, cores, r.GFlops/(peak*float64(cores))
+			r.Limit, r.Cores, r.Share = limit, cores, r.GFlops/(peak*float64(cores))
 		case LimitCopyBW:
 			bw, ok := copyAt[r.N]
 			if !ok {

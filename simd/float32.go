@@ -21,6 +21,9 @@ type kernels32 struct {
 	axpy     func(y []float32, a float32, x []float32)
 	// exp sets dst[i] = e^x[i], float32.
 	exp func(dst, x []float32)
+	// transpose writes the c×r transpose of the r×c row-major src into dst
+	// (for MatMulBT32); nil means transpose32.
+	transpose func(dst, src []float32, r, c int)
 }
 
 // generic32 is the pure-Go float32 table, the reference of the others.
@@ -35,6 +38,16 @@ var generic32 = &kernels32{
 // tables32 maps an implementation's name to its float32 table; a name
 // without one uses generic32.
 var tables32 = map[string]*kernels32{"generic": generic32}
+
+// register32 adds t to tables32 as name's float32 table when ok (the CPU
+// has what the implementation needs), from a package-level variable's
+// initializer in the implementation's file: var _ = register32(…).
+func register32(name string, ok bool, t *kernels32) bool {
+	if ok {
+		tables32[name] = t
+	}
+	return ok
+}
 
 // current32 is the float32 table of the chosen implementation.
 var current32 atomic.Pointer[kernels32]
@@ -84,8 +97,13 @@ func MatMulBias32(c, a, b, bias []float32, m, k, n int) {
 func MatMulBT32(c, a, b []float32, m, k, n int) {
 	checkMat32(c, a, b, m, k, n)
 	bt := getScratch32(k * n)
-	transpose32(*bt, b, n, k)
-	k32().matMul(c, a, *bt, m, k, n)
+	t := k32()
+	if t.transpose != nil {
+		t.transpose(*bt, b, n, k)
+	} else {
+		transpose32(*bt, b, n, k)
+	}
+	t.matMul(c, a, *bt, m, k, n)
 	putScratch32(bt)
 }
 

@@ -7,9 +7,12 @@ import (
 )
 
 // actAt returns f⁽ᵏ⁾ at the points xs, through the Graph.
-func actAt(f Activation, k int, xs []float64) []float64 {
-	g := New()
-	return append([]float64(nil), g.Value(g.ActDeriv(g.Const(xs, 1, len(xs)), f, k))...)
+func actAt(f Activation, k int, xs []float64) []float64 { return actAtOf(f, k, xs) }
+
+// actAtOf is actAt on a graph of element type T.
+func actAtOf[T Float](f Activation, k int, xs []T) []T {
+	g := NewOf[T]()
+	return append([]T(nil), g.Value(g.ActDeriv(g.Const(xs, 1, len(xs)), f, k))...)
 }
 
 // actPoints are where the derivative checks look: both signs, small and

@@ -99,3 +99,73 @@ func BenchmarkGradX(b *testing.B) {
 		})
 	}
 }
+
+// benchDSM is dsmBench's step on a graph of type T, for the float32
+// comparison: the same network, batch and loss.
+func benchDSM[T Float](b *testing.B, n, workers int) {
+	net := newTestNet([]int{2, 128, 128, 1}, SiLU, 1)
+	params := toT[T](net.params)
+	s := rng.New(9, 0)
+	x, target := toT[T](randAway(&s, n*2, 1)), toT[T](randAway(&s, n*2, 1))
+	grad := make([]T, len(params))
+	ps, outs, ins := make([]Node, 0, 8), make([]Node, 1), make([]Node, 1)
+	g := NewOf[T]()
+	g.SetWorkers(workers)
+	step := func() {
+		g.Reset()
+		xn := g.Input(x, n, 2)
+		var e Node
+		e, ps = buildNet(net, g, xn, params, ps[:0])
+		outs[0], ins[0] = e, xn
+		gx := g.Grad(outs, ins, nil, true)[0]
+		r := g.Sub(gx, g.Const(target, n, 2))
+		outs[0] = g.Scale(g.Sum(g.Square(r)), 0.5/float64(n))
+		g.Flatten(grad, g.Grad(outs, ps, nil, false))
+	}
+	step()
+	b.ReportAllocs()
+	for b.Loop() {
+		step()
+	}
+}
+
+// BenchmarkDSMStepDtype is BenchmarkDSMStep (matmul+addbias, one worker)
+// on Graph and Graph32.
+func BenchmarkDSMStepDtype(b *testing.B) {
+	b.Run("dtype=float64", func(b *testing.B) { benchDSM[float64](b, 256, 1) })
+	b.Run("dtype=float32", func(b *testing.B) { benchDSM[float32](b, 256, 1) })
+}
+
+// benchWide records E of a 784-512-512-1 SiLU MLP (dense layers as
+// Affine) on 128 rows and ∇ₓE with createGraph, on a graph of type T.
+func benchWide[T Float](b *testing.B) {
+	const n = 128
+	net := newTestNet([]int{784, 512, 512, 1}, SiLU, 1)
+	net.affine = true
+	params := toT[T](net.params)
+	s := rng.New(9, 0)
+	x := toT[T](randAway(&s, n*784, 1))
+	ps, outs, ins := make([]Node, 0, 8), make([]Node, 1), make([]Node, 1)
+	g := NewOf[T]()
+	step := func() {
+		g.Reset()
+		xn := g.Input(x, n, 784)
+		var e Node
+		e, ps = buildNet(net, g, xn, params, ps[:0])
+		outs[0], ins[0] = e, xn
+		g.Grad(outs, ins, nil, true)
+	}
+	step()
+	b.ReportAllocs()
+	for b.Loop() {
+		step()
+	}
+}
+
+// BenchmarkWideMLPGrad is the forward pass and ∇ₓE (createGraph) of a
+// 784-512-512-1 SiLU MLP on 128 rows (an image-sized energy), on Graph and
+// Graph32, one worker.
+func BenchmarkWideMLPGrad(b *testing.B) {
+	b.Run("dtype=float64", func(b *testing.B) { benchWide[float64](b) })
+	b.Run("dtype=float32", func(b *testing.B) { benchWide[float32](b) })
+}

@@ -89,11 +89,11 @@ func TestHVP(t *testing.T) {
 
 // hessTrace records tr ∇ₓ²E for each row of x (n×1) with one backward
 // pass per input dimension: column j of Grad(⟨∇ₓE, e_j⟩) is ∂²E/∂x_j².
-func hessTrace(g *Graph, e, xn Node, n, d int) Node {
+func hessTrace[T Float](g *GraphOf[T], e, xn Node, n, d int) Node {
 	gx := g.Grad([]Node{e}, []Node{xn}, nil, true)[0]
 	var tr Node
 	for j := 0; j < d; j++ {
-		mask := make([]float64, n*d)
+		mask := make([]T, n*d)
 		for i := 0; i < n; i++ {
 			mask[i*d+j] = 1
 		}
@@ -165,9 +165,15 @@ func TestHessianTrace(t *testing.T) {
 // dsmLoss records ½·mean over rows of ‖∇ₓE − target‖² (the denoising
 // score-matching loss) and returns it with the parameter leaves.
 func dsmLoss(g *Graph, net *testNet, x, target []float64, n int) (Node, []Node) {
+	return dsmLossOf(g, net, net.params, x, target, n)
+}
+
+// dsmLossOf is dsmLoss on a graph of any element type, with the
+// parameters params.
+func dsmLossOf[T Float](g *GraphOf[T], net *testNet, params, x, target []T, n int) (Node, []Node) {
 	d := net.dims[0]
 	xn := g.Input(x, n, d)
-	e, ps := net.build(g, xn)
+	e, ps := buildNet(net, g, xn, params, nil)
 	gx := g.Grad([]Node{e}, []Node{xn}, nil, true)[0]
 	r := g.Sub(gx, g.Const(target, n, d))
 	return g.Scale(g.Sum(g.Square(r)), 0.5/float64(n)), ps

@@ -65,12 +65,19 @@ func (t *testNet) build(g *Graph, x Node) (Node, []Node) { return t.buildInto(g,
 // buildInto is build appending the parameter leaves to ps (which need not
 // allocate when it has the capacity).
 func (t *testNet) buildInto(g *Graph, x Node, ps []Node) (Node, []Node) {
+	return buildNet(t, g, x, t.params, ps)
+}
+
+// buildNet records t's network on a graph of any element type with the
+// parameters params (t.params converted to T), appending the parameter
+// leaves to ps.
+func buildNet[T Float](t *testNet, g *GraphOf[T], x Node, params []T, ps []Node) (Node, []Node) {
 	h, off := x, 0
 	for l := 0; l+1 < len(t.dims); l++ {
 		in, out := t.dims[l], t.dims[l+1]
-		w := g.Input(t.params[off:off+in*out], in, out)
+		w := g.Input(params[off:off+in*out], in, out)
 		off += in * out
-		b := g.Input(t.params[off:off+out], 1, out)
+		b := g.Input(params[off:off+out], 1, out)
 		off += out
 		ps = append(ps, w, b)
 		if t.affine {
@@ -102,14 +109,36 @@ func (t *testNet) gradX(x []float64) []float64 {
 	return append([]float64(nil), g.Value(g.Grad([]Node{e}, []Node{xn}, nil, false)[0])...)
 }
 
-// vals copies the values of nodes.
-func vals(g *Graph, nodes []Node) [][]float64 {
+// vals copies the values of nodes, as float64.
+func vals[T Float](g *GraphOf[T], nodes []Node) [][]float64 {
 	out := make([][]float64, len(nodes))
 	for i, n := range nodes {
-		out[i] = append([]float64(nil), g.Value(n)...)
+		out[i] = toF64(g.Value(n))
 	}
 	return out
 }
+
+// toT returns v converted to T (rounded to nearest).
+func toT[T Float](v []float64) []T {
+	out := make([]T, len(v))
+	for i, x := range v {
+		out[i] = T(x)
+	}
+	return out
+}
+
+// toF64 returns v converted to float64 (exact).
+func toF64[T Float](v []T) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// round32 returns v rounded to float32 precision, in float64: inputs the
+// float32 and float64 graphs both represent exactly.
+func round32(v []float64) []float64 { return toF64(toT[float32](v)) }
 
 func sameBits(a, b []float64) error {
 	if len(a) != len(b) {

@@ -9,74 +9,113 @@ import (
 	"github.com/goebm/ebm/rng"
 )
 
+// ops is the part of a graph's API that takes and returns only nodes, the
+// same for every element type: the op cases record through it on Graph
+// and Graph32 alike.
+type ops interface {
+	MatMul(a, b Node) Node
+	MatMulBT(a, b Node) Node
+	MatMulAT(a, b Node) Node
+	Affine(x, w, bias Node) Node
+	AddBias(a, bias Node) Node
+	Add(a, b Node) Node
+	Sub(a, b Node) Node
+	Mul(a, b Node) Node
+	Div(a, b Node) Node
+	Scale(a Node, s float64) Node
+	Neg(a Node) Node
+	AddConst(a Node, c float64) Node
+	Square(a Node) Node
+	MulCol(a, c Node) Node
+	MulRow(a, r Node) Node
+	RowDot(a, b Node) Node
+	ColDot(a, b Node) Node
+	SumRows(a Node) Node
+	SumCols(a Node) Node
+	Sum(a Node) Node
+	Mean(a Node) Node
+	BroadcastRows(r Node, n int) Node
+	BroadcastCols(c Node, m int) Node
+	Col(a Node, j int) Node
+	Exp(a Node) Node
+	Log(a Node) Node
+	ActDeriv(a Node, f Activation, order int) Node
+	Shape(n Node) (rows, cols int)
+}
+
+var (
+	_ ops = (*Graph)(nil)
+	_ ops = (*Graph32)(nil)
+)
+
 // opCase is one operation under test: the shapes of its leaves for batch
 // n, inner size k and width m, and how to record it on them.
 type opCase struct {
 	name   string
 	shapes func(n, k, m int) [][2]int
-	build  func(g *Graph, in []Node) Node
+	build  func(g ops, in []Node) Node
 }
 
 func sh(s ...[2]int) [][2]int { return s }
 
 // pos maps a leaf to strictly positive values (for Log and Div).
-func pos(g *Graph, a Node) Node { return g.AddConst(g.Square(a), 0.5) }
+func pos(g ops, a Node) Node { return g.AddConst(g.Square(a), 0.5) }
 
 var opCases = []opCase{
 	{"MatMul", func(n, k, m int) [][2]int { return sh([2]int{n, k}, [2]int{k, m}) },
-		func(g *Graph, in []Node) Node { return g.MatMul(in[0], in[1]) }},
+		func(g ops, in []Node) Node { return g.MatMul(in[0], in[1]) }},
 	{"MatMulBT", func(n, k, m int) [][2]int { return sh([2]int{n, k}, [2]int{m, k}) },
-		func(g *Graph, in []Node) Node { return g.MatMulBT(in[0], in[1]) }},
+		func(g ops, in []Node) Node { return g.MatMulBT(in[0], in[1]) }},
 	{"MatMulAT", func(n, k, m int) [][2]int { return sh([2]int{k, n}, [2]int{k, m}) },
-		func(g *Graph, in []Node) Node { return g.MatMulAT(in[0], in[1]) }},
+		func(g ops, in []Node) Node { return g.MatMulAT(in[0], in[1]) }},
 	{"Affine", func(n, k, m int) [][2]int { return sh([2]int{n, k}, [2]int{k, m}, [2]int{1, m}) },
-		func(g *Graph, in []Node) Node { return g.Affine(in[0], in[1], in[2]) }},
+		func(g ops, in []Node) Node { return g.Affine(in[0], in[1], in[2]) }},
 	{"AddBias", func(n, k, m int) [][2]int { return sh([2]int{n, m}, [2]int{1, m}) },
-		func(g *Graph, in []Node) Node { return g.AddBias(in[0], in[1]) }},
+		func(g ops, in []Node) Node { return g.AddBias(in[0], in[1]) }},
 	{"Add", func(n, k, m int) [][2]int { return sh([2]int{n, m}, [2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Add(in[0], in[1]) }},
+		func(g ops, in []Node) Node { return g.Add(in[0], in[1]) }},
 	{"Sub", func(n, k, m int) [][2]int { return sh([2]int{n, m}, [2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Sub(in[0], in[1]) }},
+		func(g ops, in []Node) Node { return g.Sub(in[0], in[1]) }},
 	{"Mul", func(n, k, m int) [][2]int { return sh([2]int{n, m}, [2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Mul(in[0], in[1]) }},
+		func(g ops, in []Node) Node { return g.Mul(in[0], in[1]) }},
 	{"MulSelf", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Mul(in[0], in[0]) }},
+		func(g ops, in []Node) Node { return g.Mul(in[0], in[0]) }},
 	{"Div", func(n, k, m int) [][2]int { return sh([2]int{n, m}, [2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Div(in[0], pos(g, in[1])) }},
+		func(g ops, in []Node) Node { return g.Div(in[0], pos(g, in[1])) }},
 	{"Scale", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Scale(in[0], -2.5) }},
+		func(g ops, in []Node) Node { return g.Scale(in[0], -2.5) }},
 	{"AddConst", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Mul(g.AddConst(in[0], 1.5), in[0]) }},
+		func(g ops, in []Node) Node { return g.Mul(g.AddConst(in[0], 1.5), in[0]) }},
 	{"Neg", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Neg(in[0]) }},
+		func(g ops, in []Node) Node { return g.Neg(in[0]) }},
 	{"Square", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Square(in[0]) }},
+		func(g ops, in []Node) Node { return g.Square(in[0]) }},
 	{"MulCol", func(n, k, m int) [][2]int { return sh([2]int{n, m}, [2]int{n, 1}) },
-		func(g *Graph, in []Node) Node { return g.MulCol(in[0], in[1]) }},
+		func(g ops, in []Node) Node { return g.MulCol(in[0], in[1]) }},
 	{"MulRow", func(n, k, m int) [][2]int { return sh([2]int{n, m}, [2]int{1, m}) },
-		func(g *Graph, in []Node) Node { return g.MulRow(in[0], in[1]) }},
+		func(g ops, in []Node) Node { return g.MulRow(in[0], in[1]) }},
 	{"RowDot", func(n, k, m int) [][2]int { return sh([2]int{n, m}, [2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.RowDot(in[0], in[1]) }},
+		func(g ops, in []Node) Node { return g.RowDot(in[0], in[1]) }},
 	{"ColDot", func(n, k, m int) [][2]int { return sh([2]int{n, m}, [2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.ColDot(in[0], in[1]) }},
+		func(g ops, in []Node) Node { return g.ColDot(in[0], in[1]) }},
 	{"SumRows", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.SumRows(in[0]) }},
+		func(g ops, in []Node) Node { return g.SumRows(in[0]) }},
 	{"SumCols", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.SumCols(in[0]) }},
+		func(g ops, in []Node) Node { return g.SumCols(in[0]) }},
 	{"Sum", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Sum(in[0]) }},
+		func(g ops, in []Node) Node { return g.Sum(in[0]) }},
 	{"Mean", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Mean(in[0]) }},
+		func(g ops, in []Node) Node { return g.Mean(in[0]) }},
 	{"BroadcastRows", func(n, k, m int) [][2]int { return sh([2]int{1, m}) },
-		func(g *Graph, in []Node) Node { return g.BroadcastRows(in[0], 3) }},
+		func(g ops, in []Node) Node { return g.BroadcastRows(in[0], 3) }},
 	{"BroadcastCols", func(n, k, m int) [][2]int { return sh([2]int{n, 1}) },
-		func(g *Graph, in []Node) Node { return g.BroadcastCols(in[0], 3) }},
+		func(g ops, in []Node) Node { return g.BroadcastCols(in[0], 3) }},
 	{"Col", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { _, m := g.Shape(in[0]); return g.Col(in[0], m-1) }},
+		func(g ops, in []Node) Node { _, m := g.Shape(in[0]); return g.Col(in[0], m-1) }},
 	{"Exp", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Exp(in[0]) }},
+		func(g ops, in []Node) Node { return g.Exp(in[0]) }},
 	{"Log", func(n, k, m int) [][2]int { return sh([2]int{n, m}) },
-		func(g *Graph, in []Node) Node { return g.Log(pos(g, in[0])) }},
+		func(g ops, in []Node) Node { return g.Log(pos(g, in[0])) }},
 	// Chains that reach the internal ops of the backward pass (fill, sum
 	// with scale, placeCol, multi-factor activations) through their own
 	// backward rules are covered by the higher-order tests.
@@ -88,7 +127,7 @@ func init() {
 			f, k := f, k
 			opCases = append(opCases, opCase{fmt.Sprintf("Act/%v/order=%d", f, k),
 				func(n, _, m int) [][2]int { return sh([2]int{n, m}) },
-				func(g *Graph, in []Node) Node { return g.ActDeriv(in[0], f, k) }})
+				func(g ops, in []Node) Node { return g.ActDeriv(in[0], f, k) }})
 		}
 	}
 }

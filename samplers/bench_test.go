@@ -206,3 +206,43 @@ func BenchmarkBookkeeping(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHMCRosenbrock measures post-warmup HMC transitions on the 2-D
+// Rosenbrock valley (a = 1, b = 100, temperature 20) over one shard of
+// 1024 chains, L = 10, ε = 0.025, no adaptation: the peers'
+// hmc_rosenbrock.py configuration. It reports gradients (chain leapfrog
+// steps) per second of wall time and ns of process CPU per gradient.
+func BenchmarkHMCRosenbrock(b *testing.B) {
+	const chains = 1024
+	e, err := energies.FromTable(map[string]any{"type": "rosenbrock"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := samplers.NewHMC()
+	s.StepSize, s.LeapfrogSteps, s.Adapt = 0.025, 10, false
+	c := samplers.NewChains(e, chains, 0, 1)
+	for i := range c.N {
+		x := c.X[i*2 : i*2+2]
+		x[0] = 1 + math.Sqrt(10)*c.Rng[i].Norm()
+		x[1] = x[0]*x[0] + math.Sqrt(0.1)*c.Rng[i].Norm()
+	}
+	k, err := s.Start(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.Stats = samplers.Stats{}
+	b.ReportAllocs()
+	start := time.Now()
+	cpu0, cpuOK := processCPU()
+	n := 0
+	for b.Loop() {
+		k.Step(c, samplers.Iter{I: n, Total: math.MaxInt})
+		n++
+	}
+	wall := time.Since(start)
+	ge := float64(c.Stats.GradEvals)
+	if cpu1, ok := processCPU(); ok && cpuOK {
+		b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/ge, "cpu-ns/gradient")
+	}
+	b.ReportMetric(ge/wall.Seconds(), "gradients/s")
+}

@@ -132,3 +132,117 @@ func BenchmarkNUTS(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBookkeeping splits a Hamiltonian transition's cost into its
+// gradients and the rest (the integrator's updates, the momentum draws,
+// the tree or the accept test): post-warmup nuts (ε = 0.5) and hmc
+// (L = 10, ε = 0.3) transitions over one shard of 256 chains on a 10-D
+// standard Gaussian, whose gradient is cheap and of known cost. The
+// gradient is then timed alone, without a timer around each call, on the
+// shard's batch (the same rows), and the report is, per transition: the
+// total, the gradients (gradients/transition × ns per gradient row) and
+// the rest. Times are the process's CPU time where the OS gives it (on a
+// shared machine the steadier number), wall time otherwise.
+func BenchmarkBookkeeping(b *testing.B) {
+	const d, chains = 10, 256
+	mean := make([]any, d)
+	for j := range mean {
+		mean[j] = 0.0
+	}
+	g, err := energies.FromTable(map[string]any{"type": "gaussian", "mean": mean})
+	if err != nil {
+		b.Fatal(err)
+	}
+	clock := func() time.Duration {
+		if t, ok := processCPU(); ok {
+			return t
+		}
+		return time.Duration(time.Now().UnixNano())
+	}
+	nuts := samplers.NewNUTS()
+	nuts.StepSize, nuts.Adapt = 0.5, false
+	hmc := samplers.NewHMC()
+	hmc.StepSize, hmc.LeapfrogSteps, hmc.Adapt = 0.3, 10, false
+	for _, s := range []struct {
+		name string
+		smp  samplers.Sampler
+	}{{"nuts", nuts}, {"hmc", hmc}} {
+		b.Run(fmt.Sprintf("sampler=%s/d=%d/chains=%d", s.name, d, chains), func(b *testing.B) {
+			c := samplers.NewChains(g, chains, 0, 1)
+			for i := range c.N {
+				c.Rng[i].FillNorm(c.X[i*d : (i+1)*d])
+			}
+			k, err := s.smp.Start(c)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range 20 { // leave the starting points behind
+				k.Step(c, samplers.Iter{I: i, Total: math.MaxInt})
+			}
+			c.Stats = samplers.Stats{}
+			b.ReportAllocs()
+			t0 := clock()
+			n := 0
+			for b.Loop() {
+				k.Step(c, samplers.Iter{I: 20 + n, Total: math.MaxInt})
+				n++
+			}
+			total := clock() - t0
+			// The gradient alone, on the shard's rows, for as many rows.
+			e, gr := make([]float64, chains), make([]float64, chains*d)
+			rows := 0
+			t0 = clock()
+			for int64(rows) < c.Stats.GradEvals || rows < 1<<20 {
+				g.Gradient(e, gr, c.X)
+				rows += chains
+			}
+			perRow := float64((clock() - t0).Nanoseconds()) / float64(rows)
+			tr, ge := float64(c.Stats.Transitions), float64(c.Stats.GradEvals)
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(float64(total.Nanoseconds())/tr, "ns/transition")
+			b.ReportMetric(perRow, "ns/gradient")
+			b.ReportMetric(ge/tr, "gradients/transition")
+			b.ReportMetric(float64(total.Nanoseconds())/tr-perRow*ge/tr, "ns-rest/transition")
+		})
+	}
+}
+
+// BenchmarkHMCRosenbrock measures post-warmup HMC transitions on the 2-D
+// Rosenbrock valley (a = 1, b = 100, temperature 20) over one shard of
+// 1024 chains, L = 10, ε = 0.025, no adaptation: the peers'
+// hmc_rosenbrock.py configuration. It reports gradients (chain leapfrog
+// steps) per second of wall time and ns of process CPU per gradient.
+func BenchmarkHMCRosenbrock(b *testing.B) {
+	const chains = 1024
+	e, err := energies.FromTable(map[string]any{"type": "rosenbrock"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := samplers.NewHMC()
+	s.StepSize, s.LeapfrogSteps, s.Adapt = 0.025, 10, false
+	c := samplers.NewChains(e, chains, 0, 1)
+	for i := range c.N {
+		x := c.X[i*2 : i*2+2]
+		x[0] = 1 + math.Sqrt(10)*c.Rng[i].Norm()
+		x[1] = x[0]*x[0] + math.Sqrt(0.1)*c.Rng[i].Norm()
+	}
+	k, err := s.Start(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.Stats = samplers.Stats{}
+	b.ReportAllocs()
+	start := time.Now()
+	cpu0, cpuOK := processCPU()
+	n := 0
+	for b.Loop() {
+		k.Step(c, samplers.Iter{I: n, Total: math.MaxInt})
+		n++
+	}
+	wall := time.Since(start)
+	ge := float64(c.Stats.GradEvals)
+	if cpu1, ok := processCPU(); ok && cpuOK {
+		b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/ge, "cpu-ns/gradient")
+	}
+	b.ReportMetric(ge/wall.Seconds(), "gradients/s")
+}

@@ -81,6 +81,10 @@ func (h *HMC) Start(c *Chains) (Kernel, error) {
 		x:  make([]float64, n*d), p: make([]float64, n*d), g: make([]float64, n*d),
 		e: make([]float64, n), h0: make([]float64, n), acc: make([]float64, n),
 		len: make([]int, n), dead: make([]bool, n), h: make([]float64, n),
+		kin: make([]float64, n), all: make([]int, n),
+	}
+	for i := range k.all {
+		k.all[i] = i
 	}
 	return k, nil
 }
@@ -99,6 +103,8 @@ type hmcKernel struct {
 	len    []int     // leapfrog steps of this transition
 	dead   []bool    // diverged during this transition
 	h      []float64 // H at the state kept by the last transition
+	kin    []float64 // kinetic energy at the trajectory's last point
+	all    []int     // 0 … N−1: the rows while every chain integrates
 }
 
 // Step advances every chain by one HMC transition; each leapfrog step is a
@@ -123,23 +129,30 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 		k.h0[i] = c.E[i] + kinetic(p, a.InvM[lo:hi])
 		k.dead[i] = false
 	}
+	// While no chain has diverged and none stops early (no jitter), every
+	// chain steps: no row list to build.
+	everyone := !k.jitter
 	for s := 0; s < lmax; s++ {
-		rows := k.lf.Rows()
-		for i := 0; i < n; i++ {
-			if !k.dead[i] && s < k.len[i] {
-				rows = append(rows, i)
+		rows := k.all
+		if !everyone {
+			rows = k.lf.Rows()
+			for i := 0; i < n; i++ {
+				if !k.dead[i] && s < k.len[i] {
+					rows = append(rows, i)
+				}
 			}
-		}
-		if len(rows) == 0 {
-			break
+			if len(rows) == 0 {
+				break
+			}
 		}
 		k.lf.Step(c, rows, k.x, k.p, k.g, k.e, a.InvM, a.Eps)
 		c.Stats.Leapfrogs += int64(len(rows))
 		for _, i := range rows {
-			if !trajectoryOK(k.x, k.p, k.g, k.e[i], k.h0[i], a.InvM, i, d) {
+			if !k.check(i, d, a.InvM) {
 				k.dead[i] = true
 				k.len[i] = s + 1 // the steps taken
 				c.Stats.Divergences++
+				everyone = false
 			}
 		}
 	}
@@ -147,7 +160,7 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 		lo, hi := i*d, (i+1)*d
 		acc, kin := 0.0, 0.0
 		if !k.dead[i] {
-			kin = kinetic(k.p[lo:hi], a.InvM[lo:hi])
+			kin = k.kin[i] // kinetic(k.p[lo:hi], a.InvM[lo:hi]) at the last step
 			acc = min(1, math.Exp(k.h0[i]-k.e[i]-kin))
 		}
 		k.acc[i] = acc
@@ -183,14 +196,21 @@ func (k *hmcKernel) Record(c *Chains, st []DrawStats) {
 // declared divergent.
 const maxEnergyError = 1000
 
-// trajectoryOK reports whether row i of a trajectory is sound: a finite
+// check reports whether row i of the trajectory is sound: a finite
 // position and gradient and an energy error H − h0 of at most
-// maxEnergyError (a non-finite H counts as divergent).
-func trajectoryOK(x, p, g []float64, e, h0 float64, invM []float64, i, d int) bool {
-	lo, hi := i*d, (i+1)*d
-	h := e + kinetic(p[lo:hi], invM[lo:hi])
-	if !(h-h0 <= maxEnergyError) { // also catches NaN
-		return false
+// maxEnergyError (a non-finite H counts as divergent). One pass over the
+// row; it keeps the row's kinetic energy in k.kin[i].
+func (k *hmcKernel) check(i, d int, invM []float64) bool {
+	lo := i * d
+	x, p, g, m := k.x[lo:lo+d], k.p[lo:lo+d], k.g[lo:lo+d], invM[lo:lo+d]
+	s, z := 0.0, 0.0
+	for j, v := range p {
+		s += m[j] * v * v
+		z += x[j] * 0
+		z += g[j] * 0
 	}
-	return finitePair(x[lo:hi], g[lo:hi])
+	kin := 0.5 * s
+	k.kin[i] = kin
+	h := k.e[i] + kin
+	return h-k.h0[i] <= maxEnergyError && z == 0
 }

@@ -24,7 +24,7 @@ package samplers
 // doubling goes the other way the two rows are swapped, and the signed step
 // ε·dir makes backward integration the same leapfrog. The subtree being
 // built is kept as a small stack of checkpoints (at most max_depth+1), one
-// per completed sub-subtree still waiting for its sibling: its log weight,
+// per completed sub-subtree still waiting for its sibling: its weight,
 // ρ, the momenta at its first and last leaves, and its multinomial proposal.
 // A new leaf is pushed; while the two top entries have the same size they
 // are merged (uniform progressive sampling of the proposal, U-turn checks),
@@ -34,6 +34,15 @@ package samplers
 // starts. An invalid subtree (divergence or inner U-turn) is discarded and
 // ends the transition, as in the recursive algorithm, with the same leaves
 // built and the same random draws in the same order.
+//
+// Weights are kept as plain sums of exp(H0 − H) over leaves, not as
+// log-sum-exps: one exponential per leaf (which the acceptance statistic
+// needs anyway) and none per merge. A pick compares u with the ratio of two
+// sums, which equals Stan's exp(log w₂ − log-sum-exp) but for rounding (a
+// relative 2⁻⁵⁰ or so: a different pick only when u falls that close to the
+// threshold). Should a leaf's exp(H0 − H) exceed 2⁹⁰⁰ (an energy drop of
+// over 624 along the trajectory, far from equilibrium), the tree's weights
+// are rescaled to that leaf (nutsTree.shift), so the sums never overflow.
 //
 // Each chain draws from c.Rng[i], per transition and in order: d normals for
 // the momentum, then for each doubling one uniform for its direction, one
@@ -132,7 +141,7 @@ type nutsEnds struct {
 // nutsNode is a checkpoint: a completed subtree of the subtree being built.
 type nutsNode struct {
 	size       int       // leaves
-	lsw        float64   // log Σ exp(H0 − H) over its leaves
+	w          float64   // Σ exp(H0 − H − shift) over its leaves (see nutsTree.shift)
 	rho        []float64 // Σ p over its leaves
 	pBeg, pEnd []float64 // momenta at its first and last leaves (in build order)
 	x, g       []float64 // its proposal: position and gradient
@@ -152,7 +161,8 @@ func (nd *nutsNode) ends() (pEnd, rho []float64) {
 // nutsTree is one chain's transition in progress.
 type nutsTree struct {
 	h0       float64   // H at the start
-	lsw      float64   // log Σ exp(H0 − H) over the whole tree
+	w        float64   // Σ exp(H0 − H − shift) over the whole tree
+	shift    float64   // log scale of the weights w: 0 unless a leaf's H0 − H passed rescaleAbove
 	rho      []float64 // Σ p over the whole tree
 	pNear    []float64 // momentum of the tree's end that the current subtree extends
 	x, g     []float64 // the sample: position and gradient
@@ -258,7 +268,7 @@ func (k *nutsKernel) begin(c *Chains, i int) {
 	t.e = c.E[i]
 	t.h0 = c.E[i] + kinetic(p, invM)
 	t.h, t.div = t.h0, false
-	t.lsw = 0
+	t.w, t.shift = 1, 0
 	t.depth, t.dir, t.top, t.leaves = 0, 0, 0, 0
 	t.sumMetro = 0
 	t.moved, t.done = false, false
@@ -302,26 +312,38 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 	t := &k.tree[i]
 	invM := k.ad.InvM[lo:hi]
 	x, p, g, e := k.cur.x[lo:hi], k.cur.p[lo:hi], k.cur.g[lo:hi], k.cur.e[i]
-	h := e + kinetic(p, invM)
+	kin, fin := kineticFinite(p, x, g, invM)
+	h := e + kin
 	if math.IsNaN(h) {
 		h = math.Inf(1)
 	}
 	dH := h - t.h0
 	t.leaves++
+	// The leaf's weight exp(H0 − H) on the tree's scale; with shift 0 (all
+	// but pathological trajectories) it is also its acceptance statistic.
+	w := math.Exp(-dH - t.shift)
 	if dH > 0 {
-		t.sumMetro += math.Exp(-dH)
+		if t.shift == 0 {
+			t.sumMetro += w
+		} else {
+			t.sumMetro += math.Exp(-dH)
+		}
 	} else {
 		t.sumMetro++
 	}
-	if dH > maxEnergyError || !finitePair(x, g) {
+	if dH > maxEnergyError || !fin || math.IsInf(dH, -1) {
 		c.Stats.Divergences++
 		t.div = true
 		t.done = true
 		return
 	}
+	if w > rescaleAbove {
+		t.rescale(-dH)
+		w = 1
+	}
 	nd := &t.stack[t.top]
 	t.top++
-	nd.size, nd.lsw, nd.e, nd.h = 1, -dH, e, h
+	nd.size, nd.w, nd.e, nd.h = 1, w, e, h
 	copy(nd.pBeg, p) // a leaf's ρ and last momentum are pBeg too: see ends
 	copy(nd.x, x)
 	copy(nd.g, g)
@@ -338,24 +360,19 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 	}
 	// The subtree is complete: join it to the tree.
 	s := &t.stack[0]
-	lsw, take := biasedPick(c.Rng[i].Float64(), t.lsw, s.lsw)
-	if take {
+	// Biased progressive sampling: the subtree's proposal replaces the
+	// tree's with probability min(1, w_subtree / w_tree).
+	if c.Rng[i].Float64()*t.w < s.w {
 		t.x, s.x = s.x, t.x
 		t.g, s.g = s.g, t.g
 		t.e, t.h = s.e, s.h
 		t.moved = true
 	}
-	t.lsw = lsw
+	t.w += s.w
 	// The far end of the tree is the other end's momentum; the near end was
 	// saved when the doubling started.
-	far := k.oth.p[lo:hi]
 	sEnd, sRho := s.ends()
-	ok := uTurnFree(far, sEnd, t.rho, sRho, invM) &&
-		uTurnFree(far, s.pBeg, t.rho, s.pBeg, invM) &&
-		uTurnFree(t.pNear, sEnd, sRho, t.pNear, invM)
-	for j, v := range sRho {
-		t.rho[j] += v
-	}
+	ok := uTurnFree3(t.rho, k.oth.p[lo:hi], t.pNear, t.rho, s.pBeg, sEnd, sRho, invM)
 	t.depth++
 	if !ok || t.depth >= k.maxDepth {
 		t.done = true
@@ -369,96 +386,86 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 // r) and reports whether the merged subtree and the two spans across the
 // join are free of U-turns.
 func mergeNodes(l, r *nutsNode, invM []float64, rs *rng.Stream) bool {
-	lsw, take := uniformPick(rs.Float64(), l.lsw, r.lsw)
-	if take {
+	w := l.w + r.w
+	if rs.Float64() < r.w/w { // r's share of the merged weight
 		l.x, r.x = r.x, l.x
 		l.g, r.g = r.g, l.g
 		l.e, l.h = r.e, r.h
 	}
 	lEnd, lRho := l.ends()
 	rEnd, rRho := r.ends()
-	ok := uTurnFree(l.pBeg, rEnd, lRho, rRho, invM) &&
-		uTurnFree(l.pBeg, r.pBeg, lRho, r.pBeg, invM) &&
-		uTurnFree(lEnd, rEnd, rRho, lEnd, invM)
-	rho := l.rho[:len(lRho)]
-	for j, v := range rRho {
-		rho[j] = lRho[j] + v
-	}
+	ok := uTurnFree3(l.rho, l.pBeg, lEnd, lRho, r.pBeg, rEnd, rRho, invM)
 	// l's last momentum is r's: take over the buffer that holds it.
 	if r.size == 1 {
 		l.pEnd, r.pBeg = r.pBeg, l.pEnd
 	} else {
 		l.pEnd, r.pEnd = r.pEnd, l.pEnd
 	}
-	l.lsw = lsw
+	l.w = w
 	l.size += r.size
 	return ok
 }
 
-// uniformPick is uniform progressive sampling of two subtrees with log
-// weights a (built first) and b: it returns lsw = logAddExp(a, b) and
-// whether u < exp(b − lsw), the second subtree's share, with the bits and
-// the decision of computing exactly those two expressions, but usually
-// without the second exponential. The share is also t/(1+t) or 1/(1+t),
-// with t = exp(−|a − b|) the exponential logAddExp computes; that quotient
-// differs from math.Exp(b − lsw) by a relative error below 2⁻⁴⁸·(1 + |a| +
-// |b| + |lsw|) (a few roundings, each relative to the magnitudes involved).
-// Outside a margin 2⁸ times wider the quotient decides; inside it (or for
-// non-finite weights, or shares near underflow) math.Exp does.
-func uniformPick(u, a, b float64) (lsw float64, take bool) {
-	hi, lo := a, b
-	if a < b {
-		hi, lo = b, a
+// rescaleAbove is the largest weight a leaf is given on its tree's scale
+// before the tree's weights are rescaled to keep their sums finite
+// (exp(H0 − H) overflows above 709.78).
+const rescaleAbove = 0x1p900
+
+// rescale moves the tree's weights to the scale of a leaf whose
+// H0 − H = lw: every weight is multiplied by exp(shift − lw), and the new
+// leaf gets weight 1. The weights that underflow to 0 there are below
+// e⁻⁶²⁴ of the new leaf's: they could not be picked anyway.
+func (t *nutsTree) rescale(lw float64) {
+	f := math.Exp(t.shift - lw)
+	t.w *= f
+	for j := range t.top {
+		t.stack[j].w *= f
 	}
-	if !(lo-hi > -700) { // a NaN or infinite weight, or a share near underflow
-		lsw = logAddExp(a, b)
-		return lsw, u < math.Exp(b-lsw)
-	}
-	t := math.Exp(lo - hi)
-	lsw = hi + math.Log1p(t) // = logAddExp(a, b): both finite
-	q := 1 / (1 + t)
-	if b == lo && a != b {
-		q = t / (1 + t)
-	}
-	m := 0x1p-40 * (1 + math.Abs(a) + math.Abs(b) + math.Abs(lsw))
-	switch {
-	case u < q*(1-m):
-		return lsw, true
-	case u >= q*(1+m):
-		return lsw, false
-	}
-	return lsw, u < math.Exp(b-lsw)
+	t.shift = lw
 }
 
-// biasedPick is biased progressive sampling of a new subtree with log
-// weight b joining a tree of log weight a: it returns logAddExp(a, b) and
-// whether u < exp(b − a), for u in [0, 1), sharing the one exponential the
-// two need (when b < a it is the same expression; otherwise exp(b − a) ≥ 1
-// and the subtree is taken).
-func biasedPick(u, a, b float64) (lsw float64, take bool) {
-	if math.IsInf(a, 0) || math.IsInf(b, 0) || math.IsNaN(a) || math.IsNaN(b) {
-		return logAddExp(a, b), u < math.Exp(b-a)
-	}
-	if b < a {
-		t := math.Exp(b - a)
-		return a + math.Log1p(t), u < t
-	}
-	return b + math.Log1p(math.Exp(a-b)), true
-}
-
-// uTurnFree is the generalized no-U-turn criterion for a span whose end
-// momenta are a and b and whose summed momentum is r1 + r2:
-// (M⁻¹a)·ρ > 0 and (M⁻¹b)·ρ > 0.
-func uTurnFree(a, b, r1, r2, invM []float64) bool {
+// uTurnFree3 makes the three generalized no-U-turn checks of joining a
+// span (first, built first) to the next one (second), writes the summed
+// momentum of the two, ra + rc, to rho (which may be ra), and reports
+// whether all three hold. The first span has end momenta a (its far end)
+// and b (the end next to the second), summed momentum ra; the second has
+// end momenta c (next to the first) and d (its far end), summed momentum
+// rc. The checks are those of the whole span (a, d; ra + rc), of the
+// first span with the second's first leaf (a, c; ra + c) and of the second
+// span with the first's last leaf (b, d; rc + b); each is
+// (M⁻¹x)·ρ > 0 and (M⁻¹y)·ρ > 0 for end momenta x, y and summed momentum ρ.
+// One pass over the dimensions computes the six dot products.
+func uTurnFree3(rho, a, b, ra, c, d, rc, invM []float64) bool {
 	n := len(invM)
-	a, b, r1, r2 = a[:n], b[:n], r1[:n], r2[:n]
-	sa, sb := 0.0, 0.0
+	rho, a, b, ra, c, d, rc = rho[:n], a[:n], b[:n], ra[:n], c[:n], d[:n], rc[:n]
+	var s1a, s1d, s2a, s2c, s3b, s3d float64
 	for j, m := range invM {
-		rho := r1[j] + r2[j]
-		sa += m * a[j] * rho
-		sb += m * b[j] * rho
+		r1 := ra[j] + rc[j]
+		r2 := ra[j] + c[j]
+		r3 := rc[j] + b[j]
+		s1a += m * a[j] * r1
+		s1d += m * d[j] * r1
+		s2a += m * a[j] * r2
+		s2c += m * c[j] * r2
+		s3b += m * b[j] * r3
+		s3d += m * d[j] * r3
+		rho[j] = r1
 	}
-	return sa > 0 && sb > 0
+	return s1a > 0 && s1d > 0 && s2a > 0 && s2c > 0 && s3b > 0 && s3d > 0
+}
+
+// kineticFinite returns ½ pᵀ M⁻¹ p for one row, as kinetic, and whether
+// every value of x and g (as long as p) is finite, as finitePair.
+func kineticFinite(p, x, g, invM []float64) (kin float64, finite bool) {
+	n := len(p)
+	x, g, invM = x[:n], g[:n], invM[:n]
+	s, z := 0.0, 0.0
+	for j, v := range p {
+		s += invM[j] * v * v
+		z += x[j] * 0
+		z += g[j] * 0
+	}
+	return 0.5 * s, z == 0
 }
 
 // finitePair reports whether every value of x and g (as long as x) is
@@ -471,20 +478,6 @@ func finitePair(x, g []float64) bool {
 		s += g[j] * 0
 	}
 	return s == 0
-}
-
-// logAddExp returns log(exp(a) + exp(b)) without overflow.
-func logAddExp(a, b float64) float64 {
-	if math.IsInf(a, -1) {
-		return b
-	}
-	if math.IsInf(b, -1) {
-		return a
-	}
-	if a < b {
-		a, b = b, a
-	}
-	return a + math.Log1p(math.Exp(b-a))
 }
 
 var (

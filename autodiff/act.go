@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/goebm/ebm/simd"
 )
 
 // Activation names an element-wise function with exact derivatives of every
@@ -233,58 +235,58 @@ func (t *baseJob[T]) run(r0, r1 int) {
 // sigPairs sets s[i] = σ(a·x[i]) and u[i] = σ(−a·x[i]) = 1 − s[i], both to
 // full relative accuracy: with e = exp(−|ax|) and r = 1/(1 + e), the pair
 // is (r, e·r) for ax ≥ 0 and (e·r, r) below, selected without a branch.
-// The exponentials go through u first, in chunks that stay in L1.
+// The exponentials go through u first, in chunks that stay in L1. It runs
+// one of two twins written per width (the sign-bit selection works on the
+// bits of each width, and generic helpers inlined in these loops would
+// reload their dictionaries on every element).
 func sigPairs[T Float](s, u, x []T, a T) {
+	if is32[T]() {
+		sigPairs32(f32(s), f32(u), f32(x), float32(a))
+	} else {
+		sigPairs64(f64(s), f64(u), f64(x), float64(a))
+	}
+}
+
+// sigPairs64 is sigPairs for float64.
+func sigPairs64(s, u, x []float64, a float64) {
 	const chunk = 256
 	for i0 := 0; i0 < len(s); i0 += chunk {
 		i1 := min(i0+chunk, len(s))
 		ss, us, xs := s[i0:i1], u[i0:i1], x[i0:i1]
 		for i, v := range xs {
-			us[i] = -abs(a * v)
+			us[i] = -math.Abs(a * v)
 		}
-		kExp(us, us)
-		if is32[T]() {
-			sigSelect32(f32(ss), f32(us), f32(xs))
-		} else {
-			sigSelect64(f64(ss), f64(us), f64(xs))
+		simd.Exp(us, us)
+		for i, v := range xs {
+			e := us[i]
+			r := 1 / (1 + e)
+			rb, eb := math.Float64bits(r), math.Float64bits(e*r)
+			neg := uint64(int64(math.Float64bits(v)) >> 63) // all ones when v < 0 (or −0)
+			ss[i] = math.Float64frombits(rb&^neg | eb&neg)
+			us[i] = math.Float64frombits(eb&^neg | rb&neg)
 		}
 	}
 }
 
-// sigSelect64 turns e = exp(−|ax|) in u into the pair: with r = 1/(1 + e),
-// s = r and u = e·r for x ≥ 0, swapped for x < 0 (or −0), selected on the
-// sign bit without a branch.
-func sigSelect64(s, u, x []float64) {
-	s, u = s[:len(x)], u[:len(x)]
-	for i, v := range x {
-		e := u[i]
-		r := 1 / (1 + e)
-		rb, eb := math.Float64bits(r), math.Float64bits(e*r)
-		neg := uint64(int64(math.Float64bits(v)) >> 63) // all ones when v < 0 (or −0)
-		s[i] = math.Float64frombits(rb&^neg | eb&neg)
-		u[i] = math.Float64frombits(eb&^neg | rb&neg)
+// sigPairs32 is sigPairs for float32.
+func sigPairs32(s, u, x []float32, a float32) {
+	const chunk = 256
+	for i0 := 0; i0 < len(s); i0 += chunk {
+		i1 := min(i0+chunk, len(s))
+		ss, us, xs := s[i0:i1], u[i0:i1], x[i0:i1]
+		for i, v := range xs {
+			us[i] = -math.Float32frombits(math.Float32bits(a*v) &^ (1 << 31))
+		}
+		simd.Exp32(us, us)
+		for i, v := range xs {
+			e := us[i]
+			r := 1 / (1 + e)
+			rb, eb := math.Float32bits(r), math.Float32bits(e*r)
+			neg := uint32(int32(math.Float32bits(v)) >> 31) // all ones when v < 0 (or −0)
+			ss[i] = math.Float32frombits(rb&^neg | eb&neg)
+			us[i] = math.Float32frombits(eb&^neg | rb&neg)
+		}
 	}
-}
-
-// sigSelect32 is sigSelect64 in float32.
-func sigSelect32(s, u, x []float32) {
-	s, u = s[:len(x)], u[:len(x)]
-	for i, v := range x {
-		e := u[i]
-		r := 1 / (1 + e)
-		rb, eb := math.Float32bits(r), math.Float32bits(e*r)
-		neg := uint32(int32(math.Float32bits(v)) >> 31) // all ones when v < 0 (or −0)
-		s[i] = math.Float32frombits(rb&^neg | eb&neg)
-		u[i] = math.Float32frombits(eb&^neg | rb&neg)
-	}
-}
-
-// abs returns |v| (math.Abs for either width).
-func abs[T Float](v T) T {
-	if is32[T]() {
-		return T(math.Float32frombits(math.Float32bits(float32(v)) &^ (1 << 31)))
-	}
-	return T(math.Abs(float64(v)))
 }
 
 // The polynomials R_k of tanh's derivatives: tanh⁽ᵏ⁾(y) = (1 − t²)·R_k(t)

@@ -140,15 +140,6 @@ func sigDeriv[T Float](dst, s, u []T, k int) {
 	}
 }
 
-// sigK returns σ⁽ʲ⁾ for j ≥ 2 from s, u, the coefficients r of R_j (unused
-// for j = 2) and sc = 2¹⁻ʲ.
-func sigK[T Float](s, u T, j int, r []float64, sc T) T {
-	if j == 2 {
-		return s * u * (u - s)
-	}
-	return sc * (s * u) * horner(r, s-u)
-}
-
 // siluDeriv sets dst[i] = SiLU⁽ᵏ⁾(x[i]) = x·σ⁽ᵏ⁾(x) + k·σ⁽ᵏ⁻¹⁾(x).
 func siluDeriv[T Float](dst, x, s, u []T, k int) {
 	switch k {
@@ -164,16 +155,20 @@ func siluDeriv[T Float](dst, x, s, u []T, k int) {
 		for i, v := range x {
 			dst[i] = (s[i] * u[i]) * (2 + v*(u[i]-s[i]))
 		}
-	default: // k ≥ 3
-		var r0 []float64
-		if k-1 > 2 {
-			r0 = rpoly(k - 1)
-		}
+	default: // k ≥ 3: σ⁽ᵏ⁾ as in sigDeriv, and σ⁽ᵏ⁻¹⁾ too (σ″ for k = 3)
 		r1 := rpoly(k)
-		sc0, sc1 := T(math.Ldexp(1, 2-k)), T(math.Ldexp(1, 1-k))
-		fk := T(k)
+		sc1, fk := T(math.Ldexp(1, 1-k)), T(k)
+		if k == 3 {
+			for i, v := range x {
+				si, ui := s[i], u[i]
+				dst[i] = v*(sc1*(si*ui)*horner(r1, si-ui)) + fk*(si*ui*(ui-si))
+			}
+			return
+		}
+		r0, sc0 := rpoly(k-1), T(math.Ldexp(1, 2-k))
 		for i, v := range x {
-			dst[i] = v*sigK(s[i], u[i], k, r1, sc1) + fk*sigK(s[i], u[i], k-1, r0, sc0)
+			si, ui := s[i], u[i]
+			dst[i] = v*(sc1*(si*ui)*horner(r1, si-ui)) + fk*(sc0*(si*ui)*horner(r0, si-ui))
 		}
 	}
 }

@@ -49,6 +49,8 @@ func extraConfigs() map[string]map[string]any {
 		"banana/4":      {"type": "banana", "dim": 4, "curvature": 0.5, "scale": 2.0},
 		"funnel/2":      {"type": "funnel", "dim": 2, "scale": 1.5},
 		"double_well/3": {"type": "double_well", "dim": 3, "barrier": 5.0},
+		"mlp/float32": {"type": "mlp", "dim": 3, "hidden": []any{24, 17}, "activation": "softplus", "quadratic": 0.5,
+			"dtype": "float32"},
 	}
 }
 

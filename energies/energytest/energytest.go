@@ -71,9 +71,13 @@ type Options struct {
 	// Defaults 1e-6 and 1e-6. A gradient off by a factor, a sign or a
 	// missing term misses this by orders of magnitude; central differences
 	// with the default step are accurate to about 1e-9 on smooth energies.
+	// An energy computing in float32 (one whose Float32() bool method
+	// reports true, as mlp with dtype = "float32") gets defaults of 1e-3:
+	// its energies carry rounding of about 1e-7 relative, which central
+	// differences divide by the step.
 	GradAbsTol, GradRelTol float64
 	// Step is the finite-difference step relative to max(1, ‖x‖∞).
-	// Default 1e-5.
+	// Default 1e-5 (3e-3 for a float32 energy).
 	Step float64
 
 	// Goroutines for the concurrency check. Default 4.
@@ -97,6 +101,21 @@ type Options struct {
 
 // maxPerCheck bounds how many failures one check reports.
 const maxPerCheck = 8
+
+// float32Defaults sets the unset tolerances and step for an energy that
+// computes in float32.
+func (o Options) float32Defaults() Options {
+	if o.GradAbsTol <= 0 {
+		o.GradAbsTol = 1e-3
+	}
+	if o.GradRelTol <= 0 {
+		o.GradRelTol = 1e-3
+	}
+	if o.Step <= 0 {
+		o.Step = 3e-3
+	}
+	return o
+}
 
 func (o Options) withDefaults() Options {
 	if len(o.Scales) == 0 {
@@ -148,6 +167,9 @@ func TestEnergy(e energies.Energy, o Options) error {
 // checks that cannot start (Dim() ≤ 0, points or options of the wrong
 // shape, an unknown check name); the energy's failures are in the Report.
 func Run(e energies.Energy, o Options) (*Report, error) {
+	if f, ok := e.(interface{ Float32() bool }); ok && f.Float32() {
+		o = o.float32Defaults()
+	}
 	o = o.withDefaults()
 	d := e.Dim()
 	if d <= 0 {

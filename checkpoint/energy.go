@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/goebm/ebm/autodiff"
+
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/registry"
 )
@@ -104,6 +106,32 @@ func (c *Energy) Smooth() bool {
 	return true
 }
 
+// Float32 passes energies.Trainable32 through: whether the loaded model
+// computes in float32 (false when it cannot).
+func (c *Energy) Float32() bool {
+	t, ok := c.Trainable.(energies.Trainable32)
+	return ok && t.Float32()
+}
+
+// Params32 passes energies.Trainable32 through; nil when the loaded model
+// has no float32 path (Float32 is then false, so objectives never ask).
+func (c *Energy) Params32() []float32 {
+	if t, ok := c.Trainable.(energies.Trainable32); ok {
+		return t.Params32()
+	}
+	return nil
+}
+
+// Build32 passes energies.Trainable32 through; it panics when the loaded
+// model has no float32 path.
+func (c *Energy) Build32(g *autodiff.Graph32, x autodiff.Node) (autodiff.Node, []autodiff.Node) {
+	t, ok := c.Trainable.(energies.Trainable32)
+	if !ok {
+		panic("checkpoint: Build32 on a model without a float32 path")
+	}
+	return t.Build32(g, x)
+}
+
 // Checkpoint returns the file Init loaded (nil before Init): its step,
 // optimizer state and other arrays let a training run resume.
 func (c *Energy) Checkpoint() *File { return c.file }
@@ -111,6 +139,7 @@ func (c *Energy) Checkpoint() *File { return c.file }
 var (
 	_ energies.Energy      = (*Energy)(nil)
 	_ energies.Trainable   = (*Energy)(nil)
+	_ energies.Trainable32 = (*Energy)(nil)
 	_ energies.Smooth      = (*Energy)(nil)
 	_ registry.Provisioner = (*Energy)(nil)
 	_ registry.Validator   = (*Energy)(nil)

@@ -252,6 +252,9 @@ func TestMLPFloat32(t *testing.T) {
 	if !slices.Equal(en, wen) || !slices.Equal(g, wg) {
 		t.Fatalf("loaded float32 mlp: E %v; saved: %v", en, wen)
 	}
+	if t32, ok := e.(energies.Trainable32); !ok || !t32.Float32() || !slices.Equal(t32.Params32(), m.Params32()) {
+		t.Error("the checkpoint energy does not pass the float32 path through")
+	}
 	m64, err := energies.FromTable(map[string]any{"type": "mlp", "dim": int64(3), "hidden": []any{int64(8)}, "seed": int64(2)})
 	if err != nil {
 		t.Fatal(err)

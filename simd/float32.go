@@ -24,6 +24,9 @@ type kernels32 struct {
 	// transpose writes the c×r transpose of the r×c row-major src into dst
 	// (for MatMulBT32); nil means transpose32.
 	transpose func(dst, src []float32, r, c int)
+	// matMulBT sets C = A·Bᵀ (B stored n×k), lengths checked; nil means
+	// matMul on a transposed copy of B.
+	matMulBT func(c, a, b []float32, m, k, n int)
 }
 
 // generic32 is the pure-Go float32 table, the reference of the others.
@@ -96,8 +99,12 @@ func MatMulBias32(c, a, b, bias []float32, m, k, n int) {
 // MatMulBT32 is MatMulBT on float32: C = A·Bᵀ for A (m×k), B (n×k).
 func MatMulBT32(c, a, b []float32, m, k, n int) {
 	checkMat32(c, a, b, m, k, n)
-	bt := getScratch32(k * n)
 	t := k32()
+	if t.matMulBT != nil {
+		t.matMulBT(c, a, b, m, k, n)
+		return
+	}
+	bt := getScratch32(k * n)
 	if t.transpose != nil {
 		t.transpose(*bt, b, n, k)
 	} else {

@@ -18,6 +18,7 @@ var (
 		axpy:      axpy32AVX2Go,
 		exp:       exp32AVX2Go,
 		transpose: transpose32AVX2,
+		matMulBT:  matMulBT32AVX2,
 	})
 	_ = register32("avx512", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL), &kernels32{
 		matMul:    matMul32AVX512,
@@ -26,6 +27,7 @@ var (
 		axpy:      axpy32AVX2Go,
 		exp:       exp32AVX512Go,
 		transpose: transpose32AVX2,
+		matMulBT:  matMulBT32AVX512,
 	})
 )
 
@@ -67,6 +69,10 @@ func matMul32AVX2(c, a, b []float32, m, k, n int) { mm32(c, a, k, 1, b, m, k, n,
 // matMulAT32AVX2 sets C = Aᵀ·B for A stored k×m, reading A in place
 // through its strides, without a transposed copy.
 func matMulAT32AVX2(c, a, b []float32, m, k, n int) { mm32(c, a, 1, m, b, m, k, n, false) }
+
+func matMulBT32AVX2(c, a, b []float32, m, k, n int) { mmBT32(c, a, b, m, k, n, false) }
+
+func matMulBT32AVX512(c, a, b []float32, m, k, n int) { mmBT32(c, a, b, m, k, n, true) }
 
 func matMul32AVX512(c, a, b []float32, m, k, n int) { mm32(c, a, k, 1, b, m, k, n, true) }
 
@@ -283,4 +289,26 @@ func transpose32AVX2(dst, src []float32, r, c int) {
 			dst[j*r+i] = row[j]
 		}
 	}
+}
+
+// mmBT32 sets C = A·Bᵀ for B stored n×k with the fewer transposed values:
+// B into k×n and C = A·(Bᵀ), or, when m·(k+n) < k·n (a batch of few rows
+// against a large weight matrix, as in the backward pass of a 784×512
+// layer), A into k×m and Cᵀ = B·(Aᵀ) transposed into C. Both compute each
+// element as the chain s = fma(a[i][p], b[j][p], s) over p in order: the
+// same bits.
+func mmBT32(c, a, b []float32, m, k, n int, wide bool) {
+	if m*(k+n) < k*n && m >= 16 && n >= 16 {
+		at, ct := getScratch32(k*m), getScratch32(n*m)
+		transpose32AVX2(*at, a, m, k)
+		mm32(*ct, b, k, 1, *at, n, k, m, wide)
+		transpose32AVX2(c, *ct, n, m)
+		putScratch32(at)
+		putScratch32(ct)
+		return
+	}
+	bt := getScratch32(k * n)
+	transpose32AVX2(*bt, b, n, k)
+	mm32(c, a, k, 1, *bt, m, k, n, wide)
+	putScratch32(bt)
 }

@@ -60,7 +60,7 @@ func TestMatMul32Shapes(t *testing.T) {
 	defer func() { _ = Use(best().name) }()
 	r := rand.New(rand.NewPCG(32, 1))
 	type shape struct{ m, k, n int }
-	shapes := []shape{{0, 0, 0}, {0, 3, 2}, {2, 0, 3}, {3, 2, 0}, {1, 1, 1}, {13, 1, 33}, {12, 129, 48}, {25, 300, 47}, {5, 257, 17}}
+	shapes := []shape{{0, 0, 0}, {0, 3, 2}, {2, 0, 3}, {3, 2, 0}, {1, 1, 1}, {13, 1, 33}, {12, 129, 48}, {25, 300, 47}, {5, 257, 17}, {20, 300, 64}, {17, 129, 40}, {70, 1, 5}, {33, 140, 1}}
 	for range 60 {
 		shapes = append(shapes, shape{1 + r.IntN(70), 1 + r.IntN(70), 1 + r.IntN(70)})
 	}
@@ -132,7 +132,7 @@ func TestMatMul32RowSplit(t *testing.T) {
 		if err := Use(name); err != nil {
 			t.Fatal(err)
 		}
-		for _, sz := range [][3]int{{13, 5, 19}, {23, 130, 17}, {9, 300, 8}, {17, 7, 3}, {12, 1, 24}, {70, 33, 70}, {37, 64, 33}, {29, 2, 128}} {
+		for _, sz := range [][3]int{{13, 5, 19}, {23, 130, 17}, {9, 300, 8}, {17, 7, 3}, {12, 1, 24}, {70, 33, 70}, {37, 64, 33}, {29, 2, 128}, {40, 200, 100}, {45, 9, 1}} {
 			m, k, n := sz[0], sz[1], sz[2]
 			a, b, bias, bt := rand32(r, m*k), rand32(r, k*n), rand32(r, n), rand32(r, n*k)
 			if m > 3 {

@@ -50,6 +50,12 @@ func mm1x64F32AVX2(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ld
 func mm1x128F32AVX512(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
 
 //go:noescape
+func mv32x1F32AVX2(c *float32, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv8x1F32AVX2(c *float32, a *float32, lda int, b *float32, k int)
+
+//go:noescape
 func tr8x8F32AVX2(dst *float32, ldd int, src *float32, lds int)
 
 //go:noescape
@@ -101,6 +107,10 @@ func mm32(c, a []float32, aRow, aP int, b []float32, m, k, n int, wide bool) {
 	}
 	if k == 0 {
 		clear(c)
+		return
+	}
+	if n == 1 && aP == 1 && k >= 8 && m >= 8 {
+		mv32(c, a, aRow, b, m, k)
 		return
 	}
 	if n < 16 && m >= 16 {
@@ -311,4 +321,23 @@ func mmBT32(c, a, b []float32, m, k, n int, wide bool) {
 	transpose32AVX2(*bt, b, n, k)
 	mm32(c, a, k, 1, *bt, m, k, n, wide)
 	putScratch32(bt)
+}
+
+// mv32 sets the m-vector c to A·b for row-major A (m×k, row stride lda),
+// k ≥ 8: the product of a layer of one output (n = 1), with the rows of A
+// as lanes, 32 and then 8 rows per call, each kernel transposing 8×8
+// blocks of A in registers (matvec32_amd64.s); the last m mod 8 rows in
+// mm32. Every c[i] is the chain s = fma(a[i][p], b[p], s) from +0 in p
+// order, as everywhere else.
+func mv32(c, a []float32, lda int, b []float32, m, k int) {
+	i := 0
+	for ; i+32 <= m; i += 32 {
+		mv32x1F32AVX2(&c[i], &a[i*lda], lda, &b[0], k)
+	}
+	for ; i+8 <= m; i += 8 {
+		mv8x1F32AVX2(&c[i], &a[i*lda], lda, &b[0], k)
+	}
+	if i < m {
+		mm32(c[i:], a[i*lda:], lda, 1, b, m-i, k, 1, false)
+	}
 }

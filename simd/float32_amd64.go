@@ -49,11 +49,41 @@ func mm1x64F32AVX2(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ld
 //go:noescape
 func mm1x128F32AVX512(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
 
-//go:noescape
-func mv32x1F32AVX2(c *float32, a *float32, lda int, b *float32, k int)
+// The matrix-vector kernels of matvec32_amd64.s: rows × n of C, stored
+// transposed (row stride ldc), for n = 1 to 4.
 
 //go:noescape
-func mv8x1F32AVX2(c *float32, a *float32, lda int, b *float32, k int)
+func mv32x1F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv8x1F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv24x2F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv8x2F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv16x3F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv8x3F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv8x4F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+// mvKernels32[n] are the matrix-vector kernels for n columns: one of
+// several 8-row blocks and one of 8 rows.
+var mvKernels32 = [5]struct {
+	rows       int
+	big, small func(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+}{
+	1: {32, mv32x1F32AVX2, mv8x1F32AVX2},
+	2: {24, mv24x2F32AVX2, mv8x2F32AVX2},
+	3: {16, mv16x3F32AVX2, mv8x3F32AVX2},
+	4: {8, mv8x4F32AVX2, mv8x4F32AVX2},
+}
 
 //go:noescape
 func tr8x8F32AVX2(dst *float32, ldd int, src *float32, lds int)
@@ -109,8 +139,8 @@ func mm32(c, a []float32, aRow, aP int, b []float32, m, k, n int, wide bool) {
 		clear(c)
 		return
 	}
-	if n == 1 && aP == 1 && k >= 8 && m >= 8 {
-		mv32(c, a, aRow, b, m, k)
+	if n <= 4 && aP == 1 && k >= 8 && m >= 8 {
+		mv32(c, a, aRow, b, m, k, n)
 		return
 	}
 	if n < 16 && m >= 16 {
@@ -323,21 +353,38 @@ func mmBT32(c, a, b []float32, m, k, n int, wide bool) {
 	putScratch32(bt)
 }
 
-// mv32 sets the m-vector c to A·b for row-major A (m×k, row stride lda),
-// k ≥ 8: the product of a layer of one output (n = 1), with the rows of A
-// as lanes, 32 and then 8 rows per call, each kernel transposing 8×8
-// blocks of A in registers (matvec32_amd64.s); the last m mod 8 rows in
-// mm32. Every c[i] is the chain s = fma(a[i][p], b[p], s) from +0 in p
-// order, as everywhere else.
-func mv32(c, a []float32, lda int, b []float32, m, k int) {
+// mv32 sets C = A·B for row-major A (m×k, row stride lda), k ≥ 8 and
+// n ≤ 4 columns (a layer of few outputs, or the backward pass to a 2-D
+// input): the rows of A as lanes, in several 8-row blocks and then 8 rows
+// per call, each kernel transposing 8×8 blocks of A in registers
+// (matvec32_amd64.s) and writing Cᵀ, which is C for n = 1 and a buffer
+// copied into C otherwise; the last m mod 8 rows in mm32. Every element is
+// the chain s = fma(a[i][p], b[p][j], s) from +0 in p order, as everywhere
+// else.
+func mv32(c, a []float32, lda int, b []float32, m, k, n int) {
+	kk := mvKernels32[n]
+	ct := c
+	if n > 1 {
+		tp := getScratch32(n * m)
+		defer putScratch32(tp)
+		ct = *tp
+	}
 	i := 0
-	for ; i+32 <= m; i += 32 {
-		mv32x1F32AVX2(&c[i], &a[i*lda], lda, &b[0], k)
+	for ; i+kk.rows <= m; i += kk.rows {
+		kk.big(&ct[i], m, &a[i*lda], lda, &b[0], k)
 	}
 	for ; i+8 <= m; i += 8 {
-		mv8x1F32AVX2(&c[i], &a[i*lda], lda, &b[0], k)
+		kk.small(&ct[i], m, &a[i*lda], lda, &b[0], k)
+	}
+	if n > 1 {
+		for r := 0; r < i; r++ {
+			row := c[r*n : (r+1)*n]
+			for j := range row {
+				row[j] = ct[j*m+r]
+			}
+		}
 	}
 	if i < m {
-		mm32(c[i:], a[i*lda:], lda, 1, b, m-i, k, 1, false)
+		mm32(c[i*n:], a[i*lda:], lda, 1, b, m-i, k, n, false)
 	}
 }

@@ -10,6 +10,15 @@ import (
 // (MatMul, MatMulBias, MatMulBT, MatMulAT, Dot, Axpy, Exp), on []float32.
 // Products accumulate in float32. They are chosen with the float64 kernels:
 // EBM_SIMD and Use switch both.
+//
+// Each implementation registers its table in tables32 from its own files
+// (float32_amd64.go: avx2 and avx512; float32_arm64.go: neon). In those,
+// the matrix products compute every c[i][j] as the chain
+// s = fma(a[i][p], b[p][j], s) from +0 for p = 0, 1, …, k−1 (one rounding
+// per step), whatever kernel, block or layout computes it, so avx2 and
+// avx512 give the same bits; generic multiplies and adds as Go compiles
+// it. Axpy32 gives the same bits everywhere; Dot32 and Exp32 (avx2 and
+// avx512 the same bits, within 2 ulp) may differ between implementations.
 
 // kernels32 is one implementation's table of unchecked float32 kernels.
 type kernels32 struct {

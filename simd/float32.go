@@ -186,7 +186,23 @@ func checkMat32(c, a, b []float32, m, k, n int) {
 	}
 }
 
+// matMul32Generic sets C = A·B with an i-p-j loop (row i of C accumulates
+// a[i][p]·(row p of B) for p = 0, 1, …), or for fewer than 8 columns one
+// sum per element over p: the same operations in the same order.
 func matMul32Generic(c, a, b []float32, m, k, n int) {
+	if n < 8 {
+		for i := 0; i < m; i++ {
+			ai := a[i*k : (i+1)*k]
+			for j := 0; j < n; j++ {
+				var s float32
+				for p, av := range ai {
+					s += av * b[p*n+j]
+				}
+				c[i*n+j] = s
+			}
+		}
+		return
+	}
 	for i := 0; i < m; i++ {
 		ci := c[i*n : (i+1)*n]
 		clear(ci)

@@ -10,6 +10,15 @@ import (
 // (MatMul, MatMulBias, MatMulBT, MatMulAT, Dot, Axpy, Exp), on []float32.
 // Products accumulate in float32. They are chosen with the float64 kernels:
 // EBM_SIMD and Use switch both.
+//
+// Each implementation registers its table in tables32 from its own files
+// (float32_amd64.go: avx2 and avx512; float32_arm64.go: neon). In those,
+// the matrix products compute every c[i][j] as the chain
+// s = fma(a[i][p], b[p][j], s) from +0 for p = 0, 1, …, k−1 (one rounding
+// per step), whatever kernel, block or layout computes it, so avx2 and
+// avx512 give the same bits; generic multiplies and adds as Go compiles
+// it. Axpy32 gives the same bits everywhere; Dot32 and Exp32 (avx2 and
+// avx512 the same bits, within 2 ulp) may differ between implementations.
 
 // kernels32 is one implementation's table of unchecked float32 kernels.
 type kernels32 struct {
@@ -24,6 +33,9 @@ type kernels32 struct {
 	// transpose writes the c×r transpose of the r×c row-major src into dst
 	// (for MatMulBT32); nil means transpose32.
 	transpose func(dst, src []float32, r, c int)
+	// matMulBT sets C = A·Bᵀ (B stored n×k), lengths checked; nil means
+	// matMul on a transposed copy of B.
+	matMulBT func(c, a, b []float32, m, k, n int)
 }
 
 // generic32 is the pure-Go float32 table, the reference of the others.
@@ -96,8 +108,12 @@ func MatMulBias32(c, a, b, bias []float32, m, k, n int) {
 // MatMulBT32 is MatMulBT on float32: C = A·Bᵀ for A (m×k), B (n×k).
 func MatMulBT32(c, a, b []float32, m, k, n int) {
 	checkMat32(c, a, b, m, k, n)
-	bt := getScratch32(k * n)
 	t := k32()
+	if t.matMulBT != nil {
+		t.matMulBT(c, a, b, m, k, n)
+		return
+	}
+	bt := getScratch32(k * n)
 	if t.transpose != nil {
 		t.transpose(*bt, b, n, k)
 	} else {
@@ -170,7 +186,23 @@ func checkMat32(c, a, b []float32, m, k, n int) {
 	}
 }
 
+// matMul32Generic sets C = A·B with an i-p-j loop (row i of C accumulates
+// a[i][p]·(row p of B) for p = 0, 1, …), or for fewer than 8 columns one
+// sum per element over p: the same operations in the same order.
 func matMul32Generic(c, a, b []float32, m, k, n int) {
+	if n < 8 {
+		for i := 0; i < m; i++ {
+			ai := a[i*k : (i+1)*k]
+			for j := 0; j < n; j++ {
+				var s float32
+				for p, av := range ai {
+					s += av * b[p*n+j]
+				}
+				c[i*n+j] = s
+			}
+		}
+		return
+	}
 	for i := 0; i < m; i++ {
 		ci := c[i*n : (i+1)*n]
 		clear(ci)

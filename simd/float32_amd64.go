@@ -18,6 +18,7 @@ var (
 		axpy:      axpy32AVX2Go,
 		exp:       exp32AVX2Go,
 		transpose: transpose32AVX2,
+		matMulBT:  matMulBT32AVX2,
 	})
 	_ = register32("avx512", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL), &kernels32{
 		matMul:    matMul32AVX512,
@@ -26,6 +27,7 @@ var (
 		axpy:      axpy32AVX2Go,
 		exp:       exp32AVX512Go,
 		transpose: transpose32AVX2,
+		matMulBT:  matMulBT32AVX512,
 	})
 )
 
@@ -47,6 +49,42 @@ func mm1x64F32AVX2(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ld
 //go:noescape
 func mm1x128F32AVX512(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
 
+// The matrix-vector kernels of matvec32_amd64.s: rows × n of C, stored
+// transposed (row stride ldc), for n = 1 to 4.
+
+//go:noescape
+func mv32x1F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv8x1F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv24x2F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv8x2F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv16x3F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv8x3F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+//go:noescape
+func mv8x4F32AVX2(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+
+// mvKernels32[n] are the matrix-vector kernels for n columns: one of
+// several 8-row blocks and one of 8 rows.
+var mvKernels32 = [5]struct {
+	rows       int
+	big, small func(c *float32, ldc int, a *float32, lda int, b *float32, k int)
+}{
+	1: {32, mv32x1F32AVX2, mv8x1F32AVX2},
+	2: {24, mv24x2F32AVX2, mv8x2F32AVX2},
+	3: {16, mv16x3F32AVX2, mv8x3F32AVX2},
+	4: {8, mv8x4F32AVX2, mv8x4F32AVX2},
+}
+
 //go:noescape
 func tr8x8F32AVX2(dst *float32, ldd int, src *float32, lds int)
 
@@ -67,6 +105,10 @@ func matMul32AVX2(c, a, b []float32, m, k, n int) { mm32(c, a, k, 1, b, m, k, n,
 // matMulAT32AVX2 sets C = Aᵀ·B for A stored k×m, reading A in place
 // through its strides, without a transposed copy.
 func matMulAT32AVX2(c, a, b []float32, m, k, n int) { mm32(c, a, 1, m, b, m, k, n, false) }
+
+func matMulBT32AVX2(c, a, b []float32, m, k, n int) { mmBT32(c, a, b, m, k, n, false) }
+
+func matMulBT32AVX512(c, a, b []float32, m, k, n int) { mmBT32(c, a, b, m, k, n, true) }
 
 func matMul32AVX512(c, a, b []float32, m, k, n int) { mm32(c, a, k, 1, b, m, k, n, true) }
 
@@ -95,6 +137,10 @@ func mm32(c, a []float32, aRow, aP int, b []float32, m, k, n int, wide bool) {
 	}
 	if k == 0 {
 		clear(c)
+		return
+	}
+	if n <= 4 && aP == 1 && k >= 8 && m >= 8 {
+		mv32(c, a, aRow, b, m, k, n)
 		return
 	}
 	if n < 16 && m >= 16 {
@@ -282,5 +328,63 @@ func transpose32AVX2(dst, src []float32, r, c int) {
 		for j := j0; j < c; j++ {
 			dst[j*r+i] = row[j]
 		}
+	}
+}
+
+// mmBT32 sets C = A·Bᵀ for B stored n×k with the fewer transposed values:
+// B into k×n and C = A·(Bᵀ), or, when m·(k+n) < k·n (a batch of few rows
+// against a large weight matrix, as in the backward pass of a 784×512
+// layer), A into k×m and Cᵀ = B·(Aᵀ) transposed into C. Both compute each
+// element as the chain s = fma(a[i][p], b[j][p], s) over p in order: the
+// same bits.
+func mmBT32(c, a, b []float32, m, k, n int, wide bool) {
+	if m*(k+n) < k*n && m >= 16 && n >= 16 {
+		at, ct := getScratch32(k*m), getScratch32(n*m)
+		transpose32AVX2(*at, a, m, k)
+		mm32(*ct, b, k, 1, *at, n, k, m, wide)
+		transpose32AVX2(c, *ct, n, m)
+		putScratch32(at)
+		putScratch32(ct)
+		return
+	}
+	bt := getScratch32(k * n)
+	transpose32AVX2(*bt, b, n, k)
+	mm32(c, a, k, 1, *bt, m, k, n, wide)
+	putScratch32(bt)
+}
+
+// mv32 sets C = A·B for row-major A (m×k, row stride lda), k ≥ 8 and
+// n ≤ 4 columns (a layer of few outputs, or the backward pass to a 2-D
+// input): the rows of A as lanes, in several 8-row blocks and then 8 rows
+// per call, each kernel transposing 8×8 blocks of A in registers
+// (matvec32_amd64.s) and writing Cᵀ, which is C for n = 1 and a buffer
+// copied into C otherwise; the last m mod 8 rows in mm32. Every element is
+// the chain s = fma(a[i][p], b[p][j], s) from +0 in p order, as everywhere
+// else.
+func mv32(c, a []float32, lda int, b []float32, m, k, n int) {
+	kk := mvKernels32[n]
+	ct := c
+	if n > 1 {
+		tp := getScratch32(n * m)
+		defer putScratch32(tp)
+		ct = *tp
+	}
+	i := 0
+	for ; i+kk.rows <= m; i += kk.rows {
+		kk.big(&ct[i], m, &a[i*lda], lda, &b[0], k)
+	}
+	for ; i+8 <= m; i += 8 {
+		kk.small(&ct[i], m, &a[i*lda], lda, &b[0], k)
+	}
+	if n > 1 {
+		for r := 0; r < i; r++ {
+			row := c[r*n : (r+1)*n]
+			for j := range row {
+				row[j] = ct[j*m+r]
+			}
+		}
+	}
+	if i < m {
+		mm32(c[i*n:], a[i*lda:], lda, 1, b, m-i, k, n, false)
 	}
 }

@@ -2,23 +2,26 @@
 
 #include "textflag.h"
 
-// func mm8x8F32NEON(c *float32, ldc int, a *float32, lda int, b *float32, ldb, k, acc int)
+// func mm8x8F32NEON(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
 // C[0:8][0:8] = A[0:8][0:k]·B[0:k][0:8] (acc = 0) or C += A·B (acc ≠ 0: the
-// chains continue from C's values), strides in elements, k ≥ 1. Row r of
-// the block lives in V2r, V2r+1; each step loads one row of B (V16, V17),
-// broadcasts one element of each row of A (V20–V27) and does 16 fused
-// multiply-adds (FMLA), so every c[r][j] is the chain s = fma(a, b, s) in
-// p order, as in the amd64 kernels.
-TEXT ·mm8x8F32NEON(SB), NOSPLIT, $0-64
+// chains continue from C's values), strides in elements, k ≥ 1; element
+// (r, p) of A is at a + r·aRow + p·aP (aRow = lda, aP = 1 for A; aRow = 1,
+// aP = lda for Aᵀ). Row r of the block lives in V2r, V2r+1; each step
+// loads one row of B (V16, V17), broadcasts one element of each row of A
+// (V20–V27) and does 16 fused multiply-adds (FMLA), so every c[r][j] is
+// the chain s = fma(a, b, s) in p order, as in the amd64 kernels.
+TEXT ·mm8x8F32NEON(SB), NOSPLIT, $0-72
 	MOVD	c+0(FP), R0
 	MOVD	ldc+8(FP), R1
 	MOVD	a+16(FP), R2
-	MOVD	lda+24(FP), R3
-	MOVD	b+32(FP), R4
-	MOVD	ldb+40(FP), R5
-	MOVD	k+48(FP), R6
-	MOVD	acc+56(FP), R7
+	MOVD	aRow+24(FP), R3
+	MOVD	aP+32(FP), R19
+	MOVD	b+40(FP), R4
+	MOVD	ldb+48(FP), R5
+	MOVD	k+56(FP), R6
+	MOVD	acc+64(FP), R7
 	LSL	$2, R1, R1
+	LSL	$2, R19, R19
 	LSL	$2, R3, R3
 	LSL	$2, R5, R5
 	MOVD	R2, R8
@@ -69,14 +72,14 @@ zero:
 loop:
 	VLD1	(R4), [V16.S4, V17.S4]
 	ADD	R5, R4, R4
-	VLD1R.P	4(R8), [V20.S4]
-	VLD1R.P	4(R9), [V21.S4]
-	VLD1R.P	4(R10), [V22.S4]
-	VLD1R.P	4(R11), [V23.S4]
-	VLD1R.P	4(R12), [V24.S4]
-	VLD1R.P	4(R13), [V25.S4]
-	VLD1R.P	4(R14), [V26.S4]
-	VLD1R.P	4(R15), [V27.S4]
+	VLD1R.P	(R8)(R19), [V20.S4]
+	VLD1R.P	(R9)(R19), [V21.S4]
+	VLD1R.P	(R10)(R19), [V22.S4]
+	VLD1R.P	(R11)(R19), [V23.S4]
+	VLD1R.P	(R12)(R19), [V24.S4]
+	VLD1R.P	(R13)(R19), [V25.S4]
+	VLD1R.P	(R14)(R19), [V26.S4]
+	VLD1R.P	(R15)(R19), [V27.S4]
 	VFMLA	V16.S4, V20.S4, V0.S4
 	VFMLA	V17.S4, V20.S4, V1.S4
 	VFMLA	V16.S4, V21.S4, V2.S4

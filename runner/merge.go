@@ -177,7 +177,22 @@ func cmdMerge(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 			man.End = s.man.End
 		}
 	}
+	// Until every sampler is merged, a failure (a bad shard, Ctrl-C)
+	// removes the samples.npy files already streamed into out, so that
+	// out holds nothing, as before the merge, and a rerun needs no --force.
 	var runs []finished
+	merged := false
+	defer func() {
+		if merged {
+			return
+		}
+		for _, f := range runs {
+			os.Remove(filepath.Join(out, f.subdir, "samples.npy"))
+			if f.subdir != "" {
+				os.Remove(filepath.Join(out, f.subdir)) // only when empty
+			}
+		}
+	}()
 	for k, sp := range c.Samplers {
 		if ctx.Err() != nil {
 			return errInterrupted
@@ -197,12 +212,16 @@ func cmdMerge(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 		}
 		res, release, err := mergeSampler(c, byIndex, k, dir)
 		if err != nil {
+			if f.subdir != "" {
+				os.Remove(dir) // only when empty
+			}
 			return err
 		}
 		defer release()
 		f.res = res
 		runs = append(runs, f)
 	}
+	merged = true
 	err = writeOutputs(out, c, runs, man, false, e, quiet, format)
 	probe()
 	if err != nil {

@@ -161,3 +161,43 @@ func TestMergeLeavesNoScratch(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMergeFailureLeavesNothing: a shard whose draws are damaged fails
+// the merge after earlier samplers were streamed into --out; their files
+// are removed, so the same merge, once the shard is run again, needs no
+// --force.
+func TestMergeFailureLeavesNothing(t *testing.T) {
+	cfg := writeFile(t, "c.toml", shardConfig)
+	dir := t.TempDir()
+	var shards []string
+	for i := range 2 {
+		out := filepath.Join(dir, fmt.Sprint(i))
+		if code, _, stderr := cli(t, "run", cfg, "--shard", fmt.Sprintf("%d/2", i), "--out", out, "--quiet"); code != 0 {
+			t.Fatal(stderr)
+		}
+		shards = append(shards, out)
+	}
+	bad := filepath.Join(shards[1], "3-mala", "samples.npy")
+	b, err := os.ReadFile(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, b[:len(b)-8], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	merged := filepath.Join(dir, "merged")
+	code, _, stderr := cli(t, append([]string{"merge", "--out", merged, "--quiet"}, shards...)...)
+	assertUsageError(t, code, stderr, bad)
+	ents, _ := os.ReadDir(merged)
+	for _, e := range ents {
+		if e.Name() != fileio.LockName {
+			t.Errorf("the failed merge left %s in %s", e.Name(), merged)
+		}
+	}
+	if err := os.WriteFile(bad, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cli(t, append([]string{"merge", "--out", merged, "--quiet"}, shards...)...); code != 0 {
+		t.Fatalf("merge after the repair: exit %d: %s", code, stderr)
+	}
+}

@@ -144,6 +144,9 @@ type finished struct {
 	label  string // "[sampler]" or "[sampler #2]"
 	subdir string // "" or "2-hmc"
 	res    *samplers.Result
+	// samplesWritten: samples.npy is in place already (merge streams it
+	// there, and res.Samples maps it), so writeOutputs does not write it.
+	samplesWritten bool
 }
 
 func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {

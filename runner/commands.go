@@ -28,13 +28,15 @@ func init() {
 				"Slurm array job (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT or _MIN/_MAX) or a Kubernetes\n" +
 				"Indexed Job (JOB_COMPLETION_INDEX, with n from --shards N or EBM_SHARDS).",
 			flags: runFlags, run: cmdRun},
-		{name: "merge", args: "--out DIR SHARD_DIR… [--quiet] [--force]",
+		{name: "merge", args: "--out DIR SHARD_DIR… [--format png|svg|pdf] [--quiet] [--force]",
 			short: "combine the shards of a sampling run (run --shard i/n) into the whole run's outputs",
 			long: "Checks that the shard directories come from one resolved config (the sha256 in their\n" +
 				"manifest.json) and hold every shard 0…n−1 exactly once, concatenates their draws in chain\n" +
 				"order, recomputes the diagnostics and plots, and writes into --out what one run on one machine\n" +
 				"writes: samples.npy (byte-identical), summary.json, samples.png, trace.png, config.toml and\n" +
-				"manifest.json. A mismatch is a one-line error, exit 2.",
+				"manifest.json (figures in --format, as run's). It streams: the draws are copied shard by shard\n" +
+				"into samples.npy, and the diagnostics and plots read them back from the file. A mismatch is a\n" +
+				"one-line error, exit 2.",
 			flags: mergeFlags, run: cmdMerge},
 		{name: "sweep", args: "SWEEP.toml [--list] [--index i|auto] [--out DIR] [--quiet] [--force]",
 			short: "run a base config at the points of a grid or a list of --set overrides",

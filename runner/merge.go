@@ -8,11 +8,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/goebm/ebm/fileio"
+	"github.com/goebm/ebm/plots"
 	"github.com/goebm/ebm/samplers"
 )
 
@@ -20,6 +19,7 @@ func mergeFlags(fs *flag.FlagSet) {
 	fs.String("out", "", "output directory of the merged run (required)")
 	fs.Bool("quiet", false, "no progress output")
 	fs.Bool("force", false, "write into an output directory that holds another run's outputs, removing them first")
+	fs.String("format", "png", "figure file `format`: png, svg or pdf (as run's)")
 }
 
 // shardRunOf records a finished sampler's counters for manifest.json.
@@ -78,9 +78,10 @@ func (p *priorRun) kindOr(def string) string {
 // whole run: samples.npy byte for byte, and summary.json, the plots,
 // config.toml and manifest.json written by the same code as run's.
 //
-// Memory: the merged samples of one sampler at a time are held (the
-// diagnostics, ESS and R-hat, and the plots read every chain of a
-// dimension), plus one shard's samples.npy while it is read.
+// Memory: merge streams (merge_stream.go): each sampler's samples.npy is
+// written shard by shard, and the diagnostics and plots read it back
+// mapped from the file; the heap holds one shard's draws or per-draw
+// statistics at a time, and the diagnostics' scratch for one dimension.
 func cmdMerge(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	if len(pos) == 0 {
 		return fmt.Errorf("ebmrun merge: no shards given; want SHARD_DIR… (the --out directories of ebmrun run CONFIG --shard i/n)")
@@ -90,6 +91,10 @@ func cmdMerge(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 		return fmt.Errorf("ebmrun merge: --out DIR is required (the directory of the merged run)")
 	}
 	quiet := flagValue(fs, "quiet") == "true"
+	format, err := plots.ParseFormat(flagValue(fs, "format"))
+	if err != nil {
+		return fmt.Errorf("ebmrun merge: --format: %v", err)
+	}
 
 	// Read and check every shard's manifest before reading any samples.
 	var shards []*shardDir
@@ -172,7 +177,22 @@ func cmdMerge(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 			man.End = s.man.End
 		}
 	}
+	// Until every sampler is merged, a failure (a bad shard, Ctrl-C)
+	// removes the samples.npy files already streamed into out, so that
+	// out holds nothing, as before the merge, and a rerun needs no --force.
 	var runs []finished
+	merged := false
+	defer func() {
+		if merged {
+			return
+		}
+		for _, f := range runs {
+			os.Remove(filepath.Join(out, f.subdir, "samples.npy"))
+			if f.subdir != "" {
+				os.Remove(filepath.Join(out, f.subdir)) // only when empty
+			}
+		}
+	}()
 	for k, sp := range c.Samplers {
 		if ctx.Err() != nil {
 			return errInterrupted
@@ -180,93 +200,32 @@ func cmdMerge(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error
 		if !quiet {
 			fmt.Fprintf(e.stderr, "merging %d shards of %s …\n", ref.Count, sp.Type)
 		}
-		res, err := mergeSampler(c, byIndex, k)
-		if err != nil {
-			return err
-		}
-		f := finished{spec: sp, label: "[sampler]", res: res}
+		f := finished{spec: sp, label: "[sampler]", samplesWritten: true}
+		dir := out
 		if len(c.Samplers) > 1 {
 			f.label = fmt.Sprintf("[sampler #%d]", k+1)
 			f.subdir = fmt.Sprintf("%d-%s", k+1, sp.Type)
+			dir = filepath.Join(out, f.subdir)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return failure(fmt.Errorf("merge: cannot create %s: %v", dir, unwrapPath(err)))
+			}
 		}
+		res, release, err := mergeSampler(c, byIndex, k, dir)
+		if err != nil {
+			if f.subdir != "" {
+				os.Remove(dir) // only when empty
+			}
+			return err
+		}
+		defer release()
+		f.res = res
 		runs = append(runs, f)
 	}
-	if err := writeOutputs(out, c, runs, man, false, e, quiet); err != nil {
-		return failure(err)
-	}
-	return nil
-}
-
-// mergeSampler reads sampler k's samples.npy of every shard, in chain
-// order, into one result, and sums the shards' counters.
-func mergeSampler(c *Config, shards []*shardDir, k int) (*samplers.Result, error) {
-	var res *samplers.Result
-	for _, s := range shards {
-		sr := s.man.Shard.Runs[k]
-		if sr.Sampler != c.Samplers[k].Type {
-			return nil, fmt.Errorf("merge: %s: sampler %d is %s, the config's is %s", s.dir, k+1, sr.Sampler, c.Samplers[k].Type)
-		}
-		path := filepath.Join(s.dir, filepath.FromSlash(sr.Samples))
-		data, shape, err := readNPYFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("merge: %v", err)
-		}
-		want := []int{s.man.Shard.Chains, c.Run.Draws, c.Energy.Dim()}
-		if !slices.Equal(shape, want) {
-			return nil, fmt.Errorf("merge: %s has shape %v, want %v (chains, draws, dim)", path, shape, want)
-		}
-		if res == nil {
-			res = &samplers.Result{Chains: c.Run.Chains, Draws: c.Run.Draws, Dim: c.Energy.Dim(),
-				Samples: make([]float64, c.Run.Chains*c.Run.Draws*c.Energy.Dim())}
-		}
-		copy(res.Samples[s.man.Shard.First*c.Run.Draws*res.Dim:], data)
-		// Per-draw statistics and adaptation sit beside samples.npy; a
-		// shard holds them for its own chains.
-		base := filepath.Dir(path)
-		if err := mergeStats(res, filepath.Join(base, "sample_stats.npz"), s.man.Shard.First, s.man.Shard.Chains); err != nil {
-			return nil, fmt.Errorf("merge: %v", err)
-		}
-		if err := mergeAdaptation(res, filepath.Join(base, "adaptation.json"), s.man.Shard.First, s.man.Shard.Chains); err != nil {
-			return nil, fmt.Errorf("merge: %v", err)
-		}
-		res.Warmup.Add(sr.Warmup)
-		res.Sampling.Add(sr.Sampling)
-		if sr.Swaps != nil {
-			if res.Swaps == nil {
-				res.Swaps = &samplers.Swaps{}
-			}
-			res.Swaps.Warmup.Add(sr.Swaps.Warmup)
-			res.Swaps.Sampling.Add(sr.Swaps.Sampling)
-		}
-		res.Wall = max(res.Wall, time.Duration(sr.WallSeconds*float64(time.Second)))
-	}
-	return res, nil
-}
-
-// mergeStats copies the per-draw statistics of a shard's chains
-// [first, first+n) from its sample_stats.npz (when the shard has one) into
-// res.Stats, shape (chains, draws).
-func mergeStats(res *samplers.Result, path string, first, n int) error {
-	arrays, err := fileio.ReadNPZFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
+	merged = true
+	err = writeOutputs(out, c, runs, man, false, e, quiet, format)
+	probe()
 	if err != nil {
-		return fmt.Errorf("cannot read %s: %v", path, err)
-	}
-	if res.Stats == nil {
-		res.Stats = map[string][]float64{}
-	}
-	for _, a := range arrays {
-		if !slices.Equal(a.Shape, []int{n, res.Draws}) {
-			return fmt.Errorf("%s: %s has shape %v, want %v (chains, draws)", path, a.Name, a.Shape, []int{n, res.Draws})
-		}
-		all, ok := res.Stats[a.Name]
-		if !ok {
-			all = make([]float64, res.Chains*res.Draws)
-			res.Stats[a.Name] = all
-		}
-		copy(all[first*res.Draws:], a.Data)
+		return failure(err)
 	}
 	return nil
 }

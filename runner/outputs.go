@@ -57,7 +57,11 @@ func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial 
 				continue
 			}
 		}
-		write(name, func(w io.Writer) error { return fileio.WriteNPY(w, r.Samples, r.Chains, r.Draws, r.Dim) })
+		if f.samplesWritten {
+			written = append(written, name)
+		} else {
+			write(name, func(w io.Writer) error { return fileio.WriteNPY(w, r.Samples, r.Chains, r.Draws, r.Dim) })
+		}
 		if len(r.Stats) > 0 {
 			write(statsName, func(w io.Writer) error { return fileio.WriteNPZ(w, statsArrays(r)) })
 		}

@@ -410,10 +410,13 @@ func value(name, old string, known map[string]bool, results map[string]*result) 
 		return "", fmt.Errorf("no config %s.toml", cfg)
 	}
 	r := results[cfg]
-	if r == nil {
-		return old, nil // not run this time (-only)
-	}
 	rest := parts[1:]
+	if r == nil { // not run this time (-only): keep the text, but catch a misspelt quantity
+		if !slices.ContainsFunc(rest, func(q string) bool { return isQuantity(q) || q == "nll" || q == "nll_value" }) {
+			return "", fmt.Errorf("no quantity in %q (%s, nll, nll_value)", name, strings.Join(quantities, ", "))
+		}
+		return old, nil
+	}
 	if rest[0] == "time" && len(rest) == 1 {
 		return seconds(r.wall), nil
 	}

@@ -47,6 +47,24 @@ func TestFormats(t *testing.T) {
 	if err := Samples(&bytes.Buffer{}, "gif", g, runs); err == nil {
 		t.Error("Samples in gif succeeded, want an error")
 	}
+
+	// density.png of a training run, in the same formats.
+	g2 := &gauss{dim: 2, rho: -0.6}
+	data := gaussRun("", g2, 1, 500, 1, 9).Samples
+	for _, f := range []Format{PNG, SVG, PDF} {
+		var b bytes.Buffer
+		if err := Density(&b, f, g2, data, "density"); err != nil {
+			t.Fatalf("density.%s: %v", f, err)
+		}
+		if !strings.HasPrefix(b.String(), heads[f]) {
+			t.Errorf("density.%s starts %q, want %q", f, b.String()[:min(8, b.Len())], heads[f])
+		}
+		preview(t, "density."+string(f), b.Bytes())
+	}
+	var b bytes.Buffer
+	if err := Density(&b, "gif", g2, data, "density"); err == nil || b.Len() > 0 {
+		t.Errorf("Density in gif: error %v, %d bytes written; want an error and nothing written", err, b.Len())
+	}
 }
 
 // TestTrimZeros checks tick labels lose needless decimals. A failure means

@@ -20,7 +20,7 @@ func runFlags(fs *flag.FlagSet) {
 	fs.String("out", "", "output directory (default runs/<name>)")
 	fs.Bool("quiet", false, "no progress output")
 	fs.String("resume", "", "continue the interrupted training run in `DIR` from its config.toml and checkpoint.ebm\n(no CONFIG; ends bit-identical to an uninterrupted run); with --set train.steps=N, extend a finished one")
-	fs.String("format", "png", "figure file `format` of a sampling run: png, svg or pdf")
+	fs.String("format", "png", "figure file `format`: png, svg or pdf")
 	fs.Bool("force", false, "write into an output directory that holds another run's outputs, removing them first")
 	fs.String("shard", "", "run shard `i/n` of a sampling config: the i-th of n contiguous blocks of chains, numbered from 0\n(auto: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX); combine the shards with ebmrun merge")
 	fs.String("shards", "", "the number of shards for --shard auto under a Kubernetes Indexed Job (default $EBM_SHARDS)")
@@ -154,6 +154,10 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	if shardSpec == "" && flagValue(fs, "shards") != "" {
 		return fmt.Errorf("ebmrun run: --shards counts the shards of --shard auto; pass --shard auto too")
 	}
+	format, err := plots.ParseFormat(flagValue(fs, "format"))
+	if err != nil {
+		return fmt.Errorf("ebmrun run: --format: %v", err)
+	}
 	if dir := flagValue(fs, "resume"); dir != "" {
 		if shardSpec != "" {
 			return fmt.Errorf("ebmrun run: --shard does not go with --resume (training runs are not sharded)")
@@ -162,10 +166,6 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 	}
 	if err := positional("run", pos, 1, 1, "one CONFIG file"); err != nil {
 		return err
-	}
-	format, err := plots.ParseFormat(flagValue(fs, "format"))
-	if err != nil {
-		return fmt.Errorf("ebmrun run: --format: %v", err)
 	}
 	if isTrainFile(pos[0]) {
 		if shardSpec != "" {

@@ -214,7 +214,7 @@ func fmtNum(n number) string {
 // directory; checkpoint-<step>.ebm and <i>-<type>/{subdirOutputs} besides.
 var outputNames = []string{"config.toml", "manifest.json", "summary.json", "samples.npy", "samples.png", "trace.png",
 	"rank.png", "samples.svg", "trace.svg", "rank.svg", "samples.pdf", "trace.pdf", "rank.pdf",
-	"checkpoint.ebm", "loss.csv", "eval.json", "density.png", "sample_stats.npz", "adaptation.json"}
+	"checkpoint.ebm", "loss.csv", "eval.json", "density.png", "density.svg", "density.pdf", "sample_stats.npz", "adaptation.json"}
 
 // subdirOutputs are the files a sampler's subdirectory holds.
 var subdirOutputs = []string{"samples.npy", "sample_stats.npz", "adaptation.json"}

@@ -131,7 +131,7 @@ func cmdTrain(ctx context.Context, e *env, fs *flag.FlagSet, path string) error 
 	if err := r.writeText("config.toml", c.ResolvedTOML()); err != nil {
 		return failure(err)
 	}
-	return r.execute(ctx, e, flagValue(fs, "quiet") == "true")
+	return r.execute(ctx, e, flagValue(fs, "quiet") == "true", trainFormat(fs))
 }
 
 // cmdValidateTrain is `ebmrun validate CONFIG` on a training config: every
@@ -267,7 +267,7 @@ func cmdResume(ctx context.Context, e *env, fs *flag.FlagSet, pos []string, dir 
 			return failure(err)
 		}
 	}
-	return r.execute(ctx, e, flagValue(fs, "quiet") == "true")
+	return r.execute(ctx, e, flagValue(fs, "quiet") == "true", trainFormat(fs))
 }
 
 // configTables are the run's config tables that a checkpoint records and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -33,6 +34,7 @@ import (
 //	density.png           the learned density exp(−E) beside the training data (2-D data only)
 //	samples.npy           draws from the trained model, float64, shape (chains, draws, dim)
 //	samples.png           those draws over the learned density
+//	                      (figures as .svg or .pdf instead with --format svg|pdf)
 //	manifest.json         what ran, where and when ("kind": "train")
 
 // trainManifest is manifest.json of a training run.
@@ -49,11 +51,21 @@ func trainInterrupted(step int64, steps int, dir string, during string) error {
 	return &exitError{exitInterrupted, fmt.Errorf("interrupted %s at step %d of %d: wrote checkpoint.ebm and what was done, marked \"partial\": true; continue with: ebmrun run --resume %s", during, step, steps, dir)}
 }
 
+// trainFormat is the --format of a training run or resume (already checked
+// by cmdRun), PNG when none is given.
+func trainFormat(fs *flag.FlagSet) plots.Format {
+	f, err := plots.ParseFormat(flagValue(fs, "format"))
+	if err != nil {
+		return plots.PNG
+	}
+	return f
+}
+
 // execute trains from the step reached to the end, then evaluates and samples the
-// model and writes every output. Ctrl-C during training checkpoints the
+// model and writes every output, the figures in format. Ctrl-C during training checkpoints the
 // last completed step; during evaluation it writes what was done. Both exit
 // 130 and can be continued with --resume.
-func (r *trainRun) execute(ctx context.Context, e *env, quiet bool) error {
+func (r *trainRun) execute(ctx context.Context, e *env, quiet bool, format plots.Format) error {
 	c := r.c
 	workers := c.Sample.Workers
 	if workers <= 0 {
@@ -140,18 +152,22 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool) error {
 	if !quiet {
 		fmt.Fprintln(e.stderr, "writing plots …")
 	}
+	ext := "." + string(format)
+	if format == "" {
+		format, ext = plots.PNG, ".png"
+	}
 	if r.dim == 2 {
 		title := fmt.Sprintf("%s: %s on %s, %d steps", c.Name, c.ObjectiveType, c.DataType, step)
-		write("density.png", func(w io.Writer) error { return plots.DensityPNG(w, c.Model, r.train, title) })
+		write("density"+ext, func(w io.Writer) error { return plots.Density(w, format, c.Model, r.train, title) })
 	} else {
-		ev.Notes = append(ev.Notes, fmt.Sprintf("density.png is drawn for 2-D data only; this data has dimension %d", r.dim))
+		ev.Notes = append(ev.Notes, fmt.Sprintf("density"+ext+" is drawn for 2-D data only; this data has dimension %d", r.dim))
 	}
 	if res != nil {
 		write("samples.npy", func(w io.Writer) error { return fileio.WriteNPY(w, res.Samples, res.Chains, res.Draws, res.Dim) })
 		run := plots.Run{Title: c.Sample.Sampler.Type + " on the trained model", Samples: res.Samples, Chains: res.Chains, Draws: res.Draws, Dim: res.Dim}
-		write("samples.png", func(w io.Writer) error { return plots.SamplesPNG(w, c.Model, []plots.Run{run}) })
+		write("samples"+ext, func(w io.Writer) error { return plots.Samples(w, format, c.Model, []plots.Run{run}) })
 	} else {
-		ev.Notes = append(ev.Notes, "no draws from the trained model: samples.npy and samples.png not written")
+		ev.Notes = append(ev.Notes, "no draws from the trained model: samples.npy and samples"+ext+" not written")
 	}
 	write("eval.json", func(w io.Writer) error { return writeJSONTo(w, ev) })
 	writeManifest(interrupted, "")

@@ -1,7 +1,9 @@
 // Package datasets defines the Dataset contract, its registry, the 2-D toy
 // sets of the energy-based-model and normalizing-flow literature
 // (8gaussians, 2spirals, checkerboard, circles, moons, pinwheel, rings,
-// swissroll) and loaders for points stored in files (csv, npy).
+// swissroll), loaders for points stored in files (csv, npy) and image
+// sets (idx, mnist, fashion_mnist, images), whose points report their
+// shape (c, h, w) through Shaped.
 //
 // A config names a data set in a table:
 //
@@ -53,6 +55,39 @@ type Dataset interface {
 // evaluations against the truth.
 type Density interface {
 	LogDensity(x []float64) float64
+}
+
+// Shaped is implemented by data sets whose points have a shape beyond a
+// flat vector: images are (c, h, w), each row of Load holding c·h·w values
+// in that order (channel, then row, then column). Shape returns a fresh
+// slice whose product is Dim, or nil while the shape is unknown (a file
+// loader before its first successful Load). The runner passes it on as
+// registry.Context.Shape; see ShapeOf.
+type Shaped interface {
+	Shape() []int
+}
+
+// Labeled is implemented by data sets that may carry a class label per
+// point (idx with labels, mnist, fashion_mnist): Labels returns them, one
+// per row of the last successful Load, in a fresh slice, or nil when the
+// set has none.
+type Labeled interface {
+	Labels() []int
+}
+
+// ShapeOf is the shape of one point of d: d.Shape() when d is Shaped and
+// knows it, else (Dim) when Dim > 0, else nil. For a file loader call it
+// after Load.
+func ShapeOf(d Dataset) []int {
+	if s, ok := d.(Shaped); ok {
+		if sh := s.Shape(); len(sh) > 0 {
+			return sh
+		}
+	}
+	if n := d.Dim(); n > 0 {
+		return []int{n}
+	}
+	return nil
 }
 
 // Registry holds every registered data set.

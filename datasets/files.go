@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/goebm/ebm/fileio"
@@ -185,19 +186,23 @@ func csvLine(raw []byte, row, n int) int {
 }
 
 // NPY loads points from a .npy file through fileio.ReadNPY: a C-order
-// array of shape (n, d), or (n,) for n points of dimension 1, of
-// little-endian float64, float32, int64 or int32. Every kept value must be
-// finite. The dimension is the number of kept columns.
+// array of shape (n, d), or (n,) for n points of dimension 1, or images of
+// shape (n, h, w) or (n, c, h, w), of little-endian float64, float32,
+// int64 or int32, or uint8 or int8 (values kept as they are, 0 to 255 for
+// uint8). Every kept value must be finite. The dimension is the number of
+// kept columns, or c·h·w for images, whose shape, (1, h, w) or (c, h, w),
+// Shape reports; columns applies to (n, d) arrays only.
 type NPY struct {
-	Path    string `toml:"path" doc:"the .npy file, an array of shape (n, d) or (n,) (required); a relative path is resolved against the config file's directory"`
-	Columns []int  `toml:"columns" doc:"0-based indices of the columns to keep, in this order, e.g. [0, 2] (default: all columns)"`
+	Path    string `toml:"path" doc:"the .npy file, an array of shape (n, d) or (n,), or images (n, h, w) or (n, c, h, w) (required); a relative path is resolved against the config file's directory"`
+	Columns []int  `toml:"columns" doc:"0-based indices of the columns to keep, in this order, e.g. [0, 2]; (n, d) arrays only (default: all columns)"`
 
 	fileSet
+	shape []int
 }
 
 // Description is the one-line summary shown by `ebmrun list`.
 func (f *NPY) Description() string {
-	return "points read from a .npy array of shape (n, d) or (n,)"
+	return "points read from a .npy array of shape (n, d) or (n,), or images (n, h, w) or (n, c, h, w)"
 }
 
 // Example sets a path so that the sample config validates.
@@ -218,8 +223,9 @@ func (f *NPY) Dim() int { return f.dim }
 
 // Load reads the file. Errors are *registry.Error values of Type "npy" and name the file: a
 // missing or unreadable file, a malformed header, an unsupported dtype, a
-// shape of rank other than 1 or 2, no points, or the index [row, column]
-// of the first NaN or infinity.
+// shape of rank other than 1 to 4, no points, columns on images, or the
+// index ([row, column], or the array's full index for images) of the first
+// NaN or infinity.
 func (f *NPY) Load() ([]float64, error) {
 	if err := f.Validate(); err != nil {
 		return nil, &registry.Error{Type: "npy", Err: err}
@@ -235,32 +241,61 @@ func (f *NPY) Load() ([]float64, error) {
 		return nil, loadError("npy", "%s: %w", path, err)
 	}
 	var n, d int
+	var point []int // the shape of one point, before columns
 	switch len(shape) {
 	case 1:
-		n, d = shape[0], 1
+		n, d, point = shape[0], 1, []int{1}
 	case 2:
-		n, d = shape[0], shape[1]
+		n, d, point = shape[0], shape[1], []int{shape[1]}
+	case 3:
+		n, d, point = shape[0], shape[1]*shape[2], []int{1, shape[1], shape[2]}
+	case 4:
+		n, d, point = shape[0], shape[1]*shape[2]*shape[3], slices.Clone(shape[1:])
 	default:
-		return nil, loadError("npy", "%s: array of shape %v; want (n, d), one point per row, or (n,) for 1-D points", path, shape)
+		return nil, loadError("npy", "%s: array of shape %v; want (n, d), one point per row, (n,) for 1-D points, or images (n, h, w) or (n, c, h, w)", path, shape)
 	}
 	if n == 0 || d == 0 {
 		return nil, loadError("npy", "%s: array of shape %v holds no points", path, shape)
+	}
+	if f.Columns != nil && len(shape) > 2 {
+		return nil, &registry.Error{Type: "npy", Key: "columns", Err: fmt.Errorf("applies to (n, d) arrays only; %s holds images of shape %v: leave columns out", path, shape)}
 	}
 	if err := checkColumns(f.Columns, d, path); err != nil {
 		return nil, &registry.Error{Type: "npy", Err: err}
 	}
 	if i, j := firstNonFinite(data, d, f.Columns); i >= 0 {
+		if len(shape) > 2 {
+			idx := []string{fmt.Sprint(i)}
+			for k, r := len(point)-1, j; k >= 0; k-- {
+				idx = slices.Insert(idx, 1, fmt.Sprint(r%point[k]))
+				r /= point[k]
+			}
+			if len(shape) == 3 {
+				idx = slices.Delete(idx, 1, 2) // the channel axis the file does not have
+			}
+			return nil, loadError("npy", "%s: element [%s] is %v; every value must be finite",
+				path, strings.Join(idx, ", "), data[i*d+j])
+		}
 		return nil, loadError("npy", "%s: element [%d, %d] (row, column from 0) is %v; every value must be finite",
 			path, i, j, data[i*d+j])
 	}
 	x, dk := selectColumns(data, n, d, f.Columns)
-	f.dim = dk
+	if f.Columns != nil {
+		point = []int{dk}
+	}
+	f.dim, f.shape = dk, point
 	return x, nil
 }
+
+// Shape is the shape of one point: (d) for (n, d) arrays (the kept
+// columns), (1) for (n,), (1, h, w) for (n, h, w) and (c, h, w) for
+// (n, c, h, w); nil until a Load succeeds.
+func (f *NPY) Shape() []int { return slices.Clone(f.shape) }
 
 var (
 	_ Dataset              = (*CSV)(nil)
 	_ registry.Provisioner = (*CSV)(nil)
 	_ Dataset              = (*NPY)(nil)
+	_ Shaped               = (*NPY)(nil)
 	_ registry.Provisioner = (*NPY)(nil)
 )

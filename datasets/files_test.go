@@ -157,7 +157,7 @@ func TestBadFiles(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "nan.npy"), f8npy(t, []float64{1, 2, math.NaN(), 4}, 2, 2), 0o644)
 	os.WriteFile(filepath.Join(dir, "inf.npy"), npyBytes("<f4", "(2, 2)", f4(1, 2, 3, float32(math.Inf(-1)))), 0o644)
-	os.WriteFile(filepath.Join(dir, "cube.npy"), f8npy(t, make([]float64, 8), 2, 2, 2), 0o644)
+	os.WriteFile(filepath.Join(dir, "cube.npy"), f8npy(t, make([]float64, 4), 2, 1, 1, 1, 2), 0o644)
 	os.WriteFile(filepath.Join(dir, "empty.npy"), f8npy(t, nil, 0, 2), 0o644)
 	os.WriteFile(filepath.Join(dir, "u2.npy"), npyBytes("<u2", "(2,)", []byte{1, 0, 2, 0}), 0o644)
 	os.WriteFile(filepath.Join(dir, "short.npy"), npyBytes("<f8", "(2, 2)", make([]byte, 16)), 0o644)
@@ -177,7 +177,7 @@ func TestBadFiles(t *testing.T) {
 		{"missing.csv", "-", nil, []string{"(csv)", `key "path"`, "missing.csv", "no such file"}},
 		{"nan.npy", "", nil, []string{"(npy)", "nan.npy", "element [1, 0]", "NaN", "finite"}},
 		{"inf.npy", "", nil, []string{"(npy)", "inf.npy", "element [1, 1]", "-Inf"}},
-		{"cube.npy", "", nil, []string{"(npy)", "cube.npy", "shape [2 2 2]", "want (n, d)"}},
+		{"cube.npy", "", nil, []string{"(npy)", "cube.npy", "shape [2 1 1 1 2]", "want (n, d)"}},
 		{"empty.npy", "", nil, []string{"(npy)", "empty.npy", "holds no points"}},
 		{"u2.npy", "", nil, []string{"(npy)", "u2.npy", `unsupported .npy dtype "<u2"`}},
 		{"short.npy", "", nil, []string{"(npy)", "short.npy", "truncated"}},

@@ -48,11 +48,14 @@ func load(t testing.TB, table map[string]any) (datasets.Dataset, []float64) {
 	return d, x
 }
 
+// fileBased are the registered data sets that read files.
+var fileBased = map[string]bool{"csv": true, "npy": true, "idx": true, "images": true, "mnist": true, "fashion_mnist": true}
+
 // synthetic lists the registered data sets that need no file.
 func synthetic() []string {
 	var out []string
 	for _, n := range datasets.Names() {
-		if n != "csv" && n != "npy" {
+		if !fileBased[n] {
 			out = append(out, n)
 		}
 	}

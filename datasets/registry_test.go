@@ -13,7 +13,7 @@ import (
 // registered. A failure means a config naming one of them is rejected.
 func TestRegisteredNames(t *testing.T) {
 	for _, name := range []string{"8gaussians", "2spirals", "checkerboard", "circles", "moons",
-		"pinwheel", "rings", "swissroll", "csv", "npy"} {
+		"pinwheel", "rings", "swissroll", "csv", "npy", "idx", "mnist", "fashion_mnist", "images"} {
 		if !slices.Contains(datasets.Names(), name) {
 			t.Errorf("%q is not registered; have %v", name, datasets.Names())
 		}

@@ -85,8 +85,9 @@ func WriteNPY(w io.Writer, data []float64, shape ...int) error {
 }
 
 // ReadNPY reads a C-order .npy array and returns its values as float64 with
-// its shape. Little-endian float64, float32, int64 and int32 data are
-// accepted (the others are converted to float64). Malformed input gives an
+// its shape, of any rank. Little-endian float64, float32, int64 and int32
+// data and uint8 and int8 data (images) are accepted (the others are
+// converted to float64). Malformed input gives an
 // error saying what is wrong, never a panic.
 func ReadNPY(r io.Reader) (data []float64, shape []int, err error) {
 	var pre [8]byte
@@ -138,6 +139,10 @@ func ReadNPY(r io.Reader) (data []float64, shape []int, err error) {
 		size, conv = 8, func(b []byte) float64 { return float64(int64(binary.LittleEndian.Uint64(b))) }
 	case "<i4":
 		size, conv = 4, func(b []byte) float64 { return float64(int32(binary.LittleEndian.Uint32(b))) }
+	case "|u1", "<u1":
+		size, conv = 1, func(b []byte) float64 { return float64(b[0]) }
+	case "|i1", "<i1":
+		size, conv = 1, func(b []byte) float64 { return float64(int8(b[0])) }
 	default:
 		return nil, nil, fmt.Errorf("unsupported .npy dtype %q; save the array as float64 (x.astype(numpy.float64))", h.descr)
 	}

@@ -72,7 +72,7 @@ func FuzzTrainConfig(f *testing.F) {
 	f.Add([]byte("[objective]\ntype = \"sm\"\n[eval]\nbounds = [1, 0]\n"))
 	f.Add([]byte("[data]\ntype = \"moons\"\nn = 100000000000\n[energy]\ntype = \"mlp\"\nhidden = [100000, 100000]\n[objective]\ntype = \"pcd\"\nbuffer = 1000000000000\n[train]\nbatch_size = 1000000000\n[eval]\nres = 1000000\n[sample]\nchains = 1000000000\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		if bytes.Contains(src, []byte("path")) || bytes.Contains(src, []byte("csv")) || bytes.Contains(src, []byte("npy")) || bytes.Contains(src, []byte("checkpoint")) {
+		if bytes.Contains(src, []byte("path")) || bytes.Contains(src, []byte("csv")) || bytes.Contains(src, []byte("npy")) || bytes.Contains(src, []byte("checkpoint")) || bytes.Contains(src, []byte("mnist")) || bytes.Contains(src, []byte("idx")) || bytes.Contains(src, []byte("images")) {
 			return
 		}
 		t.Setenv(memoryEnv, "64MiB")

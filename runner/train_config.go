@@ -212,7 +212,7 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 		case data.Dim() <= 0 || len(x) == 0 || len(x)%data.Dim() != 0:
 			b.failType("data", d.typ, fmt.Errorf("got %d values of dimension %d: not a positive whole number of points", len(x), data.Dim()))
 		default:
-			c.Data, c.points, b.shape = data, x, []int{data.Dim()}
+			c.Data, c.points, b.shape = data, x, datasets.ShapeOf(data)
 		}
 	}
 

@@ -217,3 +217,39 @@ func TestUniforms(t *testing.T) {
 		}
 	}
 }
+
+// TestFillNormRows checks that FillNormRows gives every stream's row the
+// values, and leaves every stream in the state, of a FillNorm call per row,
+// for row lengths around the four-stream rounds and stream counts with and
+// without a remainder, over enough draws to take the slow paths.
+func TestFillNormRows(t *testing.T) {
+	for _, d := range []int{0, 1, 2, 3, 5, 10, 16, 17} {
+		for _, n := range []int{0, 1, 3, 4, 7, 64} {
+			a, b := make([]Stream, n), make([]Stream, n)
+			for i := range a {
+				a[i] = New(9, uint64(i))
+				b[i] = a[i]
+			}
+			if n > 2 {
+				a[2], b[2] = Stream{}, Stream{} // the zero stream too
+			}
+			got, want := make([]float64, n*d), make([]float64, n*d)
+			for rep := range 300 {
+				FillNormRows(a, got, d)
+				for i := range b {
+					b[i].FillNorm(want[i*d : (i+1)*d])
+				}
+				for k := range got {
+					if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+						t.Fatalf("d=%d n=%d round %d: value %d = %v, want %v", d, n, rep, k, got[k], want[k])
+					}
+				}
+				for i := range a {
+					if a[i] != b[i] {
+						t.Fatalf("d=%d n=%d round %d: stream %d state differs", d, n, rep, i)
+					}
+				}
+			}
+		}
+	}
+}

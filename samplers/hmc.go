@@ -210,8 +210,9 @@ func (k *hmcKernel) Record(c *Chains, st []DrawStats) {
 const maxEnergyError = 1000
 
 // fusedBelow is the row length below which hmc takes a leapfrog step of
-// every chain with stepAll rather than Leapfrog.Step: the simd row kernels
-// run these same reference loops on rows shorter than 8 values.
+// every chain with stepAll, and Leapfrog.Step with stepShort, rather than
+// through the simd row kernels: those run the same reference loops on rows
+// shorter than 8 values, one kernel per update and row.
 const fusedBelow = 8
 
 // stepAll is Leapfrog.Step over every chain (step s of the transition)

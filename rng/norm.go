@@ -130,8 +130,8 @@ func (s *Stream) normSlow(i uint64, v float64) (x float64, ok bool) {
 // FillNormRows fills row i of dst, the d values from i·d on, from
 // streams[i], for every stream: the same values, and the same states of the
 // streams after, as streams[i].FillNorm(dst[i*d : (i+1)*d]) for each i in
-// turn. Where the CPU has AVX-512 (F and DQ), the streams are drawn from
-// eight at a time, one value from each per round, in vector registers
+// turn. Where the simd implementation in use is avx512, the streams are
+// drawn from eight at a time, one value from each per round, in vector registers
 // (norm_amd64.s): a stream keeps the draws up to its first one off the
 // ziggurat's fast path, and finishes its row from there with FillNorm. It
 // panics unless len(dst) = len(streams)·d.
@@ -141,7 +141,7 @@ func FillNormRows(streams []Stream, dst []float64, d int) {
 		panic("rng: FillNormRows: dst must hold len(streams)·d values")
 	}
 	i := 0
-	if haveVector && d > 0 && d < 256 {
+	if d > 0 && d < 256 && useVector() {
 		var cnt [rowsChunk]uint8 // fast-path draws per stream
 		for i+8 <= n {
 			m := min(rowsChunk, (n-i)&^7)

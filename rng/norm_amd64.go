@@ -2,12 +2,21 @@
 
 package rng
 
-import "github.com/klauspost/cpuid/v2"
+import (
+	"github.com/goebm/ebm/simd"
+	"github.com/klauspost/cpuid/v2"
+)
 
-// haveVector reports whether fillNormRows8 can run: AVX-512F for the
-// 64-bit lanes, gathers, scatters and masks, DQ for the 64-bit multiply and
+// canVector reports whether fillNormRows8 can run: AVX-512F for the 64-bit
+// lanes, gathers, scatters and masks, DQ for the 64-bit multiply and
 // conversion.
-var haveVector = cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512DQ)
+var canVector = cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512DQ)
+
+// useVector reports whether FillNormRows draws in vector registers: where
+// the CPU can and the simd implementation in use is avx512 (chosen where
+// 512-bit operations pay, or by EBM_SIMD). The values are the same either
+// way.
+func useVector() bool { return canVector && simd.Chosen() == "avx512" }
 
 // fillNormRows8 draws d (1…255) standard normals from each of the
 // 8·groups streams from st on (their gammas set), eight streams at a time

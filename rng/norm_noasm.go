@@ -2,7 +2,7 @@
 
 package rng
 
-const haveVector = false
+func useVector() bool { return false }
 
 func fillNormRows8(st *Stream, dst *float64, cnt *uint8, d, groups int) {
 	panic("rng: fillNormRows8 without vector support")

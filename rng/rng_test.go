@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/goebm/ebm/simd"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -223,6 +224,16 @@ func TestUniforms(t *testing.T) {
 // for row lengths around the four-stream rounds and stream counts with and
 // without a remainder, over enough draws to take the slow paths.
 func TestFillNormRows(t *testing.T) {
+	defer simd.Use(simd.Chosen())
+	for _, im := range simd.Available() { // avx512 runs the vector kernel
+		if err := simd.Use(im); err != nil {
+			t.Fatal(err)
+		}
+		testFillNormRows(t)
+	}
+}
+
+func testFillNormRows(t *testing.T) {
 	for _, d := range []int{0, 1, 2, 3, 5, 10, 16, 17} {
 		for _, n := range []int{0, 1, 3, 4, 7, 64} {
 			a, b := make([]Stream, n), make([]Stream, n)

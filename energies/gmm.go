@@ -275,17 +275,26 @@ func (g *GMM) batch(e, gr, x []float64) {
 	for r0 := 0; r0 < len(e); r0 += gmmBlock {
 		b := min(gmmBlock, len(e)-r0)
 		xb := x[r0*d : (r0+b)*d]
-		for j := range d {
-			col := sc.xt[j*ld : j*ld+b]
-			for r := range col {
-				col[r] = xb[r*d+j]
+		m, s := sc.m[:b], sc.s[:b]
+		if d == 2 { // the common 2-D case in one pass
+			x0, x1, xb := sc.xt[:b], sc.xt[ld:ld+b], xb[:2*b]
+			m, s := m[:len(x0)], s[:len(x0)]
+			for r := range x0 {
+				x0[r], x1[r] = xb[2*r], xb[2*r+1]
+				m[r], s[r] = math.Inf(-1), 0
+			}
+		} else {
+			for j := range d {
+				col := sc.xt[j*ld : j*ld+b]
+				for r := range col {
+					col[r] = xb[r*d+j]
+				}
+			}
+			for r := range m {
+				m[r], s[r] = math.Inf(-1), 0
 			}
 		}
 		xt := sc.xt[:(d-1)*ld+b]
-		m, s := sc.m[:b], sc.s[:b]
-		for r := range m {
-			m[r], s[r] = math.Inf(-1), 0
-		}
 		for k := range nk {
 			ak := sc.a[k*ld : k*ld+b]
 			simd.GaussLogits(ak, m, xt, ld, g.mu[k*d:k*d+d], g.logc[k], g.ivh[k])
@@ -310,10 +319,17 @@ func (g *GMM) batch(e, gr, x []float64) {
 			simd.AddWeightedDiffs(gt, xt, ld, g.mu[k*d:k*d+d], sc.a[k*ld:k*ld+b], g.ivar[k])
 		}
 		gb := gr[r0*d : (r0+b)*d]
-		for j := range d {
-			gc := gt[j*ld : j*ld+b]
-			for r, v := range gc {
-				gb[r*d+j] = v / s[r]
+		if d == 2 {
+			g0, g1, gb, s := gt[:b], gt[ld:ld+b], gb[:2*b], s[:b]
+			for r, v := range g0 {
+				gb[2*r], gb[2*r+1] = v/s[r], g1[r]/s[r]
+			}
+		} else {
+			for j := range d {
+				gc := gt[j*ld : j*ld+b]
+				for r, v := range gc {
+					gb[r*d+j] = v / s[r]
+				}
 			}
 		}
 		g.patchFar(eb, gb, xb, m)

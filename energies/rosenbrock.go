@@ -67,6 +67,10 @@ func (r *Rosenbrock) Gradient(e, grad, x []float64) {
 	d := r.D
 	n := CheckBatch(d, e, grad, x)
 	a, b, it := r.A, r.B, 1/r.Temperature
+	if d == 2 {
+		r.gradient2(e[:n], grad[:2*n], x[:2*n])
+		return
+	}
 	for k := range n {
 		xr, gr := x[k*d:k*d+d], grad[k*d:k*d+d]
 		clear(gr)
@@ -80,6 +84,23 @@ func (r *Rosenbrock) Gradient(e, grad, x []float64) {
 		for i := range gr {
 			gr[i] *= it
 		}
+		e[k] = s * it
+	}
+}
+
+// gradient2 is Gradient in 2-D: the general loop's expressions, in the
+// same order (so the same bits), without its per-row slicing and inner loop.
+func (r *Rosenbrock) gradient2(e, grad, x []float64) {
+	a, b, it := r.A, r.B, 1/r.Temperature
+	grad, x = grad[:2*len(e)], x[:2*len(e)]
+	for k := range e {
+		x0, x1 := x[2*k], x[2*k+1]
+		u, v := a-x0, x1-x0*x0
+		s, g0, g1 := 0.0, 0.0, 0.0
+		s += u*u + b*v*v
+		g0 += -2*u - 4*b*x0*v
+		g1 += 2 * b * v
+		grad[2*k], grad[2*k+1] = g0*it, g1*it
 		e[k] = s * it
 	}
 }

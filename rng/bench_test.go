@@ -57,3 +57,29 @@ func BenchmarkUint64(b *testing.B) {
 	}
 	sink = float64(t)
 }
+
+// BenchmarkFillNormRows fills 4096 rows of 2 values, one stream per row,
+// with FillNormRows and, for comparison, a FillNorm call per row; ns/sample
+// is the per-draw cost.
+func BenchmarkFillNormRows(b *testing.B) {
+	const n, d = 4096, 2
+	streams := make([]Stream, n)
+	for i := range streams {
+		streams[i] = New(1, uint64(i))
+	}
+	buf := make([]float64, n*d)
+	b.Run("rows", func(b *testing.B) {
+		for b.Loop() {
+			FillNormRows(streams, buf, d)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(buf)), "ns/sample")
+	})
+	b.Run("per-row", func(b *testing.B) {
+		for b.Loop() {
+			for i := range streams {
+				streams[i].FillNorm(buf[i*d : (i+1)*d])
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(buf)), "ns/sample")
+	})
+}

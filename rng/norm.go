@@ -126,3 +126,46 @@ func (s *Stream) normSlow(i uint64, v float64) (x float64, ok bool) {
 	y := zigF[i] + s.Float64()*(zigF[i+1]-zigF[i])
 	return x, y < math.Exp(-0.5*x*x)
 }
+
+// FillNormRows fills row i of dst, the d values from i·d on, from
+// streams[i], for every stream: the same values, and the same states of the
+// streams after, as streams[i].FillNorm(dst[i*d : (i+1)*d]) for each i in
+// turn. Where the simd implementation in use is avx512, the streams are
+// drawn from eight at a time, one value from each per round, in vector registers
+// (norm_amd64.s): a stream keeps the draws up to its first one off the
+// ziggurat's fast path, and finishes its row from there with FillNorm. It
+// panics unless len(dst) = len(streams)·d.
+func FillNormRows(streams []Stream, dst []float64, d int) {
+	n := len(streams)
+	if d < 0 || len(dst) != n*d {
+		panic("rng: FillNormRows: dst must hold len(streams)·d values")
+	}
+	i := 0
+	if d > 0 && d < 256 && useVector() {
+		var cnt [rowsChunk]uint8 // fast-path draws per stream
+		for i+8 <= n {
+			m := min(rowsChunk, (n-i)&^7)
+			st := streams[i : i+m]
+			for k := range st {
+				if st[k].gamma == 0 {
+					st[k].gamma = defaultGamma
+				}
+			}
+			rows := dst[i*d : (i+m)*d]
+			fillNormRows8(&st[0], &rows[0], &cnt[0], d, m/8)
+			for k, c := range cnt[:m] {
+				if int(c) < d {
+					st[k].FillNorm(rows[k*d+int(c) : (k+1)*d])
+				}
+			}
+			i += m
+		}
+	}
+	for ; i < n; i++ {
+		streams[i].FillNorm(dst[i*d : (i+1)*d])
+	}
+}
+
+// rowsChunk is the number of streams FillNormRows hands the vector kernel
+// at once.
+const rowsChunk = 256

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/goebm/ebm/simd"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -214,6 +215,52 @@ func TestUniforms(t *testing.T) {
 		p := 1.0 / 7
 		if z := (c - n*p) / math.Sqrt(n*p*(1-p)); math.Abs(z) > 4.5 {
 			t.Errorf("IntN(7) gave %d %v times, z = %.2f", v, c, z)
+		}
+	}
+}
+
+// TestFillNormRows checks that FillNormRows gives every stream's row the
+// values, and leaves every stream in the state, of a FillNorm call per row,
+// for row lengths around the four-stream rounds and stream counts with and
+// without a remainder, over enough draws to take the slow paths.
+func TestFillNormRows(t *testing.T) {
+	defer simd.Use(simd.Chosen())
+	for _, im := range simd.Available() { // avx512 runs the vector kernel
+		if err := simd.Use(im); err != nil {
+			t.Fatal(err)
+		}
+		testFillNormRows(t)
+	}
+}
+
+func testFillNormRows(t *testing.T) {
+	for _, d := range []int{0, 1, 2, 3, 5, 10, 16, 17} {
+		for _, n := range []int{0, 1, 3, 4, 7, 64} {
+			a, b := make([]Stream, n), make([]Stream, n)
+			for i := range a {
+				a[i] = New(9, uint64(i))
+				b[i] = a[i]
+			}
+			if n > 2 {
+				a[2], b[2] = Stream{}, Stream{} // the zero stream too
+			}
+			got, want := make([]float64, n*d), make([]float64, n*d)
+			for rep := range 300 {
+				FillNormRows(a, got, d)
+				for i := range b {
+					b[i].FillNorm(want[i*d : (i+1)*d])
+				}
+				for k := range got {
+					if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+						t.Fatalf("d=%d n=%d round %d: value %d = %v, want %v", d, n, rep, k, got[k], want[k])
+					}
+				}
+				for i := range a {
+					if a[i] != b[i] {
+						t.Fatalf("d=%d n=%d round %d: stream %d state differs", d, n, rep, i)
+					}
+				}
+			}
 		}
 	}
 }

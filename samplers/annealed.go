@@ -2,6 +2,7 @@ package samplers
 
 import (
 	"fmt"
+	"github.com/goebm/ebm/rng"
 	"math"
 
 	"github.com/goebm/ebm/simd"
@@ -142,9 +143,7 @@ type annealedKernel struct {
 func (k *annealedKernel) Step(c *Chains, it Iter) {
 	d := c.Dim
 	level := min(max(it.I, 0)/k.steps, len(k.noise)-1)
-	for i := 0; i < c.N; i++ {
-		c.Rng[i].FillNorm(k.xi[i*d : (i+1)*d])
-	}
+	rng.FillNormRows(c.Rng, k.xi, d) // row i from c.Rng[i], as FillNorm
 	copy(k.prop, c.X)
 	simd.Langevin(k.prop, c.Grad, k.xi, -k.drift, k.noise[level])
 	c.EvalGradient(k.eProp, k.gProp, k.prop)

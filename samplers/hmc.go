@@ -3,6 +3,8 @@ package samplers
 import (
 	"fmt"
 	"math"
+
+	"github.com/goebm/ebm/rng"
 )
 
 // HMC is Hamiltonian Monte Carlo (Neal 2011, "MCMC using Hamiltonian
@@ -114,10 +116,15 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 	a.Begin(c, it)
 	n, d := c.N, c.Dim
 	lmax := 0
+	// The momenta: drawMomentum for every chain, the normals of all rows
+	// drawn first (each stream's draws keep their order).
+	rng.FillNormRows(c.Rng, k.p, d)
+	for j, m := range a.InvM[:n*d] {
+		k.p[j] /= math.Sqrt(m)
+	}
 	for i := 0; i < n; i++ {
 		lo, hi := i*d, (i+1)*d
 		p := k.p[lo:hi]
-		drawMomentum(p, a.InvM[lo:hi], &c.Rng[i])
 		k.len[i] = k.steps
 		if k.jitter {
 			k.len[i] = 1 + c.Rng[i].IntN(k.steps)
@@ -144,6 +151,12 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 			if len(rows) == 0 {
 				break
 			}
+		}
+		if everyone && d < hmcFusedBelow {
+			if !k.stepAll(c, s) {
+				everyone = false
+			}
+			continue
 		}
 		k.lf.Step(c, rows, k.x, k.p, k.g, k.e, a.InvM, a.Eps)
 		c.Stats.Leapfrogs += int64(len(rows))
@@ -195,6 +208,62 @@ func (k *hmcKernel) Record(c *Chains, st []DrawStats) {
 // maxEnergyError is the energy error H′ − H beyond which a trajectory is
 // declared divergent.
 const maxEnergyError = 1000
+
+// fusedBelow is the row length below which hmc takes a leapfrog step of
+// every chain with stepAll, and Leapfrog.Step with stepShort, rather than
+// through the simd row kernels: those run the same reference loops on rows
+// shorter than 8 values, one kernel per update and row.
+const fusedBelow = 8
+
+// hmcFusedBelow is the row length below which hmc's steps of every chain
+// go through stepAll. Above fusedBelow the simd kernels run assembly, but
+// up to here stepAll's two passes (the check folded into the second) cost
+// less than the kernels' three calls per row and the separate check:
+// measured at d = 10 (BenchmarkBookkeeping), 0.77× the time per transition.
+const hmcFusedBelow = 16
+
+// stepAll is Leapfrog.Step over every chain (step s of the transition)
+// followed by check on every row, in two passes over the rows instead of
+// five: p −= (ε/2)g and x += ε M⁻¹p in one, the gradient, then
+// p −= (ε/2)g with the row's check in the other. Each value goes through
+// the expressions of the simd reference kernels (MomentumRows,
+// PositionRows), so the bits are Leapfrog.Step's. A diverged chain is
+// marked as in Step; stepAll reports whether none diverged.
+func (k *hmcKernel) stepAll(c *Chains, s int) bool {
+	n, d := c.N, c.Dim
+	eps, invM := k.ad.Eps[:n], k.ad.InvM[:n*d]
+	x, p, g := k.x[:n*d], k.p[:n*d], k.g[:n*d]
+	for i, e := range eps {
+		nh := -(0.5 * e)
+		for j := i * d; j < (i+1)*d; j++ {
+			p[j] += float64(nh * g[j])
+			x[j] += float64(e * float64(invM[j]*p[j]))
+		}
+	}
+	c.EvalGradient(k.e[:n], g, x)
+	c.Stats.Leapfrogs += int64(n)
+	ok := true
+	for i, e := range eps {
+		nh := -(0.5 * e)
+		sum, z := 0.0, 0.0
+		for j := i * d; j < (i+1)*d; j++ {
+			p[j] += float64(nh * g[j])
+			v := p[j]
+			sum += invM[j] * v * v
+			z += x[j] * 0
+			z += g[j] * 0
+		}
+		kin := 0.5 * sum
+		k.kin[i] = kin
+		if h := k.e[i] + kin; !(h-k.h0[i] <= maxEnergyError && z == 0) {
+			k.dead[i] = true
+			k.len[i] = s + 1
+			c.Stats.Divergences++
+			ok = false
+		}
+	}
+	return ok
+}
 
 // check reports whether row i of the trajectory is sound: a finite
 // position and gradient and an energy error H − h0 of at most

@@ -35,7 +35,9 @@ func (l *Leapfrog) Rows() []int { return l.rows[:0] }
 //	p −= (ε/2)g;  x += ε M⁻¹p;  e, g = E(x), ∇E(x);  p −= (ε/2)g
 //
 // The updates run on the simd leapfrog kernels, over the whole batch with
-// per-row steps when rows lists every chain and row by row otherwise; the
+// per-row steps when rows lists every chain and row by row otherwise (rows
+// shorter than fusedBelow values run the kernels' reference expressions in
+// two fused passes, stepShort); the
 // kernels are element-wise and exact, so a chain gets the same bits either
 // way (and so whatever the number of workers). The gradient is one
 // evaluation over the listed rows (c.EvalGradient, so it is counted),
@@ -45,6 +47,10 @@ func (l *Leapfrog) Step(c *Chains, rows []int, x, p, g, e, invM, eps []float64) 
 	d := c.Dim
 	r := len(rows)
 	all := r == len(e) // every chain, in order
+	if d < fusedBelow {
+		l.stepShort(c, rows, all, x, p, g, e, invM, eps)
+		return
+	}
 	if all {
 		for i, s := range eps {
 			l.half[i] = 0.5 * s
@@ -77,6 +83,45 @@ func (l *Leapfrog) Step(c *Chains, rows []int, x, p, g, e, invM, eps []float64) 
 	for _, i := range rows {
 		lo, hi := i*d, (i+1)*d
 		simd.Momentum(p[lo:hi], g[lo:hi], 0.5*eps[i])
+	}
+}
+
+// stepShort is Step for rows shorter than fusedBelow, where the simd row
+// kernels run their reference loops: the same expressions (so the same
+// bits) in one pass per row before the gradient and one after, with the
+// gather and scatter folded in.
+func (l *Leapfrog) stepShort(c *Chains, rows []int, all bool, x, p, g, e, invM, eps []float64) {
+	d := c.Dim
+	r := len(rows)
+	for k, i := range rows {
+		lo, hi := i*d, (i+1)*d
+		xr, pr, gr, mr := x[lo:hi], p[lo:hi], g[lo:hi], invM[lo:hi]
+		h := eps[i]
+		nh := -(0.5 * h)
+		for j := range xr {
+			pr[j] += float64(nh * gr[j])
+			xr[j] += float64(h * float64(mr[j]*pr[j]))
+		}
+		if !all {
+			copy(l.x[k*d:(k+1)*d], xr)
+		}
+	}
+	if all {
+		c.EvalGradient(e, g, x)
+	} else {
+		c.EvalGradient(l.e[:r], l.g[:r*d], l.x[:r*d])
+	}
+	for k, i := range rows {
+		lo, hi := i*d, (i+1)*d
+		pr, gr := p[lo:hi], g[lo:hi]
+		if !all {
+			copy(gr, l.g[k*d:(k+1)*d])
+			e[i] = l.e[k]
+		}
+		nh := -(0.5 * eps[i])
+		for j := range pr {
+			pr[j] += float64(nh * gr[j])
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package samplers
 
 import (
 	"fmt"
+	"github.com/goebm/ebm/rng"
 	"math"
 
 	"github.com/goebm/ebm/simd"
@@ -100,9 +101,7 @@ func (k *malaKernel) Step(c *Chains, it Iter) {
 		}
 		k.abReady = !warm
 	}
-	for i := 0; i < c.N; i++ {
-		c.Rng[i].FillNorm(k.xi[i*d : (i+1)*d])
-	}
+	rng.FillNormRows(c.Rng, k.xi, d) // row i from c.Rng[i], as FillNorm
 	// prop = x − η_i∇E(x) + √(2η_i)ξ for the whole shard in one fused SIMD pass.
 	copy(k.prop, c.X)
 	simd.LangevinRows(k.prop, c.Grad, k.xi, k.a, k.b, d)

@@ -2,6 +2,7 @@ package samplers
 
 import (
 	"fmt"
+	"github.com/goebm/ebm/rng"
 	"math"
 
 	"github.com/goebm/ebm/registry"
@@ -121,10 +122,9 @@ func (k *mhKernel) Step(c *Chains, it Iter) {
 		}
 		k.frozen = true
 	}
+	rng.FillNormRows(c.Rng, k.prop, d) // row i from c.Rng[i], as FillNorm
 	for i := 0; i < c.N; i++ {
-		row := k.prop[i*d : (i+1)*d]
-		c.Rng[i].FillNorm(row)
-		rwPropose(row, c.X[i*d:(i+1)*d], k.scale[i])
+		rwPropose(k.prop[i*d:(i+1)*d], c.X[i*d:(i+1)*d], k.scale[i])
 	}
 	c.EvalEnergy(k.eProp, k.prop)
 	for i := 0; i < c.N; i++ {

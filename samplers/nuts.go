@@ -196,6 +196,9 @@ func (k *nutsKernel) Step(c *Chains, it Iter) {
 	a := k.ad
 	a.Begin(c, it)
 	n, d := c.N, c.Dim
+	// The momenta's normals, every row's first (each stream's draws keep
+	// their order: begin draws the first direction after them).
+	rng.FillNormRows(c.Rng, k.cur.p, d)
 	for i := 0; i < n; i++ {
 		k.begin(c, i)
 	}
@@ -247,15 +250,18 @@ func (k *nutsKernel) Record(c *Chains, st []DrawStats) {
 	}
 }
 
-// begin draws chain i's momentum, resets its tree to the single current
-// point and starts the first doubling.
+// begin makes chain i's momentum p ~ N(0, M) of the standard normals in
+// its row of cur.p (drawMomentum's values), resets its tree to the single
+// current point and starts the first doubling.
 func (k *nutsKernel) begin(c *Chains, i int) {
 	d := c.Dim
 	lo, hi := i*d, (i+1)*d
 	t := &k.tree[i]
 	invM := k.ad.InvM[lo:hi]
 	p := k.cur.p[lo:hi]
-	drawMomentum(p, invM, &c.Rng[i])
+	for j, m := range invM {
+		p[j] /= math.Sqrt(m)
+	}
 	for _, en := range [2]*nutsEnds{&k.cur, &k.oth} {
 		copy(en.x[lo:hi], c.X[lo:hi])
 		copy(en.g[lo:hi], c.Grad[lo:hi])

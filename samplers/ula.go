@@ -2,6 +2,7 @@ package samplers
 
 import (
 	"fmt"
+	"github.com/goebm/ebm/rng"
 	"math"
 
 	"github.com/goebm/ebm/registry"
@@ -98,9 +99,7 @@ type ulaKernel struct {
 // state and counts a divergence.
 func (k *ulaKernel) Step(c *Chains, _ Iter) {
 	d := c.Dim
-	for i := 0; i < c.N; i++ {
-		c.Rng[i].FillNorm(k.xi[i*d : (i+1)*d])
-	}
+	rng.FillNormRows(c.Rng, k.xi, d) // row i from c.Rng[i], as FillNorm
 	// prop = x − η∇E(x) + σξ for the whole shard in one fused SIMD pass.
 	copy(k.prop, c.X)
 	simd.Langevin(k.prop, c.Grad, k.xi, -k.eta, k.noise)

@@ -2,13 +2,16 @@
 
 package simd
 
-// The AVX-512 exponential and mixture kernels (exp_avx512_amd64.s,
-// gauss_avx512_amd64.s): eight values per ZMM register, each element
+// The AVX-512 exponential, logarithm and mixture kernels
+// (exp_avx512_amd64.s, log_avx512_amd64.s, gauss_avx512_amd64.s): eight values per ZMM register, each element
 // through the avx2 kernel's operations in the same order, so the results
 // equal avx2's bit for bit.
 
 //go:noescape
 func expAVX512(dst, x *float64, n int)
+
+//go:noescape
+func logAVX512(dst, x *float64, n int)
 
 //go:noescape
 func expSubAccAVX512(w, s, a, m *float64, n int)
@@ -31,6 +34,22 @@ func expAVX512Go(dst, x []float64) {
 		var buf [8]float64
 		copy(buf[:], x[n:])
 		expAVX512(&buf[0], &buf[0], 8)
+		copy(dst[n:], buf[:])
+	}
+}
+
+// logAVX512Go runs the assembly on the multiple-of-8 prefix and on a copy
+// of the last 1–7 values padded to eight with ones.
+func logAVX512Go(dst, x []float64) {
+	x = x[:len(dst)]
+	n := len(dst) &^ 7
+	if n > 0 {
+		logAVX512(&dst[0], &x[0], n)
+	}
+	if n < len(dst) {
+		buf := [8]float64{1, 1, 1, 1, 1, 1, 1, 1}
+		copy(buf[:], x[n:])
+		logAVX512(&buf[0], &buf[0], 8)
 		copy(dst[n:], buf[:])
 	}
 }

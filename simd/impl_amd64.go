@@ -28,8 +28,8 @@ func archKernels() []*kernels {
 
 // avx512Kernels is avx2's table (a copy) with the kernel families that
 // have AVX-512 code replaced: the matrix products, the Langevin,
-// leapfrog-position and Axpy updates (whole and row-wise), Exp and the
-// mixture kernels (GaussLogits, ExpSubAcc, AddWeightedDiffs). A family without
+// leapfrog-position and Axpy updates (whole and row-wise), Exp, Log and
+// the mixture kernels (GaussLogits, ExpSubAcc, AddWeightedDiffs). A family without
 // AVX-512 code runs avx2's kernel, which the avx512 CPU features imply.
 // Every AVX-512 kernel computes each element with the same operations in
 // the same order as its avx2 twin, so the two implementations give the
@@ -50,7 +50,7 @@ func avx512Kernels(avx2 *kernels) *kernels {
 	k.langevin, k.langevinRows = langevinAVX512Go, langevinRowsAVX512
 	k.position, k.positionRows = positionAVX512Go, positionRowsAVX512
 	k.axpy, k.axpyRows = axpyAVX512Go, axpyRowsAVX512
-	k.exp, k.expSubAcc = expAVX512Go, expSubAccAVX512Go
+	k.exp, k.log, k.expSubAcc = expAVX512Go, logAVX512Go, expSubAccAVX512Go
 	k.gaussLogits, k.addWeightedDiffs = gaussLogitsAVX512Go, addWeightedDiffsAVX512Go
 	return &k
 }

@@ -71,14 +71,15 @@ type convRec struct {
 }
 
 // convState holds the geometry records (emptied by Reset) and the scratch
-// of the convolution ops, kept across Reset: the im2col matrices of a
-// whole batch (one block per image, so that a split over workers gives
-// every image its own block and the same results) and the output channels
-// of a batch side by side.
+// of the convolution ops, kept across Reset (grown to the largest layer,
+// then reused: no allocation in steady state): the im2col matrix of a
+// whole batch (col), the output channels of a batch side by side (cat),
+// and ConvWeightGrad's transposed result (wt).
 type convState[T Float] struct {
 	recs []convRec
 	col  []T
 	cat  []T
+	wt   []T
 	job  convJob[T]
 }
 
@@ -165,41 +166,70 @@ func (g *GraphOf[T]) ConvWeightGrad(x, y Node, s ConvShape) Node {
 }
 
 // convRun computes a convolution op of kind op on a batch of n images into
-// out, splitting the images over the workers when the work is large.
-// For opConv x is the input and w the weights; for opConvT x is the
+// out. For opConv x is the input and w the weights; for opConvT x is the
 // output-side batch and w the transposed weights; for opConvW x is the
 // input and w the output-side batch.
+//
+// The batch is laid out side by side: col is the (InC·K·K)×(n·OutH·OutW)
+// im2col matrix of the whole batch (image i in columns i·OutH·OutW …), cat
+// the OutC×(n·OutH·OutW) output channels of the batch, so that each op is
+// one large product with the simd kernels, split by rows over the
+// workers, between passes over the images (unrolling, copying, col2im)
+// split by images. Every value is computed the same way whatever the
+// split.
 func (g *GraphOf[T]) convRun(op opcode, s ConvShape, n int, out, x, w, bias []T) {
+	if n == 0 {
+		clear(out)
+		return
+	}
 	hw, ckk := s.OutH()*s.OutW(), s.KernelSize()
-	size := n * ckk * hw
-	if cap(g.cv.col) < size {
-		g.cv.col = make([]T, size)
+	nhw := n * hw
+	if cap(g.cv.col) < ckk*nhw {
+		g.cv.col = make([]T, ckk*nhw)
+	}
+	if cap(g.cv.cat) < s.OutC*nhw {
+		g.cv.cat = make([]T, s.OutC*nhw)
 	}
 	t := &g.cv.job
-	*t = convJob[T]{op: op, s: s, n: n, out: out, x: x, w: w, bias: bias, col: g.cv.col[:size]}
-	if op == opConvW {
-		csize := s.OutC * n * hw
-		if cap(g.cv.cat) < csize {
-			g.cv.cat = make([]T, csize)
-		}
-		t.cat = g.cv.cat[:csize]
+	*t = convJob[T]{s: s, n: n, out: out, x: x, w: w, bias: bias, col: g.cv.col[:ckk*nhw], cat: g.cv.cat[:s.OutC*nhw]}
+	large := n*s.OutC*ckk*hw >= parMin
+	pass := func(phase uint8) {
+		t.phase = phase
+		g.split(t, n, 1, large)
 	}
-	g.split(t, n, 1, n*s.OutC*ckk*hw >= parMin)
-	if op == opConvW {
-		if n == 0 {
-			clear(out)
-		} else {
-			// Σ_i y_i·rows_i = [y_1 … y_n]·[rows_1; …; rows_n], one product
-			// split by output channels.
-			g.matMul(out, t.cat, t.col, nil, s.OutC, n*hw, ckk)
+	switch op {
+	case opConv: // cat = w·col, then cat's blocks (+ bias) into out
+		pass(phaseIm2col)
+		g.matMul(t.cat, w, t.col, nil, s.OutC, ckk, nhw)
+		pass(phaseScatter)
+	case opConvT: // x's blocks into cat, col = wᵀ·cat, then col2im
+		pass(phaseGather)
+		g.matMul(t.col, w, t.cat, nil, ckk, s.OutC, nhw)
+		pass(phaseCol2im)
+	case opConvW: // col and cat = [yᵢᵀ; …], then outᵀ = col·cat
+		pass(phaseIm2colT)
+		if cap(g.cv.wt) < ckk*s.OutC {
+			g.cv.wt = make([]T, ckk*s.OutC)
 		}
+		wt := g.cv.wt[:ckk*s.OutC]
+		g.matMul(wt, t.col, t.cat, nil, ckk, nhw, s.OutC)
+		transpose(out, wt, ckk, s.OutC)
 	}
 	*t = convJob[T]{} // drop the references to the operands
 }
 
-// convJob is a convolution op over a range of the batch's images.
+// The passes of a convolution over the images of a batch.
+const (
+	phaseIm2col  uint8 = iota // col's block i = im2col(x_i)
+	phaseScatter              // out_i = cat's block i + bias
+	phaseGather               // cat's block i = x_i
+	phaseCol2im               // out_i = col2im(col's block i)
+	phaseIm2colT              // col's block i = im2col(x_i), cat's rows of image i = w_iᵀ
+)
+
+// convJob is a pass of a convolution over a range of the batch's images.
 type convJob[T Float] struct {
-	op                        opcode
+	phase                     uint8
 	s                         ConvShape
 	n                         int
 	out, x, w, bias, col, cat []T
@@ -207,30 +237,37 @@ type convJob[T Float] struct {
 
 func (t *convJob[T]) run(i0, i1 int) {
 	s := t.s
-	hw, ckk := s.OutH()*s.OutW(), s.KernelSize()
+	hw := s.OutH() * s.OutW()
+	nhw := t.n * hw
 	in, on := s.In().Size(), s.OutC*hw
 	for i := i0; i < i1; i++ {
-		col := t.col[i*ckk*hw : (i+1)*ckk*hw]
-		switch t.op {
-		case opConv: // out_i = w·im2col(x_i) + bias
-			im2col(col, t.x[i*in:(i+1)*in], s)
+		switch t.phase {
+		case phaseIm2col:
+			im2col(t.col[i*hw:], nhw, t.x[i*in:(i+1)*in], s)
+		case phaseScatter:
 			o := t.out[i*on : (i+1)*on]
-			kMatMul(o, t.w, col, s.OutC, ckk, hw)
-			for c, b := range t.bias {
-				row := o[c*hw : (c+1)*hw]
+			for c := 0; c < s.OutC; c++ {
+				row, src := o[c*hw:(c+1)*hw], t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw]
+				if t.bias == nil {
+					copy(row, src)
+					continue
+				}
+				b := t.bias[c]
+				src = src[:len(row)]
 				for j := range row {
-					row[j] += b
+					row[j] = src[j] + b
 				}
 			}
-		case opConvT: // out_i = col2im(wᵀ·y_i)
-			kMatMul(col, t.w, t.x[i*on:(i+1)*on], ckk, s.OutC, hw)
-			col2im(t.out[i*in:(i+1)*in], col, s)
-		case opConvW: // rows_i = im2col(x_i)ᵀ; the channels of y_i into cat
-			im2row(col, t.x[i*in:(i+1)*in], s)
-			y := t.w[i*on : (i+1)*on]
+		case phaseGather:
+			y := t.x[i*on : (i+1)*on]
 			for c := 0; c < s.OutC; c++ {
-				copy(t.cat[(c*t.n+i)*hw:(c*t.n+i+1)*hw], y[c*hw:(c+1)*hw])
+				copy(t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw], y[c*hw:(c+1)*hw])
 			}
+		case phaseCol2im:
+			col2im(t.out[i*in:(i+1)*in], t.col[i*hw:], nhw, s)
+		case phaseIm2colT:
+			im2col(t.col[i*hw:], nhw, t.x[i*in:(i+1)*in], s)
+			transpose(t.cat[i*on:(i+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
 		}
 	}
 }
@@ -252,9 +289,9 @@ func validRange(o, stride, off, size int) (lo, hi int) {
 }
 
 // im2col writes the (InC·K·K)×(OutH·OutW) matrix of image x's patches into
-// col: row (c, kh, kw), column (oh, ow) holds x[c, oh·S − P + kh, ow·S − P
-// + kw], or 0 in the padding.
-func im2col[T Float](col, x []T, s ConvShape) {
+// the rows of col, ld apart: row (c, kh, kw), column (oh, ow) holds x[c,
+// oh·S − P + kh, ow·S − P + kw], or 0 in the padding.
+func im2col[T Float](col []T, ld int, x []T, s ConvShape) {
 	ho, wo := s.OutH(), s.OutW()
 	r := 0
 	for c := 0; c < s.InC; c++ {
@@ -262,7 +299,7 @@ func im2col[T Float](col, x []T, s ConvShape) {
 		for kh := 0; kh < s.K; kh++ {
 			hlo, hhi := validRange(ho, s.Stride, kh-s.Pad, s.H)
 			for kw := 0; kw < s.K; kw++ {
-				dst := col[r*ho*wo : (r+1)*ho*wo]
+				dst := col[r*ld : r*ld+ho*wo]
 				r++
 				wlo, whi := validRange(wo, s.Stride, kw-s.Pad, s.W)
 				clear(dst[:hlo*wo])
@@ -287,9 +324,9 @@ func im2col[T Float](col, x []T, s ConvShape) {
 	}
 }
 
-// col2im sets x to the sum of col's entries at the pixels im2col read them
-// from: the adjoint of im2col.
-func col2im[T Float](x, col []T, s ConvShape) {
+// col2im sets x to the sum of the entries of col (rows ld apart) at the
+// pixels im2col reads them from: the adjoint of im2col.
+func col2im[T Float](x, col []T, ld int, s ConvShape) {
 	ho, wo := s.OutH(), s.OutW()
 	clear(x)
 	r := 0
@@ -298,48 +335,23 @@ func col2im[T Float](x, col []T, s ConvShape) {
 		for kh := 0; kh < s.K; kh++ {
 			hlo, hhi := validRange(ho, s.Stride, kh-s.Pad, s.H)
 			for kw := 0; kw < s.K; kw++ {
-				src := col[r*ho*wo : (r+1)*ho*wo]
+				src := col[r*ld : r*ld+ho*wo]
 				r++
 				wlo, whi := validRange(wo, s.Stride, kw-s.Pad, s.W)
 				for oh := hlo; oh < hhi; oh++ {
 					d := src[oh*wo : (oh+1)*wo]
 					xr := xc[(oh*s.Stride-s.Pad+kh)*s.W : (oh*s.Stride-s.Pad+kh+1)*s.W]
 					iw := wlo*s.Stride - s.Pad + kw
+					if s.Stride == 1 {
+						xr, d := xr[iw:iw+whi-wlo], d[wlo:whi]
+						for j := range xr {
+							xr[j] += d[j]
+						}
+						continue
+					}
 					for ow := wlo; ow < whi; ow++ {
 						xr[iw] += d[ow]
 						iw += s.Stride
-					}
-				}
-			}
-		}
-	}
-}
-
-// im2row writes the transpose of im2col(x), (OutH·OutW)×(InC·K·K), into
-// rows: one patch per row.
-func im2row[T Float](rows, x []T, s ConvShape) {
-	ho, wo, ckk := s.OutH(), s.OutW(), s.KernelSize()
-	for oh := 0; oh < ho; oh++ {
-		for ow := 0; ow < wo; ow++ {
-			d := rows[(oh*wo+ow)*ckk : (oh*wo+ow+1)*ckk]
-			iw0 := ow*s.Stride - s.Pad
-			r := 0
-			for c := 0; c < s.InC; c++ {
-				for kh := 0; kh < s.K; kh++ {
-					ih := oh*s.Stride - s.Pad + kh
-					dk := d[r : r+s.K]
-					r += s.K
-					if ih < 0 || ih >= s.H {
-						clear(dk)
-						continue
-					}
-					xr := x[(c*s.H+ih)*s.W : (c*s.H+ih+1)*s.W]
-					for kw := range dk {
-						if iw := iw0 + kw; iw >= 0 && iw < s.W {
-							dk[kw] = xr[iw]
-						} else {
-							dk[kw] = 0
-						}
 					}
 				}
 			}

@@ -81,6 +81,16 @@ type convState[T Float] struct {
 	cat  []T
 	wt   []T
 	job  convJob[T]
+
+	// col holds the im2col matrix of node colNode with geometry colShape
+	// when colNode ≠ 0 and the op about to run is the one right after the
+	// op that filled it (len(recs) = colRecs + 1: every op that appends a
+	// record sets or clears colNode, so an op in between, or a Reset, makes
+	// the test fail). Conv2D then ConvWeightGrad of the same node (the
+	// backward rule of ConvTranspose2D) unroll it once.
+	colNode  Node
+	colShape ConvShape
+	colRecs  int
 }
 
 // rec appends a geometry record and returns its index.
@@ -116,7 +126,7 @@ func (g *GraphOf[T]) Conv2D(x, w, b Node, s ConvShape) Node {
 	id, p := g.alloc(opConv, n, s.Out().Size())
 	g.link(p, x, w, b)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConv, s, n, p.val, xv, wv, bv)
+	g.convRun(opConv, s, x, n, p.val, xv, wv, bv)
 	return id
 }
 
@@ -139,7 +149,7 @@ func (g *GraphOf[T]) ConvTranspose2D(y, w Node, s ConvShape) Node {
 	id, p := g.alloc(opConvT, n, s.In().Size())
 	g.link(p, y, w, 0)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConvT, s, n, p.val, yv, wt, nil)
+	g.convRun(opConvT, s, 0, n, p.val, yv, wt, nil)
 	return id
 }
 
@@ -161,7 +171,7 @@ func (g *GraphOf[T]) ConvWeightGrad(x, y Node, s ConvShape) Node {
 	id, p := g.alloc(opConvW, s.OutC, s.KernelSize())
 	g.link(p, x, y, 0)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConvW, s, n, p.val, xv, yv, nil)
+	g.convRun(opConvW, s, x, n, p.val, xv, yv, nil)
 	return id
 }
 
@@ -176,8 +186,11 @@ func (g *GraphOf[T]) ConvWeightGrad(x, y Node, s ConvShape) Node {
 // one large product with the simd kernels, split by rows over the
 // workers, between passes over the images (unrolling, copying, col2im)
 // split by images. Every value is computed the same way whatever the
-// split.
-func (g *GraphOf[T]) convRun(op opcode, s ConvShape, n int, out, x, w, bias []T) {
+// split. xn is the node of x (0 for opConvT): col may still hold its
+// im2col matrix.
+func (g *GraphOf[T]) convRun(op opcode, s ConvShape, xn Node, n int, out, x, w, bias []T) {
+	cached := xn != 0 && g.cv.colNode == xn && g.cv.colShape == s && g.cv.colRecs+1 == len(g.cv.recs)
+	g.cv.colNode, g.cv.colShape, g.cv.colRecs = xn, s, len(g.cv.recs)
 	if n == 0 {
 		clear(out)
 		return
@@ -199,7 +212,9 @@ func (g *GraphOf[T]) convRun(op opcode, s ConvShape, n int, out, x, w, bias []T)
 	}
 	switch op {
 	case opConv: // cat = w·col, then cat's blocks (+ bias) into out
-		pass(phaseIm2col)
+		if !cached {
+			pass(phaseIm2col)
+		}
 		g.matMul(t.cat, w, t.col, nil, s.OutC, ckk, nhw)
 		pass(phaseScatter)
 	case opConvT: // x's blocks into cat, col = wᵀ·cat, then col2im
@@ -207,7 +222,11 @@ func (g *GraphOf[T]) convRun(op opcode, s ConvShape, n int, out, x, w, bias []T)
 		g.matMul(t.col, w, t.cat, nil, ckk, s.OutC, nhw)
 		pass(phaseCol2im)
 	case opConvW: // col and cat = [yᵢᵀ; …], then outᵀ = col·cat
-		pass(phaseIm2colT)
+		if cached {
+			pass(phaseTranspose)
+		} else {
+			pass(phaseIm2colT)
+		}
 		if cap(g.cv.wt) < ckk*s.OutC {
 			g.cv.wt = make([]T, ckk*s.OutC)
 		}
@@ -220,11 +239,12 @@ func (g *GraphOf[T]) convRun(op opcode, s ConvShape, n int, out, x, w, bias []T)
 
 // The passes of a convolution over the images of a batch.
 const (
-	phaseIm2col  uint8 = iota // col's block i = im2col(x_i)
-	phaseScatter              // out_i = cat's block i + bias
-	phaseGather               // cat's block i = x_i
-	phaseCol2im               // out_i = col2im(col's block i)
-	phaseIm2colT              // col's block i = im2col(x_i), cat's rows of image i = w_iᵀ
+	phaseIm2col    uint8 = iota // col's block i = im2col(x_i)
+	phaseScatter                // out_i = cat's block i + bias
+	phaseGather                 // cat's block i = x_i
+	phaseCol2im                 // out_i = col2im(col's block i)
+	phaseIm2colT                // col's block i = im2col(x_i), cat's rows of image i = w_iᵀ
+	phaseTranspose              // cat's rows of image i = w_iᵀ
 )
 
 // convJob is a pass of a convolution over a range of the batch's images.
@@ -267,6 +287,8 @@ func (t *convJob[T]) run(i0, i1 int) {
 			col2im(t.out[i*in:(i+1)*in], t.col[i*hw:], nhw, s)
 		case phaseIm2colT:
 			im2col(t.col[i*hw:], nhw, t.x[i*in:(i+1)*in], s)
+			transpose(t.cat[i*on:(i+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
+		case phaseTranspose:
 			transpose(t.cat[i*on:(i+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
 		}
 	}

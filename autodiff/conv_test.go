@@ -559,3 +559,53 @@ func BenchmarkConvDSMStep(b *testing.B) {
 		})
 	}
 }
+
+// TestConvUnrollReuse checks the reuse of a node's im2col matrix between
+// Conv2D and a ConvWeightGrad of the same node right after it (the
+// backward rule of ConvTranspose2D), and that nothing stale is reused
+// after another op or a Reset that gives a new node the same index.
+func TestConvUnrollReuse(t *testing.T) {
+	s := convShapes[1]
+	const n = 2
+	r := rng.New(90, 0)
+	x1, x2 := randAway(&r, n*s.In().Size(), 1), randAway(&r, n*s.In().Size(), 1)
+	w := randAway(&r, s.OutC*s.KernelSize(), 1)
+	y := randAway(&r, n*s.Out().Size(), 1)
+	wantW := func(x []float64) []float64 {
+		out := make([]float64, len(w))
+		for j := range w {
+			e := make([]float64, len(w))
+			e[j] = 1
+			out[j] = dot64(naiveConv(x, e, nil, s, n), y)
+		}
+		return out
+	}
+	g := New()
+	for _, tc := range []struct {
+		name string
+		pool bool
+	}{{"reused", false}, {"after Reset", false}, {"after a pooling op", true}} {
+		g.Reset()
+		xn := g.Input(x1, n, s.In().Size())
+		yn := g.Input(y, n, s.Out().Size())
+		if tc.name == "reused" {
+			g.Conv2D(xn, g.Input(w, s.OutC, s.KernelSize()), 0, s)
+			if err := closeAll(g.Value(g.ConvWeightGrad(xn, yn, s)), wantW(x1), 1e-13); err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		// The previous step left x1's matrix in the scratch; x2 gets the
+		// same node index.
+		g.Conv2D(xn, g.Input(w, s.OutC, s.KernelSize()), 0, s)
+		g.Reset()
+		xn = g.Input(x2, n, s.In().Size())
+		yn = g.Input(y, n, s.Out().Size())
+		if tc.pool {
+			g.GlobalAvgPool(yn, s.Out())
+		}
+		if err := closeAll(g.Value(g.ConvWeightGrad(xn, yn, s)), wantW(x2), 1e-13); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}

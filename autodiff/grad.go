@@ -298,6 +298,8 @@ func (g *GraphOf[T]) backward(adj []Node, i, gi Node) {
 		if dep(a) {
 			g.accumulate(adj, a, g.Col(gi, int(p.k)))
 		}
+	case opConv, opConvT, opConvW, opPool, opUnpool:
+		g.convBackward(adj, &p, gi, dep)
 	default:
 		panic(fmt.Sprintf("autodiff: no backward rule for op %d", p.op))
 	}

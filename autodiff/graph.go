@@ -43,6 +43,11 @@ const (
 	opLog                  // log a
 	opCol                  // column k of a, n×1
 	opPlaceCol             // a (n×1) as column k of an n×cols matrix of zeros
+	opConv                 // Conv2D(a, b) + bias c, geometry g.cv.recs[k]
+	opConvT                // ConvTranspose2D(a, b), geometry g.cv.recs[k]
+	opConvW                // ConvWeightGrad(a, b), geometry g.cv.recs[k]
+	opPool                 // s·(window sums of a), geometry g.cv.recs[k]
+	opUnpool               // s·(a spread over windows): the adjoint of opPool
 )
 
 // node is one recorded value. a, b and c are the operands gradients flow
@@ -81,6 +86,8 @@ type GraphOf[T Float] struct {
 	baseJob baseJob[T]
 	tbuf    []T // transposition scratch of MatMulAT
 
+	cv convState[T] // geometry records and scratch of the convolution and pooling ops (conv.go)
+
 	// Grad scratch, kept across calls.
 	mark []uint8
 	adj  []Node
@@ -114,6 +121,7 @@ func NewOf[T Float]() *GraphOf[T] {
 func (g *GraphOf[T]) Reset() {
 	g.nodes = g.nodes[:1]
 	g.out = g.out[:0]
+	g.cv.recs = g.cv.recs[:0]
 	g.record = true
 }
 

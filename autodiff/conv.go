@@ -1,0 +1,428 @@
+package autodiff
+
+import "fmt"
+
+// Convolutions and pooling on batches of images.
+//
+// A node holding a batch of images is an n×(C·H·W) matrix: one image per
+// row, channels then rows then columns within the row (NCHW). Flattening
+// such a batch for a dense layer is therefore the identity — pass the node
+// to Affine or MatMul as it is — and no reshape operation is needed as
+// long as rows stay rows.
+//
+// Conv2D, its adjoint with respect to the input (ConvTranspose2D) and its
+// adjoint with respect to the weights (ConvWeightGrad) are three bilinear
+// operations of one trilinear form ⟨Conv2D(x, w), y⟩ = ⟨x,
+// ConvTranspose2D(y, w)⟩ = ⟨w, ConvWeightGrad(x, y)⟩, so the backward rule
+// of each is written with the other two and gradients of every order close
+// on these three. AvgPool and GlobalAvgPool are scaled window sums whose
+// adjoint is the spreading of values over the windows, and the other way
+// round.
+
+// ConvShape is the geometry of a 2-D convolution: InC input channels of
+// H×W pixels, OutC output channels, a K×K kernel moved by Stride, and Pad
+// zeros on every side of the input. The weights are an OutC×(InC·K·K)
+// matrix (row o: the kernel of output channel o, laid out InC, K, K, as
+// PyTorch's OutC×InC×K×K), the output images OutC×OutH()×OutW().
+type ConvShape struct {
+	InC, H, W int // input channels, height and width
+	OutC      int // output channels
+	K         int // kernel height and width
+	Stride    int // step of the kernel, ≥ 1
+	Pad       int // zero padding on each side, ≥ 0
+}
+
+// OutH returns the height of the output images, (H + 2·Pad − K)/Stride + 1.
+func (s ConvShape) OutH() int { return (s.H+2*s.Pad-s.K)/s.Stride + 1 }
+
+// OutW returns the width of the output images, (W + 2·Pad − K)/Stride + 1.
+func (s ConvShape) OutW() int { return (s.W+2*s.Pad-s.K)/s.Stride + 1 }
+
+// In returns the shape of the input images.
+func (s ConvShape) In() ImageShape { return ImageShape{s.InC, s.H, s.W} }
+
+// Out returns the shape of the output images.
+func (s ConvShape) Out() ImageShape { return ImageShape{s.OutC, s.OutH(), s.OutW()} }
+
+// KernelSize returns InC·K·K, the number of columns of the weights.
+func (s ConvShape) KernelSize() int { return s.InC * s.K * s.K }
+
+// check panics unless s is a valid geometry.
+func (s ConvShape) check(op string) {
+	if s.InC < 1 || s.H < 1 || s.W < 1 || s.OutC < 1 || s.K < 1 || s.Stride < 1 || s.Pad < 0 ||
+		s.H+2*s.Pad < s.K || s.W+2*s.Pad < s.K {
+		panic(fmt.Sprintf("autodiff: %s: invalid geometry %+v", op, s))
+	}
+}
+
+// ImageShape is the shape of the images of a batch: C channels of H×W
+// pixels, C·H·W values per row.
+type ImageShape struct{ C, H, W int }
+
+// Size returns C·H·W.
+func (s ImageShape) Size() int { return s.C * s.H * s.W }
+
+// convRec is the geometry of a convolution or pooling node (its k indexes
+// the Graph's records): the convolution's shape, or for pooling the image
+// (InC, H, W) and the window kh×kw.
+type convRec struct {
+	s      ConvShape
+	kh, kw int
+}
+
+// convState holds the geometry records (emptied by Reset) and the scratch
+// of the convolution ops, kept across Reset (grown to the largest layer,
+// then reused: no allocation in steady state): the im2col matrix of a
+// whole batch (col), the output channels of a batch side by side (cat),
+// and ConvWeightGrad's transposed result (wt).
+type convState[T Float] struct {
+	recs []convRec
+	col  []T
+	cat  []T
+	wt   []T
+	job  convJob[T]
+
+	// col holds the im2col matrix of node colNode with geometry colShape
+	// when colNode ≠ 0 and the op about to run is the one right after the
+	// op that filled it (len(recs) = colRecs + 1: every op that appends a
+	// record sets or clears colNode, so an op in between, or a Reset, makes
+	// the test fail). Conv2D then ConvWeightGrad of the same node (the
+	// backward rule of ConvTranspose2D) unroll it once.
+	colNode  Node
+	colShape ConvShape
+	colRecs  int
+}
+
+// rec appends a geometry record and returns its index.
+func (g *GraphOf[T]) rec(r convRec) int32 {
+	g.cv.recs = append(g.cv.recs, r)
+	return int32(len(g.cv.recs) - 1)
+}
+
+// Conv2D returns the 2-D convolution (cross-correlation, as PyTorch's
+// conv2d) of the batch of images x (n×(InC·H·W)) with the weights w
+// (OutC×(InC·K·K)) plus the bias b (1×OutC, one value per output channel;
+// 0 for none): an n×(OutC·OutH·OutW) batch. The images are unrolled into
+// their (InC·K·K)×(OutH·OutW) im2col matrices, side by side, and
+// multiplied by w in one product with the simd matrix kernels; with
+// SetWorkers the unrolling is split by images and the product by rows.
+// Its gradients are ConvTranspose2D (with respect to x), ConvWeightGrad
+// (with respect to w) and the sums of the output channels (b).
+func (g *GraphOf[T]) Conv2D(x, w, b Node, s ConvShape) Node {
+	s.check("Conv2D")
+	n, xc, xv := g.shape(x)
+	if xc != s.In().Size() {
+		mismatch("Conv2D (input)", n, xc, n, s.In().Size())
+	}
+	wr, wc, wv := g.shape(w)
+	if wr != s.OutC || wc != s.KernelSize() {
+		mismatch("Conv2D (weights)", wr, wc, s.OutC, s.KernelSize())
+	}
+	var bv []T
+	if b != 0 {
+		var br, bc int
+		br, bc, bv = g.shape(b)
+		if br != 1 || bc != s.OutC {
+			mismatch("Conv2D (bias)", br, bc, 1, s.OutC)
+		}
+	}
+	id, p := g.alloc(opConv, n, s.Out().Size())
+	g.link(p, x, w, b)
+	p.k = g.rec(convRec{s: s})
+	g.convRun(opConv, s, x, n, p.val, xv, wv, bv)
+	return id
+}
+
+// ConvTranspose2D returns the transposed convolution of the batch y
+// (n×(OutC·OutH·OutW)) with the weights w (OutC×(InC·K·K)): the n×(InC·H·W)
+// gradient of ⟨Conv2D(x, w, 0, s), y⟩ with respect to x (col2im of wᵀ·y,
+// image by image). Its own gradients are Conv2D (with respect to y) and
+// ConvWeightGrad (with respect to w).
+func (g *GraphOf[T]) ConvTranspose2D(y, w Node, s ConvShape) Node {
+	s.check("ConvTranspose2D")
+	n, yc, yv := g.shape(y)
+	if yc != s.Out().Size() {
+		mismatch("ConvTranspose2D (input)", n, yc, n, s.Out().Size())
+	}
+	wr, wc, _ := g.shape(w)
+	if wr != s.OutC || wc != s.KernelSize() {
+		mismatch("ConvTranspose2D (weights)", wr, wc, s.OutC, s.KernelSize())
+	}
+	wt := g.transposed(w) // (InC·K·K)×OutC, cached on w
+	id, p := g.alloc(opConvT, n, s.In().Size())
+	g.link(p, y, w, 0)
+	p.k = g.rec(convRec{s: s})
+	g.convRun(opConvT, s, 0, n, p.val, yv, wt, nil)
+	return id
+}
+
+// ConvWeightGrad returns the OutC×(InC·K·K) correlation of the batches x
+// (n×(InC·H·W)) and y (n×(OutC·OutH·OutW)), summed over the batch: the
+// gradient of ⟨Conv2D(x, w, 0, s), y⟩ with respect to w. Its own
+// gradients are ConvTranspose2D (with respect to x) and Conv2D (with
+// respect to y).
+func (g *GraphOf[T]) ConvWeightGrad(x, y Node, s ConvShape) Node {
+	s.check("ConvWeightGrad")
+	n, xc, xv := g.shape(x)
+	if xc != s.In().Size() {
+		mismatch("ConvWeightGrad (x)", n, xc, n, s.In().Size())
+	}
+	yn, yc, yv := g.shape(y)
+	if yn != n || yc != s.Out().Size() {
+		mismatch("ConvWeightGrad (y)", yn, yc, n, s.Out().Size())
+	}
+	id, p := g.alloc(opConvW, s.OutC, s.KernelSize())
+	g.link(p, x, y, 0)
+	p.k = g.rec(convRec{s: s})
+	g.convRun(opConvW, s, x, n, p.val, xv, yv, nil)
+	return id
+}
+
+// convRun computes a convolution op of kind op on a batch of n images into
+// out. For opConv x is the input and w the weights; for opConvT x is the
+// output-side batch and w the transposed weights; for opConvW x is the
+// input and w the output-side batch.
+//
+// The batch is laid out side by side: col is the (InC·K·K)×(n·OutH·OutW)
+// im2col matrix of the whole batch (image i in columns i·OutH·OutW …), cat
+// the OutC×(n·OutH·OutW) output channels of the batch, so that each op is
+// one large product with the simd kernels, split by rows over the
+// workers, between passes over the images (unrolling, copying, col2im)
+// split by images. Every value is computed the same way whatever the
+// split. xn is the node of x (0 for opConvT): col may still hold its
+// im2col matrix.
+func (g *GraphOf[T]) convRun(op opcode, s ConvShape, xn Node, n int, out, x, w, bias []T) {
+	cached := xn != 0 && g.cv.colNode == xn && g.cv.colShape == s && g.cv.colRecs+1 == len(g.cv.recs)
+	g.cv.colNode, g.cv.colShape, g.cv.colRecs = xn, s, len(g.cv.recs)
+	if n == 0 {
+		clear(out)
+		return
+	}
+	hw, ckk := s.OutH()*s.OutW(), s.KernelSize()
+	nhw := n * hw
+	if cap(g.cv.col) < ckk*nhw {
+		g.cv.col = make([]T, ckk*nhw)
+	}
+	if cap(g.cv.cat) < s.OutC*nhw {
+		g.cv.cat = make([]T, s.OutC*nhw)
+	}
+	t := &g.cv.job
+	*t = convJob[T]{s: s, n: n, out: out, x: x, w: w, bias: bias, col: g.cv.col[:ckk*nhw], cat: g.cv.cat[:s.OutC*nhw]}
+	large := n*s.OutC*ckk*hw >= parMin
+	pass := func(phase uint8) {
+		t.phase = phase
+		g.split(t, n, 1, large)
+	}
+	switch op {
+	case opConv: // cat = w·col, then cat's blocks (+ bias) into out
+		if !cached {
+			pass(phaseIm2col)
+		}
+		g.matMul(t.cat, w, t.col, nil, s.OutC, ckk, nhw)
+		pass(phaseScatter)
+	case opConvT: // x's blocks into cat, col = wᵀ·cat, then col2im
+		pass(phaseGather)
+		g.matMul(t.col, w, t.cat, nil, ckk, s.OutC, nhw)
+		pass(phaseCol2im)
+	case opConvW: // col and cat = [yᵢᵀ; …], then outᵀ = col·cat
+		if cached {
+			pass(phaseTranspose)
+		} else {
+			pass(phaseIm2colT)
+		}
+		if cap(g.cv.wt) < ckk*s.OutC {
+			g.cv.wt = make([]T, ckk*s.OutC)
+		}
+		wt := g.cv.wt[:ckk*s.OutC]
+		g.matMul(wt, t.col, t.cat, nil, ckk, nhw, s.OutC)
+		transpose(out, wt, ckk, s.OutC)
+	}
+	*t = convJob[T]{} // drop the references to the operands
+}
+
+// The passes of a convolution over the images of a batch.
+const (
+	phaseIm2col    uint8 = iota // col's block i = im2col(x_i)
+	phaseScatter                // out_i = cat's block i + bias
+	phaseGather                 // cat's block i = x_i
+	phaseCol2im                 // out_i = col2im(col's block i)
+	phaseIm2colT                // col's block i = im2col(x_i), cat's rows of image i = w_iᵀ
+	phaseTranspose              // cat's rows of image i = w_iᵀ
+)
+
+// convJob is a pass of a convolution over a range of the batch's images.
+type convJob[T Float] struct {
+	phase                     uint8
+	s                         ConvShape
+	n                         int
+	out, x, w, bias, col, cat []T
+}
+
+func (t *convJob[T]) run(i0, i1 int) {
+	s := t.s
+	hw := s.OutH() * s.OutW()
+	nhw := t.n * hw
+	in, on := s.In().Size(), s.OutC*hw
+	for i := i0; i < i1; i++ {
+		switch t.phase {
+		case phaseIm2col:
+			im2col(t.col[i*hw:], nhw, t.x[i*in:(i+1)*in], s)
+		case phaseScatter:
+			o := t.out[i*on : (i+1)*on]
+			for c := 0; c < s.OutC; c++ {
+				row, src := o[c*hw:(c+1)*hw], t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw]
+				if t.bias == nil {
+					copy(row, src)
+					continue
+				}
+				b := t.bias[c]
+				src = src[:len(row)]
+				for j := range row {
+					row[j] = src[j] + b
+				}
+			}
+		case phaseGather:
+			y := t.x[i*on : (i+1)*on]
+			for c := 0; c < s.OutC; c++ {
+				copy(t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw], y[c*hw:(c+1)*hw])
+			}
+		case phaseCol2im:
+			col2im(t.out[i*in:(i+1)*in], t.col[i*hw:], nhw, s)
+		case phaseIm2colT:
+			im2col(t.col[i*hw:], nhw, t.x[i*in:(i+1)*in], s)
+			transpose(t.cat[i*on:(i+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
+		case phaseTranspose:
+			transpose(t.cat[i*on:(i+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
+		}
+	}
+}
+
+// validRange returns the output positions [lo, hi) of the o outputs whose
+// input index o·stride + off falls in [0, size).
+func validRange(o, stride, off, size int) (lo, hi int) {
+	lo = 0
+	if off < 0 {
+		lo = (-off + stride - 1) / stride
+	}
+	hi = 0
+	if size-off > 0 {
+		hi = (size - off + stride - 1) / stride
+	}
+	hi = min(hi, o)
+	lo = min(lo, hi)
+	return lo, hi
+}
+
+// im2col writes the (InC·K·K)×(OutH·OutW) matrix of image x's patches into
+// the rows of col, ld apart: row (c, kh, kw), column (oh, ow) holds x[c,
+// oh·S − P + kh, ow·S − P + kw], or 0 in the padding.
+func im2col[T Float](col []T, ld int, x []T, s ConvShape) {
+	ho, wo := s.OutH(), s.OutW()
+	r := 0
+	for c := 0; c < s.InC; c++ {
+		xc := x[c*s.H*s.W : (c+1)*s.H*s.W]
+		for kh := 0; kh < s.K; kh++ {
+			hlo, hhi := validRange(ho, s.Stride, kh-s.Pad, s.H)
+			for kw := 0; kw < s.K; kw++ {
+				dst := col[r*ld : r*ld+ho*wo]
+				r++
+				wlo, whi := validRange(wo, s.Stride, kw-s.Pad, s.W)
+				clear(dst[:hlo*wo])
+				clear(dst[hhi*wo:])
+				for oh := hlo; oh < hhi; oh++ {
+					d := dst[oh*wo : (oh+1)*wo]
+					xr := xc[(oh*s.Stride-s.Pad+kh)*s.W : (oh*s.Stride-s.Pad+kh+1)*s.W]
+					clear(d[:wlo])
+					clear(d[whi:])
+					if s.Stride == 1 {
+						copy(d[wlo:whi], xr[wlo+kw-s.Pad:])
+						continue
+					}
+					iw := wlo*s.Stride - s.Pad + kw
+					for ow := wlo; ow < whi; ow++ {
+						d[ow] = xr[iw]
+						iw += s.Stride
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im sets x to the sum of the entries of col (rows ld apart) at the
+// pixels im2col reads them from: the adjoint of im2col.
+func col2im[T Float](x, col []T, ld int, s ConvShape) {
+	ho, wo := s.OutH(), s.OutW()
+	clear(x)
+	r := 0
+	for c := 0; c < s.InC; c++ {
+		xc := x[c*s.H*s.W : (c+1)*s.H*s.W]
+		for kh := 0; kh < s.K; kh++ {
+			hlo, hhi := validRange(ho, s.Stride, kh-s.Pad, s.H)
+			for kw := 0; kw < s.K; kw++ {
+				src := col[r*ld : r*ld+ho*wo]
+				r++
+				wlo, whi := validRange(wo, s.Stride, kw-s.Pad, s.W)
+				for oh := hlo; oh < hhi; oh++ {
+					d := src[oh*wo : (oh+1)*wo]
+					xr := xc[(oh*s.Stride-s.Pad+kh)*s.W : (oh*s.Stride-s.Pad+kh+1)*s.W]
+					iw := wlo*s.Stride - s.Pad + kw
+					if s.Stride == 1 {
+						xr, d := xr[iw:iw+whi-wlo], d[wlo:whi]
+						for j := range xr {
+							xr[j] += d[j]
+						}
+						continue
+					}
+					for ow := wlo; ow < whi; ow++ {
+						xr[iw] += d[ow]
+						iw += s.Stride
+					}
+				}
+			}
+		}
+	}
+}
+
+// convBackward propagates the adjoint gi of the convolution or pooling
+// node p to its operands that depend on a requested input (Grad's
+// backward for these ops).
+func (g *GraphOf[T]) convBackward(adj []Node, p *node[T], gi Node, dep func(Node) bool) {
+	r := g.cv.recs[p.k] // a copy: recording appends records
+	a, b, c := p.a, p.b, p.c
+	switch p.op {
+	case opConv: // Y = Conv2D(X, W) + bias
+		if dep(a) {
+			g.accumulate(adj, a, g.ConvTranspose2D(gi, b, r.s))
+		}
+		if dep(b) {
+			g.accumulate(adj, b, g.ConvWeightGrad(a, gi, r.s))
+		}
+		if dep(c) {
+			o := r.s.Out()
+			g.accumulate(adj, c, g.SumCols(g.pool(gi, o, o.H, o.W, 1)))
+		}
+	case opConvT: // Z = ConvTranspose2D(G, W)
+		if dep(a) {
+			g.accumulate(adj, a, g.Conv2D(gi, b, 0, r.s))
+		}
+		if dep(b) {
+			g.accumulate(adj, b, g.ConvWeightGrad(gi, a, r.s))
+		}
+	case opConvW: // V = ConvWeightGrad(X, G)
+		if dep(a) {
+			g.accumulate(adj, a, g.ConvTranspose2D(b, gi, r.s))
+		}
+		if dep(b) {
+			g.accumulate(adj, b, g.Conv2D(a, gi, 0, r.s))
+		}
+	case opPool:
+		if dep(a) {
+			g.accumulate(adj, a, g.unpool(gi, r.s.In(), r.kh, r.kw, p.s))
+		}
+	case opUnpool:
+		if dep(a) {
+			g.accumulate(adj, a, g.pool(gi, r.s.In(), r.kh, r.kw, p.s))
+		}
+	}
+}

@@ -13,11 +13,12 @@
 //   - "avx512" (amd64 with AVX2, FMA3 and AVX-512F/DQ/BW/VL): avx2's table
 //     with the kernel families that have AVX-512 assembly replaced by it —
 //     the matrix products (12×16, 8×16, 4×16 and 1×16 register-blocked
-//     kernels on ZMM registers) and the Langevin, leapfrog-position and
-//     Axpy updates (eight values per register, the tail under a mask); a
-//     family without AVX-512 code (Dot, Scale, Exp, Log, the mixture
-//     kernels) runs its avx2 kernel: the avx512 table starts as a copy of
-//     avx2's. Every AVX-512 kernel does the same operations in the
+//     kernels on ZMM registers), the Langevin, leapfrog-position and Axpy
+//     updates, Exp, Log and the mixture kernels (eight values per
+//     register, the tail under a mask); a family without AVX-512 code (Dot,
+//     Scale) runs its avx2 kernel: the avx512 table starts as a copy of
+//     avx2's. The float32 kernels (float32.go) and the Adam update
+//     (adam.go) have AVX2 and AVX-512 code of their own. Every AVX-512 kernel does the same operations in the
 //     same order as its avx2 twin, so avx512 and avx2 give the same bits
 //     (TestAVX512SameAsAVX2): choosing one or the other changes speed,
 //     never results;

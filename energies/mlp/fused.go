@@ -376,7 +376,7 @@ func dot[T elem](x, y []T) T {
 }
 
 // actLayer is act.layer in T: float64 calls it directly; float32 runs
-// SiLU (the default) on simd.Exp32 and the other activations through
+// SiLU (the default) on simd.SiLU32 and the other activations through
 // float64 scratch (rounded back), with the same formulas.
 func actLayer[T elem](a act, s *work[T], z, d, bias, scale []T, deriv bool) {
 	if !is32[T]() {
@@ -390,7 +390,7 @@ func actLayer[T elem](a act, s *work[T], z, d, bias, scale []T, deriv bool) {
 		sc32 = as32(scale)
 	}
 	if a == actSiLU {
-		siluLayer32(z32, d32, b32, sc32, deriv)
+		simd.SiLU32(z32, d32, b32, sc32, deriv)
 		return
 	}
 	n, w := len(z), len(bias)
@@ -407,39 +407,5 @@ func actLayer[T elem](a act, s *work[T], z, d, bias, scale []T, deriv bool) {
 	simd.ToFloat32(z32, z64)
 	if deriv {
 		simd.ToFloat32(d32, d64)
-	}
-}
-
-// siluLayer32 is siluLayer in float32: z += bias, then z = z·σ(z) and
-// (with deriv) d = σ(z)·(1 + z·(1 − σ(z)))·scale, with e^−z from
-// simd.Exp32.
-func siluLayer32(z, d, bias, scale []float32, deriv bool) {
-	w := len(bias)
-	for i0 := 0; i0 < len(z); i0 += w {
-		zr, dr := z[i0:i0+w], d[i0:i0+w]
-		for j, b := range bias {
-			v := zr[j] + b
-			zr[j] = v
-			dr[j] = -v
-		}
-		simd.Exp32(dr, dr)
-		switch {
-		case !deriv:
-			for j, v := range zr {
-				zr[j] = v * (1 / (1 + dr[j]))
-			}
-		case scale == nil:
-			for j, v := range zr {
-				s := 1 / (1 + dr[j])
-				zr[j] = v * s
-				dr[j] = s * (1 + v*(1-s))
-			}
-		default:
-			for j, v := range zr {
-				s := 1 / (1 + dr[j])
-				zr[j] = v * s
-				dr[j] = s * (1 + v*(1-s)) * scale[j]
-			}
-		}
 	}
 }

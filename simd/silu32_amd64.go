@@ -1,0 +1,74 @@
+//go:build amd64 && !purego
+
+package simd
+
+//go:noescape
+func siluPre32AVX512(z, d, bias *float32, n int)
+
+//go:noescape
+func siluPost32AVX512(z, d, scale *float32, n, mode int)
+
+//go:noescape
+func siluPre32AVX2(z, d, bias *float32, n int)
+
+//go:noescape
+func siluPost32AVX2(z, d, scale *float32, n, mode int)
+
+// siluLanes returns the float32 lanes of the chosen implementation's SiLU
+// kernels (0: generic).
+func siluLanes() int {
+	switch current.name {
+	case "avx512":
+		return 16
+	case "avx2":
+		return 8
+	}
+	return 0
+}
+
+func siluPre32(z, d, bias []float32) {
+	lanes := siluLanes()
+	n := 0
+	if lanes > 0 {
+		n = len(bias) / lanes * lanes
+	}
+	if n > 0 {
+		z, d := z[:len(bias)], d[:len(bias)]
+		if lanes == 16 {
+			siluPre32AVX512(&z[0], &d[0], &bias[0], n)
+		} else {
+			siluPre32AVX2(&z[0], &d[0], &bias[0], n)
+		}
+	}
+	siluPre32Generic(z[n:], d[n:], bias[n:])
+}
+
+func siluPost32(z, d, scale []float32, deriv bool) {
+	lanes := siluLanes()
+	n := 0
+	if lanes > 0 {
+		n = len(z) / lanes * lanes
+	}
+	if n > 0 {
+		d := d[:len(z)]
+		mode := 0
+		var sp *float32
+		switch {
+		case !deriv:
+		case scale == nil:
+			mode = 1
+		default:
+			mode, sp = 2, &scale[:len(z)][0]
+		}
+		if lanes == 16 {
+			siluPost32AVX512(&z[0], &d[0], sp, n, mode)
+		} else {
+			siluPost32AVX2(&z[0], &d[0], sp, n, mode)
+		}
+	}
+	var sc []float32
+	if scale != nil {
+		sc = scale[n:]
+	}
+	siluPost32Generic(z[n:], d[n:], sc, deriv)
+}

@@ -268,26 +268,9 @@ func sigPairs64(s, u, x []float64, a float64) {
 	}
 }
 
-// sigPairs32 is sigPairs for float32.
-func sigPairs32(s, u, x []float32, a float32) {
-	const chunk = 256
-	for i0 := 0; i0 < len(s); i0 += chunk {
-		i1 := min(i0+chunk, len(s))
-		ss, us, xs := s[i0:i1], u[i0:i1], x[i0:i1]
-		for i, v := range xs {
-			us[i] = -math.Float32frombits(math.Float32bits(a*v) &^ (1 << 31))
-		}
-		simd.Exp32(us, us)
-		for i, v := range xs {
-			e := us[i]
-			r := 1 / (1 + e)
-			rb, eb := math.Float32bits(r), math.Float32bits(e*r)
-			neg := uint32(int32(math.Float32bits(v)) >> 31) // all ones when v < 0 (or −0)
-			ss[i] = math.Float32frombits(rb&^neg | eb&neg)
-			us[i] = math.Float32frombits(eb&^neg | rb&neg)
-		}
-	}
-}
+// sigPairs32 is sigPairs for float32, on simd.SigPairs32 (the same
+// operations, vectorized).
+func sigPairs32(s, u, x []float32, a float32) { simd.SigPairs32(s, u, x, a) }
 
 // The polynomials R_k of tanh's derivatives: tanh⁽ᵏ⁾(y) = (1 − t²)·R_k(t)
 // with t = tanh y, for k ≥ 1. R₁ = 1 and, from T_{k+1}(t) = T_k′(t)(1 − t²),

@@ -1,6 +1,10 @@
 package autodiff
 
-import "math"
+import (
+	"math"
+
+	"github.com/goebm/ebm/simd"
+)
 
 // deriv sets dst[i] = f⁽ᵏ⁾(x[i]). c1 and c2 are the family's cache for
 // these elements (see base): σ(ax) and σ(−ax) for the sigmoid and tanh
@@ -240,6 +244,14 @@ func gaussDeriv[T Float](dst, x, g []T, k int) {
 // (nil for none), sliced here to [i0, i1).
 func siluFused[T Float](dst, x, s, u, b, c []T, i0, i1, k int) bool {
 	x, s, u, b = x[:len(dst)], s[:len(dst)], u[:len(dst)], b[:len(dst)]
+	if is32[T]() && ((k == 1 && c == nil) || (k == 2 && c != nil)) {
+		var cc []float32
+		if c != nil {
+			cc = f32(c[i0:i1][:len(dst)])
+		}
+		simd.SiLUGrad32(f32(dst), f32(x), f32(s), f32(u), f32(b), cc) // the same operations, vectorized
+		return true
+	}
 	switch {
 	case k == 1 && c == nil:
 		for i, v := range x {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/fileio"
 	"github.com/goebm/ebm/plots"
 	"github.com/goebm/ebm/rng"
@@ -136,6 +137,10 @@ func TestTrainImageOutputs(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "density.png")); err == nil {
 		t.Error("density.png written for image data")
 	}
+	// The (chains, draws, c, h, w) samples.npy is a points file for ebmrun energy.
+	if code, eout, eerr := cli(t, "energy", "--checkpoint", filepath.Join(out, "checkpoint.ebm"), "--points", filepath.Join(out, "samples.npy")); code != 0 || eout == "" {
+		t.Errorf("ebmrun energy on the image samples.npy: exit %d: %s", code, eerr)
+	}
 }
 
 func equalInts(a, b []int) bool {
@@ -199,5 +204,84 @@ draws = 60
 	}
 	if len(s.Runs) != 1 || len(s.Runs[0].RHat) != 50 || len(s.Runs[0].ESSBulk) != 50 || len(s.Runs[0].Mean) != 50 {
 		t.Errorf("summary.json does not hold all 50 dimensions: %s", b)
+	}
+}
+
+// imageBowl is E(x) = ½‖x − ½‖² on images of shape in_shape: an energy
+// with an in_shape key, as image energies (convnets) have.
+type imageBowl struct {
+	InShape []int `toml:"in_shape" doc:"image shape (c, h, w)"`
+}
+
+func (b *imageBowl) Description() string { return "test bowl on images" }
+func (b *imageBowl) Dim() int            { return b.InShape[0] * b.InShape[1] * b.InShape[2] }
+func (b *imageBowl) Energy(e, x []float64) {
+	d := b.Dim()
+	for i := range len(x) / d {
+		s := 0.0
+		for _, v := range x[i*d : (i+1)*d] {
+			s += (v - 0.5) * (v - 0.5)
+		}
+		e[i] = 0.5 * s
+	}
+}
+func (b *imageBowl) Gradient(e, g, x []float64) {
+	b.Energy(e, x)
+	for j, v := range x {
+		g[j] = v - 0.5
+	}
+}
+
+func init() {
+	energies.Register("test_image_bowl", func() energies.Energy { return &imageBowl{InShape: []int{1, 4, 4}} })
+}
+
+// TestSampleImageEnergy: a sampling run of an energy with in_shape (1, 4,
+// 4) draws samples.png as an 8×8 grid of its last draws (4×4 images
+// enlarged 16 times), keeps samples.npy as (chains, draws, dim) (shards
+// merge on that shape), and prints the worst-dimensions report only for
+// more than 20 dimensions (here 16: the table). A failure means image
+// energies still get the 16×16 scatter matrix.
+func TestSampleImageEnergy(t *testing.T) {
+	cfg := writeFile(t, "img.toml", `name = "img-bowl"
+seed = 1
+[energy]
+type = "test_image_bowl"
+[sampler]
+type = "ula"
+step_size = 0.05
+bounds = [0.0, 1.0]
+[run]
+chains = 16
+warmup = 10
+draws = 4
+`)
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := cli(t, "run", cfg, "--out", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	f, err := os.Open(filepath.Join(out, "samples.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 8*64+9*2 || b.Dy() != 8*64+9*2 {
+		t.Errorf("samples.png is %d×%d, want %d×%d", b.Dx(), b.Dy(), 8*64+9*2, 8*64+9*2)
+	}
+	sf, err := os.Open(filepath.Join(out, "samples.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sf.Close()
+	if _, shape, err := fileio.ReadNPY(sf); err != nil || !equalInts(shape, []int{16, 4, 16}) {
+		t.Errorf("samples.npy shape %v (%v), want [16 4 16]", shape, err)
+	}
+	if !strings.Contains(stdout, "… 8 more dimensions in summary.json") {
+		t.Errorf("16 dimensions: want the first 8 rows and the usual line:\n%s", stdout)
 	}
 }

@@ -87,8 +87,10 @@ func readEnergyPoints(path string, dim int) (*fileio.Points, error) {
 		p = &fileio.Points{Data: data, N: shape[0], Dim: shape[1]}
 	case 3:
 		p = &fileio.Points{Data: data, N: shape[0] * shape[1], Dim: shape[2]}
+	case 5: // an image run's samples.npy: (chains, draws, c, h, w)
+		p = &fileio.Points{Data: data, N: shape[0] * shape[1], Dim: shape[2] * shape[3] * shape[4]}
 	default:
-		return nil, fmt.Errorf("%s: array of shape %v; want (n, dim), one point per row, or (chains, draws, dim) as in samples.npy", path, shape)
+		return nil, fmt.Errorf("%s: array of shape %v; want (n, dim), one point per row, or (chains, draws, dim) or (chains, draws, c, h, w) as in samples.npy", path, shape)
 	}
 	if dim > 0 && p.Dim != dim {
 		return nil, fmt.Errorf("%s: array of shape %v has %d columns, want %d", path, shape, p.Dim, dim)

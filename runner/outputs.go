@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/goebm/ebm/fileio"
@@ -94,7 +96,32 @@ func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial 
 	if len(plotRuns) > 0 {
 		say("writing plots …")
 		ext := "." + string(ff)
-		write("samples"+ext, func(w io.Writer) error { return plots.Samples(w, ff, c.Energy, plotRuns) })
+		if shape := runImageShape(nil, c.Energy, plotRuns[0].Dim); shape != nil {
+			// Image energies: samples.png is a grid of the last draws.
+			var res []*samplers.Result
+			var bounds []float64
+			for _, f := range runs {
+				if f.res.Draws > 0 {
+					res = append(res, f.res)
+					if b := boundsOf(f.spec.Sampler); b != nil && bounds == nil {
+						bounds = b
+					}
+				}
+			}
+			var lo, hi float64
+			if bounds != nil {
+				lo, hi = bounds[0], bounds[1]
+			} else {
+				var x []float64
+				for _, r := range res {
+					x = append(x, lastDraws(r, imageGridImages)...)
+				}
+				lo, hi = displayRange(x)
+			}
+			write("samples"+ext, func(w io.Writer) error { return sampleGrid(w, ff, shape, res, lo, hi) })
+		} else {
+			write("samples"+ext, func(w io.Writer) error { return plots.Samples(w, ff, c.Energy, plotRuns) })
+		}
 		write("trace"+ext, func(w io.Writer) error { return plots.Trace(w, ff, plotRuns, traceChains, traceDims) })
 		write("rank"+ext, func(w io.Writer) error { return plots.Rank(w, ff, plotRuns, traceChains, traceDims) })
 	} else {
@@ -177,19 +204,67 @@ func report(w io.Writer, dir string, written []string, sum summaryFile) {
 		if r.Draws == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %4s %10s %10s %10s %10s %10s %9s %9s %7s\n", "dim", "mean", "std", "q5", "q50", "q95", "ess_bulk", "ess_tail", "rhat")
-		for j := 0; j < min(r.Dim, maxReportDims); j++ {
-			fmt.Fprintf(w, "  %4d %10s %10s %10s %10s %10s %9s %9s %7s\n", j, fmtNum(r.Mean[j]), fmtNum(r.Std[j]),
-				fmtNum(r.Q5[j]), fmtNum(r.Q50[j]), fmtNum(r.Q95[j]), fmtNum(r.ESSBulk[j]), fmtNum(r.ESSTail[j]), fmtNum(r.RHat[j]))
-		}
-		if r.Dim > maxReportDims {
-			fmt.Fprintf(w, "  … %d more dimensions in summary.json\n", r.Dim-maxReportDims)
+		if r.Dim > maxTableDims {
+			reportWorst(w, r)
+		} else {
+			fmt.Fprintf(w, "  %4s %10s %10s %10s %10s %10s %9s %9s %7s\n", "dim", "mean", "std", "q5", "q50", "q95", "ess_bulk", "ess_tail", "rhat")
+			for j := 0; j < min(r.Dim, maxReportDims); j++ {
+				reportRow(w, r, j)
+			}
+			if r.Dim > maxReportDims {
+				fmt.Fprintf(w, "  … %d more dimensions in summary.json\n", r.Dim-maxReportDims)
+			}
 		}
 		for _, s := range r.Warnings {
 			fmt.Fprintf(w, "  warning: %s\n", s)
 		}
 	}
 	fmt.Fprintf(w, "wrote %s: %s\n", dir, strings.Join(written, " "))
+}
+
+// maxTableDims is the most dimensions whose table rows are printed in
+// order (the first maxReportDims of them); a run with more prints only its
+// worst dimensions (reportWorst).
+const maxTableDims = 20
+
+// worstDims is how many dimensions reportWorst lists by each criterion.
+const worstDims = 5
+
+// reportRow prints dimension j's row of the diagnostics table.
+func reportRow(w io.Writer, r runSummary, j int) {
+	fmt.Fprintf(w, "  %4d %10s %10s %10s %10s %10s %9s %9s %7s\n", j, fmtNum(r.Mean[j]), fmtNum(r.Std[j]),
+		fmtNum(r.Q5[j]), fmtNum(r.Q50[j]), fmtNum(r.Q95[j]), fmtNum(r.ESSBulk[j]), fmtNum(r.ESSTail[j]), fmtNum(r.RHat[j]))
+}
+
+// reportWorst prints, for a run of many dimensions, the worstDims
+// dimensions with the highest R-hat and those with the lowest bulk ESS
+// (undefined values left out), and where the full table is.
+func reportWorst(w io.Writer, r runSummary) {
+	fmt.Fprintf(w, "  %d dimensions: the worst by R-hat and by bulk ESS below; every dimension is in summary.json (runs[].mean, ess_bulk, rhat, …)\n", r.Dim)
+	for _, by := range []struct {
+		name  string
+		v     []number
+		worse func(a, b float64) bool
+	}{
+		{"highest R-hat", r.RHat, func(a, b float64) bool { return a > b }},
+		{"lowest bulk ESS", r.ESSBulk, func(a, b float64) bool { return a < b }},
+	} {
+		var idx []int
+		for j, x := range by.v {
+			if f := float64(x); !math.IsNaN(f) && !math.IsInf(f, 0) {
+				idx = append(idx, j)
+			}
+		}
+		if len(idx) == 0 {
+			fmt.Fprintf(w, "  %s: undefined for every dimension\n", by.name)
+			continue
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return by.worse(float64(by.v[idx[a]]), float64(by.v[idx[b]])) })
+		fmt.Fprintf(w, "  %4s %10s %10s %10s %10s %10s %9s %9s %7s  (%s)\n", "dim", "mean", "std", "q5", "q50", "q95", "ess_bulk", "ess_tail", "rhat", by.name)
+		for _, j := range idx[:min(len(idx), worstDims)] {
+			reportRow(w, r, j)
+		}
+	}
 }
 
 // fmtNum formats a statistic with 4 significant digits, "-" when undefined.
@@ -214,7 +289,8 @@ func fmtNum(n number) string {
 // directory; checkpoint-<step>.ebm and <i>-<type>/{subdirOutputs} besides.
 var outputNames = []string{"config.toml", "manifest.json", "summary.json", "samples.npy", "samples.png", "trace.png",
 	"rank.png", "samples.svg", "trace.svg", "rank.svg", "samples.pdf", "trace.pdf", "rank.pdf",
-	"checkpoint.ebm", "loss.csv", "eval.json", "density.png", "density.svg", "density.pdf", "sample_stats.npz", "adaptation.json"}
+	"checkpoint.ebm", "loss.csv", "eval.json", "density.png", "density.svg", "density.pdf", "sample_stats.npz", "adaptation.json",
+	"data.png", "data.svg", "data.pdf", "progress.png", "progress.svg", "progress.pdf", "loss.png", "loss.svg", "loss.pdf"}
 
 // subdirOutputs are the files a sampler's subdirectory holds.
 var subdirOutputs = []string{"samples.npy", "sample_stats.npz", "adaptation.json"}

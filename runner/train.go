@@ -45,6 +45,12 @@ type trainRun struct {
 	grid           *evaluate.Grid // the quadrature grid (dim ≤ 3)
 	nModel         int
 	lastCheckpoint int64 // step of the newest checkpoint.ebm, -1 when none
+
+	// progress holds, for image runs with [train] eval_every > 0, a few
+	// draws from the model every eval_every steps of this session: one
+	// row of progressChains images per evaluation (progress.png).
+	progress      [][]float64
+	progressSteps []int64
 }
 
 // newTrainRun loads the data, splits it, and starts the objective and the
@@ -460,6 +466,15 @@ func (r *trainRun) loop(ctx context.Context, p *progress) (stopKind, error) {
 	}
 	if r.grid != nil {
 		h.OnEval = r.midRunEval(p)
+	}
+	if r.imageShape() != nil && c.Train.EvalEvery > 0 {
+		onStep := h.OnStep
+		h.OnStep = func(info train.StepInfo) {
+			if info.Step%int64(c.Train.EvalEvery) == 0 {
+				r.sampleProgress(ctx, info.Step)
+			}
+			onStep(info)
+		}
 	}
 	err := r.tr.Loop(ctx, h)
 	var div *train.DivergenceError

@@ -35,6 +35,16 @@ import (
 //	samples.npy           draws from the trained model, float64, shape (chains, draws, dim)
 //	samples.png           those draws over the learned density
 //	                      (figures as .svg or .pdf instead with --format svg|pdf)
+//
+// Image runs (the data has an image shape (c, h, w), or the energy an
+// in_shape, with c·h·w = dim and h·w > 1; see image_outputs.go) write
+// instead of the scatter plot:
+//
+//	samples.npy           shape (chains, draws, c, h, w)
+//	samples.png           an 8-column grid of the last draws (64 images), grey (c = 1) or RGB (c = 3)
+//	data.png              a grid of the first 64 training images
+//	progress.png          one row of 8 draws every [train] eval_every steps of this session
+//	loss.png              loss.csv's loss against the step
 //	manifest.json         what ran, where and when ("kind": "train")
 
 // trainManifest is manifest.json of a training run.
@@ -162,12 +172,22 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool, format plots
 	} else {
 		ev.Notes = append(ev.Notes, fmt.Sprintf("density"+ext+" is drawn for 2-D data only; this data has dimension %d", r.dim))
 	}
+	shape := r.imageShape()
 	if res != nil {
-		write("samples.npy", func(w io.Writer) error { return fileio.WriteNPY(w, res.Samples, res.Chains, res.Draws, res.Dim) })
-		run := plots.Run{Title: c.Sample.Sampler.Type + " on the trained model", Samples: res.Samples, Chains: res.Chains, Draws: res.Draws, Dim: res.Dim}
-		write("samples"+ext, func(w io.Writer) error { return plots.Samples(w, format, c.Model, []plots.Run{run}) })
+		if shape != nil { // image runs keep the image shape: (chains, draws, c, h, w)
+			write("samples.npy", func(w io.Writer) error {
+				return fileio.WriteNPY(w, res.Samples, res.Chains, res.Draws, shape[0], shape[1], shape[2])
+			})
+		} else {
+			write("samples.npy", func(w io.Writer) error { return fileio.WriteNPY(w, res.Samples, res.Chains, res.Draws, res.Dim) })
+			run := plots.Run{Title: c.Sample.Sampler.Type + " on the trained model", Samples: res.Samples, Chains: res.Chains, Draws: res.Draws, Dim: res.Dim}
+			write("samples"+ext, func(w io.Writer) error { return plots.Samples(w, format, c.Model, []plots.Run{run}) })
+		}
 	} else {
 		ev.Notes = append(ev.Notes, "no draws from the trained model: samples.npy and samples"+ext+" not written")
+	}
+	if shape != nil {
+		r.writeImageOutputs(shape, format, res, write, &ev.Notes)
 	}
 	write("eval.json", func(w io.Writer) error { return writeJSONTo(w, ev) })
 	writeManifest(interrupted, "")

@@ -40,11 +40,12 @@ import (
 // levels·steps_per_level and keeps the draws that follow; with the default
 // t_min = 1 they target exp(−E) up to ULA's O(η) bias.
 type AnnealedLangevin struct {
-	StepSize      float64 `toml:"step_size" doc:"step η at the last temperature t_min; level l uses η·T_l/t_min, i.e.\nx' = x - (η/t_min)∇E(x) + sqrt(2η·T_l/t_min)ξ, targeting exp(-E/T_l)"`
-	TMax          float64 `toml:"t_max" doc:"first (highest) temperature T_1 of the geometric ladder, ≥ t_min"`
-	TMin          float64 `toml:"t_min" doc:"last temperature T_L, > 0; after the ladder the chains sample exp(-E/t_min) with plain ULA"`
-	Levels        int     `toml:"levels" doc:"number of temperatures L in the ladder, ≥ 1"`
-	StepsPerLevel int     `toml:"steps_per_level" doc:"iterations at each temperature, ≥ 1; the ladder counts iterations from 0 including\nwarmup, so set warmup = levels·steps_per_level to keep only draws at t_min"`
+	StepSize      float64   `toml:"step_size" doc:"step η at the last temperature t_min; level l uses η·T_l/t_min, i.e.\nx' = x - (η/t_min)∇E(x) + sqrt(2η·T_l/t_min)ξ, targeting exp(-E/T_l)"`
+	TMax          float64   `toml:"t_max" doc:"first (highest) temperature T_1 of the geometric ladder, ≥ t_min"`
+	TMin          float64   `toml:"t_min" doc:"last temperature T_L, > 0; after the ladder the chains sample exp(-E/t_min) with plain ULA"`
+	Levels        int       `toml:"levels" doc:"number of temperatures L in the ladder, ≥ 1"`
+	StepsPerLevel int       `toml:"steps_per_level" doc:"iterations at each temperature, ≥ 1; the ladder counts iterations from 0 including\nwarmup, so set warmup = levels·steps_per_level to keep only draws at t_min"`
+	Bounds        []float64 `toml:"bounds" doc:"[lo, hi], optional: every coordinate is clamped to [lo, hi] after each step (and the start),\nas Du & Mordatch clamp to the data range, e.g. [0.0, 1.0] for images; lo < hi, both finite"`
 }
 
 func init() { Register("annealed_langevin", func() Sampler { return NewAnnealedLangevin() }) }
@@ -81,7 +82,7 @@ func (a *AnnealedLangevin) Validate() error {
 	if v := 2 * a.StepSize * a.TMax / a.TMin; math.IsInf(v, 0) {
 		return fmt.Errorf("2·step_size·t_max/t_min (the noise variance at the first level) overflows: step_size %v, t_max %v, t_min %v", a.StepSize, a.TMax, a.TMin)
 	}
-	return nil
+	return checkBounds(a.Bounds)
 }
 
 // Temperatures returns the ladder T_1 = t_max > … > T_L = t_min (a fresh
@@ -111,6 +112,8 @@ func (a *AnnealedLangevin) Start(c *Chains) (Kernel, error) {
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: annealed_langevin: %w", err)
 	}
+	bx := boxOf(a.Bounds)
+	bx.clamp(c.X)
 	c.EvalGradient(c.E, c.Grad, c.X)
 	if err := checkStartRows(c, true); err != nil {
 		return nil, err
@@ -121,7 +124,7 @@ func (a *AnnealedLangevin) Start(c *Chains) (Kernel, error) {
 		noise[l] = math.Sqrt(2 * a.StepSize * t / a.TMin)
 	}
 	nd := c.N * c.Dim
-	return &annealedKernel{drift: a.StepSize / a.TMin, noise: noise, steps: a.StepsPerLevel,
+	return &annealedKernel{box: bx, drift: a.StepSize / a.TMin, noise: noise, steps: a.StepsPerLevel,
 		prop: make([]float64, nd), gProp: make([]float64, nd), xi: make([]float64, nd),
 		eProp: make([]float64, c.N)}, nil
 }
@@ -129,6 +132,7 @@ func (a *AnnealedLangevin) Start(c *Chains) (Kernel, error) {
 // annealedKernel holds one shard's scratch; like ULA it has no per-chain
 // adaptation, and the level depends only on the iteration index.
 type annealedKernel struct {
+	box         box       // bounds: the proposal is clamped to them
 	drift       float64   // η/t_min, the same at every level
 	noise       []float64 // √(2η·T_l/t_min) per level
 	steps       int       // steps per level
@@ -146,6 +150,7 @@ func (k *annealedKernel) Step(c *Chains, it Iter) {
 	rng.FillNormRows(c.Rng, k.xi, d) // row i from c.Rng[i], as FillNorm
 	copy(k.prop, c.X)
 	simd.Langevin(k.prop, c.Grad, k.xi, -k.drift, k.noise[level])
+	k.box.clamp(k.prop)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
 	for i := 0; i < c.N; i++ {
 		lo, hi := i*d, (i+1)*d

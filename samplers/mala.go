@@ -19,10 +19,19 @@ import (
 // approximations"). During warmup (when Adapt is set)
 // each chain tunes its own η by dual averaging toward TargetAccept; η is
 // frozen at the averaged value when warmup ends.
+//
+// Bounds [lo, hi], when set, restrict the target to the box [lo, hi]^d:
+// a proposal with any coordinate outside it is rejected (its acceptance
+// probability is 0, as the truncated target's density is 0 there), so MALA
+// stays exact for exp(−E) restricted to the box. It is not clamped: a
+// clamped proposal would no longer be the Gaussian q(x′|x) the acceptance
+// ratio assumes. The start is clamped into the box once. A rejection
+// counts as an ordinary rejection (acceptance 0), not a divergence.
 type MALA struct {
-	StepSize     float64 `toml:"step_size" doc:"initial step η of the Langevin proposal (the final one when adapt = false)"`
-	TargetAccept float64 `toml:"target_accept" doc:"acceptance probability the warmup adapts the step toward, in (0, 1)"`
-	Adapt        bool    `toml:"adapt" doc:"adapt the step of each chain during warmup (frozen afterwards)"`
+	StepSize     float64   `toml:"step_size" doc:"initial step η of the Langevin proposal (the final one when adapt = false)"`
+	TargetAccept float64   `toml:"target_accept" doc:"acceptance probability the warmup adapts the step toward, in (0, 1)"`
+	Adapt        bool      `toml:"adapt" doc:"adapt the step of each chain during warmup (frozen afterwards)"`
+	Bounds       []float64 `toml:"bounds" doc:"[lo, hi], optional: the target is restricted to the box [lo, hi]^d; a proposal outside it\nis rejected (not clamped), which keeps MALA exact for exp(-E) on the box; the start is clamped into it;\nlo < hi, both finite"`
 }
 
 func init() { Register("mala", func() Sampler { return NewMALA() }) }
@@ -41,7 +50,10 @@ func (m *MALA) Validate() error {
 	if err := checkStep(m.StepSize); err != nil {
 		return err
 	}
-	return checkTarget(m.TargetAccept)
+	if err := checkTarget(m.TargetAccept); err != nil {
+		return err
+	}
+	return checkBounds(m.Bounds)
 }
 
 // Start computes the initial energies and gradients and returns the kernel.
@@ -49,11 +61,13 @@ func (m *MALA) Start(c *Chains) (Kernel, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: mala: %w", err)
 	}
+	bx := boxOf(m.Bounds)
+	bx.clamp(c.X)
 	c.EvalGradient(c.E, c.Grad, c.X)
 	if err := checkStartRows(c, true); err != nil {
 		return nil, err
 	}
-	k := &malaKernel{adapt: m.Adapt, eta: make([]float64, c.N), prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim), a: make([]float64, c.N), b: make([]float64, c.N),
+	k := &malaKernel{box: bx, adapt: m.Adapt, eta: make([]float64, c.N), prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim), a: make([]float64, c.N), b: make([]float64, c.N),
 		eProp: make([]float64, c.N), gProp: make([]float64, c.N*c.Dim), logA: make([]float64, c.N), acc: make([]float64, c.N)}
 	for i := range k.eta {
 		k.eta[i] = m.StepSize
@@ -69,6 +83,7 @@ func (m *MALA) Start(c *Chains) (Kernel, error) {
 
 // malaKernel holds one shard's per-chain state and scratch.
 type malaKernel struct {
+	box           box // bounds: a proposal outside them is rejected
 	adapt, frozen bool
 	eta           []float64       // per-chain step
 	da            []DualAveraging // per-chain adaptation (nil when !adapt)
@@ -109,7 +124,9 @@ func (k *malaKernel) Step(c *Chains, it Iter) {
 	for i := 0; i < c.N; i++ {
 		lo, hi := i*d, (i+1)*d
 		logA := math.NaN()
-		if Finite(k.eProp[i]) && RowFinite(k.gProp, i, d) {
+		if !k.box.contains(k.prop[lo:hi]) {
+			logA = math.Inf(-1) // outside the box: the target's density is 0
+		} else if Finite(k.eProp[i]) && RowFinite(k.gProp, i, d) {
 			eta := k.eta[i]
 			x, xp := c.X[lo:hi], k.prop[lo:hi]
 			logA = c.E[i] - k.eProp[i] +

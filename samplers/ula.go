@@ -25,8 +25,9 @@ import (
 // targets approximately exp(−2ηE/NoiseStd²), not exp(−E): use it for
 // short-run sampling in training, not to estimate expectations under E.
 type ULA struct {
-	StepSize float64 `toml:"step_size" doc:"step η of x' = x - η∇E(x) + sqrt(2η)ξ"`
-	NoiseStd float64 `toml:"noise_std" doc:"noise standard deviation; 0 means the exact sqrt(2η). A positive value decouples it\n(as EBM training papers do) and the chain then targets exp(-2ηE/noise_std²), not exp(-E)"`
+	StepSize float64   `toml:"step_size" doc:"step η of x' = x - η∇E(x) + sqrt(2η)ξ"`
+	NoiseStd float64   `toml:"noise_std" doc:"noise standard deviation; 0 means the exact sqrt(2η). A positive value decouples it\n(as EBM training papers do) and the chain then targets exp(-2ηE/noise_std²), not exp(-E)"`
+	Bounds   []float64 `toml:"bounds" doc:"[lo, hi], optional: every coordinate is clamped to [lo, hi] after each step (and the start),\nas Du & Mordatch clamp to the data range, e.g. [0.0, 1.0] for images; lo < hi, both finite"`
 }
 
 func init() { Register("ula", func() Sampler { return NewULA() }) }
@@ -58,7 +59,64 @@ func (u *ULA) Validate() error {
 	if !(u.NoiseStd >= 0) || math.IsInf(u.NoiseStd, 0) {
 		return fmt.Errorf("noise_std must be ≥ 0 and finite (0 means sqrt(2*step_size)), got %v", u.NoiseStd)
 	}
+	return checkBounds(u.Bounds)
+}
+
+// checkBounds validates a bounds key: absent, or [lo, hi] with lo < hi,
+// both finite.
+func checkBounds(b []float64) error {
+	if b == nil {
+		return nil
+	}
+	if len(b) != 2 {
+		return fmt.Errorf("bounds must be [lo, hi] (two numbers), got %d values", len(b))
+	}
+	lo, hi := b[0], b[1]
+	if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || !(lo < hi) {
+		return fmt.Errorf("bounds must be [lo, hi] with lo < hi, both finite, got [%v, %v]", lo, hi)
+	}
 	return nil
+}
+
+// box is a bounds key in a kernel: on is false when there are none.
+type box struct {
+	on     bool
+	lo, hi float64
+}
+
+func boxOf(b []float64) box {
+	if b == nil {
+		return box{}
+	}
+	return box{true, b[0], b[1]}
+}
+
+// clamp clamps every value of x to [lo, hi] (nothing when off). A NaN
+// stays NaN, so a diverged proposal still counts as one.
+func (b box) clamp(x []float64) {
+	if !b.on {
+		return
+	}
+	for i, v := range x {
+		if v < b.lo {
+			x[i] = b.lo
+		} else if v > b.hi {
+			x[i] = b.hi
+		}
+	}
+}
+
+// contains reports whether every value of x lies in [lo, hi] (true when off).
+func (b box) contains(x []float64) bool {
+	if !b.on {
+		return true
+	}
+	for _, v := range x {
+		if !(v >= b.lo && v <= b.hi) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkStep validates a step_size key.
@@ -74,6 +132,8 @@ func (u *ULA) Start(c *Chains) (Kernel, error) {
 	if err := u.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: ula: %w", err)
 	}
+	bx := boxOf(u.Bounds)
+	bx.clamp(c.X)
 	c.EvalGradient(c.E, c.Grad, c.X)
 	if err := checkStartRows(c, true); err != nil {
 		return nil, err
@@ -82,12 +142,13 @@ func (u *ULA) Start(c *Chains) (Kernel, error) {
 	if noise == 0 {
 		noise = math.Sqrt(2 * u.StepSize)
 	}
-	return &ulaKernel{eta: u.StepSize, noise: noise, prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim),
+	return &ulaKernel{box: bx, eta: u.StepSize, noise: noise, prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim),
 		eProp: make([]float64, c.N), gProp: make([]float64, c.N*c.Dim)}, nil
 }
 
 // ulaKernel holds one shard's scratch; ULA has no per-chain adaptation.
 type ulaKernel struct {
+	box         box // bounds: the proposal is clamped to them
 	eta, noise  float64
 	prop, gProp []float64 // N×d proposals and their gradients
 	xi          []float64 // N×d standard normal noise
@@ -103,6 +164,7 @@ func (k *ulaKernel) Step(c *Chains, _ Iter) {
 	// prop = x − η∇E(x) + σξ for the whole shard in one fused SIMD pass.
 	copy(k.prop, c.X)
 	simd.Langevin(k.prop, c.Grad, k.xi, -k.eta, k.noise)
+	k.box.clamp(k.prop)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
 	if allFinite(k.eProp) && allFinite(k.gProp) { // the common case: every chain moves
 		copy(c.X, k.prop)

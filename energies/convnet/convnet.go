@@ -26,6 +26,17 @@
 // height × width of the last feature maps, in NCHW order) and its bias
 // (1). Exporting to a PyTorch state_dict is a matter of slicing.
 //
+// # Spectral normalization
+//
+// With spectral_norm = true every weight W enters the network as W/σ(W),
+// σ(W) its largest singular value (a convolution's weight taken as the
+// OutC×(InC·K·K) matrix, as PyTorch's torch.nn.utils.spectral_norm does),
+// estimated at every Energy, Gradient and Build call by a fixed number of
+// power iterations from a fixed start vector on the current Params. The
+// estimate is treated as a constant in the gradients: the parameter
+// gradient is (1/σ)·∂L/∂(W/σ), without PyTorch's term through σ. Params
+// keeps the raw weights.
+//
 // # Normalizability
 //
 // As with mlp, quadratic > 0 adds a Gaussian envelope that keeps exp(−E)
@@ -71,6 +82,7 @@ type ConvNet struct {
 	Seed       uint64  `toml:"seed" doc:"seed of the weight initialization; the same seed gives the same network; 0 is a seed like any other"`
 	DType      string  `toml:"dtype" doc:"arithmetic of the network: float64 (the default) or float32 (the parameters, points, energies and gradients the rest of ebm sees stay float64)"`
 	Quadratic  float64 `toml:"quadratic" doc:"adds quadratic·½‖x‖² to E, >= 0; a positive value keeps exp(−E) normalizable"`
+	Spectral   bool    `toml:"spectral_norm" doc:"divides every weight (a convolution's as an OutC×(InC·kernel²) matrix, as PyTorch's spectral_norm, and the linear layer's) by its largest singular value, estimated by power iterations from a fixed start on the current weights at every call; the estimate is a constant for the gradients (unlike PyTorch, which differentiates through it)"`
 
 	convs  []autodiff.ConvShape // the convolutions' geometry
 	flat   int                  // inputs of the linear layer
@@ -292,7 +304,7 @@ func (m *ConvNet) Params32() []float32 {
 // unless x has Dim columns. Safe for concurrent calls.
 func (m *ConvNet) Build(g *autodiff.Graph, x autodiff.Node) (e autodiff.Node, params []autodiff.Node) {
 	m.ready()
-	return buildOn(m, g, x, m.params, make([]autodiff.Node, 0, 2*len(m.convs)+2), "Build")
+	return buildOn(m, g, x, m.params, m.invSigmas(nil), make([]autodiff.Node, 0, 2*len(m.convs)+2), "Build")
 }
 
 // Build32 is Build on a float32 graph: the parameter leaves alias the
@@ -303,12 +315,13 @@ func (m *ConvNet) Build32(g *autodiff.Graph32, x autodiff.Node) (e autodiff.Node
 	if len(m.p32) != len(m.params) {
 		panic("convnet: Build32 before Params32")
 	}
-	return buildOn(m, g, x, m.p32, make([]autodiff.Node, 0, 2*len(m.convs)+2), "Build32")
+	return buildOn(m, g, x, m.p32, m.invSigmas(nil), make([]autodiff.Node, 0, 2*len(m.convs)+2), "Build32")
 }
 
 // buildOn records the network on g with the parameters p (Params' layout),
-// appending the parameter leaves to params.
-func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.Node, p []T, params []autodiff.Node, name string) (autodiff.Node, []autodiff.Node) {
+// appending the parameter leaves to params. With spectral_norm, inv holds
+// the weights' 1/σ (invSigmas), and each weight enters scaled by it.
+func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.Node, p []T, inv []float64, params []autodiff.Node, name string) (autodiff.Node, []autodiff.Node) {
 	if _, cols := g.Shape(x); cols != m.dim {
 		panic(fmt.Sprintf("convnet: %s: x has %d columns, the model's dim is %d", name, cols, m.dim))
 	}
@@ -318,17 +331,99 @@ func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.No
 		w := g.Input(p[o:o+nw], s.OutC, s.KernelSize())
 		b := g.Input(p[o+nw:m.offs[l+1]], 1, s.OutC)
 		params = append(params, w, b)
+		if inv != nil {
+			w = g.Scale(w, inv[l])
+		}
 		h = g.Act(g.Conv2D(h, w, b, s), m.adAct)
 	}
 	o := m.offs[len(m.convs)]
 	w := g.Input(p[o:o+m.flat], m.flat, 1)
 	b := g.Input(p[o+m.flat:o+m.flat+1], 1, 1)
 	params = append(params, w, b)
+	if inv != nil {
+		w = g.Scale(w, inv[len(m.convs)])
+	}
 	h = g.Affine(h, w, b)
 	if q := m.Quadratic; q != 0 {
 		h = g.Add(h, g.Scale(g.SumRows(g.Square(x)), 0.5*q))
 	}
 	return h, params
+}
+
+// powerIters is how many power iterations estimate each weight's largest
+// singular value (spectral_norm).
+const powerIters = 10
+
+// invSigmas returns, with spectral_norm, 1/σ for every weight (the
+// convolutions', then the linear layer's), in dst (grown as needed); nil
+// without. σ is estimated by powerIters power iterations of WᵀW from a
+// fixed start vector on the current Params, so that Energy, Gradient and
+// Build agree; it is a lower bound of the true σ that tightens with the
+// iterations. The scratch is dst's tail: dst needs room for the layers
+// plus the widest weight's rows and columns.
+func (m *ConvNet) invSigmas(dst []float64) []float64 {
+	if !m.Spectral {
+		return nil
+	}
+	nl := len(m.convs) + 1
+	need := nl
+	for l := range nl {
+		rows, cols := m.weightShape(l)
+		need = max(need, nl+rows+cols)
+	}
+	if cap(dst) < need {
+		dst = make([]float64, need)
+	}
+	dst = dst[:need]
+	for l := range nl {
+		rows, cols := m.weightShape(l)
+		w := m.params[m.offs[l] : m.offs[l]+rows*cols]
+		u, v := dst[nl:nl+rows], dst[nl+rows:nl+rows+cols]
+		for j := range v {
+			v[j] = 1 + float64(j%7)/7 // fixed, not orthogonal to a non-negative vector
+		}
+		sigma := 0.0
+		for range powerIters {
+			// u = W v / ‖W v‖, v = Wᵀ u / ‖Wᵀ u‖, σ = ‖Wᵀ u‖ = uᵀ W v
+			nu := 0.0
+			for i := range u {
+				u[i] = simd.Dot(w[i*cols:(i+1)*cols], v)
+				nu += u[i] * u[i]
+			}
+			if nu == 0 {
+				break
+			}
+			nu = 1 / math.Sqrt(nu)
+			for i := range u {
+				u[i] *= nu
+			}
+			clear(v)
+			for i := range u {
+				simd.Axpy(v, u[i], w[i*cols:(i+1)*cols])
+			}
+			sigma = math.Sqrt(simd.Dot(v, v))
+			if sigma == 0 {
+				break
+			}
+			for j := range v {
+				v[j] /= sigma
+			}
+		}
+		dst[l] = 1
+		if sigma > 0 {
+			dst[l] = 1 / sigma
+		}
+	}
+	return dst[:nl]
+}
+
+// weightShape is the matrix shape of weight l: OutC×(InC·K·K) for a
+// convolution, 1×F for the linear layer.
+func (m *ConvNet) weightShape(l int) (rows, cols int) {
+	if l < len(m.convs) {
+		return m.convs[l].OutC, m.convs[l].KernelSize()
+	}
+	return 1, m.flat
 }
 
 // String describes the architecture, e.g. "1×28×28 → conv 32 → conv 64 →

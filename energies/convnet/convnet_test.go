@@ -53,6 +53,8 @@ func TestConformance(t *testing.T) {
 		"float32":      small(t, "float32", nil),
 		"tanh/k5s1/c2": small(t, "float64", map[string]any{"activation": "tanh", "kernel": 5, "stride": 1, "in_shape": []any{2, 5, 6}}),
 		"softplus/k2":  small(t, "float64", map[string]any{"activation": "softplus", "kernel": 2, "init": "he"}),
+		"spectral":     small(t, "float64", map[string]any{"spectral_norm": true}),
+		"spectral/f32": small(t, "float32", map[string]any{"spectral_norm": true}),
 	}
 	for name, m := range cases {
 		t.Run(name, func(t *testing.T) { energytest.Check(t, m, energytest.Options{Seed: 7, Points: 4}) })
@@ -162,6 +164,70 @@ func TestBuild(t *testing.T) {
 	}
 }
 
+// TestSpectralNorm: with spectral_norm, scaling every weight (not the
+// biases) by 3 changes no energy beyond rounding, Build's energies equal
+// Energy's, and the parameter gradient through Build is that of the
+// normalized weights with σ held constant: scaling the weights by 3
+// divides it by 3.
+func TestSpectralNorm(t *testing.T) {
+	m := small(t, "float64", map[string]any{"spectral_norm": true})
+	const n = 6
+	d := m.Dim()
+	x := points(n, d, 4)
+	e1 := make([]float64, n)
+	m.Energy(e1, x)
+	gradOf := func() []float64 {
+		g := autodiff.New()
+		en, params := m.Build(g, g.Input(x, n, d))
+		for i, v := range g.Value(en) {
+			e := make([]float64, n)
+			m.Energy(e, x)
+			if relErr(v, e[i]) > 1e-12 {
+				t.Errorf("row %d: Build %v, Energy %v", i, v, e[i])
+			}
+		}
+		flat := make([]float64, len(m.Params()))
+		g.Flatten(flat, g.Grad([]autodiff.Node{g.Sum(en)}, params, nil, false))
+		return flat
+	}
+	g1 := gradOf()
+	p := m.Params()
+	convs := m.Convs()
+	off := 0
+	weight := make([]bool, len(p))
+	for _, s := range convs {
+		for j := off; j < off+s.OutC*s.KernelSize(); j++ {
+			weight[j] = true
+		}
+		off += s.OutC*s.KernelSize() + s.OutC
+	}
+	for j := off; j < len(p)-1; j++ {
+		weight[j] = true
+	}
+	for j := range p {
+		if weight[j] {
+			p[j] *= 3
+		}
+	}
+	e2 := make([]float64, n)
+	m.Energy(e2, x)
+	for i := range e1 {
+		if relErr(e2[i], e1[i]) > 1e-12 {
+			t.Errorf("row %d: %v with weights ×3, %v before", i, e2[i], e1[i])
+		}
+	}
+	g2 := gradOf()
+	for j := range p {
+		want := g1[j]
+		if weight[j] {
+			want /= 3
+		}
+		if math.Abs(g2[j]-want) > 1e-10*max(1, math.Abs(want)) {
+			t.Fatalf("∂/∂p[%d] = %v with weights ×3, want %v", j, g2[j], want)
+		}
+	}
+}
+
 // TestFloat32 checks float32 against float64 energies and gradients, and
 // Build32 against Build.
 func TestFloat32(t *testing.T) {
@@ -267,6 +333,7 @@ func TestErrors(t *testing.T) {
 		{map[string]any{"in_shape": []any{1, 8, 8}, "dtype": "float16"}, "dtype"},
 		{map[string]any{"in_shape": []any{1, 8, 8}, "init": "xavier"}, "init"},
 		{map[string]any{"in_shape": []any{1, 8, 8}, "quadratic": -1.0}, "quadratic"},
+		{map[string]any{"in_shape": []any{1, 8, 8}, "kernel": 65}, "kernel"},
 	} {
 		c.table["type"] = "convnet"
 		_, err := energies.FromTable(c.table)
@@ -305,8 +372,8 @@ func TestNoAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("sync.Pool drops items under the race detector")
 	}
-	for _, dt := range []string{"float64", "float32"} {
-		m := small(t, dt, nil)
+	for _, dt := range []string{"float64", "float32", "float64/spectral"} {
+		m := small(t, strings.TrimSuffix(dt, "/spectral"), map[string]any{"spectral_norm": strings.HasSuffix(dt, "/spectral")})
 		for _, n := range []int{5, 64, 200} {
 			x := points(n, m.Dim(), 1)
 			e, g := make([]float64, n), make([]float64, len(x))

@@ -23,6 +23,7 @@ type evalState[T autodiff.Float] struct {
 	p       []T             // float32: the rounded parameters of this call
 	x       []T             // float32: the chunk's images
 	params  []autodiff.Node // Build's leaves (reused)
+	inv     []float64       // spectral_norm: the weights' 1/σ and scratch
 	in, out [1]autodiff.Node
 }
 
@@ -61,6 +62,7 @@ func (m *ConvNet) run(e, grad, x []float64) {
 			st.p = make([]float32, len(m.params))
 		}
 		simd.ToFloat32(st.p, m.params)
+		st.inv = m.invSigmas(st.inv[:cap(st.inv)])
 		for i0 := 0; i0 < n; i0 += chunkRows {
 			i1 := min(n, i0+chunkRows)
 			r := i1 - i0
@@ -83,6 +85,7 @@ func (m *ConvNet) run(e, grad, x []float64) {
 	if st == nil {
 		st = &evalState[float64]{g: autodiff.New()}
 	}
+	st.inv = m.invSigmas(st.inv[:cap(st.inv)])
 	for i0 := 0; i0 < n; i0 += chunkRows {
 		i1 := min(n, i0+chunkRows)
 		en, gv := chunk(m, st, m.params, x[i0*d:i1*d], i1-i0, grad != nil)
@@ -108,7 +111,7 @@ func chunk[T autodiff.Float](m *ConvNet, st *evalState[T], p, xc []T, r int, wan
 		g.SetWorkers(1)
 	}
 	xn := g.Input(xc, r, m.dim)
-	out, params := buildOn(m, g, xn, p, st.params[:0], "Gradient")
+	out, params := buildOn(m, g, xn, p, st.inv, st.params[:0], "Gradient")
 	st.params = params[:0]
 	if wantGrad {
 		st.in[0], st.out[0] = xn, out

@@ -1,12 +1,14 @@
 package convnet_test
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/BurntSushi/toml"
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/energies/convnet"
@@ -360,6 +362,20 @@ func TestProvision(t *testing.T) {
 	}
 	if _, err := energies.Registry.Build(ctx, table(map[string]any{"in_shape": []any{1, 6, 6}})); err != nil {
 		t.Errorf("matching in_shape: %v", err)
+	}
+	// the resolved table (what a checkpoint stores, as TOML) rebuilds the
+	// model without the data's shape
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(registry.Resolved("convnet", e)); err != nil {
+		t.Fatal(err)
+	}
+	var saved map[string]any
+	if _, err := toml.Decode(buf.String(), &saved); err != nil {
+		t.Fatal(err)
+	}
+	again, err := energies.FromTable(saved)
+	if err != nil || again.Dim() != 36 || len(again.(*convnet.ConvNet).Params()) != len(e.(*convnet.ConvNet).Params()) {
+		t.Errorf("rebuilding from the resolved table: %v", err)
 	}
 	_, err = energies.Registry.Build(ctx, table(map[string]any{"in_shape": []any{1, 4, 9}}))
 	if err == nil || !strings.Contains(err.Error(), `"in_shape"`) || strings.Contains(err.Error(), "\n") {

@@ -118,13 +118,16 @@ func BenchmarkEndToEnd(b *testing.B) {
 // TestTraining: the training rows exist under their documented names with
 // positive times, and the DSM steps really train (they return no error on
 // a valid setup). A failure means `ebmrun bench` lacks the issue's
-// mlp_grad_b1024 / dsm_step_b256 / mlp784_dsm_step_b128 rows. The MNIST
-// network is shrunk to 784-32-32-1 on batches of 8 for the test.
+// mlp_grad_b1024 / dsm_step_b256 / mlp784_dsm_step_b128 / conv_grad_b128 /
+// conv_dsm_step_b128 rows. The MNIST network is shrunk to 784-32-32-1 on
+// batches of 8, the convnet rows to 4 images 1×12×12, for the test.
 func TestTraining(t *testing.T) {
 	minTime = time.Millisecond
 	saved := mnist
 	mnist.hidden, mnist.batch = 32, 8
-	defer func() { minTime, mnist = 40*time.Millisecond, saved }()
+	savedConv := conv
+	conv.side, conv.batch = 12, 4
+	defer func() { minTime, mnist, conv = 40*time.Millisecond, saved, savedConv }()
 	rows, err := Training(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +139,9 @@ func TestTraining(t *testing.T) {
 		}
 	}
 	want = append(want, "mlp784_dsm_step_b128/float64", "mlp784_dsm_step_b128/float32")
+	for _, dt := range []string{"float64", "float32"} {
+		want = append(want, "conv_grad_b128/"+dt, "conv_dsm_step_b128/"+dt)
+	}
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows, want %d: %+v", len(rows), len(want), rows)
 	}
@@ -144,19 +150,24 @@ func TestTraining(t *testing.T) {
 			t.Errorf("row %d = %+v, want %s with a positive time and GFLOP/s", i, r, want[i])
 		}
 	}
-	if r := rows[len(rows)-1]; r.N != 8 {
+	if r := rows[len(rows)-5]; r.N != 8 {
 		t.Errorf("MNIST row %+v: want n = the batch", r)
+	}
+	if r := rows[len(rows)-1]; r.N != 4 {
+		t.Errorf("conv row %+v: want n = the batch", r)
 	}
 }
 
 // shortLimits shortens the timings and the 64 MiB streams for a test and
 // returns the undo.
-// It also shrinks the MNIST network to 784-32-32-1 on batches of 8.
+// It also shrinks the MNIST network to 784-32-32-1 on batches of 8, and
+// the convnet rows to batches of 4 images 1×12×12.
 func shortLimits() func() {
-	saved := mnist
+	saved, savedConv := mnist, conv
 	minTime, copyN = time.Millisecond, 1<<16
 	mnist.hidden, mnist.batch = 32, 8
-	return func() { minTime, copyN, mnist = 40*time.Millisecond, 8<<20, saved }
+	conv.side, conv.batch = 12, 4
+	return func() { minTime, copyN, mnist, conv = 40*time.Millisecond, 8<<20, saved, savedConv }
 }
 
 // TestMeasureLimits: every peak loop gives a float64 row (and a float32 one
@@ -232,7 +243,8 @@ func TestShares(t *testing.T) {
 			want[k] = LimitFMAPeak32
 		}
 	}
-	for _, k := range []string{"mlp_grad_b1024", "dsm_step_b256", "pcd_step_b256_k20", "mlp784_dsm_step_b128"} {
+	for _, k := range []string{"mlp_grad_b1024", "dsm_step_b256", "pcd_step_b256_k20", "mlp784_dsm_step_b128",
+		"conv_grad_b128", "conv_dsm_step_b128"} {
 		want[k+"/"+simd.Chosen()+"/float64"] = LimitFMAPeak
 		want[k+"/"+simd.Chosen()+"/float32"] = LimitFMAPeak32
 	}
@@ -318,11 +330,11 @@ func TestTrainingWorkers(t *testing.T) {
 	for _, r := range rows {
 		count[r.Workers]++
 	}
-	if count[1] != 8 || count[2] != 8 || len(rows) != 16 {
-		t.Fatalf("rows per worker count: %v, want 8 each", count)
+	if count[1] != 12 || count[2] != 12 || len(rows) != 24 {
+		t.Fatalf("rows per worker count: %v, want 12 each", count)
 	}
 	lines := Scaling(rows)
-	if len(lines) != 8 || !strings.Contains(strings.Join(lines, "\n"), "dsm_step_b256 (float32): 2 workers / 1 worker") {
+	if len(lines) != 12 || !strings.Contains(strings.Join(lines, "\n"), "dsm_step_b256 (float32): 2 workers / 1 worker") {
 		t.Errorf("scaling lines %q", lines)
 	}
 	if _, err := TrainingWorkers(context.Background(), []int{0}); err == nil {

@@ -117,10 +117,17 @@ var bounds = map[string]bound{
 	// pcd's sampler calls mlp's Gradient on 256 rows (one goroutine) and
 	// its loss runs on one graph.
 	"pcd_step_b256_k20": {LimitFMAPeak, 0, nil},
-	"dot":               {LimitCopyBW, 1 << 20, nil},
-	"axpy":              {LimitCopyBW, 1 << 20, nil},
-	"langevin":          {LimitCopyBW, 1 << 20, nil},
-	"position":          {LimitCopyBW, 1 << 20, nil},
+	// convnet records a chunk of 128 images on one graph whose
+	// convolutions and activations are split over GOMAXPROCS goroutines
+	// (energies/convnet: from 32 rows on); the DSM step's batch is one
+	// objective shard, whose graph splits over the spare cores the same
+	// way (objectives' scorer).
+	"conv_grad_b128":     {LimitFMAPeak, 0, func() int { return runtime.GOMAXPROCS(0) }},
+	"conv_dsm_step_b128": {LimitFMAPeak, 0, func() int { return runtime.GOMAXPROCS(0) }},
+	"dot":                {LimitCopyBW, 1 << 20, nil},
+	"axpy":               {LimitCopyBW, 1 << 20, nil},
+	"langevin":           {LimitCopyBW, 1 << 20, nil},
+	"position":           {LimitCopyBW, 1 << 20, nil},
 }
 
 // Annotate sets Limit, Share and Cores of the rows judged by a limit (see

@@ -7,9 +7,11 @@ import (
 	"math/rand/v2"
 	"runtime"
 
+	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/datasets"
 	"github.com/goebm/ebm/energies"
-	_ "github.com/goebm/ebm/energies/mlp" // registers "mlp"
+	_ "github.com/goebm/ebm/energies/convnet" // registers "convnet"
+	_ "github.com/goebm/ebm/energies/mlp"     // registers "mlp"
 	"github.com/goebm/ebm/objectives"
 	"github.com/goebm/ebm/optim"
 	"github.com/goebm/ebm/simd"
@@ -42,8 +44,9 @@ var trainDtypes = []string{"float64", "float32"}
 // ../shared/peers/pcd_train.py runs it: 20 Langevin steps of size 0.01
 // with noise 0.1 for 256 chains of a 10 000-point replay buffer, 5 %
 // restarted, α = 0.1, Adam; on 8gaussians). Then "mlp784_dsm_step_b128"
-// (see mnistStep). ns_per_op is per call, resp. per step; gflops counts
-// the dense layers' multiply-adds only.
+// (see mnistStep), and last "conv_grad_b128" and "conv_dsm_step_b128"
+// (see convRows). ns_per_op is per call, resp. per step; gflops counts
+// the dense layers' (and convolutions') multiply-adds only.
 func Training(ctx context.Context) ([]Row, error) { return TrainingWorkers(ctx, nil) }
 
 // TrainingWorkers is Training once per worker count in workers (each > 0;
@@ -89,6 +92,13 @@ func training(ctx context.Context) ([]Row, error) {
 			return rows, err
 		}
 		rows = append(rows, r)
+	}
+	for _, dtype := range trainDtypes {
+		r, err := convRows(ctx, dtype)
+		rows = append(rows, r...)
+		if err != nil {
+			return rows, err
+		}
 	}
 	return rows, nil
 }
@@ -250,4 +260,68 @@ func toy(name string, n int) []float64 {
 		panic(err)
 	}
 	return x
+}
+
+// conv is the shape of the convnet rows: the default convnet (channels
+// [32, 64, 64], kernel 3, stride 2, SiLU, then a linear layer to 1) on
+// batches of batch images 1×side×side. (A variable so that tests can
+// shrink it; the rows keep their names.)
+var conv = struct{ side, batch int }{28, 128}
+
+// convMACs is the multiply-adds of one forward pass of a conv network
+// with the convolutions convs on one image: for each convolution
+// OutC·InC·K²·OutH·OutW, then the linear layer's inputs, the last
+// convolution's outputs (about 1.55 M for the default on 1×28×28).
+func convMACs(convs []autodiff.ConvShape) float64 {
+	var t float64
+	for _, s := range convs {
+		t += float64(s.OutC * s.KernelSize() * s.OutH() * s.OutW())
+	}
+	return t + float64(convs[len(convs)-1].Out().Size())
+}
+
+// convRows times "conv_grad_b128" (E and ∇ₓE of the default convnet on
+// conv.batch images 1×28×28, uniform random values in [0, 1), seed 1, as
+// a sampler calls it) and "conv_dsm_step_b128" (one train.Trainer.Step of
+// dsm, σ = 0.1, double backprop, plus Adam, on the same batch) for a model
+// computing in dtype. gflops counts the convolutions' and the linear
+// layer's multiply-adds (2 flops each): twice the forward pass for the
+// gradient (forward, then the transposed convolutions of ∇ₓE), six times
+// for the DSM step (as dsm_step_b256 counts: forward, ∇ₓE, and four
+// products per layer in the second backward pass: the transposed and
+// weight-gradient convolutions of both passes' adjoints).
+func convRows(ctx context.Context, dtype string) ([]Row, error) {
+	table := map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(conv.side), int64(conv.side)},
+		"seed": int64(1), "dtype": dtype}
+	e, err := energies.FromTable(table)
+	if err != nil {
+		return nil, fmt.Errorf("bench: convnet: %w", err)
+	}
+	m, ok := e.(interface {
+		energies.Trainable
+		Convs() []autodiff.ConvShape
+	})
+	if !ok {
+		return nil, fmt.Errorf("bench: convnet is not Trainable")
+	}
+	macs := convMACs(m.Convs())
+	n, d := conv.batch, m.Dim()
+	x := make([]float64, n*d)
+	r := rand.New(rand.NewPCG(1, 0))
+	for i := range x {
+		x[i] = r.Float64()
+	}
+	impl := simd.Chosen()
+	en, g := make([]float64, n), make([]float64, n*d)
+	ns := timeOp(func() { m.Gradient(en, g, x) })
+	rows := []Row{{Kernel: "conv_grad_b128", Impl: impl, N: n, NsPerOp: ns, GFlops: 2 * 2 * float64(n) * macs / ns, Dtype: dtype}}
+	if err := ctx.Err(); err != nil {
+		return rows, err
+	}
+	ns, err = timeStep(ctx, m, map[string]any{"type": "dsm", "sigma": 0.1}, x, d, n)
+	if err != nil {
+		return rows, fmt.Errorf("bench: conv_dsm_step_b128: %w", err)
+	}
+	rows = append(rows, Row{Kernel: "conv_dsm_step_b128", Impl: impl, N: n, NsPerOp: ns, GFlops: 6 * 2 * float64(n) * macs / ns, Dtype: dtype})
+	return rows, ctx.Err()
 }

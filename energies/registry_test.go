@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/goebm/ebm/energies"
+	_ "github.com/goebm/ebm/energies/convnet" // so do convolutional ones
 	"github.com/goebm/ebm/energies/energytest"
 	_ "github.com/goebm/ebm/energies/mlp" // learnable energies get the same checks
 	"github.com/goebm/ebm/registry"
@@ -51,6 +52,8 @@ func extraConfigs() map[string]map[string]any {
 		"double_well/3": {"type": "double_well", "dim": 3, "barrier": 5.0},
 		"mlp/float32": {"type": "mlp", "dim": 3, "hidden": []any{24, 17}, "activation": "softplus", "quadratic": 0.5,
 			"dtype": "float32"},
+		"convnet/float32": {"type": "convnet", "in_shape": []any{2, 6, 5}, "channels": []any{3, 4}, "kernel": 3, "stride": 1,
+			"activation": "softplus", "quadratic": 0.5, "dtype": "float32"},
 	}
 }
 

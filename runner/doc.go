@@ -26,6 +26,7 @@ import (
 	_ "github.com/goebm/ebm/checkpoint"
 	_ "github.com/goebm/ebm/datasets"
 	_ "github.com/goebm/ebm/energies"
+	_ "github.com/goebm/ebm/energies/convnet"
 	_ "github.com/goebm/ebm/energies/mlp"
 	_ "github.com/goebm/ebm/initdist"
 	_ "github.com/goebm/ebm/objectives"

@@ -18,22 +18,27 @@ type Activation int
 // evaluated from one cached exponential per element (see ActDeriv), stable
 // for every finite input.
 const (
-	Identity Activation = iota // f(x) = x
-	Softplus                   // f(x) = log(1 + eˣ)
-	SiLU                       // f(x) = x·σ(x), also called swish
-	Tanh                       // f(x) = tanh x
-	Sigmoid                    // f(x) = σ(x) = 1/(1 + e⁻ˣ)
-	ELU                        // f(x) = x for x > 0, eˣ − 1 otherwise (α = 1)
-	ReLU                       // f(x) = max(x, 0); f′(0) = 0
-	Gaussian                   // f(x) = exp(−x²/2)
+	Identity  Activation = iota // f(x) = x
+	Softplus                    // f(x) = log(1 + eˣ)
+	SiLU                        // f(x) = x·σ(x), also called swish
+	Tanh                        // f(x) = tanh x
+	Sigmoid                     // f(x) = σ(x) = 1/(1 + e⁻ˣ)
+	ELU                         // f(x) = x for x > 0, eˣ − 1 otherwise (α = 1)
+	ReLU                        // f(x) = max(x, 0); f′(0) = 0
+	Gaussian                    // f(x) = exp(−x²/2)
+	LeakyReLU                   // f(x) = x for x > 0, LeakySlope·x otherwise; f′(0) = LeakySlope
 	numActivations
 )
 
-var actNames = [numActivations]string{"identity", "softplus", "silu", "tanh", "sigmoid", "elu", "relu", "gaussian"}
+var actNames = [numActivations]string{"identity", "softplus", "silu", "tanh", "sigmoid", "elu", "relu", "gaussian", "leaky_relu"}
+
+// LeakySlope is LeakyReLU's slope below 0: 0.2, as in Du & Mordatch's
+// energy networks (PyTorch's nn.LeakyReLU(0.2)).
+const LeakySlope = 0.2
 
 // ParseActivation returns the activation of the given name: "identity",
-// "softplus", "silu" (or "swish"), "tanh", "sigmoid", "elu", "relu" or
-// "gaussian", in any case. The error of an unknown name lists the known
+// "softplus", "silu" (or "swish"), "tanh", "sigmoid", "elu", "relu",
+// "leaky_relu" or "gaussian", in any case. The error of an unknown name lists the known
 // ones.
 func ParseActivation(name string) (Activation, error) {
 	s := strings.ToLower(strings.TrimSpace(name))
@@ -45,7 +50,7 @@ func ParseActivation(name string) (Activation, error) {
 			return Activation(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown activation %q (known: elu, gaussian, identity, relu, sigmoid, silu, softplus, swish, tanh)", name)
+	return 0, fmt.Errorf("unknown activation %q (known: elu, gaussian, identity, leaky_relu, relu, sigmoid, silu, softplus, swish, tanh)", name)
 }
 
 // String returns the name ParseActivation accepts.
@@ -57,16 +62,17 @@ func (f Activation) String() string {
 }
 
 // Smooth reports whether f has non-zero second derivatives almost
-// everywhere: false for ReLU and Identity, whose second derivatives vanish
-// wherever they exist (score matching needs a smooth activation).
-func (f Activation) Smooth() bool { return f != ReLU && f != Identity && f.valid() }
+// everywhere: false for ReLU, LeakyReLU and Identity, whose second
+// derivatives vanish wherever they exist (score matching needs a smooth
+// activation).
+func (f Activation) Smooth() bool { return f != ReLU && f != LeakyReLU && f != Identity && f.valid() }
 
 func (f Activation) valid() bool { return f >= 0 && f < numActivations }
 
 // constDeriv reports whether the order-k derivative of f is constant
 // almost everywhere, so that no gradient flows through it.
 func constDeriv(f Activation, k int) bool {
-	return k >= 1 && (f == ReLU || f == Identity)
+	return k >= 1 && (f == ReLU || f == LeakyReLU || f == Identity)
 }
 
 // Act returns f(a) element-wise. Its derivative is ActDeriv(a, f, 1).

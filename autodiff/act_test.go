@@ -64,6 +64,7 @@ func TestActExactValues(t *testing.T) {
 		{Tanh, 1, 1, 1 - math.Tanh(1)*math.Tanh(1)},
 		{ELU, 0, -1, 1/e - 1}, {ELU, 0, 2, 2}, {ELU, 1, -1, 1 / e}, {ELU, 1, 2, 1}, {ELU, 2, 2, 0}, {ELU, 3, -1, 1 / e},
 		{ReLU, 0, -1, 0}, {ReLU, 0, 2, 2}, {ReLU, 1, -1, 0}, {ReLU, 1, 2, 1}, {ReLU, 2, 2, 0},
+		{LeakyReLU, 0, -1, -0.2}, {LeakyReLU, 0, 2, 2}, {LeakyReLU, 1, -1, 0.2}, {LeakyReLU, 1, 2, 1}, {LeakyReLU, 2, -2, 0},
 		{Identity, 0, -3, -3}, {Identity, 1, -3, 1}, {Identity, 2, -3, 0},
 		{Gaussian, 0, 0, 1}, {Gaussian, 0, 1, math.Exp(-0.5)}, {Gaussian, 2, 0, -1}, {Gaussian, 4, 0, 3},
 		{Gaussian, 1, 1, -math.Exp(-0.5)}, {Gaussian, 3, 0, 0}, {Gaussian, 6, 0, -15},
@@ -136,7 +137,7 @@ func TestParseActivation(t *testing.T) {
 		if err != nil || g != f {
 			t.Errorf("ParseActivation(%q) = %v, %v", f.String(), g, err)
 		}
-		if want := f != ReLU && f != Identity; f.Smooth() != want {
+		if want := f != ReLU && f != LeakyReLU && f != Identity; f.Smooth() != want {
 			t.Errorf("%v.Smooth() = %v", f, f.Smooth())
 		}
 	}

@@ -30,6 +30,8 @@ func deriv[T Float](dst, x, c1, c2 []T, f Activation, k int) {
 		}
 	case ReLU:
 		reluDeriv(dst, x, k)
+	case LeakyReLU:
+		leakyDeriv(dst, x, k)
 	case ELU:
 		eluDeriv(dst, x, c1, k)
 	case Gaussian:
@@ -75,6 +77,41 @@ func reluDeriv[T Float](dst, x []T, k int) {
 				dst[i] = 1
 			case v == v:
 				dst[i] = 0
+			default:
+				dst[i] = v
+			}
+		}
+	default:
+		for i, v := range x {
+			if v == v {
+				dst[i] = 0
+			} else {
+				dst[i] = v
+			}
+		}
+	}
+}
+
+// leakyDeriv: x or LeakySlope·x, then 1 or LeakySlope, then 0; NaN stays
+// NaN.
+func leakyDeriv[T Float](dst, x []T, k int) {
+	const a = LeakySlope
+	switch k {
+	case 0:
+		for i, v := range x {
+			if v > 0 || v != v {
+				dst[i] = v
+			} else {
+				dst[i] = T(a) * v
+			}
+		}
+	case 1:
+		for i, v := range x {
+			switch {
+			case v > 0:
+				dst[i] = 1
+			case v == v:
+				dst[i] = T(a)
 			default:
 				dst[i] = v
 			}

@@ -77,7 +77,7 @@ type ConvNet struct {
 	Channels   []int   `toml:"channels" doc:"output channels of the convolutions, at least one layer, each >= 1; a linear layer to one output (the energy) follows the last"`
 	Kernel     int     `toml:"kernel" doc:"height and width of every convolution kernel, >= 1; the padding is kernel/2 on every side"`
 	Stride     int     `toml:"stride" doc:"step of every convolution, >= 1"`
-	Act        string  `toml:"activation" doc:"activation after every convolution: silu (or swish), softplus, tanh, sigmoid, elu, gaussian, relu or identity (no leaky_relu); score matching needs a smooth one (not relu or identity)"`
+	Act        string  `toml:"activation" doc:"activation after every convolution: silu (or swish), softplus, tanh, sigmoid, elu, gaussian, relu, leaky_relu (slope 0.2 below 0, as Du & Mordatch) or identity; score matching needs a smooth one (not relu, leaky_relu or identity)"`
 	InitScheme string  `toml:"init" doc:"initialization: fan_in (PyTorch's Conv2d and Linear default: weights and biases uniform on ±1/√fan_in, fan_in = in_channels·kernel² or the linear layer's inputs) or he (Kaiming normal weights, std √(2/fan_in), biases 0)"`
 	Seed       uint64  `toml:"seed" doc:"seed of the weight initialization; the same seed gives the same network; 0 is a seed like any other"`
 	DType      string  `toml:"dtype" doc:"arithmetic of the network: float64 (the default) or float32 (the parameters, points, energies and gradients the rest of ebm sees stay float64)"`

@@ -331,7 +331,7 @@ func TestErrors(t *testing.T) {
 		{map[string]any{"in_shape": []any{1, 8, 8}, "channels": []any{4, 0}}, "channels"},
 		{map[string]any{"in_shape": []any{1, 8, 8}, "kernel": 0}, "kernel"},
 		{map[string]any{"in_shape": []any{1, 8, 8}, "stride": 0}, "stride"},
-		{map[string]any{"in_shape": []any{1, 8, 8}, "activation": "leaky_relu"}, "activation"},
+		{map[string]any{"in_shape": []any{1, 8, 8}, "activation": "swishy"}, "activation"},
 		{map[string]any{"in_shape": []any{1, 8, 8}, "dtype": "float16"}, "dtype"},
 		{map[string]any{"in_shape": []any{1, 8, 8}, "init": "xavier"}, "init"},
 		{map[string]any{"in_shape": []any{1, 8, 8}, "quadratic": -1.0}, "quadratic"},

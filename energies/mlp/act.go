@@ -22,6 +22,7 @@ const (
 	actELU                 // f(z) = z for z > 0, eᶻ − 1 otherwise
 	actReLU                // f(z) = max(z, 0)
 	actGaussian            // f(z) = exp(−z²/2)
+	actLeaky               // f(z) = z for z > 0, autodiff.LeakySlope·z otherwise
 )
 
 // layer finishes a hidden layer on rows of width len(bias): z += bias
@@ -135,6 +136,12 @@ func (a act) apply(z, tmp []float64) {
 			z[i] = 0.5 * v * v
 		}
 		expNeg(z, z)
+	case actLeaky:
+		for i, v := range z {
+			if !(v > 0) && v == v {
+				z[i] = autodiff.LeakySlope * v
+			}
+		}
 	default:
 		panic("mlp: unknown activation")
 	}
@@ -214,6 +221,17 @@ func (a act) applyDeriv(z, d []float64) {
 			z[i] = g
 			d[i] = -v * g
 		}
+	case actLeaky:
+		for i, v := range z {
+			switch {
+			case v > 0:
+				d[i] = 1
+			case v == v:
+				z[i], d[i] = autodiff.LeakySlope*v, autodiff.LeakySlope
+			default:
+				d[i] = v // NaN stays NaN
+			}
+		}
 	default:
 		panic("mlp: unknown activation")
 	}
@@ -247,6 +265,8 @@ func actOf(f autodiff.Activation) (act, error) {
 		return actReLU, nil
 	case autodiff.Gaussian:
 		return actGaussian, nil
+	case autodiff.LeakyReLU:
+		return actLeaky, nil
 	}
 	return 0, fmt.Errorf("activation %q has no fused implementation in package mlp", f)
 }

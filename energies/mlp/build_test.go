@@ -185,7 +185,7 @@ func TestSmooth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := act != "relu" && act != "identity"
+		want := act != "relu" && act != "leaky_relu" && act != "identity"
 		if m.Smooth() != want || m.Activation().Smooth() != want || m.Activation().String() != act {
 			t.Errorf("%s: Smooth() = %v, Activation() = %v; want Smooth %v", act, m.Smooth(), m.Activation(), want)
 		}

@@ -14,7 +14,7 @@ import (
 var smoothActs = []string{"identity", "softplus", "silu", "tanh", "sigmoid", "elu", "gaussian"}
 
 // allActs is every activation the model accepts.
-var allActs = append(append([]string(nil), smoothActs...), "relu")
+var allActs = append(append([]string(nil), smoothActs...), "relu", "leaky_relu")
 
 // shape is a network shape under test, with options that reach the other
 // code paths: a quadratic term, another init scheme, wide layers (vek's
@@ -97,6 +97,11 @@ func refAct(name string, z float64) float64 {
 		return math.Exp(z) - 1
 	case "relu":
 		return math.Max(z, 0)
+	case "leaky_relu":
+		if z > 0 {
+			return z
+		}
+		return 0.2 * z
 	case "gaussian":
 		return math.Exp(-z * z / 2)
 	}

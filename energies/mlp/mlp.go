@@ -56,7 +56,7 @@ func defaults() *MLP {
 type MLP struct {
 	D          int     `toml:"dim" doc:"dimension of the points, >= 1; in a training config it defaults to the data's dimension"`
 	Hidden     []int   `toml:"hidden" doc:"widths of the hidden layers, at least one layer, each >= 1; the output layer (width 1, linear) comes after them"`
-	Act        string  `toml:"activation" doc:"activation of the hidden layers: silu (or swish), softplus, tanh, sigmoid, elu, gaussian (exp(−z²/2)), relu or identity; score matching needs a smooth one (not relu or identity)"`
+	Act        string  `toml:"activation" doc:"activation of the hidden layers: silu (or swish), softplus, tanh, sigmoid, elu, gaussian (exp(−z²/2)), relu, leaky_relu (slope 0.2 below 0) or identity; score matching needs a smooth one (not relu, leaky_relu or identity)"`
 	InitScheme string  `toml:"init" doc:"initialization: fan_in (PyTorch's nn.Linear default: weights and biases uniform on ±1/√in), xavier (uniform Glorot, std √(2/(in+out))), he (Kaiming normal, std √(2/in)) or normal (std 1); biases start at 0 except with fan_in"`
 	InitScale  float64 `toml:"init_scale" doc:"multiplies the initialization's standard deviation, > 0"`
 	Seed       uint64  `toml:"seed" doc:"seed of the weight initialization; the same seed gives the same network; 0 is a seed like any other, and the config's top-level seed does not change it"`

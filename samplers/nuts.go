@@ -107,6 +107,7 @@ func (s *NUTS) Start(c *Chains) (Kernel, error) {
 	k := &nutsKernel{maxDepth: s.MaxDepth,
 		ad:   NewAdapter(n, d, s.StepSize, s.TargetAccept, s.Adapt),
 		rows: make([]int, 0, n), slot: make([]int, n), be: make([]float64, n),
+		lh: make([]float64, n), lw: make([]float64, n), fin: make([]bool, n),
 		p: make([]float64, n*d), ox: make([]float64, n*d), op: make([]float64, n*d), og: make([]float64, n*d),
 		step: make([]float64, n), acc: make([]float64, n), tree: make([]nutsTree, n)}
 	// One slab for every chain's vectors: 4 for the tree, 5 per checkpoint.
@@ -188,6 +189,8 @@ type nutsKernel struct {
 	a      int
 	bx, bg [2][]float64 // N×d
 	be     []float64    // N: the batch's energies
+	lh, lw []float64    // N: the batch's leaves' H and weights
+	fin    []bool       // N: and whether their x and g are finite
 	p      []float64    // N×d
 	ox, op []float64    // N×d: the other end ("oth"): position, momentum,
 	og     []float64    // and gradient
@@ -329,6 +332,7 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 	k.a ^= 1
 	xb, gb, eb := k.bx[k.a][:r*d], k.bg[k.a][:r*d], k.be[:r]
 	invM := k.ad.InvM
+	lh, lw, fin := k.lh[:r], k.lw[:r], k.fin[:r]
 	for s, i := range rows {
 		src := k.slot[i] * d
 		k.slot[i] = s
@@ -351,37 +355,49 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 		p := k.p[i*d : (i+1)*d]
 		m := invM[i*d : (i+1)*d][:len(p)]
 		x, g := xb[s*d : (s+1)*d][:len(p)], gb[s*d : (s+1)*d][:len(p)]
+		// The leaf's checkpoint is the free entry at the top of the stack
+		// (a scratch entry whatever happens): fill it in the same pass.
+		t := &k.tree[i]
+		nd := &t.stack[t.top]
+		np, nx, ng := nd.pBeg[:len(p)], nd.x[:len(p)], nd.g[:len(p)]
 		sum, z := 0.0, 0.0
 		for j := range p {
 			v := p[j] + float64(nh*g[j])
 			p[j] = v
+			np[j] = v
+			nx[j], ng[j] = x[j], g[j]
 			sum += m[j] * v * v
 			z += x[j] * 0
 			z += g[j] * 0
 		}
-		k.leaf(c, i, x, p, g, eb[s], 0.5*sum, z == 0)
+		h := eb[s] + 0.5*sum
+		if math.IsNaN(h) {
+			h = math.Inf(1)
+		}
+		// The leaf's weight exp(H0 − H) on the tree's scale; with shift 0
+		// (all but pathological trajectories) it is also its acceptance
+		// statistic. The exponentials of the batch are independent of the
+		// leaves' processing: here they overlap one another.
+		lh[s], lw[s], fin[s] = h, math.Exp(-(h-t.h0)-t.shift), z == 0
+	}
+	for s, i := range rows {
+		k.leaf(c, i, eb[s], lh[s], lw[s], fin[s])
 	}
 }
 
-// leaf processes the point chain i's leapfrog step just reached (position
-// x, momentum p, gradient g, energy e, kinetic energy kin, x and g finite
-// or not): it accounts for it, detects divergence, pushes it as a
+// leaf processes the point chain i's leapfrog step just reached (its
+// position, momentum and gradient already in the free checkpoint at the
+// top of the stack; energy e, Hamiltonian h (+Inf for NaN), weight
+// w = exp(H0 − h − shift), x and g finite or not): it accounts for it, detects divergence, pushes it as a
 // checkpoint, merges completed subtrees, and joins a complete subtree to
 // the tree.
-func (k *nutsKernel) leaf(c *Chains, i int, x, p, g []float64, e, kin float64, fin bool) {
+func (k *nutsKernel) leaf(c *Chains, i int, e, h, w float64, fin bool) {
 	d := c.Dim
 	lo, hi := i*d, (i+1)*d
 	t := &k.tree[i]
 	invM := k.ad.InvM[lo:hi]
-	h := e + kin
-	if math.IsNaN(h) {
-		h = math.Inf(1)
-	}
 	dH := h - t.h0
 	t.leaves++
-	// The leaf's weight exp(H0 − H) on the tree's scale; with shift 0 (all
-	// but pathological trajectories) it is also its acceptance statistic.
-	w := math.Exp(-dH - t.shift)
 	if dH > 0 {
 		if t.shift == 0 {
 			t.sumMetro += w
@@ -403,10 +419,8 @@ func (k *nutsKernel) leaf(c *Chains, i int, x, p, g []float64, e, kin float64, f
 	}
 	nd := &t.stack[t.top]
 	t.top++
-	nd.size, nd.w, nd.e, nd.h = 1, w, e, h
-	copy(nd.pBeg, p) // a leaf's ρ and last momentum are pBeg too: see ends
-	copy(nd.x, x)
-	copy(nd.g, g)
+	nd.size, nd.w, nd.e, nd.h = 1, w, e, h // pBeg, x, g: see leapfrog
+	// (a leaf's ρ and last momentum are pBeg too: see ends)
 	for t.top >= 2 && t.stack[t.top-1].size == t.stack[t.top-2].size {
 		ok := mergeNodes(&t.stack[t.top-2], &t.stack[t.top-1], invM, &c.Rng[i])
 		t.top--
@@ -431,8 +445,13 @@ func (k *nutsKernel) leaf(c *Chains, i int, x, p, g []float64, e, kin float64, f
 	t.w += s.w
 	// The far end of the tree is the other end's momentum; the near end was
 	// saved when the doubling started.
-	sEnd, sRho := s.ends()
-	ok := uTurnFree3(t.rho, k.op[lo:hi], t.pNear, t.rho, s.pBeg, sEnd, sRho, invM)
+	var ok bool
+	if t.depth == 0 { // two single points: t.rho, op and pNear are p0
+		ok = uTurnFree2(t.rho, t.rho, s.pBeg, invM)
+	} else {
+		sEnd, sRho := s.ends()
+		ok = uTurnFree3(t.rho, k.op[lo:hi], t.pNear, t.rho, s.pBeg, sEnd, sRho, invM)
+	}
 	t.depth++
 	if !ok || t.depth >= k.maxDepth {
 		t.done = true
@@ -519,8 +538,8 @@ func uTurnFree3(rho, a, b, ra, c, d, rc, invM []float64) bool {
 	return s1a > 0 && s1d > 0 && s2a > 0 && s2c > 0 && s3b > 0 && s3d > 0
 }
 
-// uTurnFree2 is uTurnFree3 for two leaves of momenta a and c (a = b = ra,
-// c = d = rc there): its three summed momenta are the same a + c (IEEE
+// uTurnFree2 is uTurnFree3 for two single points of momenta a and c
+// (a = b = ra, c = d = rc there; rho may be a): its three summed momenta are the same a + c (IEEE
 // addition commutes), so its six dot products are two, each computed in
 // the same order, and the result and rho are uTurnFree3's bit for bit.
 func uTurnFree2(rho, a, c, invM []float64) bool {

@@ -374,11 +374,14 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 		if math.IsNaN(h) {
 			h = math.Inf(1)
 		}
-		// The leaf's weight exp(H0 − H) on the tree's scale; with shift 0
-		// (all but pathological trajectories) it is also its acceptance
-		// statistic. The exponentials of the batch are independent of the
-		// leaves' processing: here they overlap one another.
-		lh[s], lw[s], fin[s] = h, math.Exp(-(h-t.h0)-t.shift), z == 0
+		lh[s], lw[s], fin[s] = h, -(h-t.h0)-t.shift, z == 0
+	}
+	// The leaves' weights exp(H0 − H) on their trees' scales; with shift 0
+	// (all but pathological trajectories) they are also their acceptance
+	// statistics. A loop of exponentials alone, independent of one
+	// another, runs at their throughput, not their latency.
+	for s, v := range lw {
+		lw[s] = math.Exp(v)
 	}
 	for s, i := range rows {
 		k.leaf(c, i, eb[s], lh[s], lw[s], fin[s])

@@ -171,6 +171,7 @@ type nutsTree struct {
 	leaves   int     // leapfrog steps this transition
 	sumMetro float64 // Σ min(1, exp(H0 − H)) over them
 	moved    bool    // the sample changed
+	far0     bool    // the far end is the starting point (see begin)
 	done     bool
 }
 
@@ -185,6 +186,7 @@ type nutsKernel struct {
 	// and writes the new ones to the other batch (a flips), packed in the
 	// order of rows, so there is no gather or scatter.
 	rows   []int
+	first  bool // the next leapfrog step is the transition's first
 	slot   []int
 	a      int
 	bx, bg [2][]float64 // N×d
@@ -211,17 +213,24 @@ func (k *nutsKernel) Step(c *Chains, it Iter) {
 	for i := 0; i < n; i++ {
 		k.begin(c, i)
 	}
-	for {
-		rows := k.rows[:0]
-		for i := 0; i < n; i++ {
+	// The chains still building: every chain at first, then those of the
+	// last round whose tree is not done (a tree never restarts).
+	k.first = true
+	rows := k.rows[:0]
+	for i := 0; i < n; i++ {
+		if !k.tree[i].done {
+			rows = append(rows, i)
+		}
+	}
+	for len(rows) > 0 {
+		k.leapfrog(c, rows)
+		next := rows[:0]
+		for _, i := range rows {
 			if !k.tree[i].done {
-				rows = append(rows, i)
+				next = append(next, i)
 			}
 		}
-		if len(rows) == 0 {
-			break
-		}
-		k.leapfrog(c, rows)
+		rows = next
 	}
 	for i := 0; i < n; i++ {
 		t := &k.tree[i]
@@ -264,20 +273,22 @@ func (k *nutsKernel) begin(c *Chains, i int) {
 	t := &k.tree[i]
 	invM := k.ad.InvM[lo:hi]
 	p := k.p[lo:hi]
+	op, rho := k.op[lo:hi][:len(p)], t.rho[:len(p)]
+	invM = invM[:len(p)]
+	// Both ends of the tree are the starting point: the first leapfrog
+	// step reads its position and gradient from c.X and c.Grad, and the
+	// far end's (ox, og) are written when a doubling first turns back
+	// (t.far0). The sample t.x, t.g is only read once moved.
+	sum := 0.0
 	for j, m := range invM {
-		p[j] /= math.Sqrt(m)
+		v := p[j] / math.Sqrt(m)
+		p[j], op[j], rho[j] = v, v, v
+		sum += m * v * v // kinetic's expression
 	}
 	k.slot[i] = i
-	copy(k.bx[k.a][lo:hi], c.X[lo:hi])
-	copy(k.bg[k.a][lo:hi], c.Grad[lo:hi])
-	copy(k.ox[lo:hi], c.X[lo:hi])
-	copy(k.og[lo:hi], c.Grad[lo:hi])
-	copy(k.op[lo:hi], p)
-	copy(t.rho, p)
-	copy(t.x, c.X[lo:hi])
-	copy(t.g, c.Grad[lo:hi])
+	t.far0 = true
 	t.e = c.E[i]
-	t.h0 = c.E[i] + kinetic(p, invM)
+	t.h0 = c.E[i] + 0.5*sum
 	t.h, t.div = t.h0, false
 	t.w, t.shift = 1, 0
 	t.depth, t.dir, t.top, t.leaves = 0, 0, 0, 0
@@ -298,9 +309,17 @@ func (k *nutsKernel) startDoubling(c *Chains, i int) {
 	}
 	if t.dir != 0 && dir != t.dir {
 		sl, sh := k.slot[i]*d, (k.slot[i]+1)*d
-		swapRows(k.bx[k.a][sl:sh], k.ox[lo:hi])
+		if t.far0 { // the far end is the starting point
+			copy(k.ox[lo:hi], k.bx[k.a][sl:sh])
+			copy(k.og[lo:hi], k.bg[k.a][sl:sh])
+			copy(k.bx[k.a][sl:sh], c.X[lo:hi])
+			copy(k.bg[k.a][sl:sh], c.Grad[lo:hi])
+			t.far0 = false
+		} else {
+			swapRows(k.bx[k.a][sl:sh], k.ox[lo:hi])
+			swapRows(k.bg[k.a][sl:sh], k.og[lo:hi])
+		}
 		swapRows(k.p[lo:hi], k.op[lo:hi])
-		swapRows(k.bg[k.a][sl:sh], k.og[lo:hi])
 	}
 	t.dir = dir
 	k.step[i] = float64(dir) * k.ad.Eps[i]
@@ -329,6 +348,10 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 	d := c.Dim
 	r := len(rows)
 	xa, ga := k.bx[k.a], k.bg[k.a]
+	if k.first { // every chain, at the starting point: see begin
+		xa, ga = c.X, c.Grad
+		k.first = false
+	}
 	k.a ^= 1
 	xb, gb, eb := k.bx[k.a][:r*d], k.bg[k.a][:r*d], k.be[:r]
 	invM := k.ad.InvM

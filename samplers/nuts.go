@@ -14,15 +14,20 @@ package samplers
 //
 // Every chain of a shard builds its own tree, but the leapfrog steps of all
 // chains are taken together: each round of the transition does one leapfrog
-// step for every chain still building (their rows are gathered into one
-// batch, evaluated with a single c.EvalGradient, and scattered back), then
-// each of those chains processes its new leaf. Chains whose tree has stopped
-// (U-turn, divergence or max_depth) wait until the last one finishes.
+// step for every chain still building (their positions written packed into
+// one batch and evaluated with a single c.EvalGradient), then each of those
+// chains processes its new leaf. Chains whose tree has stopped (U-turn,
+// divergence or max_depth) wait until the last one finishes.
 //
-// The tree is built iteratively. A chain keeps two trajectory ends in N×d
-// arrays: "cur", the end being extended, and "oth", the other one; when a
-// doubling goes the other way the two rows are swapped, and the signed step
-// ε·dir makes backward integration the same leapfrog. The subtree being
+// The tree is built iteratively. A chain keeps two trajectory ends: "cur",
+// the end being extended (its momentum in a row of p, its position and
+// gradient in the last batch, which the next step reads and writes the next
+// batch from: no gather or scatter), and the other one (rows of ox, op,
+// og); when a doubling goes the other way the two are swapped, and the
+// signed step ε·dir makes backward integration the same leapfrog. The
+// per-leaf work is fused: one pass per chain before the gradient, one after
+// (momentum, kinetic energy, finiteness, and the copy into the leaf's
+// checkpoint), and the batch's exponentials in a loop of their own. The subtree being
 // built is kept as a small stack of checkpoints (at most max_depth+1), one
 // per completed sub-subtree still waiting for its sibling: its weight,
 // ρ, the momenta at its first and last leaves, and its multinomial proposal.

@@ -378,43 +378,54 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 	}
 	c.EvalGradient(eb, gb, xb)
 	c.Stats.Leapfrogs += int64(r)
-	for s, i := range rows {
-		nh := -(0.5 * k.step[i])
-		p := k.p[i*d : (i+1)*d]
-		m := invM[i*d : (i+1)*d][:len(p)]
-		x, g := xb[s*d : (s+1)*d][:len(p)], gb[s*d : (s+1)*d][:len(p)]
-		// The leaf's checkpoint is the free entry at the top of the stack
-		// (a scratch entry whatever happens): fill it in the same pass.
-		t := &k.tree[i]
-		nd := &t.stack[t.top]
-		np, nx, ng := nd.pBeg[:len(p)], nd.x[:len(p)], nd.g[:len(p)]
-		sum, z := 0.0, 0.0
-		for j := range p {
-			v := p[j] + float64(nh*g[j])
-			p[j] = v
-			np[j] = v
-			nx[j], ng[j] = x[j], g[j]
-			sum += m[j] * v * v
-			z += x[j] * 0
-			z += g[j] * 0
+	// The chains' leaves, in blocks of nutsBlock: each chain's data stays
+	// in the first-level cache from its second pass to its leaf.
+	for b0 := 0; b0 < r; b0 += nutsBlock {
+		b1 := min(b0+nutsBlock, r)
+		for s := b0; s < b1; s++ {
+			i := rows[s]
+			nh := -(0.5 * k.step[i])
+			p := k.p[i*d : (i+1)*d]
+			m := invM[i*d : (i+1)*d][:len(p)]
+			x, g := xb[s*d : (s+1)*d][:len(p)], gb[s*d : (s+1)*d][:len(p)]
+			// The leaf's checkpoint is the free entry at the top of the
+			// stack (a scratch entry whatever happens): fill it here.
+			t := &k.tree[i]
+			nd := &t.stack[t.top]
+			np, nx, ng := nd.pBeg[:len(p)], nd.x[:len(p)], nd.g[:len(p)]
+			sum, z := 0.0, 0.0
+			for j := range p {
+				v := p[j] + float64(nh*g[j])
+				p[j] = v
+				np[j] = v
+				nx[j], ng[j] = x[j], g[j]
+				sum += m[j] * v * v
+				z += x[j] * 0
+				z += g[j] * 0
+			}
+			h := eb[s] + 0.5*sum
+			if math.IsNaN(h) {
+				h = math.Inf(1)
+			}
+			lh[s], lw[s], fin[s] = h, -(h-t.h0)-t.shift, z == 0
 		}
-		h := eb[s] + 0.5*sum
-		if math.IsNaN(h) {
-			h = math.Inf(1)
+		// The leaves' weights exp(H0 − H) on their trees' scales; with
+		// shift 0 (all but pathological trajectories) they are also their
+		// acceptance statistics. A loop of exponentials alone, independent
+		// of one another, runs at their throughput, not their latency.
+		for s := b0; s < b1; s++ {
+			lw[s] = math.Exp(lw[s])
 		}
-		lh[s], lw[s], fin[s] = h, -(h-t.h0)-t.shift, z == 0
-	}
-	// The leaves' weights exp(H0 − H) on their trees' scales; with shift 0
-	// (all but pathological trajectories) they are also their acceptance
-	// statistics. A loop of exponentials alone, independent of one
-	// another, runs at their throughput, not their latency.
-	for s, v := range lw {
-		lw[s] = math.Exp(v)
-	}
-	for s, i := range rows {
-		k.leaf(c, i, eb[s], lh[s], lw[s], fin[s])
+		for s := b0; s < b1; s++ {
+			k.leaf(c, rows[s], eb[s], lh[s], lw[s], fin[s])
+		}
 	}
 }
+
+// nutsBlock is the number of chains whose leaves leapfrog finishes
+// together: enough exponentials to overlap, few enough chains to stay in
+// cache.
+const nutsBlock = 16
 
 // leaf processes the point chain i's leapfrog step just reached (its
 // position, momentum and gradient already in the free checkpoint at the

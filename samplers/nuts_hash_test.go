@@ -9,7 +9,8 @@ import (
 )
 
 // TestNUTSHashes prints a hash of NUTS draws and statistics on a few
-// targets (with warmup and adaptation, and with a wall for divergences):
+// targets (with warmup and adaptation, without, far out where the weights
+// are rescaled, and against a wall of non-finite values for divergences):
 // set NUTS_HASH=1 to see them; they compare two versions' draws bit for bit.
 func TestNUTSHashes(t *testing.T) {
 	if os.Getenv("NUTS_HASH") == "" {
@@ -22,7 +23,7 @@ func TestNUTSHashes(t *testing.T) {
 			Energy(e, x []float64)
 			Gradient(e, g, x []float64)
 		}
-	}{{"gauss3", hmGauss{[]float64{0.5, 2, 1}}}, {"gauss10", hmGauss{hmScales(10, 0.1, 10)}}, {"gumbel", hmGumbel{}}, {"gauss2", hmGauss{[]float64{1, 3}}}} {
+	}{{"gauss3", hmGauss{[]float64{0.5, 2, 1}}}, {"gauss10", hmGauss{hmScales(10, 0.1, 10)}}, {"gumbel", hmGumbel{}}, {"gauss2", hmGauss{[]float64{1, 3}}}, {"far3", hmGauss{[]float64{1, 1, 1}}}, {"wall", hmWall{}}} {
 		for _, adapt := range []bool{true, false} {
 			s := NewNUTS()
 			s.Adapt = adapt
@@ -32,6 +33,14 @@ func TestNUTSHashes(t *testing.T) {
 			c := NewChains(tc.e, 16, 0, 99)
 			for i := range c.N {
 				c.Rng[i].FillNorm(c.X[i*c.Dim : (i+1)*c.Dim])
+			}
+			if tc.name == "wall" { // inside the support
+				clear(c.X)
+			}
+			if tc.name == "far3" { // E ≈ 4.5·10⁴: the weights are rescaled
+				for j := range c.X {
+					c.X[j] = 170 + float64(j)
+				}
 			}
 			k, err := s.Start(c)
 			if err != nil {

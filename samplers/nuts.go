@@ -113,7 +113,8 @@ func (s *NUTS) Start(c *Chains) (Kernel, error) {
 		ad:   NewAdapter(n, d, s.StepSize, s.TargetAccept, s.Adapt),
 		rows: make([]int, 0, n), slot: make([]int, n), be: make([]float64, n),
 		lh: make([]float64, n), lw: make([]float64, n), fin: make([]bool, n),
-		p: make([]float64, n*d), ox: make([]float64, n*d), op: make([]float64, n*d), og: make([]float64, n*d),
+		p:  make([]float64, n*d),
+		ox: make([]float64, n*d), op: make([]float64, n*d), og: make([]float64, n*d),
 		step: make([]float64, n), acc: make([]float64, n), tree: make([]nutsTree, n)}
 	// One slab for every chain's vectors: 4 for the tree, 5 per checkpoint.
 	per := (4 + 5*(s.MaxDepth+1)) * d
@@ -427,12 +428,13 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 // cache.
 const nutsBlock = 16
 
-// leaf processes the point chain i's leapfrog step just reached (its
-// position, momentum and gradient already in the free checkpoint at the
-// top of the stack; energy e, Hamiltonian h (+Inf for NaN), weight
-// w = exp(H0 − h − shift), x and g finite or not): it accounts for it, detects divergence, pushes it as a
-// checkpoint, merges completed subtrees, and joins a complete subtree to
-// the tree.
+// leaf processes the point chain i's leapfrog step just reached: it
+// accounts for it, detects divergence, pushes it as a checkpoint, merges
+// completed subtrees, and joins a complete subtree to the tree. The
+// leaf's position, momentum and gradient are already in the free
+// checkpoint at the top of the stack (see leapfrog); e is its energy, h
+// its Hamiltonian (+Inf for NaN), w = exp(H0 − h − shift) its weight, and
+// fin whether its position and gradient are finite.
 func (k *nutsKernel) leaf(c *Chains, i int, e, h, w float64, fin bool) {
 	d := c.Dim
 	lo, hi := i*d, (i+1)*d

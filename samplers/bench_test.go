@@ -137,22 +137,14 @@ func BenchmarkNUTS(b *testing.B) {
 // gradients and the rest (the integrator's updates, the momentum draws,
 // the tree or the accept test): post-warmup nuts (ε = 0.5) and hmc
 // (L = 10, ε = 0.3) transitions over one shard of 256 chains on a 10-D
-// standard Gaussian, whose gradient is cheap and of known cost. The
+// and a 2-D standard Gaussian, whose gradient is cheap and of known cost. The
 // gradient is then timed alone, without a timer around each call, on the
 // shard's batch (the same rows), and the report is, per transition: the
 // total, the gradients (gradients/transition × ns per gradient row) and
 // the rest. Times are the process's CPU time where the OS gives it (on a
 // shared machine the steadier number), wall time otherwise.
 func BenchmarkBookkeeping(b *testing.B) {
-	const d, chains = 10, 256
-	mean := make([]any, d)
-	for j := range mean {
-		mean[j] = 0.0
-	}
-	g, err := energies.FromTable(map[string]any{"type": "gaussian", "mean": mean})
-	if err != nil {
-		b.Fatal(err)
-	}
+	const chains = 256
 	clock := func() time.Duration {
 		if t, ok := processCPU(); ok {
 			return t
@@ -167,43 +159,53 @@ func BenchmarkBookkeeping(b *testing.B) {
 		name string
 		smp  samplers.Sampler
 	}{{"nuts", nuts}, {"hmc", hmc}} {
-		b.Run(fmt.Sprintf("sampler=%s/d=%d/chains=%d", s.name, d, chains), func(b *testing.B) {
-			c := samplers.NewChains(g, chains, 0, 1)
-			for i := range c.N {
-				c.Rng[i].FillNorm(c.X[i*d : (i+1)*d])
+		for _, d := range []int{10, 2} {
+			mean := make([]any, d)
+			for j := range mean {
+				mean[j] = 0.0
 			}
-			k, err := s.smp.Start(c)
+			g, err := energies.FromTable(map[string]any{"type": "gaussian", "mean": mean})
 			if err != nil {
 				b.Fatal(err)
 			}
-			for i := range 20 { // leave the starting points behind
-				k.Step(c, samplers.Iter{I: i, Total: math.MaxInt})
-			}
-			c.Stats = samplers.Stats{}
-			b.ReportAllocs()
-			t0 := clock()
-			n := 0
-			for b.Loop() {
-				k.Step(c, samplers.Iter{I: 20 + n, Total: math.MaxInt})
-				n++
-			}
-			total := clock() - t0
-			// The gradient alone, on the shard's rows, for as many rows.
-			e, gr := make([]float64, chains), make([]float64, chains*d)
-			rows := 0
-			t0 = clock()
-			for int64(rows) < c.Stats.GradEvals || rows < 1<<20 {
-				g.Gradient(e, gr, c.X)
-				rows += chains
-			}
-			perRow := float64((clock() - t0).Nanoseconds()) / float64(rows)
-			tr, ge := float64(c.Stats.Transitions), float64(c.Stats.GradEvals)
-			b.ReportMetric(0, "ns/op")
-			b.ReportMetric(float64(total.Nanoseconds())/tr, "ns/transition")
-			b.ReportMetric(perRow, "ns/gradient")
-			b.ReportMetric(ge/tr, "gradients/transition")
-			b.ReportMetric(float64(total.Nanoseconds())/tr-perRow*ge/tr, "ns-rest/transition")
-		})
+			b.Run(fmt.Sprintf("sampler=%s/d=%d/chains=%d", s.name, d, chains), func(b *testing.B) {
+				c := samplers.NewChains(g, chains, 0, 1)
+				for i := range c.N {
+					c.Rng[i].FillNorm(c.X[i*d : (i+1)*d])
+				}
+				k, err := s.smp.Start(c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := range 20 { // leave the starting points behind
+					k.Step(c, samplers.Iter{I: i, Total: math.MaxInt})
+				}
+				c.Stats = samplers.Stats{}
+				b.ReportAllocs()
+				t0 := clock()
+				n := 0
+				for b.Loop() {
+					k.Step(c, samplers.Iter{I: 20 + n, Total: math.MaxInt})
+					n++
+				}
+				total := clock() - t0
+				// The gradient alone, on the shard's rows, for as many rows.
+				e, gr := make([]float64, chains), make([]float64, chains*d)
+				rows := 0
+				t0 = clock()
+				for int64(rows) < c.Stats.GradEvals || rows < 1<<20 {
+					g.Gradient(e, gr, c.X)
+					rows += chains
+				}
+				perRow := float64((clock() - t0).Nanoseconds()) / float64(rows)
+				tr, ge := float64(c.Stats.Transitions), float64(c.Stats.GradEvals)
+				b.ReportMetric(0, "ns/op")
+				b.ReportMetric(float64(total.Nanoseconds())/tr, "ns/transition")
+				b.ReportMetric(perRow, "ns/gradient")
+				b.ReportMetric(ge/tr, "gradients/transition")
+				b.ReportMetric(float64(total.Nanoseconds())/tr-perRow*ge/tr, "ns-rest/transition")
+			})
+		}
 	}
 }
 

@@ -14,15 +14,20 @@ package samplers
 //
 // Every chain of a shard builds its own tree, but the leapfrog steps of all
 // chains are taken together: each round of the transition does one leapfrog
-// step for every chain still building (their rows are gathered into one
-// batch, evaluated with a single c.EvalGradient, and scattered back), then
-// each of those chains processes its new leaf. Chains whose tree has stopped
-// (U-turn, divergence or max_depth) wait until the last one finishes.
+// step for every chain still building (their positions written packed into
+// one batch and evaluated with a single c.EvalGradient), then each of those
+// chains processes its new leaf. Chains whose tree has stopped (U-turn,
+// divergence or max_depth) wait until the last one finishes.
 //
-// The tree is built iteratively. A chain keeps two trajectory ends in N×d
-// arrays: "cur", the end being extended, and "oth", the other one; when a
-// doubling goes the other way the two rows are swapped, and the signed step
-// ε·dir makes backward integration the same leapfrog. The subtree being
+// The tree is built iteratively. A chain keeps two trajectory ends: "cur",
+// the end being extended (its momentum in a row of p, its position and
+// gradient in the last batch, which the next step reads and writes the next
+// batch from: no gather or scatter), and the other one (rows of ox, op,
+// og); when a doubling goes the other way the two are swapped, and the
+// signed step ε·dir makes backward integration the same leapfrog. The
+// per-leaf work is fused: one pass per chain before the gradient, one after
+// (momentum, kinetic energy, finiteness, and the copy into the leaf's
+// checkpoint), and the batch's exponentials in a loop of their own. The subtree being
 // built is kept as a small stack of checkpoints (at most max_depth+1), one
 // per completed sub-subtree still waiting for its sibling: its weight,
 // ρ, the momenta at its first and last leaves, and its multinomial proposal.
@@ -105,16 +110,18 @@ func (s *NUTS) Start(c *Chains) (Kernel, error) {
 	}
 	n, d := c.N, c.Dim
 	k := &nutsKernel{maxDepth: s.MaxDepth,
-		ad: NewAdapter(n, d, s.StepSize, s.TargetAccept, s.Adapt),
-		lf: NewLeapfrog(n, d),
-		cur: nutsEnds{x: make([]float64, n*d), p: make([]float64, n*d), g: make([]float64, n*d),
-			e: make([]float64, n)},
-		oth: nutsEnds{x: make([]float64, n*d), p: make([]float64, n*d), g: make([]float64, n*d),
-			e: make([]float64, n)},
+		ad:   NewAdapter(n, d, s.StepSize, s.TargetAccept, s.Adapt),
+		rows: make([]int, 0, n), slot: make([]int, n), be: make([]float64, n),
+		lh: make([]float64, n), lw: make([]float64, n), fin: make([]bool, n),
+		p:  make([]float64, n*d),
+		ox: make([]float64, n*d), op: make([]float64, n*d), og: make([]float64, n*d),
 		step: make([]float64, n), acc: make([]float64, n), tree: make([]nutsTree, n)}
 	// One slab for every chain's vectors: 4 for the tree, 5 per checkpoint.
 	per := (4 + 5*(s.MaxDepth+1)) * d
 	slab := make([]float64, n*per)
+	for b := range k.bx {
+		k.bx[b], k.bg[b] = make([]float64, n*d), make([]float64, n*d)
+	}
 	next := func() []float64 {
 		v := slab[:d:d]
 		slab = slab[d:]
@@ -130,12 +137,6 @@ func (s *NUTS) Start(c *Chains) (Kernel, error) {
 		}
 	}
 	return k, nil
-}
-
-// nutsEnds holds one trajectory end of every chain (N rows).
-type nutsEnds struct {
-	x, p, g []float64 // N×d
-	e       []float64 // N
 }
 
 // nutsNode is a checkpoint: a completed subtree of the subtree being built.
@@ -176,6 +177,7 @@ type nutsTree struct {
 	leaves   int     // leapfrog steps this transition
 	sumMetro float64 // Σ min(1, exp(H0 − H)) over them
 	moved    bool    // the sample changed
+	far0     bool    // the far end is the starting point (see begin)
 	done     bool
 }
 
@@ -183,11 +185,26 @@ type nutsTree struct {
 type nutsKernel struct {
 	maxDepth int
 	ad       *Adapter
-	lf       *Leapfrog
-	cur, oth nutsEnds
-	step     []float64 // ε·dir per chain for the current doubling
-	acc      []float64 // acceptance statistic of the last transition
-	tree     []nutsTree
+	// The end being extended ("cur") of the chains that step together:
+	// the momenta are rows of p (chain i's row i); the positions and
+	// gradients are rows of the batch the gradient is evaluated on, bx[a]
+	// and bg[a], chain i's at row slot[i]. A leapfrog step reads them there
+	// and writes the new ones to the other batch (a flips), packed in the
+	// order of rows, so there is no gather or scatter.
+	rows   []int
+	first  bool // the next leapfrog step is the transition's first
+	slot   []int
+	a      int
+	bx, bg [2][]float64 // N×d
+	be     []float64    // N: the batch's energies
+	lh, lw []float64    // N: the batch's leaves' H and weights
+	fin    []bool       // N: and whether their x and g are finite
+	p      []float64    // N×d
+	ox, op []float64    // N×d: the other end ("oth"): position, momentum,
+	og     []float64    // and gradient
+	step   []float64    // ε·dir per chain for the current doubling
+	acc    []float64    // acceptance statistic of the last transition
+	tree   []nutsTree
 }
 
 // Step advances every chain by one NUTS transition, all trees built in
@@ -198,25 +215,28 @@ func (k *nutsKernel) Step(c *Chains, it Iter) {
 	n, d := c.N, c.Dim
 	// The momenta's normals, every row's first (each stream's draws keep
 	// their order: begin draws the first direction after them).
-	rng.FillNormRows(c.Rng, k.cur.p, d)
+	rng.FillNormRows(c.Rng, k.p, d)
 	for i := 0; i < n; i++ {
 		k.begin(c, i)
 	}
-	for {
-		rows := k.lf.Rows()
-		for i := 0; i < n; i++ {
+	// The chains still building: every chain at first, then those of the
+	// last round whose tree is not done (a tree never restarts).
+	k.first = true
+	rows := k.rows[:0]
+	for i := 0; i < n; i++ {
+		if !k.tree[i].done {
+			rows = append(rows, i)
+		}
+	}
+	for len(rows) > 0 {
+		k.leapfrog(c, rows)
+		next := rows[:0]
+		for _, i := range rows {
 			if !k.tree[i].done {
-				rows = append(rows, i)
+				next = append(next, i)
 			}
 		}
-		if len(rows) == 0 {
-			break
-		}
-		k.lf.Step(c, rows, k.cur.x, k.cur.p, k.cur.g, k.cur.e, a.InvM, k.step)
-		c.Stats.Leapfrogs += int64(len(rows))
-		for _, i := range rows {
-			k.leaf(c, i)
-		}
+		rows = next
 	}
 	for i := 0; i < n; i++ {
 		t := &k.tree[i]
@@ -258,21 +278,23 @@ func (k *nutsKernel) begin(c *Chains, i int) {
 	lo, hi := i*d, (i+1)*d
 	t := &k.tree[i]
 	invM := k.ad.InvM[lo:hi]
-	p := k.cur.p[lo:hi]
+	p := k.p[lo:hi]
+	op, rho := k.op[lo:hi][:len(p)], t.rho[:len(p)]
+	invM = invM[:len(p)]
+	// Both ends of the tree are the starting point: the first leapfrog
+	// step reads its position and gradient from c.X and c.Grad, and the
+	// far end's (ox, og) are written when a doubling first turns back
+	// (t.far0). The sample t.x, t.g is only read once moved.
+	sum := 0.0
 	for j, m := range invM {
-		p[j] /= math.Sqrt(m)
+		v := p[j] / math.Sqrt(m)
+		p[j], op[j], rho[j] = v, v, v
+		sum += m * v * v // kinetic's expression
 	}
-	for _, en := range [2]*nutsEnds{&k.cur, &k.oth} {
-		copy(en.x[lo:hi], c.X[lo:hi])
-		copy(en.g[lo:hi], c.Grad[lo:hi])
-		en.e[i] = c.E[i]
-	}
-	copy(k.oth.p[lo:hi], p)
-	copy(t.rho, p)
-	copy(t.x, c.X[lo:hi])
-	copy(t.g, c.Grad[lo:hi])
+	k.slot[i] = i
+	t.far0 = true
 	t.e = c.E[i]
-	t.h0 = c.E[i] + kinetic(p, invM)
+	t.h0 = c.E[i] + 0.5*sum
 	t.h, t.div = t.h0, false
 	t.w, t.shift = 1, 0
 	t.depth, t.dir, t.top, t.leaves = 0, 0, 0, 0
@@ -292,14 +314,22 @@ func (k *nutsKernel) startDoubling(c *Chains, i int) {
 		dir = 1
 	}
 	if t.dir != 0 && dir != t.dir {
-		swapRows(k.cur.x[lo:hi], k.oth.x[lo:hi])
-		swapRows(k.cur.p[lo:hi], k.oth.p[lo:hi])
-		swapRows(k.cur.g[lo:hi], k.oth.g[lo:hi])
-		k.cur.e[i], k.oth.e[i] = k.oth.e[i], k.cur.e[i]
+		sl, sh := k.slot[i]*d, (k.slot[i]+1)*d
+		if t.far0 { // the far end is the starting point
+			copy(k.ox[lo:hi], k.bx[k.a][sl:sh])
+			copy(k.og[lo:hi], k.bg[k.a][sl:sh])
+			copy(k.bx[k.a][sl:sh], c.X[lo:hi])
+			copy(k.bg[k.a][sl:sh], c.Grad[lo:hi])
+			t.far0 = false
+		} else {
+			swapRows(k.bx[k.a][sl:sh], k.ox[lo:hi])
+			swapRows(k.bg[k.a][sl:sh], k.og[lo:hi])
+		}
+		swapRows(k.p[lo:hi], k.op[lo:hi])
 	}
 	t.dir = dir
 	k.step[i] = float64(dir) * k.ad.Eps[i]
-	copy(t.pNear, k.cur.p[lo:hi])
+	copy(t.pNear, k.p[lo:hi])
 	t.top = 0
 }
 
@@ -309,25 +339,109 @@ func swapRows(a, b []float64) {
 	}
 }
 
+// leapfrog takes one leapfrog step of every chain in rows (ascending),
+//
+//	p −= (ε/2)g;  x += ε M⁻¹p;  e, g = E(x), ∇E(x);  p −= (ε/2)g
+//
+// as Leapfrog.Step does, in two fused passes: the first reads each chain's
+// x and g from batch a at its slot and writes the new x to the other
+// batch, packed in the order of rows; then one gradient evaluation over
+// that batch; the second finishes each momentum together with its
+// kinetic energy and the finiteness check, and processes the leaf. Each
+// value goes through the expressions of the simd reference kernels, so
+// the bits are Leapfrog.Step's.
+func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
+	d := c.Dim
+	r := len(rows)
+	xa, ga := k.bx[k.a], k.bg[k.a]
+	if k.first { // every chain, at the starting point: see begin
+		xa, ga = c.X, c.Grad
+		k.first = false
+	}
+	k.a ^= 1
+	xb, gb, eb := k.bx[k.a][:r*d], k.bg[k.a][:r*d], k.be[:r]
+	invM := k.ad.InvM
+	lh, lw, fin := k.lh[:r], k.lw[:r], k.fin[:r]
+	for s, i := range rows {
+		src := k.slot[i] * d
+		k.slot[i] = s
+		h := k.step[i]
+		nh := -(0.5 * h)
+		p := k.p[i*d : (i+1)*d]
+		m := invM[i*d : (i+1)*d][:len(p)]
+		xs, gs := xa[src : src+d][:len(p)], ga[src : src+d][:len(p)]
+		xd := xb[s*d : (s+1)*d][:len(p)]
+		for j := range p {
+			v := p[j] + float64(nh*gs[j])
+			p[j] = v
+			xd[j] = xs[j] + float64(h*float64(m[j]*v))
+		}
+	}
+	c.EvalGradient(eb, gb, xb)
+	c.Stats.Leapfrogs += int64(r)
+	// The chains' leaves, in blocks of nutsBlock: each chain's data stays
+	// in the first-level cache from its second pass to its leaf.
+	for b0 := 0; b0 < r; b0 += nutsBlock {
+		b1 := min(b0+nutsBlock, r)
+		for s := b0; s < b1; s++ {
+			i := rows[s]
+			nh := -(0.5 * k.step[i])
+			p := k.p[i*d : (i+1)*d]
+			m := invM[i*d : (i+1)*d][:len(p)]
+			x, g := xb[s*d : (s+1)*d][:len(p)], gb[s*d : (s+1)*d][:len(p)]
+			// The leaf's checkpoint is the free entry at the top of the
+			// stack (a scratch entry whatever happens): fill it here.
+			t := &k.tree[i]
+			nd := &t.stack[t.top]
+			np, nx, ng := nd.pBeg[:len(p)], nd.x[:len(p)], nd.g[:len(p)]
+			sum, z := 0.0, 0.0
+			for j := range p {
+				v := p[j] + float64(nh*g[j])
+				p[j] = v
+				np[j] = v
+				nx[j], ng[j] = x[j], g[j]
+				sum += m[j] * v * v
+				z += x[j] * 0
+				z += g[j] * 0
+			}
+			h := eb[s] + 0.5*sum
+			if math.IsNaN(h) {
+				h = math.Inf(1)
+			}
+			lh[s], lw[s], fin[s] = h, -(h-t.h0)-t.shift, z == 0
+		}
+		// The leaves' weights exp(H0 − H) on their trees' scales; with
+		// shift 0 (all but pathological trajectories) they are also their
+		// acceptance statistics. A loop of exponentials alone, independent
+		// of one another, runs at their throughput, not their latency.
+		for s := b0; s < b1; s++ {
+			lw[s] = math.Exp(lw[s])
+		}
+		for s := b0; s < b1; s++ {
+			k.leaf(c, rows[s], eb[s], lh[s], lw[s], fin[s])
+		}
+	}
+}
+
+// nutsBlock is the number of chains whose leaves leapfrog finishes
+// together: enough exponentials to overlap, few enough chains to stay in
+// cache.
+const nutsBlock = 16
+
 // leaf processes the point chain i's leapfrog step just reached: it
 // accounts for it, detects divergence, pushes it as a checkpoint, merges
-// completed subtrees, and joins a complete subtree to the tree.
-func (k *nutsKernel) leaf(c *Chains, i int) {
+// completed subtrees, and joins a complete subtree to the tree. The
+// leaf's position, momentum and gradient are already in the free
+// checkpoint at the top of the stack (see leapfrog); e is its energy, h
+// its Hamiltonian (+Inf for NaN), w = exp(H0 − h − shift) its weight, and
+// fin whether its position and gradient are finite.
+func (k *nutsKernel) leaf(c *Chains, i int, e, h, w float64, fin bool) {
 	d := c.Dim
 	lo, hi := i*d, (i+1)*d
 	t := &k.tree[i]
 	invM := k.ad.InvM[lo:hi]
-	x, p, g, e := k.cur.x[lo:hi], k.cur.p[lo:hi], k.cur.g[lo:hi], k.cur.e[i]
-	kin, fin := kineticFinite(p, x, g, invM)
-	h := e + kin
-	if math.IsNaN(h) {
-		h = math.Inf(1)
-	}
 	dH := h - t.h0
 	t.leaves++
-	// The leaf's weight exp(H0 − H) on the tree's scale; with shift 0 (all
-	// but pathological trajectories) it is also its acceptance statistic.
-	w := math.Exp(-dH - t.shift)
 	if dH > 0 {
 		if t.shift == 0 {
 			t.sumMetro += w
@@ -349,10 +463,8 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 	}
 	nd := &t.stack[t.top]
 	t.top++
-	nd.size, nd.w, nd.e, nd.h = 1, w, e, h
-	copy(nd.pBeg, p) // a leaf's ρ and last momentum are pBeg too: see ends
-	copy(nd.x, x)
-	copy(nd.g, g)
+	nd.size, nd.w, nd.e, nd.h = 1, w, e, h // pBeg, x, g: see leapfrog
+	// (a leaf's ρ and last momentum are pBeg too: see ends)
 	for t.top >= 2 && t.stack[t.top-1].size == t.stack[t.top-2].size {
 		ok := mergeNodes(&t.stack[t.top-2], &t.stack[t.top-1], invM, &c.Rng[i])
 		t.top--
@@ -377,8 +489,13 @@ func (k *nutsKernel) leaf(c *Chains, i int) {
 	t.w += s.w
 	// The far end of the tree is the other end's momentum; the near end was
 	// saved when the doubling started.
-	sEnd, sRho := s.ends()
-	ok := uTurnFree3(t.rho, k.oth.p[lo:hi], t.pNear, t.rho, s.pBeg, sEnd, sRho, invM)
+	var ok bool
+	if t.depth == 0 { // two single points: t.rho, op and pNear are p0
+		ok = uTurnFree2(t.rho, t.rho, s.pBeg, invM)
+	} else {
+		sEnd, sRho := s.ends()
+		ok = uTurnFree3(t.rho, k.op[lo:hi], t.pNear, t.rho, s.pBeg, sEnd, sRho, invM)
+	}
 	t.depth++
 	if !ok || t.depth >= k.maxDepth {
 		t.done = true
@@ -398,9 +515,14 @@ func mergeNodes(l, r *nutsNode, invM []float64, rs *rng.Stream) bool {
 		l.g, r.g = r.g, l.g
 		l.e, l.h = r.e, r.h
 	}
-	lEnd, lRho := l.ends()
-	rEnd, rRho := r.ends()
-	ok := uTurnFree3(l.rho, l.pBeg, lEnd, lRho, r.pBeg, rEnd, rRho, invM)
+	var ok bool
+	if l.size == 1 { // two leaves: the three checks are two (uTurnFree2)
+		ok = uTurnFree2(l.rho, l.pBeg, r.pBeg, invM)
+	} else {
+		lEnd, lRho := l.ends()
+		rEnd, rRho := r.ends()
+		ok = uTurnFree3(l.rho, l.pBeg, lEnd, lRho, r.pBeg, rEnd, rRho, invM)
+	}
 	// l's last momentum is r's: take over the buffer that holds it.
 	if r.size == 1 {
 		l.pEnd, r.pBeg = r.pBeg, l.pEnd
@@ -460,30 +582,21 @@ func uTurnFree3(rho, a, b, ra, c, d, rc, invM []float64) bool {
 	return s1a > 0 && s1d > 0 && s2a > 0 && s2c > 0 && s3b > 0 && s3d > 0
 }
 
-// kineticFinite returns ½ pᵀ M⁻¹ p for one row, as kinetic, and whether
-// every value of x and g (as long as p) is finite, as finitePair.
-func kineticFinite(p, x, g, invM []float64) (kin float64, finite bool) {
-	n := len(p)
-	x, g, invM = x[:n], g[:n], invM[:n]
-	s, z := 0.0, 0.0
-	for j, v := range p {
-		s += invM[j] * v * v
-		z += x[j] * 0
-		z += g[j] * 0
+// uTurnFree2 is uTurnFree3 for two single points of momenta a and c
+// (a = b = ra, c = d = rc there; rho may be a): its three summed momenta are the same a + c (IEEE
+// addition commutes), so its six dot products are two, each computed in
+// the same order, and the result and rho are uTurnFree3's bit for bit.
+func uTurnFree2(rho, a, c, invM []float64) bool {
+	n := len(invM)
+	rho, a, c = rho[:n], a[:n], c[:n]
+	var sa, sc float64
+	for j, m := range invM {
+		r := a[j] + c[j]
+		sa += m * a[j] * r
+		sc += m * c[j] * r
+		rho[j] = r
 	}
-	return 0.5 * s, z == 0
-}
-
-// finitePair reports whether every value of x and g (as long as x) is
-// finite: v·0 is ±0 for a finite v and NaN for an infinite or NaN one.
-func finitePair(x, g []float64) bool {
-	g = g[:len(x)]
-	s := 0.0
-	for j, v := range x {
-		s += v * 0
-		s += g[j] * 0
-	}
-	return s == 0
+	return sa > 0 && sc > 0
 }
 
 var (

@@ -318,7 +318,7 @@ func (t *convJob[T]) run(i0, i1 int) {
 			for c := 0; c < s.OutC; c++ {
 				row, src := o[c*hw:(c+1)*hw], t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw]
 				if t.bias == nil {
-					copy(row, src)
+					copyShort(row, src)
 					continue
 				}
 				b := t.bias[c]
@@ -330,7 +330,7 @@ func (t *convJob[T]) run(i0, i1 int) {
 		case phaseGather:
 			y := t.x[i*on : (i+1)*on]
 			for c := 0; c < s.OutC; c++ {
-				copy(t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw], y[c*hw:(c+1)*hw])
+				copyShort(t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw], y[c*hw:(c+1)*hw])
 			}
 		case phaseCol2im:
 			col2im(t.out[i*in:(i+1)*in], t.col[i*hw:], nhw, s, t.off, xp)
@@ -369,13 +369,33 @@ func padded[T Float](xp, x []T, s ConvShape) ([]T, int) {
 	p, wp := s.Pad, s.W+2*s.Pad
 	plane := (s.H + 2*p) * wp
 	xp = xp[:s.InC*plane]
-	clear(xp)
+	x = x[:s.InC*s.H*s.W]
 	for c := 0; c < s.InC; c++ {
+		xc := xp[c*plane : (c+1)*plane]
+		clear(xc[:p*wp+p]) // the top rows and the left of the first
 		for h := 0; h < s.H; h++ {
-			copy(xp[c*plane+(h+p)*wp+p:c*plane+(h+p)*wp+p+s.W], x[(c*s.H+h)*s.W:(c*s.H+h+1)*s.W])
+			row := xc[(h+p)*wp+p : (h+p+1)*wp+p] // the row and the padding to the next
+			copyShort(row[:s.W], x[(c*s.H+h)*s.W:])
+			for j := s.W; j < len(row); j++ {
+				row[j] = 0
+			}
 		}
+		clear(xc[(s.H+p)*wp+p:]) // the right of the last row and the bottom rows
 	}
 	return xp, wp
+}
+
+// copyShort copies src into dst (len(src) ≥ len(dst)): with a loop for
+// short runs, which are quicker so than with a call of memmove.
+func copyShort[T Float](dst, src []T) {
+	if len(dst) >= 64 {
+		copy(dst, src)
+		return
+	}
+	src = src[:len(dst)]
+	for j := range dst {
+		dst[j] = src[j]
+	}
 }
 
 // im2col writes the (InC·K·K)×(OutH·OutW) matrix of image x's patches into
@@ -434,7 +454,7 @@ func col2im[T Float](x, col []T, ld int, s ConvShape, off []int32, xp []T) {
 	}
 	for c := 0; c < s.InC; c++ {
 		for h := 0; h < s.H; h++ {
-			copy(x[(c*s.H+h)*s.W:(c*s.H+h+1)*s.W], dst[c*plane+(h+p)*wp+p:])
+			copyShort(x[(c*s.H+h)*s.W:(c*s.H+h+1)*s.W], dst[c*plane+(h+p)*wp+p:])
 		}
 	}
 }

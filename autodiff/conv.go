@@ -68,6 +68,7 @@ func (s ImageShape) Size() int { return s.C * s.H * s.W }
 type convRec struct {
 	s      ConvShape
 	kh, kw int
+	serial uint64 // a number of its own, never reused (convState.serial)
 }
 
 // convState holds the geometry records (emptied by Reset) and the scratch
@@ -93,6 +94,23 @@ type convState[T Float] struct {
 	colNode  Node
 	colShape ConvShape
 	colRecs  int
+
+	// saved[x] holds the im2col matrix of the computed (not leaf) node x,
+	// unrolled by the Conv2D node conv with geometry s while recording
+	// (not in the backward pass of a Grad without createGraph), for the
+	// ConvWeightGrad of x in the parameter gradients. The buffers are
+	// kept across Reset; the entry is valid while node conv is still an
+	// opConv of x whose record has the same serial (see savedCol).
+	saved  []savedCol[T]
+	serial uint64 // the serial of the last record
+}
+
+// savedCol is an im2col matrix kept for a node (see convState.saved).
+type savedCol[T Float] struct {
+	conv   Node
+	serial uint64 // the serial of conv's record
+	s      ConvShape
+	col    []T
 }
 
 // convOffs holds the offsets of convOffsets for the geometry s.
@@ -122,8 +140,45 @@ func (cv *convState[T]) convOffsets(s ConvShape) []int32 {
 	return off
 }
 
+// savedCol returns the im2col matrix of node x with geometry s kept by a
+// Conv2D of this graph, or nil.
+func (g *GraphOf[T]) savedCol(x Node, s ConvShape) []T {
+	if int(x) >= len(g.cv.saved) {
+		return nil
+	}
+	e := &g.cv.saved[x]
+	if e.conv == 0 || int(e.conv) >= len(g.nodes) || e.s != s {
+		return nil
+	}
+	p := &g.nodes[e.conv]
+	if p.op != opConv || p.a != x || int(p.k) >= len(g.cv.recs) || g.cv.recs[p.k].serial != e.serial {
+		return nil
+	}
+	return e.col
+}
+
+// saveCol returns a buffer of size values for the im2col matrix of node x
+// unrolled by the Conv2D node conv, or nil where it is not kept: x is a
+// leaf (its values may change), or the graph is not recording.
+func (g *GraphOf[T]) saveCol(conv, x Node, s ConvShape, size int) []T {
+	if op := g.nodes[x].op; op == opInput || op == opConst || !g.record {
+		return nil
+	}
+	if int(x) >= len(g.cv.saved) {
+		g.cv.saved = append(g.cv.saved, make([]savedCol[T], int(x)+1-len(g.cv.saved))...)
+	}
+	e := &g.cv.saved[x]
+	if cap(e.col) < size {
+		e.col = make([]T, size)
+	}
+	e.conv, e.serial, e.s = conv, g.cv.serial, s
+	return e.col[:size]
+}
+
 // rec appends a geometry record and returns its index.
 func (g *GraphOf[T]) rec(r convRec) int32 {
+	g.cv.serial++
+	r.serial = g.cv.serial
 	g.cv.recs = append(g.cv.recs, r)
 	return int32(len(g.cv.recs) - 1)
 }
@@ -158,7 +213,7 @@ func (g *GraphOf[T]) Conv2D(x, w, b Node, s ConvShape) Node {
 	id, p := g.alloc(opConv, n, s.Out().Size())
 	g.link(p, x, w, b)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConv, s, x, n, p.val, xv, wv, bv)
+	g.convRun(opConv, s, x, n, p.val, xv, wv, bv, id)
 	return id
 }
 
@@ -181,7 +236,7 @@ func (g *GraphOf[T]) ConvTranspose2D(y, w Node, s ConvShape) Node {
 	id, p := g.alloc(opConvT, n, s.In().Size())
 	g.link(p, y, w, 0)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConvT, s, 0, n, p.val, yv, wt, nil)
+	g.convRun(opConvT, s, 0, n, p.val, yv, wt, nil, id)
 	return id
 }
 
@@ -203,7 +258,7 @@ func (g *GraphOf[T]) ConvWeightGrad(x, y Node, s ConvShape) Node {
 	id, p := g.alloc(opConvW, s.OutC, s.KernelSize())
 	g.link(p, x, y, 0)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConvW, s, x, n, p.val, xv, yv, nil)
+	g.convRun(opConvW, s, x, n, p.val, xv, yv, nil, id)
 	return id
 }
 
@@ -219,10 +274,25 @@ func (g *GraphOf[T]) ConvWeightGrad(x, y Node, s ConvShape) Node {
 // workers, between passes over the images (unrolling, copying, col2im)
 // split by images. Every value is computed the same way whatever the
 // split. xn is the node of x (0 for opConvT): col may still hold its
-// im2col matrix.
-func (g *GraphOf[T]) convRun(op opcode, s ConvShape, xn Node, n int, out, x, w, bias []T) {
+// im2col matrix, or it may be saved (convState.saved); id is the node
+// recorded.
+func (g *GraphOf[T]) convRun(op opcode, s ConvShape, xn Node, n int, out, x, w, bias []T, id Node) {
 	cached := xn != 0 && g.cv.colNode == xn && g.cv.colShape == s && g.cv.colRecs+1 == len(g.cv.recs)
 	g.cv.colNode, g.cv.colShape, g.cv.colRecs = xn, s, len(g.cv.recs)
+	var col []T // the im2col matrix of x when kept, else nil
+	switch {
+	case n == 0:
+	case op == opConv:
+		if col = g.saveCol(id, xn, s, s.KernelSize()*n*s.OutH()*s.OutW()); col != nil {
+			cached = false
+			g.cv.colNode = 0 // col is not the scratch
+		}
+	case op == opConvW && !cached:
+		if col = g.savedCol(xn, s); col != nil {
+			cached = true
+			g.cv.colNode = 0
+		}
+	}
 	if n == 0 {
 		clear(out)
 		return
@@ -249,7 +319,10 @@ func (g *GraphOf[T]) convRun(op opcode, s ConvShape, xn Node, n int, out, x, w, 
 		g.cv.pad = make([]T, workers*psize)
 	}
 	t := &g.cv.job
-	*t = convJob[T]{s: s, n: n, out: out, x: x, w: w, bias: bias, col: g.cv.col[:ckk*nhw], cat: g.cv.cat[:s.OutC*nhw],
+	if col == nil {
+		col = g.cv.col[:ckk*nhw]
+	}
+	*t = convJob[T]{s: s, n: n, out: out, x: x, w: w, bias: bias, col: col, cat: g.cv.cat[:s.OutC*nhw],
 		off: g.cv.convOffsets(s), pad: g.cv.pad[:workers*psize], per: per, psize: psize}
 	pass := func(phase uint8) {
 		t.phase = phase

@@ -216,3 +216,35 @@ func cpuLoop(b *testing.B, f func()) {
 		b.ReportMetric(float64(cpuTime()-c0)/float64(n), "cpu-ns/op")
 	}
 }
+
+// TestConvSavedCol checks the reuse of the im2col matrix that Conv2D keeps
+// for a computed node by a later ConvWeightGrad of that node, with other
+// ops in between, and that nothing stale is reused after a Reset.
+func TestConvSavedCol(t *testing.T) {
+	s := convShapes[1]
+	const n = 2
+	r := rng.New(92, 0)
+	x1, x2 := randAway(&r, n*s.In().Size(), 1), randAway(&r, n*s.In().Size(), 1)
+	w := randAway(&r, s.OutC*s.KernelSize(), 1)
+	y := randAway(&r, n*s.Out().Size(), 1)
+	want := func(x []float64) []float64 {
+		g := New()
+		return g.Value(g.ConvWeightGrad(g.Input(x, n, s.In().Size()), g.Input(y, n, s.Out().Size()), s))
+	}
+	g := New()
+	for _, tc := range []struct {
+		x    []float64
+		conv bool
+	}{{x1, true}, {x2, false}, {x2, true}, {x1, false}} {
+		g.Reset()
+		h := g.Scale(g.Input(tc.x, n, s.In().Size()), 1) // a computed node
+		if tc.conv {
+			g.Conv2D(h, g.Input(w, s.OutC, s.KernelSize()), 0, s)
+			g.Sum(h) // an op in between
+		}
+		got := g.Value(g.ConvWeightGrad(h, g.Input(y, n, s.Out().Size()), s))
+		if hashBits(got) != hashBits(want(tc.x)) {
+			t.Errorf("conv %v: ConvWeightGrad differs from a fresh graph's", tc.conv)
+		}
+	}
+}

@@ -68,6 +68,7 @@ func hashBits[T Float](v []T) uint64 {
 // ConvStepHash), and checks that they do not depend on the workers.
 func TestConvStepHash(t *testing.T) {
 	const n = 16
+	var first string
 	for _, workers := range []int{1, 2} {
 		s64 := newConvStep[float64](defaultConvNet, n, workers)
 		gx64 := hashBits(s64.gradX())
@@ -78,6 +79,11 @@ func TestConvStepHash(t *testing.T) {
 		got := fmt.Sprintf("float64 ∇ₓE %016x loss %v grad %016x; float32 ∇ₓE %016x loss %v grad %016x",
 			gx64, l64, hashBits(s64.grad), gx32, l32, hashBits(s32.grad))
 		t.Logf("workers %d: %s", workers, got)
+		if workers == 1 {
+			first = got
+		} else if got != first {
+			t.Errorf("workers %d: the bits differ from those with 1 worker", workers)
+		}
 	}
 }
 

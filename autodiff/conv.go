@@ -68,6 +68,7 @@ func (s ImageShape) Size() int { return s.C * s.H * s.W }
 type convRec struct {
 	s      ConvShape
 	kh, kw int
+	serial uint64 // a number of its own, never reused (convState.serial)
 }
 
 // convState holds the geometry records (emptied by Reset) and the scratch
@@ -81,6 +82,8 @@ type convState[T Float] struct {
 	cat  []T
 	wt   []T
 	job  convJob[T]
+	pad  []T        // zero-padded images, one per worker (see padded)
+	offs []convOffs // gather offsets per geometry, kept across Reset
 
 	// col holds the im2col matrix of node colNode with geometry colShape
 	// when colNode ≠ 0 and the op about to run is the one right after the
@@ -91,10 +94,91 @@ type convState[T Float] struct {
 	colNode  Node
 	colShape ConvShape
 	colRecs  int
+
+	// saved[x] holds the im2col matrix of the computed (not leaf) node x,
+	// unrolled by the Conv2D node conv with geometry s while recording
+	// (not in the backward pass of a Grad without createGraph), for the
+	// ConvWeightGrad of x in the parameter gradients. The buffers are
+	// kept across Reset; the entry is valid while node conv is still an
+	// opConv of x whose record has the same serial (see savedCol).
+	saved  []savedCol[T]
+	serial uint64 // the serial of the last record
+}
+
+// savedCol is an im2col matrix kept for a node (see convState.saved).
+type savedCol[T Float] struct {
+	conv   Node
+	serial uint64 // the serial of conv's record
+	s      ConvShape
+	col    []T
+}
+
+// convOffs holds the offsets of convOffsets for the geometry s.
+type convOffs struct {
+	s   ConvShape
+	off []int32
+}
+
+// convOffsets returns the offsets (oh·S)·Wp + ow·S of the output pixels
+// (oh, ow) of geometry s in its padded input planes, Wp = W + 2·Pad wide:
+// im2col's row (c, kh, kw) is the plane of channel c read at these
+// offsets from kh·Wp + kw. Computed once per geometry.
+func (cv *convState[T]) convOffsets(s ConvShape) []int32 {
+	for _, o := range cv.offs {
+		if o.s == s {
+			return o.off
+		}
+	}
+	ho, wo, wp := s.OutH(), s.OutW(), s.W+2*s.Pad
+	off := make([]int32, 0, ho*wo)
+	for oh := 0; oh < ho; oh++ {
+		for ow := 0; ow < wo; ow++ {
+			off = append(off, int32(oh*s.Stride*wp+ow*s.Stride))
+		}
+	}
+	cv.offs = append(cv.offs, convOffs{s, off})
+	return off
+}
+
+// savedCol returns the im2col matrix of node x with geometry s kept by a
+// Conv2D of this graph, or nil.
+func (g *GraphOf[T]) savedCol(x Node, s ConvShape) []T {
+	if int(x) >= len(g.cv.saved) {
+		return nil
+	}
+	e := &g.cv.saved[x]
+	if e.conv == 0 || int(e.conv) >= len(g.nodes) || e.s != s {
+		return nil
+	}
+	p := &g.nodes[e.conv]
+	if p.op != opConv || p.a != x || int(p.k) >= len(g.cv.recs) || g.cv.recs[p.k].serial != e.serial {
+		return nil
+	}
+	return e.col
+}
+
+// saveCol returns a buffer of size values for the im2col matrix of node x
+// unrolled by the Conv2D node conv, or nil where it is not kept: x is a
+// leaf (its values may change), or the graph is not recording.
+func (g *GraphOf[T]) saveCol(conv, x Node, s ConvShape, size int) []T {
+	if op := g.nodes[x].op; op == opInput || op == opConst || !g.record {
+		return nil
+	}
+	if int(x) >= len(g.cv.saved) {
+		g.cv.saved = append(g.cv.saved, make([]savedCol[T], int(x)+1-len(g.cv.saved))...)
+	}
+	e := &g.cv.saved[x]
+	if cap(e.col) < size {
+		e.col = make([]T, size)
+	}
+	e.conv, e.serial, e.s = conv, g.cv.serial, s
+	return e.col[:size]
 }
 
 // rec appends a geometry record and returns its index.
 func (g *GraphOf[T]) rec(r convRec) int32 {
+	g.cv.serial++
+	r.serial = g.cv.serial
 	g.cv.recs = append(g.cv.recs, r)
 	return int32(len(g.cv.recs) - 1)
 }
@@ -129,7 +213,7 @@ func (g *GraphOf[T]) Conv2D(x, w, b Node, s ConvShape) Node {
 	id, p := g.alloc(opConv, n, s.Out().Size())
 	g.link(p, x, w, b)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConv, s, x, n, p.val, xv, wv, bv)
+	g.convRun(opConv, s, x, n, p.val, xv, wv, bv, id)
 	return id
 }
 
@@ -152,7 +236,7 @@ func (g *GraphOf[T]) ConvTranspose2D(y, w Node, s ConvShape) Node {
 	id, p := g.alloc(opConvT, n, s.In().Size())
 	g.link(p, y, w, 0)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConvT, s, 0, n, p.val, yv, wt, nil)
+	g.convRun(opConvT, s, 0, n, p.val, yv, wt, nil, id)
 	return id
 }
 
@@ -174,7 +258,7 @@ func (g *GraphOf[T]) ConvWeightGrad(x, y Node, s ConvShape) Node {
 	id, p := g.alloc(opConvW, s.OutC, s.KernelSize())
 	g.link(p, x, y, 0)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConvW, s, x, n, p.val, xv, yv, nil)
+	g.convRun(opConvW, s, x, n, p.val, xv, yv, nil, id)
 	return id
 }
 
@@ -190,10 +274,25 @@ func (g *GraphOf[T]) ConvWeightGrad(x, y Node, s ConvShape) Node {
 // workers, between passes over the images (unrolling, copying, col2im)
 // split by images. Every value is computed the same way whatever the
 // split. xn is the node of x (0 for opConvT): col may still hold its
-// im2col matrix.
-func (g *GraphOf[T]) convRun(op opcode, s ConvShape, xn Node, n int, out, x, w, bias []T) {
+// im2col matrix, or it may be saved (convState.saved); id is the node
+// recorded.
+func (g *GraphOf[T]) convRun(op opcode, s ConvShape, xn Node, n int, out, x, w, bias []T, id Node) {
 	cached := xn != 0 && g.cv.colNode == xn && g.cv.colShape == s && g.cv.colRecs+1 == len(g.cv.recs)
 	g.cv.colNode, g.cv.colShape, g.cv.colRecs = xn, s, len(g.cv.recs)
+	var col []T // the im2col matrix of x when kept, else nil
+	switch {
+	case n == 0:
+	case op == opConv:
+		if col = g.saveCol(id, xn, s, s.KernelSize()*n*s.OutH()*s.OutW()); col != nil {
+			cached = false
+			g.cv.colNode = 0 // col is not the scratch
+		}
+	case op == opConvW && !cached:
+		if col = g.savedCol(xn, s); col != nil {
+			cached = true
+			g.cv.colNode = 0
+		}
+	}
 	if n == 0 {
 		clear(out)
 		return
@@ -206,9 +305,25 @@ func (g *GraphOf[T]) convRun(op opcode, s ConvShape, xn Node, n int, out, x, w, 
 	if cap(g.cv.cat) < s.OutC*nhw {
 		g.cv.cat = make([]T, s.OutC*nhw)
 	}
-	t := &g.cv.job
-	*t = convJob[T]{s: s, n: n, out: out, x: x, w: w, bias: bias, col: g.cv.col[:ckk*nhw], cat: g.cv.cat[:s.OutC*nhw]}
 	large := n*s.OutC*ckk*hw >= parMin
+	workers := 1 // as split will run the passes: ranges of per images
+	if large {
+		workers = max(1, min(g.nworkers(), n))
+	}
+	per := (n + workers - 1) / workers
+	psize := 0
+	if s.Pad > 0 {
+		psize = s.InC * (s.H + 2*s.Pad) * (s.W + 2*s.Pad)
+	}
+	if cap(g.cv.pad) < workers*psize {
+		g.cv.pad = make([]T, workers*psize)
+	}
+	t := &g.cv.job
+	if col == nil {
+		col = g.cv.col[:ckk*nhw]
+	}
+	*t = convJob[T]{s: s, n: n, out: out, x: x, w: w, bias: bias, col: col, cat: g.cv.cat[:s.OutC*nhw],
+		off: g.cv.convOffsets(s), pad: g.cv.pad[:workers*psize], per: per, psize: psize}
 	pass := func(phase uint8) {
 		t.phase = phase
 		g.split(t, n, 1, large)
@@ -256,6 +371,9 @@ type convJob[T Float] struct {
 	s                         ConvShape
 	n                         int
 	out, x, w, bias, col, cat []T
+	off                       []int32 // convOffsets(s)
+	pad                       []T     // padded images, psize values for each range of per images
+	per, psize                int
 }
 
 func (t *convJob[T]) run(i0, i1 int) {
@@ -263,16 +381,17 @@ func (t *convJob[T]) run(i0, i1 int) {
 	hw := s.OutH() * s.OutW()
 	nhw := t.n * hw
 	in, on := s.In().Size(), s.OutC*hw
+	xp := t.pad[i0/t.per*t.psize : (i0/t.per+1)*t.psize] // this range's padded image
 	for i := i0; i < i1; i++ {
 		switch t.phase {
 		case phaseIm2col:
-			im2col(t.col[i*hw:], nhw, t.x[i*in:(i+1)*in], s)
+			im2col(t.col[i*hw:], nhw, t.x[i*in:(i+1)*in], s, t.off, xp)
 		case phaseScatter:
 			o := t.out[i*on : (i+1)*on]
 			for c := 0; c < s.OutC; c++ {
 				row, src := o[c*hw:(c+1)*hw], t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw]
 				if t.bias == nil {
-					copy(row, src)
+					copyShort(row, src)
 					continue
 				}
 				b := t.bias[c]
@@ -284,12 +403,12 @@ func (t *convJob[T]) run(i0, i1 int) {
 		case phaseGather:
 			y := t.x[i*on : (i+1)*on]
 			for c := 0; c < s.OutC; c++ {
-				copy(t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw], y[c*hw:(c+1)*hw])
+				copyShort(t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw], y[c*hw:(c+1)*hw])
 			}
 		case phaseCol2im:
-			col2im(t.out[i*in:(i+1)*in], t.col[i*hw:], nhw, s)
+			col2im(t.out[i*in:(i+1)*in], t.col[i*hw:], nhw, s, t.off, xp)
 		case phaseIm2colT:
-			im2col(t.col[i*hw:], nhw, t.x[i*in:(i+1)*in], s)
+			im2col(t.col[i*hw:], nhw, t.x[i*in:(i+1)*in], s, t.off, xp)
 			transpose(t.cat[i*on:(i+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
 		case phaseTranspose:
 			transpose(t.cat[i*on:(i+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
@@ -313,36 +432,63 @@ func validRange(o, stride, off, size int) (lo, hi int) {
 	return lo, hi
 }
 
+// padded returns the planes of image x (shape s) with Pad zeros on every
+// side, written into xp, or x itself when Pad = 0, and the width of the
+// planes.
+func padded[T Float](xp, x []T, s ConvShape) ([]T, int) {
+	if s.Pad == 0 {
+		return x[:s.InC*s.H*s.W], s.W
+	}
+	p, wp := s.Pad, s.W+2*s.Pad
+	plane := (s.H + 2*p) * wp
+	xp = xp[:s.InC*plane]
+	x = x[:s.InC*s.H*s.W]
+	for c := 0; c < s.InC; c++ {
+		xc := xp[c*plane : (c+1)*plane]
+		clear(xc[:p*wp+p]) // the top rows and the left of the first
+		for h := 0; h < s.H; h++ {
+			row := xc[(h+p)*wp+p : (h+p+1)*wp+p] // the row and the padding to the next
+			copyShort(row[:s.W], x[(c*s.H+h)*s.W:])
+			for j := s.W; j < len(row); j++ {
+				row[j] = 0
+			}
+		}
+		clear(xc[(s.H+p)*wp+p:]) // the right of the last row and the bottom rows
+	}
+	return xp, wp
+}
+
+// copyShort copies src into dst (len(src) ≥ len(dst)): with a loop for
+// short runs, which are quicker so than with a call of memmove.
+func copyShort[T Float](dst, src []T) {
+	if len(dst) >= 64 {
+		copy(dst, src)
+		return
+	}
+	src = src[:len(dst)]
+	for j := range dst {
+		dst[j] = src[j]
+	}
+}
+
 // im2col writes the (InC·K·K)×(OutH·OutW) matrix of image x's patches into
 // the rows of col, ld apart: row (c, kh, kw), column (oh, ow) holds x[c,
-// oh·S − P + kh, ow·S − P + kw], or 0 in the padding.
-func im2col[T Float](col []T, ld int, x []T, s ConvShape) {
-	ho, wo := s.OutH(), s.OutW()
+// oh·S − P + kh, ow·S − P + kw], or 0 in the padding. It copies x into the
+// zero-padded planes xp (when Pad > 0) and gathers each row from there at
+// the offsets off (convOffsets(s)): one loop without branches per row.
+func im2col[T Float](col []T, ld int, x []T, s ConvShape, off []int32, xp []T) {
+	src, wp := padded(xp, x, s)
+	plane := len(src) / s.InC
+	hw := len(off)
 	r := 0
 	for c := 0; c < s.InC; c++ {
-		xc := x[c*s.H*s.W : (c+1)*s.H*s.W]
 		for kh := 0; kh < s.K; kh++ {
-			hlo, hhi := validRange(ho, s.Stride, kh-s.Pad, s.H)
 			for kw := 0; kw < s.K; kw++ {
-				dst := col[r*ld : r*ld+ho*wo]
+				d := col[r*ld : r*ld+hw]
 				r++
-				wlo, whi := validRange(wo, s.Stride, kw-s.Pad, s.W)
-				clear(dst[:hlo*wo])
-				clear(dst[hhi*wo:])
-				for oh := hlo; oh < hhi; oh++ {
-					d := dst[oh*wo : (oh+1)*wo]
-					xr := xc[(oh*s.Stride-s.Pad+kh)*s.W : (oh*s.Stride-s.Pad+kh+1)*s.W]
-					clear(d[:wlo])
-					clear(d[whi:])
-					if s.Stride == 1 {
-						copy(d[wlo:whi], xr[wlo+kw-s.Pad:])
-						continue
-					}
-					iw := wlo*s.Stride - s.Pad + kw
-					for ow := wlo; ow < whi; ow++ {
-						d[ow] = xr[iw]
-						iw += s.Stride
-					}
+				xs := src[c*plane+kh*wp+kw : (c+1)*plane]
+				for p, o := range off {
+					d[p] = xs[o]
 				}
 			}
 		}
@@ -350,36 +496,38 @@ func im2col[T Float](col []T, ld int, x []T, s ConvShape) {
 }
 
 // col2im sets x to the sum of the entries of col (rows ld apart) at the
-// pixels im2col reads them from: the adjoint of im2col.
-func col2im[T Float](x, col []T, ld int, s ConvShape) {
-	ho, wo := s.OutH(), s.OutW()
-	clear(x)
+// pixels im2col reads them from: the adjoint of im2col. Each pixel sums
+// its entries from 0 in the order of the rows (kh, kw) of its channel,
+// into the padded planes xp when Pad > 0 (then copied to x).
+func col2im[T Float](x, col []T, ld int, s ConvShape, off []int32, xp []T) {
+	p, wp := s.Pad, s.W+2*s.Pad
+	plane := (s.H + 2*p) * wp
+	dst := x[:s.InC*s.H*s.W]
+	if p > 0 {
+		dst = xp[:s.InC*plane]
+	}
+	clear(dst)
+	hw := len(off)
 	r := 0
 	for c := 0; c < s.InC; c++ {
-		xc := x[c*s.H*s.W : (c+1)*s.H*s.W]
 		for kh := 0; kh < s.K; kh++ {
-			hlo, hhi := validRange(ho, s.Stride, kh-s.Pad, s.H)
 			for kw := 0; kw < s.K; kw++ {
-				src := col[r*ld : r*ld+ho*wo]
+				sv := col[r*ld : r*ld+hw]
 				r++
-				wlo, whi := validRange(wo, s.Stride, kw-s.Pad, s.W)
-				for oh := hlo; oh < hhi; oh++ {
-					d := src[oh*wo : (oh+1)*wo]
-					xr := xc[(oh*s.Stride-s.Pad+kh)*s.W : (oh*s.Stride-s.Pad+kh+1)*s.W]
-					iw := wlo*s.Stride - s.Pad + kw
-					if s.Stride == 1 {
-						xr, d := xr[iw:iw+whi-wlo], d[wlo:whi]
-						for j := range xr {
-							xr[j] += d[j]
-						}
-						continue
-					}
-					for ow := wlo; ow < whi; ow++ {
-						xr[iw] += d[ow]
-						iw += s.Stride
-					}
+				xs := dst[c*plane+kh*wp+kw : (c+1)*plane]
+				sv = sv[:len(off)]
+				for q, o := range off {
+					xs[o] += sv[q]
 				}
 			}
+		}
+	}
+	if p == 0 {
+		return
+	}
+	for c := 0; c < s.InC; c++ {
+		for h := 0; h < s.H; h++ {
+			copyShort(x[(c*s.H+h)*s.W:(c*s.H+h+1)*s.W], dst[c*plane+(h+p)*wp+p:])
 		}
 	}
 }

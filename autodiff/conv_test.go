@@ -544,18 +544,12 @@ func BenchmarkConvDSMStep(b *testing.B) {
 		b.Run(fmt.Sprintf("float64/workers=%d", workers), func(b *testing.B) {
 			s := newConvStep[float64](defaultConvNet, 128, workers)
 			s.step()
-			b.ReportAllocs()
-			for b.Loop() {
-				s.step()
-			}
+			cpuLoop(b, func() { s.step() })
 		})
 		b.Run(fmt.Sprintf("float32/workers=%d", workers), func(b *testing.B) {
 			s := newConvStep[float32](defaultConvNet, 128, workers)
 			s.step()
-			b.ReportAllocs()
-			for b.Loop() {
-				s.step()
-			}
+			cpuLoop(b, func() { s.step() })
 		})
 	}
 }

@@ -21,7 +21,7 @@ func TestGMMFusedSameBits(t *testing.T) {
 		t.Skip("no fused kernel here:", err)
 	}
 	r := rand.New(rand.NewPCG(13, 2))
-	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, 1e160, -1e200, math.MaxFloat64, 1e3, -1e5}
+	special := []float64{math.NaN(), math.Float64frombits(0x7ff0000000000123), math.Float64frombits(0xfff8000000000456), math.Inf(1), math.Inf(-1), 0, 1e160, -1e200, math.MaxFloat64, 1e3, -1e5}
 	for it := range 60 {
 		nk := 1 + r.IntN(17)
 		if it == 0 {

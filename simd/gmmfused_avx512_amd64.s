@@ -128,13 +128,18 @@ logits:
 	VBROADCASTSD 16(R12), Z5
 	VSUBPD       Z4, Z5, Z4     // v = lc − h·q
 	VMOVUPD      Z4, (R13)
-	VMAXPD       Z2, Z4, Z2     // v > m ? v : m
-	VCMPPD       $3, Z4, Z4, K1 // v is NaN
-	VMOVAPD      Z4, K1, Z2     // then v
+	VMAXPD       Z2, Z4, Z2     // v > m ? v : m (m when either is NaN)
 	ADDQ         $64, R12
 	ADDQ         $64, R13
 	DECQ         R11
 	JNZ          logits
+
+	// gaussLogitsAVX512 then sets m = v where v is NaN, so m ends as the
+	// last NaN v_k. v_k is NaN exactly where x0 or x1 is (c, lc, h are
+	// finite, h > 0), for every k at once and with the payload of x0 − c0
+	// or x1 − c1, the same for every k: so m is the last v where it is NaN.
+	VCMPPD  $3, Z4, Z4, K1
+	VMOVAPD Z4, K1, Z2
 
 	// w_k = e^(a_k − m), s = Σ_k w_k (expSubAccAVX512).
 	VPXORQ Z3, Z3, Z3
@@ -143,12 +148,10 @@ logits:
 
 expk:
 	VMOVUPD (R13), Z4
-	VSUBPD  Z2, Z4, Z4      // a − m
-	VANDPD  Z12, Z4, Z8
-	VCMPPD  $2, Z11, Z8, K1 // |a − m| ≤ 708
-	KMOVB   K1, AX
-	CMPQ    AX, $0xff
-	JNE     expslow
+	VSUBPD      Z2, Z4, Z4                  // a − m, ≤ 0 or NaN
+	VCMPPD.BCST $29, gmfNegFast<>(SB), Z4, K1 // a − m ≥ −708: |a − m| ≤ 708
+	KORTESTB    K1, K1
+	JCC         expslow                     // not all eight
 	EXP8FAST(Z4, Z5, Z6)
 	JMP     expstore
 
@@ -392,6 +395,9 @@ GLOBL gmfLScale<>(SB), RODATA|NOPTR, $8
 
 DATA gmfLC52<>+0(SB)/8, $0x404a000000000000
 GLOBL gmfLC52<>(SB), RODATA|NOPTR, $8
+
+DATA gmfNegFast<>+0(SB)/8, $0xc086200000000000
+GLOBL gmfNegFast<>(SB), RODATA|NOPTR, $8
 
 DATA gmfSign<>+0(SB)/8, $0x8000000000000000
 GLOBL gmfSign<>(SB), RODATA|NOPTR, $8

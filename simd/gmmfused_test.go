@@ -57,7 +57,7 @@ func gaussMix2Case(r *rand.Rand, n, nk int) (x, p []float64) {
 		pk[2] = -2*(0.9189385332046727+math.Log(sd)) + math.Log(r.Float64()+0.01)
 		pk[3], pk[4] = 0.5*iv, iv
 	}
-	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 1e160, -1e200, 1e300, math.MaxFloat64, 5e-324, 40, -60}
+	special := []float64{math.NaN(), math.Float64frombits(0x7ff0000000000123), math.Float64frombits(0xfff8000000000456), math.Float64frombits(0x7ffc0000000abcde), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 1e160, -1e200, 1e300, math.MaxFloat64, 5e-324, 40, -60}
 	x = make([]float64, 2*n)
 	for i := range x {
 		switch r.IntN(10) {
@@ -160,11 +160,18 @@ func TestGaussMix2Unavailable(t *testing.T) {
 }
 
 func BenchmarkGaussMix2(b *testing.B) {
+	// the 8-mode ring of the samplers' benchmark (std 0.5, radius 4), on
+	// points spread over it
 	r := rand.New(rand.NewPCG(1, 2))
 	const n, nk = 128, 8
-	x, p := gaussMix2Case(r, n, nk)
+	p := make([]float64, nk*GaussMix2Stride)
+	for k := range nk {
+		a := 2 * math.Pi * float64(k) / nk
+		copy(p[k*GaussMix2Stride:], []float64{4 * math.Cos(a), 4 * math.Sin(a), math.Log(1.0/nk) - 2*(0.9189385332046727+math.Log(0.5)), 2, 4})
+	}
+	x := make([]float64, 2*n)
 	for i := range x {
-		x[i] = 6 * r.NormFloat64()
+		x[i] = 3 * r.NormFloat64()
 	}
 	e, g, m, w := make([]float64, n), make([]float64, 2*n), make([]float64, n), make([]float64, 8*nk)
 	b.Run("fused", func(b *testing.B) {

@@ -289,13 +289,13 @@ func (g *GMM) batch(e, gr, x []float64) {
 		ran := true
 		for r0 := 0; r0 < n8 && ran; r0 += gmmBlock {
 			b := min(gmmBlock, n8-r0)
-			eb, xb, m := e[r0:r0+b], x[2*r0:2*(r0+b)], sc.m[:b]
+			eb, xb, m, s := e[r0:r0+b], x[2*r0:2*(r0+b)], sc.m[:b], sc.s[:b]
 			var gb []float64
 			if gr != nil {
 				gb = gr[2*r0 : 2*(r0+b)]
 			}
 			var far bool
-			if ran, far = simd.GaussMix2(eb, gb, m, xb, sc.a, g.fused); far {
+			if ran, far = simd.GaussMix2(eb, gb, m, s, xb, sc.a, g.fused); far {
 				g.patchFar(eb, gb, xb, m)
 			}
 		}

@@ -3,11 +3,11 @@
 package simd
 
 //go:noescape
-func gaussMix2AVX512(e, gr, m, x, w, p *float64, n, nk int) (far int)
+func gaussMix2AVX512(e, gr, m, s, x, w, p *float64, n, nk int) (far int)
 
 func hasGaussMix2() bool { return current.name == "avx512" }
 
-func gaussMix2(e, g, m, x, w, p []float64, n, nk int) (ok, far bool) {
+func gaussMix2(e, g, m, s, x, w, p []float64, n, nk int) (ok, far bool) {
 	if current.name != "avx512" {
 		return false, false
 	}
@@ -18,5 +18,5 @@ func gaussMix2(e, g, m, x, w, p []float64, n, nk int) (ok, far bool) {
 	if g != nil {
 		gp = &g[0]
 	}
-	return true, gaussMix2AVX512(&e[0], gp, &m[0], &x[0], &w[0], &p[0], n, nk) != 0
+	return true, gaussMix2AVX512(&e[0], gp, &m[0], &s[0], &x[0], &w[0], &p[0], n, nk) != 0
 }

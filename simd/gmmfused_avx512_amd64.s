@@ -86,19 +86,22 @@
 	VPSLLQ $52, K, K \
 	VMULPD K, P, P
 
-// func gaussMix2AVX512(e, gr, m, x, w, p *float64, n, nk int) (far int)
+// func gaussMix2AVX512(e, gr, m, s, x, w, p *float64, n, nk int) (far int)
 // n is a positive multiple of 8, nk ≥ 1; gr may be nil (no gradient). p
 // holds per component c0, c1, lc, h, ivar at stride 8; w has 8·nk values
 // of scratch. far is nonzero when some m is −Inf.
-TEXT ·gaussMix2AVX512(SB), NOSPLIT, $0-72
-	MOVQ e+0(FP), DI
+// A first loop over the groups leaves m and s in memory; a second takes
+// log s and e, so that the logarithm's long chain of dependent operations
+// does not hold up the next group.
+TEXT ·gaussMix2AVX512(SB), NOSPLIT, $0-80
+	MOVQ s+24(FP), DI
 	MOVQ gr+8(FP), DX
 	MOVQ m+16(FP), R8
-	MOVQ x+24(FP), SI
-	MOVQ w+32(FP), R9
-	MOVQ p+40(FP), R10
-	MOVQ n+48(FP), CX
-	MOVQ nk+56(FP), BX
+	MOVQ x+32(FP), SI
+	MOVQ w+40(FP), R9
+	MOVQ p+48(FP), R10
+	MOVQ n+56(FP), CX
+	MOVQ nk+64(FP), BX
 	KXORB K3, K3, K3 // far lanes so far
 	EXPCONSTS
 
@@ -200,11 +203,21 @@ gradk:
 
 nograd:
 	VMOVUPD Z2, (R8)
-	VCMPPD.BCST $0, gmfLNegInf<>(SB), Z2, K1 // m = −Inf: a far point
-	KORB    K1, K3, K3
+	VMOVUPD Z3, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, R8
+	ADDQ    $128, SI
+	SUBQ    $8, CX
+	JNZ     group
 
-	// log s (logAVX512).
-	VMOVAPD      Z3, Z0
+	// log s (logAVX512) and e = −(m + log s); far: some m is −Inf.
+	MOVQ e+0(FP), DI
+	MOVQ m+16(FP), R8
+	MOVQ s+24(FP), SI
+	MOVQ n+56(FP), CX
+
+logs:
+	VMOVUPD      (SI), Z0
 	VCMPPD.BCST  $1, gmfLSmall<>(SB), Z0, K1
 	VMOVAPD      Z0, Z2
 	VMULPD.BCST  gmfLScale<>(SB), Z0, K1, Z2
@@ -259,17 +272,19 @@ nograd:
 
 	// e = −(m + log s)
 	VMOVUPD     (R8), Z9
+	VCMPPD.BCST $0, gmfLNegInf<>(SB), Z9, K1 // m = −Inf: a far point
+	KORB        K1, K3, K3
 	VADDPD      Z8, Z9, Z8
 	VXORPD.BCST gmfSign<>(SB), Z8, Z8
 	VMOVUPD     Z8, (DI)
 
-	ADDQ $64, DI
-	ADDQ $64, R8
-	ADDQ $128, SI
-	SUBQ $8, CX
-	JNZ  group
+	ADDQ  $64, DI
+	ADDQ  $64, R8
+	ADDQ  $64, SI
+	SUBQ  $8, CX
+	JNZ   logs
 	KMOVB K3, AX
-	MOVQ  AX, far+64(FP)
+	MOVQ  AX, far+72(FP)
 	VZEROUPPER
 	RET
 

@@ -8,15 +8,15 @@ import (
 
 // gaussMix2Ref is GaussMix2 by the multi-pass column kernels of the chosen
 // implementation, as energies.GMM's batched path runs them.
-func gaussMix2Ref(e, g, m, x, p []float64) {
+func gaussMix2Ref(e, g, m, s, x, p []float64) {
 	n, nk := len(e), len(p)/GaussMix2Stride
 	xt := make([]float64, 2*n)
 	for r := range n {
 		xt[r], xt[n+r] = x[2*r], x[2*r+1]
 	}
-	a, s, ls, gt := make([]float64, nk*n), make([]float64, n), make([]float64, n), make([]float64, 2*n)
+	a, ls, gt := make([]float64, nk*n), make([]float64, n), make([]float64, 2*n)
 	for r := range m {
-		m[r] = math.Inf(-1)
+		m[r], s[r] = math.Inf(-1), 0
 	}
 	for k := range nk {
 		pk := p[k*GaussMix2Stride:]
@@ -94,7 +94,7 @@ func TestGaussMix2SameAsMultiPass(t *testing.T) {
 			nk = 8
 		}
 		x, p := gaussMix2Case(r, n, nk)
-		e, g, m := make([]float64, n), make([]float64, 2*n), make([]float64, n)
+		e, g, m, s := make([]float64, n), make([]float64, 2*n), make([]float64, n), make([]float64, n)
 		w := make([]float64, 8*nk)
 		for _, grad := range []bool{true, false} {
 			gg := g
@@ -104,7 +104,7 @@ func TestGaussMix2SameAsMultiPass(t *testing.T) {
 			if err := Use("avx512"); err != nil {
 				t.Fatal(err)
 			}
-			ok, f := GaussMix2(e, gg, m, x, w, p)
+			ok, f := GaussMix2(e, gg, m, s, x, w, p)
 			if !ok {
 				t.Fatal("GaussMix2 did not run under avx512")
 			}
@@ -122,13 +122,13 @@ func TestGaussMix2SameAsMultiPass(t *testing.T) {
 				if err := Use(impl); err != nil {
 					t.Fatal(err)
 				}
-				re, rg, rm := make([]float64, n), make([]float64, 2*n), make([]float64, n)
+				re, rg, rm, rs := make([]float64, n), make([]float64, 2*n), make([]float64, n), make([]float64, n)
 				if !grad {
 					rg = nil
 				}
-				gaussMix2Ref(re, rg, rm, x, p)
+				gaussMix2Ref(re, rg, rm, rs, x, p)
 				for i := range n {
-					if !sameBits(e[i], re[i]) || !sameBits(m[i], rm[i]) {
+					if !sameBits(e[i], re[i]) || !sameBits(m[i], rm[i]) || !sameBits(s[i], rs[i]) {
 						t.Fatalf("%s it %d point %d x=(%v,%v): e, m = %v, %v (%#x), want %v, %v (%#x)", impl, it, i, x[2*i], x[2*i+1],
 							e[i], m[i], math.Float64bits(e[i]), re[i], rm[i], math.Float64bits(re[i]))
 					}
@@ -149,7 +149,7 @@ func TestGaussMix2SameAsMultiPass(t *testing.T) {
 func TestGaussMix2Unavailable(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		e := []float64{7, 7, 7, 7, 7, 7, 7, 7}
-		ok, _ := GaussMix2(e, nil, make([]float64, 8), make([]float64, 16), make([]float64, 8), make([]float64, GaussMix2Stride))
+		ok, _ := GaussMix2(e, nil, make([]float64, 8), make([]float64, 8), make([]float64, 16), make([]float64, 8), make([]float64, GaussMix2Stride))
 		if ok != (Chosen() == "avx512") || ok != HasGaussMix2() {
 			t.Fatalf("%s: ok = %v", Chosen(), ok)
 		}
@@ -173,18 +173,18 @@ func BenchmarkGaussMix2(b *testing.B) {
 	for i := range x {
 		x[i] = 3 * r.NormFloat64()
 	}
-	e, g, m, w := make([]float64, n), make([]float64, 2*n), make([]float64, n), make([]float64, 8*nk)
+	e, g, m, s, w := make([]float64, n), make([]float64, 2*n), make([]float64, n), make([]float64, n), make([]float64, 8*nk)
 	b.Run("fused", func(b *testing.B) {
 		if !HasGaussMix2() {
 			b.Skip("no fused kernel")
 		}
 		for b.Loop() {
-			GaussMix2(e, g, m, x, w, p)
+			GaussMix2(e, g, m, s, x, w, p)
 		}
 	})
 	b.Run("multipass", func(b *testing.B) {
 		for b.Loop() {
-			gaussMix2Ref(e, g, m, x, p)
+			gaussMix2Ref(e, g, m, s, x, p)
 		}
 	})
 }

@@ -22,13 +22,13 @@ const GaussMix2Stride = 8
 // equal those of the avx512 (and avx2) multi-pass path. m and s receive
 // the maxima and the sums; far reports whether some m[r] is −Inf (every a_k −Inf: e and g
 // are NaN there, for the caller to redo). g may be nil (no gradient). w is
-// scratch of at least 8·nk values. It panics unless n is a multiple of 8,
+// scratch of at least nk·n values. It panics unless n is a multiple of 8,
 // len(m) = len(s) = n, len(x) = 2n, g is nil or len(g) = 2n, nk ≥ 1 and
 // len(p) = nk·GaussMix2Stride.
 func GaussMix2(e, g, m, s, x, w, p []float64) (ok, far bool) {
 	n, nk := len(e), len(p)/GaussMix2Stride
 	if n%8 != 0 || len(m) != n || len(s) != n || len(x) != 2*n || (g != nil && len(g) != 2*n) ||
-		nk < 1 || len(p) != nk*GaussMix2Stride || len(w) < 8*nk {
+		nk < 1 || len(p) != nk*GaussMix2Stride || len(w) < nk*n {
 		mismatch()
 	}
 	return gaussMix2(e, g, m, s, x, w, p, n, nk)

@@ -88,24 +88,25 @@
 
 // func gaussMix2AVX512(e, gr, m, s, x, w, p *float64, n, nk int) (far int)
 // n is a positive multiple of 8, nk ≥ 1; gr may be nil (no gradient). p
-// holds per component c0, c1, lc, h, ivar at stride 8; w has 8·nk values
+// holds per component c0, c1, lc, h, ivar at stride 8; w has nk·n values
 // of scratch. far is nonzero when some m is −Inf.
-// A first loop over the groups leaves m and s in memory; a second takes
-// log s and e, so that the logarithm's long chain of dependent operations
-// does not hold up the next group.
+// Three loops over the groups: the first leaves every a_k (in w, at
+// w[k·n + r]) and m; the second the weights, s and the gradient; the third
+// log s and e. Each group's chain of dependent operations stays short, so
+// that the processor overlaps consecutive groups.
 TEXT ·gaussMix2AVX512(SB), NOSPLIT, $0-80
-	MOVQ s+24(FP), DI
-	MOVQ gr+8(FP), DX
 	MOVQ m+16(FP), R8
 	MOVQ x+32(FP), SI
 	MOVQ w+40(FP), R9
 	MOVQ p+48(FP), R10
 	MOVQ n+56(FP), CX
 	MOVQ nk+64(FP), BX
+	MOVQ CX, AX
+	SHLQ $3, AX // the stride of w, n values
 	KXORB K3, K3, K3 // far lanes so far
 	EXPCONSTS
 
-group:
+lgroup:
 	// x0 and x1 of the eight points, from their interleaved rows.
 	VMOVUPD   (SI), Z4
 	VMOVUPD   64(SI), Z5
@@ -133,7 +134,7 @@ logits:
 	VMOVUPD      Z4, (R13)
 	VMAXPD       Z2, Z4, Z2     // v > m ? v : m (m when either is NaN)
 	ADDQ         $64, R12
-	ADDQ         $64, R13
+	ADDQ         AX, R13
 	DECQ         R11
 	JNZ          logits
 
@@ -143,6 +144,28 @@ logits:
 	// or x1 − c1, the same for every k: so m is the last v where it is NaN.
 	VCMPPD  $3, Z4, Z4, K1
 	VMOVAPD Z4, K1, Z2
+	VMOVUPD Z2, (R8)
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	ADDQ    $128, SI
+	SUBQ    $8, CX
+	JNZ     lgroup
+
+	MOVQ s+24(FP), DI
+	MOVQ gr+8(FP), DX
+	MOVQ m+16(FP), R8
+	MOVQ x+32(FP), SI
+	MOVQ w+40(FP), R9
+	MOVQ n+56(FP), CX
+
+group:
+	VMOVUPD   (SI), Z4
+	VMOVUPD   64(SI), Z5
+	VMOVUPD   gmfEven<>(SB), Z0
+	VPERMI2PD Z5, Z4, Z0
+	VMOVUPD   gmfOdd<>(SB), Z1
+	VPERMI2PD Z5, Z4, Z1
+	VMOVUPD   (R8), Z2
 
 	// w_k = e^(a_k − m), s = Σ_k w_k (expSubAccAVX512).
 	VPXORQ Z3, Z3, Z3
@@ -150,13 +173,13 @@ logits:
 	MOVQ   BX, R11
 
 expk:
-	VMOVUPD (R13), Z4
-	VSUBPD      Z2, Z4, Z4                  // a − m, ≤ 0 or NaN
+	VMOVUPD     (R13), Z4
+	VSUBPD      Z2, Z4, Z4                    // a − m, ≤ 0 or NaN
 	VCMPPD.BCST $29, gmfNegFast<>(SB), Z4, K1 // a − m ≥ −708: |a − m| ≤ 708
 	KORTESTB    K1, K1
-	JCC         expslow                     // not all eight
+	JCC         expslow                       // not all eight
 	EXP8FAST(Z4, Z5, Z6)
-	JMP     expstore
+	JMP         expstore
 
 expslow:
 	EXP8(Z4, Z5, Z6, Z7)
@@ -164,14 +187,14 @@ expslow:
 expstore:
 	VMOVUPD Z6, (R13)
 	VADDPD  Z3, Z6, Z3 // s = w + s
-	ADDQ    $64, R13
+	ADDQ    AX, R13
 	DECQ    R11
 	JNZ     expk
 
 	// g = Σ_k (w_k·ivar_k)·(x − μ_k) (addWeightedDiffsAVX512), then g/s
 	// interleaved back into rows.
-	TESTQ DX, DX
-	JZ    nograd
+	TESTQ  DX, DX
+	JZ     nograd
 	VPXORQ Z4, Z4, Z4
 	VPXORQ Z5, Z5, Z5
 	MOVQ   R10, R12
@@ -188,7 +211,7 @@ gradk:
 	VMULPD      Z6, Z8, Z8
 	VADDPD      Z5, Z8, Z5
 	ADDQ        $64, R12
-	ADDQ        $64, R13
+	ADDQ        AX, R13
 	DECQ        R11
 	JNZ         gradk
 	VDIVPD      Z3, Z4, Z4 // g0/s
@@ -202,10 +225,10 @@ gradk:
 	ADDQ        $128, DX
 
 nograd:
-	VMOVUPD Z2, (R8)
 	VMOVUPD Z3, (DI)
 	ADDQ    $64, DI
 	ADDQ    $64, R8
+	ADDQ    $64, R9
 	ADDQ    $128, SI
 	SUBQ    $8, CX
 	JNZ     group

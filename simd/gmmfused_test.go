@@ -95,7 +95,7 @@ func TestGaussMix2SameAsMultiPass(t *testing.T) {
 		}
 		x, p := gaussMix2Case(r, n, nk)
 		e, g, m, s := make([]float64, n), make([]float64, 2*n), make([]float64, n), make([]float64, n)
-		w := make([]float64, 8*nk)
+		w := make([]float64, nk*n)
 		for _, grad := range []bool{true, false} {
 			gg := g
 			if !grad {
@@ -173,7 +173,7 @@ func BenchmarkGaussMix2(b *testing.B) {
 	for i := range x {
 		x[i] = 3 * r.NormFloat64()
 	}
-	e, g, m, s, w := make([]float64, n), make([]float64, 2*n), make([]float64, n), make([]float64, n), make([]float64, 8*nk)
+	e, g, m, s, w := make([]float64, n), make([]float64, 2*n), make([]float64, n), make([]float64, n), make([]float64, nk*n)
 	b.Run("fused", func(b *testing.B) {
 		if !HasGaussMix2() {
 			b.Skip("no fused kernel")

@@ -90,9 +90,9 @@
 // n is a positive multiple of 8, nk ≥ 1; gr may be nil (no gradient). p
 // holds per component c0, c1, lc, h, ivar at stride 8; w has nk·n values
 // of scratch. far is nonzero when some m is −Inf.
-// Three loops over the groups: the first leaves every a_k (in w, at
-// w[k·n + r]) and m; the second the weights, s and the gradient; the third
-// log s and e. Each group's chain of dependent operations stays short, so
+// Four loops over the groups: the first leaves every a_k (in w, at
+// w[k·n + r]) and m; the second the weights w_k (in place) and s; the
+// third the gradient; the fourth log s and e. Each group's chain of dependent operations stays short, so
 // that the processor overlaps consecutive groups.
 TEXT ·gaussMix2AVX512(SB), NOSPLIT, $0-80
 	MOVQ m+16(FP), R8
@@ -151,23 +151,15 @@ logits:
 	SUBQ    $8, CX
 	JNZ     lgroup
 
+	// w_k = e^(a_k − m), s = Σ_k w_k (expSubAccAVX512).
 	MOVQ s+24(FP), DI
 	MOVQ gr+8(FP), DX
 	MOVQ m+16(FP), R8
-	MOVQ x+32(FP), SI
 	MOVQ w+40(FP), R9
 	MOVQ n+56(FP), CX
 
 group:
-	VMOVUPD   (SI), Z4
-	VMOVUPD   64(SI), Z5
-	VMOVUPD   gmfEven<>(SB), Z0
-	VPERMI2PD Z5, Z4, Z0
-	VMOVUPD   gmfOdd<>(SB), Z1
-	VPERMI2PD Z5, Z4, Z1
-	VMOVUPD   (R8), Z2
-
-	// w_k = e^(a_k − m), s = Σ_k w_k (expSubAccAVX512).
+	VMOVUPD (R8), Z2
 	VPXORQ Z3, Z3, Z3
 	MOVQ   R9, R13
 	MOVQ   BX, R11
@@ -191,15 +183,34 @@ expstore:
 	DECQ    R11
 	JNZ     expk
 
+	VMOVUPD Z3, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	SUBQ    $8, CX
+	JNZ     group
+
 	// g = Σ_k (w_k·ivar_k)·(x − μ_k) (addWeightedDiffsAVX512), then g/s
 	// interleaved back into rows.
-	TESTQ  DX, DX
-	JZ     nograd
-	VPXORQ Z4, Z4, Z4
-	VPXORQ Z5, Z5, Z5
-	MOVQ   R10, R12
-	MOVQ   R9, R13
-	MOVQ   BX, R11
+	TESTQ DX, DX
+	JZ    nograd
+	MOVQ  s+24(FP), DI
+	MOVQ  x+32(FP), SI
+	MOVQ  w+40(FP), R9
+	MOVQ  n+56(FP), CX
+
+ggroup:
+	VMOVUPD   (SI), Z4
+	VMOVUPD   64(SI), Z5
+	VMOVUPD   gmfEven<>(SB), Z0
+	VPERMI2PD Z5, Z4, Z0
+	VMOVUPD   gmfOdd<>(SB), Z1
+	VPERMI2PD Z5, Z4, Z1
+	VPXORQ    Z4, Z4, Z4
+	VPXORQ    Z5, Z5, Z5
+	MOVQ      R10, R12
+	MOVQ      R9, R13
+	MOVQ      BX, R11
 
 gradk:
 	VMOVUPD     (R13), Z6
@@ -214,6 +225,7 @@ gradk:
 	ADDQ        AX, R13
 	DECQ        R11
 	JNZ         gradk
+	VMOVUPD     (DI), Z3
 	VDIVPD      Z3, Z4, Z4 // g0/s
 	VDIVPD      Z3, Z5, Z5 // g1/s
 	VMOVUPD     gmfILo<>(SB), Z6
@@ -223,16 +235,13 @@ gradk:
 	VMOVUPD     Z6, (DX)
 	VMOVUPD     Z7, 64(DX)
 	ADDQ        $128, DX
+	ADDQ        $64, DI
+	ADDQ        $64, R9
+	ADDQ        $128, SI
+	SUBQ        $8, CX
+	JNZ         ggroup
 
 nograd:
-	VMOVUPD Z3, (DI)
-	ADDQ    $64, DI
-	ADDQ    $64, R8
-	ADDQ    $64, R9
-	ADDQ    $128, SI
-	SUBQ    $8, CX
-	JNZ     group
-
 	// log s (logAVX512) and e = −(m + log s); far: some m is −Inf.
 	MOVQ e+0(FP), DI
 	MOVQ m+16(FP), R8

@@ -146,7 +146,7 @@ func (g *GMM) Validate() error {
 			g.ivh[k] = 0.5 * iv
 		}
 	}
-	if ivar != nil && d == 2 {
+	if ivar != nil && d == 2 && fusable(logc, g.ivh, ivar) {
 		const st = simd.GaussMix2Stride
 		g.fused = make([]float64, nk*st)
 		for k := range nk {
@@ -156,6 +156,23 @@ func (g *GMM) Validate() error {
 	g.scratch = &scratchCache[gmmScratch]{alloc: func() *gmmScratch { return newGMMScratch(nk, d) }}
 	g.moments(w, total, covs)
 	return nil
+}
+
+// fusable reports whether simd.GaussMix2 may take the mixture: every
+// log c_k finite and every ½/σ_k² and 1/σ_k² finite and nonzero (as it
+// requires; σ_k beyond about 1e±154 breaks it).
+func fusable(logc, ivh, ivar []float64) bool {
+	for k, lc := range logc {
+		if math.IsNaN(lc) || math.IsInf(lc, 0) {
+			return false
+		}
+		for _, v := range []float64{ivh[k], ivar[k]} {
+			if !(v > 0) || math.IsInf(v, 1) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // moments sets the mixture mean Σ w_k μ_k and covariance

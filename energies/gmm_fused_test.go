@@ -85,3 +85,25 @@ func TestGMMFusedSameBits(t *testing.T) {
 		}
 	}
 }
+
+// TestGMMFusedOnlyWhereExact: the fused kernel needs finite, nonzero
+// precisions; a σ_k so large (or small) that 1/σ_k² underflows (or
+// overflows) keeps the multi-pass path.
+func TestGMMFusedOnlyWhereExact(t *testing.T) {
+	for _, sd := range []float64{1e160, 1e-160} {
+		g := &GMM{Means: [][]float64{{0, 0}, {1, 1}}, Stds: []float64{1, sd}}
+		if err := g.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if g.fused != nil {
+			t.Errorf("std %v: fused table built", sd)
+		}
+	}
+	g := &GMM{Means: [][]float64{{0, 0}, {1, 1}}, Stds: []float64{1, 1e150}}
+	if err := g.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if g.fused == nil {
+		t.Error("std 1e150: no fused table")
+	}
+}

@@ -5,7 +5,7 @@ package simd
 const GaussMix2Stride = 8
 
 // GaussMix2 is a 2-D isotropic Gaussian mixture's log-sum-exp and gradient
-// in one pass, where the chosen implementation has a fused kernel (avx512
+// in one call, where the chosen implementation has a fused kernel (avx512
 // on amd64); elsewhere it does nothing and returns ok = false. For the
 // n = len(e) points (a multiple of 8) of x, stored as rows (x[2r],
 // x[2r+1]), and the nk = len(p)/GaussMix2Stride components with
@@ -19,8 +19,11 @@ const GaussMix2Stride = 8
 //	g[2r+j] = (Σ_k float64(w_k·iv_k)·(x_j − c_j_k)) / s  (AddWeightedDiffs)
 //
 // with the same operations in the same order for every point, so the bits
-// equal those of the avx512 (and avx2) multi-pass path. m and s receive
-// the maxima and the sums; far reports whether some m[r] is −Inf (every a_k −Inf: e and g
+// equal those of the avx512 (and avx2) multi-pass path, provided every c,
+// lc is finite and every h, iv finite and > 0 (then a_k is NaN exactly
+// where x is, for every k with the same payload, which the kernel's
+// NaN-propagating maximum relies on). m and s receive the maxima and the
+// sums; far reports whether some m[r] is −Inf (every a_k −Inf: e and g
 // are NaN there, for the caller to redo). g may be nil (no gradient). w is
 // scratch of at least nk·n values. It panics unless n is a multiple of 8,
 // len(m) = len(s) = n, len(x) = 2n, g is nil or len(g) = 2n, nk ≥ 1 and

@@ -3,8 +3,9 @@
 #include "textflag.h"
 
 // The fused AVX-512 kernel of a 2-D isotropic Gaussian mixture
-// (gmmfused.go): eight points per ZMM register, all components per group
-// of eight before the next group. Each point goes through exactly the
+// (gmmfused.go): eight points per ZMM register, all components of a group
+// of eight in registers and w, one call per block. Each point goes through
+// exactly the
 // operations, operand order included, of the multi-pass avx512 path
 // (gaussLogitsAVX512, expSubAccAVX512, addWeightedDiffsAVX512, logAVX512,
 // then the Go loops of GMM.batch), so the results are the same bits. The
@@ -92,8 +93,9 @@
 // of scratch. far is nonzero when some m is −Inf.
 // Four loops over the groups: the first leaves every a_k (in w, at
 // w[k·n + r]) and m; the second the weights w_k (in place) and s; the
-// third the gradient; the fourth log s and e. Each group's chain of dependent operations stays short, so
-// that the processor overlaps consecutive groups.
+// third the gradient; the fourth log s and e. Each group's chain of
+// dependent operations stays short, so that the processor overlaps
+// consecutive groups.
 TEXT ·gaussMix2AVX512(SB), NOSPLIT, $0-80
 	MOVQ m+16(FP), R8
 	MOVQ x+32(FP), SI

@@ -39,6 +39,7 @@ type GMM struct {
 	cov     []float64                 // mixture covariance, row-major
 	ivh     []float64                 // ½/σ_k² (isotropic case)
 	scratch *scratchCache[gmmScratch] // for the batched isotropic path
+	fused   []float64                 // 2-D isotropic: simd.GaussMix2's parameter table; else nil
 }
 
 // Description is the one-line summary shown by `ebmrun list`.
@@ -138,16 +139,40 @@ func (g *GMM) Validate() error {
 		logc[k] += math.Log(w[k] / total)
 	}
 	g.dim, g.nk, g.mu, g.logc, g.ivar, g.prec = d, nk, mu, logc, ivar, prec
-	g.ivh = nil
+	g.ivh, g.fused = nil, nil
 	if ivar != nil {
 		g.ivh = make([]float64, nk)
 		for k, iv := range ivar {
 			g.ivh[k] = 0.5 * iv
 		}
 	}
+	if ivar != nil && d == 2 && fusable(logc, g.ivh, ivar) {
+		const st = simd.GaussMix2Stride
+		g.fused = make([]float64, nk*st)
+		for k := range nk {
+			copy(g.fused[k*st:], []float64{mu[2*k], mu[2*k+1], logc[k], g.ivh[k], ivar[k]})
+		}
+	}
 	g.scratch = &scratchCache[gmmScratch]{alloc: func() *gmmScratch { return newGMMScratch(nk, d) }}
 	g.moments(w, total, covs)
 	return nil
+}
+
+// fusable reports whether simd.GaussMix2 may take the mixture: every
+// log c_k finite and every ½/σ_k² and 1/σ_k² finite and nonzero (as it
+// requires; σ_k beyond about 1e±154 breaks it).
+func fusable(logc, ivh, ivar []float64) bool {
+	for k, lc := range logc {
+		if math.IsNaN(lc) || math.IsInf(lc, 0) {
+			return false
+		}
+		for _, v := range []float64{ivh[k], ivar[k]} {
+			if !(v > 0) || math.IsInf(v, 1) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // moments sets the mixture mean Σ w_k μ_k and covariance
@@ -267,10 +292,37 @@ func newGMMScratch(nk, d int) *gmmScratch {
 // the same operations in the same order wherever it sits in the batch (the
 // simd kernels are position-independent), so a batch split anywhere gives
 // the same bits.
+//
+// In 2-D, where the chosen simd implementation has it (avx512),
+// simd.GaussMix2 does all of this in one pass over the points, a multiple
+// of 8 at a time, with the same operations in the same order, so the same
+// bits; the last len(e) mod 8 points take the column kernels, as they did
+// before.
 func (g *GMM) batch(e, gr, x []float64) {
 	d, nk := g.dim, g.nk
 	sc := g.scratch.get()
 	defer g.scratch.put(sc)
+	if n8 := len(e) &^ 7; g.fused != nil && n8 > 0 {
+		ran := true
+		for r0 := 0; r0 < n8 && ran; r0 += gmmBlock {
+			b := min(gmmBlock, n8-r0)
+			eb, xb, m, s := e[r0:r0+b], x[2*r0:2*(r0+b)], sc.m[:b], sc.s[:b]
+			var gb []float64
+			if gr != nil {
+				gb = gr[2*r0 : 2*(r0+b)]
+			}
+			var far bool
+			if ran, far = simd.GaussMix2(eb, gb, m, s, xb, sc.a, g.fused); far {
+				g.patchFar(eb, gb, xb, m)
+			}
+		}
+		if ran {
+			e, x = e[n8:], x[2*n8:]
+			if gr != nil {
+				gr = gr[2*n8:]
+			}
+		}
+	}
 	const ld = gmmBlock
 	for r0 := 0; r0 < len(e); r0 += gmmBlock {
 		b := min(gmmBlock, len(e)-r0)

@@ -18,7 +18,9 @@
 //     register, the tail under a mask); a family without AVX-512 code (Dot,
 //     Scale) runs its avx2 kernel: the avx512 table starts as a copy of
 //     avx2's. The float32 kernels (float32.go) and the Adam update
-//     (adam.go) have AVX2 and AVX-512 code of their own. Every AVX-512 kernel does the same operations in the
+//     (adam.go) have AVX2 and AVX-512 code of their own, and GaussMix2
+//     (a 2-D isotropic mixture's energies and gradients in one fused
+//     kernel, the same bits as the multi-pass path) is AVX-512 only. Every AVX-512 kernel does the same operations in the
 //     same order as its avx2 twin, so avx512 and avx2 give the same bits
 //     (TestAVX512SameAsAVX2): choosing one or the other changes speed,
 //     never results;

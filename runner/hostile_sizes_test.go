@@ -157,14 +157,14 @@ var hostileSizes = []hostileCase{
 		files: map[string]string{"c.toml": sizesTrain},
 		args:  []string{"validate", "$DIR/c.toml", "--set", "energy.hidden=[100000,100000]"},
 		code:  exitUsage,
-		want:  []string{`$DIR/c.toml: [energy] (mlp): key "hidden": needs about 160 GB of memory (10000500001 parameters`},
+		want:  []string{`$DIR/c.toml: [energy] (mlp): key "hidden": needs about 240 GB of memory (10000500001 parameters`},
 	},
 	{
 		name:  "mlp hidden=[100000,100000] in the file, with run",
 		files: map[string]string{"c.toml": strings.Replace(sizesTrain, "hidden = [8]", "hidden = [100000, 100000]", 1)},
 		args:  []string{"run", "$DIR/c.toml", "--out", "$DIR/out"},
 		code:  exitUsage,
-		want:  []string{`[energy] (mlp): key "hidden": needs about 160 GB`},
+		want:  []string{`[energy] (mlp): key "hidden": needs about 240 GB`},
 	},
 	{
 		name:  "mlp whose parameters fit but not with the optimizer's moments",

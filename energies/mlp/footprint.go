@@ -6,8 +6,9 @@ import (
 	"github.com/goebm/ebm/registry"
 )
 
-// Footprint is the parameters Validate draws and the transposed weights a
-// gradient call keeps: about 2 × (number of parameters) × 8 bytes, counted
+// Footprint is the parameters Validate draws and what a gradient call
+// keeps (a copy of them and the transposed weights): about 3 × (number of
+// parameters) × 8 bytes, counted
 // from dim and hidden without allocating them.
 func (m *MLP) Footprint(ctx registry.Context) registry.Footprint {
 	layers := append(append([]int{m.D}, m.Hidden...), 1)
@@ -23,9 +24,9 @@ func (m *MLP) Footprint(ctx registry.Context) registry.Footprint {
 		keys = []string{"dim", "hidden"}
 	}
 	return registry.Footprint{
-		Bytes: registry.Bytes(p, 2, 8),
+		Bytes: registry.Bytes(p, 3, 8),
 		Keys:  keys,
-		What:  fmt.Sprintf("%d parameters and their transposes × 8 bytes", p),
+		What:  fmt.Sprintf("%d parameters, the copy a gradient call keeps and their transposes × 8 bytes", p),
 	}
 }
 

@@ -1,6 +1,7 @@
 package mlp
 
 import (
+	"bytes"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -42,6 +43,8 @@ type work[T elem] struct {
 // from Params at every call, since Params may have been written since
 // the last one.
 type weights struct {
+	src  []float64 // the Params these were made from
+	back bool      // the transposes are there too
 	wt   []float64
 	p32  []float32
 	wt32 []float32
@@ -74,13 +77,22 @@ func (m *MLP) Gradient(e, grad, x []float64) {
 
 // weightsFor returns pooled weights for one call: the transposed hidden
 // weights Wₗᵀ (outₗ×inₗ, row-major, at toffs[ℓ−1]) when the backward pass
-// needs them, and in float32 the rounded parameters too.
+// needs them, and in float32 the rounded parameters too. Each pooled set
+// remembers the Params it was made from (src) and is rebuilt only when
+// they changed since, bit for bit: samplers call Gradient many times
+// between two parameter updates.
 func (m *MLP) weightsFor(backward bool) *weights {
 	L := len(m.layers) - 2
 	w, _ := m.trans.Get().(*weights)
 	if w == nil {
 		w = new(weights)
 	}
+	if len(w.src) == len(m.params) && (w.back || !backward) && sameBits(w.src, m.params) {
+		return w
+	}
+	w.src = grow(w.src, len(m.params))
+	copy(w.src, m.params)
+	w.back = backward
 	if m.f32 {
 		w.p32 = grow(w.p32, len(m.params))
 		simd.ToFloat32(w.p32, m.params)
@@ -101,6 +113,16 @@ func (m *MLP) weightsFor(backward bool) *weights {
 		}
 	}
 	return w
+}
+
+// sameBits reports whether a and b (of equal length) hold the same bits.
+func sameBits(a, b []float64) bool {
+	if len(a) == 0 {
+		return true
+	}
+	ab := unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 8*len(a))
+	bb := unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 8*len(b))
+	return bytes.Equal(ab, bb)
 }
 
 // grow returns s with length n, reallocated only when too short.

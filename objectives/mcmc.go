@@ -10,6 +10,7 @@ import (
 	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/samplers"
+	"github.com/goebm/ebm/simd"
 )
 
 // This file holds what the maximum-likelihood objectives cd and pcd share
@@ -146,6 +147,14 @@ type contrast struct {
 	x       []float64 // positives then negatives, (n+neg)×d
 	seeds   []float64 // ∂loss/∂E per row of x
 	out, sd [1]autodiff.Node
+
+	// float32 models (energies.Trainable32 with Float32 true): the loss is
+	// recorded on a float32 graph from rounded copies.
+	m32          energies.Trainable32
+	g32          *autodiff.Graph32
+	x32, seeds32 []float32
+	grad32       []float32
+	evBuf        []float64
 }
 
 // grad writes into dst the gradient of ⟨c.seeds, e⟩ with respect to the
@@ -211,11 +220,56 @@ func (c *contrast) scratch(n, neg int) (pos, negs []float64) {
 // the model's parameters into grad[:np]: one forward and one backward pass
 // over all n+neg rows.
 func (c *contrast) loss(n, neg int, alpha float64, grad []float64) float64 {
+	if m32, ok := c.m.(energies.Trainable32); ok && m32.Float32() {
+		return c.loss32(m32, n, neg, alpha, grad)
+	}
 	g := c.g
 	g.Reset()
 	x := g.Const(c.x, n+neg, c.d)
 	e, params := c.m.Build(g, x)
-	ev := g.Value(e)
+	loss := c.seed(g.Value(e), n, neg, alpha)
+	c.grad(grad[:c.np], e, params)
+	return loss
+}
+
+// loss32 is loss for a float32 model: the rows rounded to float32, the
+// model recorded with Build32, the seeds rounded, and the parameter
+// gradient widened back to float64.
+func (c *contrast) loss32(m energies.Trainable32, n, neg int, alpha float64, grad []float64) float64 {
+	if c.g32 == nil {
+		c.g32 = autodiff.New32()
+	}
+	g, rows := c.g32, n+neg
+	g.Reset()
+	c.x32 = grow32(c.x32, rows*c.d)
+	simd.ToFloat32(c.x32, c.x[:rows*c.d])
+	m.Params32()
+	x := g.Const(c.x32, rows, c.d)
+	e, params := m.Build32(g, x)
+	ev64 := grow(c.evBuf, rows)
+	c.evBuf = ev64
+	simd.ToFloat64(ev64, g.Value(e))
+	loss := c.seed(ev64, n, neg, alpha)
+	c.seeds32 = grow32(c.seeds32, rows)
+	simd.ToFloat32(c.seeds32, c.seeds[:rows])
+	c.out[0], c.sd[0] = e, g.Const(c.seeds32, rows, 1)
+	c.grad32 = grow32(c.grad32, c.np)
+	g.Flatten(c.grad32, g.Grad(c.out[:], params, c.sd[:], false))
+	simd.ToFloat64(grad[:c.np], c.grad32)
+	return loss
+}
+
+// grow32 returns buf with length n, reallocating only when too short.
+func grow32(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	return buf[:n]
+}
+
+// seed sets c.seeds from the energies ev of the n positives and neg
+// negatives and returns the loss (see loss).
+func (c *contrast) seed(ev []float64, n, neg int, alpha float64) float64 {
 	var sp, sn, qp, qn float64
 	fn, fm := float64(n), float64(neg)
 	for i, v := range ev[:n] {
@@ -232,7 +286,6 @@ func (c *contrast) loss(n, neg int, alpha float64, grad []float64) float64 {
 	if alpha != 0 {
 		loss += alpha * (qp/fn + qn/fm)
 	}
-	c.grad(grad[:c.np], e, params)
 	return loss
 }
 

@@ -8,7 +8,6 @@ package fileio
 // implementation for both directions keeps reading and writing consistent.
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -38,9 +37,21 @@ func WriteNPY(w io.Writer, data []float64, shape ...int) error {
 	if n != len(data) {
 		panic(fmt.Sprintf("fileio: WriteNPY shape %v holds %d values, data has %d", shape, n, len(data)))
 	}
-	var dims []string
-	for _, s := range shape {
-		dims = append(dims, strconv.Itoa(s))
+	if _, err := w.Write(NPYHeader(shape...)); err != nil {
+		return err
+	}
+	return WriteFloat64s(w, data)
+}
+
+// NPYHeader returns the bytes WriteNPY writes before the values of a
+// float64 array of the given shape (version 1.0, or 2.0 for a header too
+// long for it), padded so that the values start at a multiple of 64
+// bytes. With WriteFloat64s it lets a caller stream an array it never
+// holds whole.
+func NPYHeader(shape ...int) []byte {
+	dims := make([]string, len(shape))
+	for i, s := range shape {
+		dims[i] = strconv.Itoa(s)
 	}
 	tuple := strings.Join(dims, ", ")
 	if len(shape) == 1 {
@@ -56,20 +67,18 @@ func WriteNPY(w io.Writer, data []float64, shape ...int) error {
 	pre := len(npyMagic) + 2 + lenBytes
 	total := (pre + len(header) + 1 + 63) / 64 * 64
 	header += strings.Repeat(" ", total-pre-len(header)-1) + "\n"
-
-	var head bytes.Buffer
-	head.WriteString(npyMagic)
-	head.WriteByte(major)
-	head.WriteByte(0)
+	b := append([]byte(npyMagic), major, 0)
 	if lenBytes == 2 {
-		binary.Write(&head, binary.LittleEndian, uint16(len(header)))
+		b = binary.LittleEndian.AppendUint16(b, uint16(len(header)))
 	} else {
-		binary.Write(&head, binary.LittleEndian, uint32(len(header)))
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(header)))
 	}
-	head.WriteString(header)
-	if _, err := w.Write(head.Bytes()); err != nil {
-		return err
-	}
+	return append(b, header...)
+}
+
+// WriteFloat64s writes data as little-endian float64 values, as WriteNPY
+// writes an array's values after its header.
+func WriteFloat64s(w io.Writer, data []float64) error {
 	var buf [8 * 512]byte
 	for len(data) > 0 {
 		k := min(len(data), 512)

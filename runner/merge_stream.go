@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/goebm/ebm/fileio"
@@ -68,7 +66,7 @@ func mergeSampler(c *Config, shards []*shardDir, k int, dir string) (*samplers.R
 	var shardErr error
 	path := filepath.Join(dir, "samples.npy")
 	werr := fileio.WriteFile(path, func(w io.Writer) error {
-		if _, err := w.Write(npyHeader(chains, draws, dim)); err != nil {
+		if _, err := w.Write(fileio.NPYHeader(chains, draws, dim)); err != nil {
 			return err
 		}
 		for _, s := range shards {
@@ -87,7 +85,7 @@ func mergeSampler(c *Config, shards []*shardDir, k int, dir string) (*samplers.R
 		return nil, nil, failure(fmt.Errorf("merge: %v", werr))
 	}
 
-	off := int64(len(npyHeader(chains, draws, dim)))
+	off := int64(len(fileio.NPYHeader(chains, draws, dim)))
 	data, unmap, err := mapFloats(path, off, chains*draws*dim)
 	if err != nil {
 		release()
@@ -118,7 +116,7 @@ func mergeShard(c *Config, s *shardDir, k int, res *samplers.Result, w io.Writer
 	if want := []int{n, res.Draws, res.Dim}; !slices.Equal(shape, want) {
 		return fmt.Errorf("merge: %s has shape %v, want %v (chains, draws, dim)", path, shape, want)
 	}
-	if err := writeFloats(w, data); err != nil {
+	if err := fileio.WriteFloat64s(w, data); err != nil {
 		return failure(err)
 	}
 	probe()
@@ -239,51 +237,6 @@ func (s *statsScratch) mapped(undo *[]func()) (map[string][]float64, error) {
 		m[name] = data[i*s.size : (i+1)*s.size : (i+1)*s.size]
 	}
 	return m, nil
-}
-
-// npyHeader is what fileio.WriteNPY writes before the values of a float64
-// array of the given shape (TestNPYHeader holds them equal).
-func npyHeader(shape ...int) []byte {
-	dims := make([]string, len(shape))
-	for i, s := range shape {
-		dims[i] = strconv.Itoa(s)
-	}
-	tuple := strings.Join(dims, ", ")
-	if len(shape) == 1 {
-		tuple += ","
-	}
-	header := fmt.Sprintf("{'descr': '<f8', 'fortran_order': False, 'shape': (%s), }", tuple)
-	major, lenBytes := byte(1), 2
-	if len(header)+1+10 >= 65536 {
-		major, lenBytes = 2, 4
-	}
-	pre := 6 + 2 + lenBytes
-	total := (pre + len(header) + 1 + 63) / 64 * 64
-	header += strings.Repeat(" ", total-pre-len(header)-1) + "\n"
-	b := append([]byte("\x93NUMPY"), major, 0)
-	if lenBytes == 2 {
-		b = binary.LittleEndian.AppendUint16(b, uint16(len(header)))
-	} else {
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(header)))
-	}
-	return append(b, header...)
-}
-
-// writeFloats writes data as little-endian float64 values, as
-// fileio.WriteNPY writes an array's values.
-func writeFloats(w io.Writer, data []float64) error {
-	var buf [8 * 512]byte
-	for len(data) > 0 {
-		k := min(len(data), 512)
-		for i, v := range data[:k] {
-			binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(v))
-		}
-		if _, err := w.Write(buf[:8*k]); err != nil {
-			return err
-		}
-		data = data[k:]
-	}
-	return nil
 }
 
 // readFloats reads n little-endian float64 values of the file at path

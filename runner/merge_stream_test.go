@@ -27,12 +27,12 @@ func TestNPYHeader(t *testing.T) {
 		if err := fileio.WriteNPY(&want, data, shape...); err != nil {
 			t.Fatal(err)
 		}
-		got.Write(npyHeader(shape...))
-		if err := writeFloats(&got, data); err != nil {
+		got.Write(fileio.NPYHeader(shape...))
+		if err := fileio.WriteFloat64s(&got, data); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(want.Bytes(), got.Bytes()) {
-			t.Errorf("shape %v: npyHeader+writeFloats differ from WriteNPY", shape)
+			t.Errorf("shape %v: NPYHeader+WriteFloat64s differ from WriteNPY", shape)
 		}
 	}
 }

@@ -246,45 +246,11 @@ func exp32Generic(dst, x []float32) {
 	}
 }
 
-var scratch32 [16]atomic.Pointer[[]float32]
+// scratch32 holds float32 transposition buffers, like scratch.
+var scratch32 scratchPool[float32]
 
-func getScratch32(size int) *[]float32 {
-	var p *[]float32
-	for i := range scratch32 {
-		if p = scratch32[i].Swap(nil); p != nil {
-			break
-		}
-	}
-	if p == nil {
-		p = new([]float32)
-	}
-	if cap(*p) < size {
-		*p = make([]float32, size)
-	}
-	*p = (*p)[:size]
-	return p
-}
+func getScratch32(size int) *[]float32 { return scratch32.get(size) }
+func putScratch32(p *[]float32)        { scratch32.put(p) }
 
-func putScratch32(p *[]float32) {
-	for i := range scratch32 {
-		if scratch32[i].CompareAndSwap(nil, p) {
-			return
-		}
-	}
-}
-
-func transpose32(dst, src []float32, r, c int) {
-	const t = 16
-	for i0 := 0; i0 < r; i0 += t {
-		i1 := min(i0+t, r)
-		for j0 := 0; j0 < c; j0 += t {
-			j1 := min(j0+t, c)
-			for i := i0; i < i1; i++ {
-				row := src[i*c : (i+1)*c]
-				for j := j0; j < j1; j++ {
-					dst[j*r+i] = row[j]
-				}
-			}
-		}
-	}
-}
+// transpose32 is transpose for float32.
+func transpose32(dst, src []float32, r, c int) { transposeOf(dst, src, r, c) }

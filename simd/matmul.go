@@ -1,6 +1,9 @@
 package simd
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"unsafe"
+)
 
 // MatMul sets C = A·B for row-major A (m×k), B (k×n) and C (m×n):
 //
@@ -118,43 +121,53 @@ func checkMat(c, a, b []float64, m, k, n int) {
 	}
 }
 
-// scratch holds up to len(scratch) transposition buffers for reuse by
-// concurrent calls, lock-free, so that MatMulBT and MatMulAT allocate only
-// while the sizes they see grow (or more calls run at once than ever
-// before). Unlike a sync.Pool it never drops a buffer, which keeps the
-// products allocation-free under the race detector too.
-var scratch [16]atomic.Pointer[[]float64]
+// scratchPool holds up to 16 transposition buffers for reuse by
+// concurrent calls, lock-free, so that the products that transpose
+// allocate only while the sizes they see grow (or more calls run at once
+// than ever before). Unlike a sync.Pool it never drops a buffer, which
+// keeps the products allocation-free under the race detector too.
+type scratchPool[T any] [16]atomic.Pointer[[]T]
 
-func getScratch(size int) *[]float64 {
-	var p *[]float64
-	for i := range scratch {
-		if p = scratch[i].Swap(nil); p != nil {
+// get takes a buffer of length size, reusing a free one when it can.
+func (sp *scratchPool[T]) get(size int) *[]T {
+	var p *[]T
+	for i := range sp {
+		if p = sp[i].Swap(nil); p != nil {
 			break
 		}
 	}
 	if p == nil {
-		p = new([]float64)
+		p = new([]T)
 	}
 	if cap(*p) < size {
-		*p = make([]float64, size)
+		*p = make([]T, size)
 	}
 	*p = (*p)[:size]
 	return p
 }
 
-// putScratch returns a buffer taken by getScratch.
-func putScratch(p *[]float64) {
-	for i := range scratch {
-		if scratch[i].CompareAndSwap(nil, p) {
+// put returns a buffer taken by get.
+func (sp *scratchPool[T]) put(p *[]T) {
+	for i := range sp {
+		if sp[i].CompareAndSwap(nil, p) {
 			return
 		}
 	}
 }
 
+// scratch holds the float64 transposition buffers.
+var scratch scratchPool[float64]
+
+func getScratch(size int) *[]float64 { return scratch.get(size) }
+func putScratch(p *[]float64)        { scratch.put(p) }
+
 // transpose writes the c×r transpose of the r×c row-major src into dst,
-// in 8×8 tiles to stay in cache.
-func transpose(dst, src []float64, r, c int) {
-	const t = 8
+// in tiles of 64 bytes a side to stay in cache.
+func transpose(dst, src []float64, r, c int) { transposeOf(dst, src, r, c) }
+
+func transposeOf[T float32 | float64](dst, src []T, r, c int) {
+	var z T
+	t := 64 / int(unsafe.Sizeof(z))
 	for i0 := 0; i0 < r; i0 += t {
 		i1 := min(i0+t, r)
 		for j0 := 0; j0 < c; j0 += t {

@@ -11,7 +11,7 @@ import (
 	"github.com/goebm/ebm/fileio"
 )
 
-// TestNPYHeader: merge writes samples.npy as npyHeader then the values;
+// TestNPYHeader: merge writes samples.npy as fileio.NPYHeader then the values;
 // that must be what fileio.WriteNPY writes.
 func TestNPYHeader(t *testing.T) {
 	for _, shape := range [][]int{{0}, {3}, {2, 3}, {7, 25, 2}, {0, 5, 2}, {3, 1, 1}, {123456789, 0, 987654}, {1, 2, 3, 4, 5}} {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/goebm/ebm/datasets"
@@ -158,7 +159,10 @@ func (r *trainRun) imageShape() []int {
 // random training rows ("data"), N(0, I) ("normal"), or uniform over the
 // data's bounding box enlarged by [eval] margin ("uniform").
 func (r *trainRun) sampleInit() func(int, *rng.Stream, []float64) {
-	lo, hi := datasets.Bounds(r.all, r.dim)
+	if r.dataLo == nil {
+		r.dataLo, r.dataHi = datasets.Bounds(r.all, r.dim)
+	}
+	lo, hi := slices.Clone(r.dataLo), slices.Clone(r.dataHi)
 	if r.grid != nil {
 		lo, hi = r.grid.Lo, r.grid.Hi
 	} else {

@@ -51,6 +51,9 @@ type trainRun struct {
 	// row of progressChains images per evaluation (progress.png).
 	progress      [][]float64
 	progressSteps []int64
+	// dataLo, dataHi are the data's bounding box (datasets.Bounds of all),
+	// computed once for sampleInit.
+	dataLo, dataHi []float64
 }
 
 // newTrainRun loads the data, splits it, and starts the objective and the

@@ -7,9 +7,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/goebm/ebm/datasets"
 	"github.com/goebm/ebm/evaluate"
-	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/samplers"
 	"github.com/goebm/ebm/train"
 )
@@ -151,29 +149,7 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 
 	// Draws from the trained model.
 	s := c.Sample
-	lo, hi := datasets.Bounds(r.all, r.dim)
-	if r.grid != nil {
-		lo, hi = r.grid.Lo, r.grid.Hi
-	} else {
-		for j := range lo {
-			w := hi[j] - lo[j]
-			lo[j], hi[j] = lo[j]-c.Eval.Margin*w, hi[j]+c.Eval.Margin*w
-		}
-	}
-	ntrain := len(r.train) / r.dim
-	init := func(_ int, st *rng.Stream, x []float64) {
-		switch s.Start {
-		case "data":
-			i := st.IntN(ntrain)
-			copy(x, r.train[i*r.dim:(i+1)*r.dim])
-		case "normal":
-			st.FillNorm(x)
-		default:
-			for j := range x {
-				x[j] = lo[j] + (hi[j]-lo[j])*st.Float64()
-			}
-		}
-	}
+	init := r.sampleInit()
 	p := newProgress(e.stderr, "sample "+c.Sample.Sampler.Type, quiet)
 	res, err := samplers.Run(ctx, c.Model, c.Sample.Sampler.Value, samplers.Options{
 		Chains: s.Chains, Warmup: s.Warmup, Draws: s.Draws, Thin: 1,

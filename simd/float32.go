@@ -97,12 +97,7 @@ func MatMulBias32(c, a, b, bias []float32, m, k, n int) {
 		mismatch()
 	}
 	k32().matMul(c, a, b, m, k, n)
-	for i := 0; i < m; i++ {
-		row := c[i*n : (i+1)*n]
-		for j := range row {
-			row[j] += bias[j]
-		}
-	}
+	addRows(c, bias)
 }
 
 // MatMulBT32 is MatMulBT on float32: C = A·Bᵀ for A (m×k), B (n×k).

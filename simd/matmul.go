@@ -50,8 +50,17 @@ func MatMulBias(c, a, b, bias []float64, m, k, n int) {
 		mismatch()
 	}
 	current.matMul(c, a, b, m, k, n)
-	for i := 0; i < m; i++ {
-		row := c[i*n : (i+1)*n]
+	addRows(c, bias)
+}
+
+// addRows adds bias to every row of the row-major c (rows of len(bias)).
+func addRows[T float32 | float64](c, bias []T) {
+	n := len(bias)
+	if n == 0 {
+		return
+	}
+	for i := 0; i+n <= len(c); i += n {
+		row := c[i : i+n]
 		for j := range row {
 			row[j] += bias[j]
 		}

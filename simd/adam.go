@@ -28,7 +28,11 @@ func Adam(p, m, v, grad []float64, c *AdamConsts) {
 	if len(m) != len(p) || len(v) != len(p) || len(grad) != len(p) {
 		mismatch()
 	}
-	adam(p, m, v, grad, c)
+	if current.adam != nil {
+		current.adam(p, m, v, grad, c)
+		return
+	}
+	adamGeneric(p, m, v, grad, c)
 }
 
 // adamGeneric is Adam's reference loop.

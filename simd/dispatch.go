@@ -57,6 +57,8 @@ type kernels struct {
 	gaussLogits      func(a, m, x []float64, ld int, c []float64, lc, h float64)
 	expSubAcc        func(w, s, a, m []float64)
 	addWeightedDiffs func(g, x []float64, ld int, c, w []float64, h float64)
+	// adam is one Adam update (Adam); nil means adamGeneric.
+	adam func(p, m, v, grad []float64, c *AdamConsts)
 }
 
 // known lists every implementation, compiled in or not, with the GOARCH

@@ -36,6 +36,10 @@ type kernels32 struct {
 	// matMulBT sets C = A·Bᵀ (B stored n×k), lengths checked; nil means
 	// matMul on a transposed copy of B.
 	matMulBT func(c, a, b []float32, m, k, n int)
+	// lanes is the float32 width of the table's element-wise activation
+	// kernels (SiLU32, SigPairs32, SiLUGrad32): 16 (AVX-512), 8 (AVX2), or
+	// 0 for the generic loops.
+	lanes int
 }
 
 // generic32 is the pure-Go float32 table, the reference of the others.

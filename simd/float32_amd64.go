@@ -19,6 +19,7 @@ var (
 		exp:       exp32AVX2Go,
 		transpose: transpose32AVX2,
 		matMulBT:  matMulBT32AVX2,
+		lanes:     8,
 	})
 	_ = register32("avx512", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL), &kernels32{
 		matMul:    matMul32AVX512,
@@ -28,6 +29,7 @@ var (
 		exp:       exp32AVX512Go,
 		transpose: transpose32AVX2,
 		matMulBT:  matMulBT32AVX512,
+		lanes:     16,
 	})
 )
 

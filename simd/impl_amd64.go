@@ -22,6 +22,7 @@ func archKernels() []*kernels {
 		axpyRows: axpyRowsAVX2, position: positionAVX2Go, positionRows: positionRowsAVX2,
 		matMul: matMulAVX2, matMulAT: matMulATAVX2, exp: expAVX2Go, log: logAVX2Go,
 		gaussLogits: gaussLogitsAVX2Go, expSubAcc: expSubAccAVX2Go, addWeightedDiffs: addWeightedDiffsAVX2Go,
+		adam: adamAVX2Go,
 	}
 	return []*kernels{avx2, avx512Kernels(avx2)}
 }
@@ -52,6 +53,7 @@ func avx512Kernels(avx2 *kernels) *kernels {
 	k.axpy, k.axpyRows = axpyAVX512Go, axpyRowsAVX512
 	k.exp, k.log, k.expSubAcc = expAVX512Go, logAVX512Go, expSubAccAVX512Go
 	k.gaussLogits, k.addWeightedDiffs = gaussLogitsAVX512Go, addWeightedDiffsAVX512Go
+	k.adam = adamAVX512Go
 	return &k
 }
 

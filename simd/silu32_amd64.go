@@ -14,17 +14,9 @@ func siluPre32AVX2(z, d, bias *float32, n int)
 //go:noescape
 func siluPost32AVX2(z, d, scale *float32, n, mode int)
 
-// siluLanes returns the float32 lanes of the chosen implementation's SiLU
-// kernels (0: generic).
-func siluLanes() int {
-	switch current.name {
-	case "avx512":
-		return 16
-	case "avx2":
-		return 8
-	}
-	return 0
-}
+// siluLanes returns the float32 lanes of the chosen implementation's
+// activation kernels (kernels32.lanes; 0: generic).
+func siluLanes() int { return k32().lanes }
 
 func siluPre32(z, d, bias []float32) {
 	lanes := siluLanes()

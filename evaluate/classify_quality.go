@@ -151,7 +151,8 @@ type Quality struct {
 // the reference, beside the same distance between the two halves of the
 // reference (the noise floor). Bad input (rows that are not whole, fewer
 // than 2 samples or 4 reference rows, non-finite values, as a diverged
-// sampler leaves them) is an error.
+// sampler leaves them, or values so large that the classifier overflows)
+// is an error.
 func (c *Classifier) SampleQuality(samples, reference []float64) (*Quality, error) {
 	if _, err := checkRows("SampleQuality (samples)", samples, c.dim, 2); err != nil {
 		return nil, err
@@ -161,6 +162,17 @@ func (c *Classifier) SampleQuality(samples, reference []float64) (*Quality, erro
 	}
 	ps, fs := c.outputs("SampleQuality", samples, true, true)
 	pr, fr := c.outputs("SampleQuality", reference, true, true)
+	for _, o := range []struct {
+		name string
+		v    []float64
+		w    int
+	}{{"samples", ps, c.classes}, {"samples", fs, c.FeatureDim()}, {"reference", pr, c.classes}, {"reference", fr, c.FeatureDim()}} {
+		for i, v := range o.v {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("evaluate: SampleQuality (%s): row %d overflows the classifier (values beyond float32's range?)", o.name, i/o.w)
+			}
+		}
+	}
 	q := &Quality{Classes: c.classes, Samples: scoreClasses(ps, c.classes), Reference: scoreClasses(pr, c.classes)}
 
 	h := c.FeatureDim()

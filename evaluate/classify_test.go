@@ -219,6 +219,8 @@ func TestClassifierInput(t *testing.T) {
 	x, labels := blobs(1, 20, -1)
 	nan := slices.Clone(x)
 	nan[30] = math.NaN()
+	huge := slices.Clone(x)
+	huge[15] = 1e300
 	bad := slices.Clone(labels)
 	bad[3] = 7
 	for _, c := range []struct {
@@ -257,6 +259,7 @@ func TestClassifierInput(t *testing.T) {
 		"one sample":      {x[:blobDim], x, "1 rows, need at least 2"},
 		"short reference": {x, x[:3*blobDim], "3 rows, need at least 4"},
 		"partial rows":    {x[:13], x, "do not make whole rows"},
+		"huge samples":    {huge, x, "SampleQuality (samples): row 1 overflows the classifier"},
 	} {
 		if _, err := cl.SampleQuality(c.samples, c.ref); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", name, err, c.want)

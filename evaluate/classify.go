@@ -69,7 +69,8 @@ const (
 // (Fashion-MNIST: about 88 %).
 //
 // Bad input (a dim ≤ 0, rows that are not whole, no rows, a label out of
-// range, non-finite values, a negative setting) is an error.
+// range, non-finite values, a negative setting) is an error, and so is a
+// training that diverges (a non-finite gradient).
 func TrainClassifier(x []float64, dim int, labels []int, cfg ClassifierConfig) (*Classifier, error) {
 	n, err := checkRows("TrainClassifier", x, dim, 1)
 	if err != nil {
@@ -89,7 +90,9 @@ func TrainClassifier(x []float64, dim int, labels []int, cfg ClassifierConfig) (
 	}
 	c := newClassifier(dim, cfg)
 	c.shift, c.scale = standardise(x)
-	c.fit(x, labels, cfg)
+	if err := c.fit(x, labels, cfg); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -227,8 +230,8 @@ func (c *Classifier) load(dst []float32, x []float64, idx []int) {
 	}
 }
 
-// fit runs the Adam steps.
-func (c *Classifier) fit(x []float64, labels []int, cfg ClassifierConfig) {
+// fit runs the Adam steps; it stops at a non-finite gradient.
+func (c *Classifier) fit(x []float64, labels []int, cfg ClassifierConfig) error {
 	n := len(labels)
 	bs := min(cfg.BatchSize, n)
 	perEpoch := (n + bs - 1) / bs
@@ -246,7 +249,7 @@ func (c *Classifier) fit(x []float64, labels []int, cfg ClassifierConfig) {
 		order[i] = i
 	}
 	s := rng.New(cfg.Seed, streamBatches)
-	for range cfg.Epochs {
+	for e := range cfg.Epochs {
 		for i := n - 1; i > 0; i-- {
 			j := s.IntN(i + 1)
 			order[i], order[j] = order[j], order[i]
@@ -264,10 +267,13 @@ func (c *Classifier) fit(x []float64, labels []int, cfg ClassifierConfig) {
 			loss := g.SoftmaxCrossEntropy(logits, g.Const(tb[:m*c.classes], m, c.classes))
 			g.Flatten(grad32, g.Grad([]autodiff.Node{loss}, params, nil, false))
 			simd.ToFloat64(grad, grad32)
-			adam.Step(c.params, grad)
+			if _, norm := adam.Step(c.params, grad); math.IsNaN(norm) || math.IsInf(norm, 0) {
+				return fmt.Errorf("evaluate: TrainClassifier: epoch %d: the gradient is %v: training diverged (learning rate too large?)", e+1, norm)
+			}
 			simd.ToFloat32(c.p32, c.params)
 		}
 	}
+	return nil
 }
 
 // evalRows is how many rows one forward pass of Predict and Features

@@ -241,6 +241,7 @@ func TestClassifierInput(t *testing.T) {
 		{"hidden", x, blobDim, labels, evaluate.ClassifierConfig{Hidden: []int{8, 0}}, "hidden widths"},
 		{"lr", x, blobDim, labels, evaluate.ClassifierConfig{LR: -1}, "learning rate"},
 		{"epochs", x, blobDim, labels, evaluate.ClassifierConfig{Epochs: -1}, "epochs -1"},
+		{"diverges", x, blobDim, labels, evaluate.ClassifierConfig{LR: 1e30}, "the gradient is"},
 	} {
 		_, err := evaluate.TrainClassifier(c.x, c.dim, c.labels, c.cfg)
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "evaluate: TrainClassifier: ") {

@@ -64,9 +64,9 @@ const (
 // cfg.Epochs shuffled passes, from He-initialised weights and zero biases;
 // the inputs are standardised by the mean and standard deviation of all of
 // x's values. The result is a function of x, labels and cfg alone: the
-// same bits at any GOMAXPROCS. With the defaults on MNIST's 60 000
-// training images it reaches about 98 % accuracy on the test images
-// (Fashion-MNIST: about 88 %).
+// same bits at any GOMAXPROCS. With the defaults and seed 0, trained on
+// all 60 000 training images, it calls 98.3 % of MNIST's test images
+// right, and 89.6 % of Fashion-MNIST's (BenchmarkTrainClassifier).
 //
 // Bad input (a dim ≤ 0, rows that are not whole, no rows, a label out of
 // range, non-finite values, a negative setting) is an error, and so is a

@@ -233,6 +233,7 @@ func TestMatchTensors(t *testing.T) {
 		{"missing", ts[:1], `tensor "w" is missing (expected shape [2, 1]`},
 		{"shape", []Tensor{ts[0], {Name: "w", Shape: []int{1, 2}, Data: []float64{1, 2}}}, `tensor "w" has shape [1, 2], expected [2, 1]`},
 		{"extra", append(ts[:2:2], Tensor{Name: "x", Shape: []int{}, Data: []float64{0}}), `unexpected tensor "x"`},
+		{"twice", append(ts[:2:2], ts[0]), `tensor "b" appears twice`},
 		{"nan", []Tensor{ts[0], {Name: "w", Shape: []int{2, 1}, Data: []float64{1, math.NaN()}}}, "non-finite"},
 	} {
 		_, err := MatchTensors(c.ts, want)

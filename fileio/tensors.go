@@ -2,8 +2,10 @@ package fileio
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"path/filepath"
 	"strings"
@@ -34,6 +36,10 @@ func ReadTensorsFile(path string) ([]Tensor, map[string]string, error) {
 		return ReadSafetensorsFile(path)
 	}
 	arrays, err := ReadNPZFile(path)
+	var pe *fs.PathError
+	if err != nil && !errors.As(err, &pe) && !strings.HasPrefix(err.Error(), path+":") {
+		return nil, nil, fmt.Errorf("%s: not a complete npz (zip) file: %w", path, err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -105,6 +111,9 @@ type TensorSpec struct {
 func MatchTensors(ts []Tensor, want []TensorSpec) ([][]float64, error) {
 	byName := make(map[string]Tensor, len(ts))
 	for _, t := range ts {
+		if _, dup := byName[t.Name]; dup {
+			return nil, fmt.Errorf("tensor %q appears twice", t.Name)
+		}
 		byName[t.Name] = t
 	}
 	out := make([][]float64, len(want))

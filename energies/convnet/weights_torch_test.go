@@ -103,16 +103,20 @@ func compareTorch(t *testing.T, what string, e energies.Trainable, c torchCase) 
 	for _, v := range c.Grad {
 		scaleG = max(scaleG, math.Abs(v))
 	}
+	worst := 0.0
 	for i := range en {
+		worst = max(worst, math.Abs(en[i]-c.Energy[i])/scaleE)
 		if d := math.Abs(en[i] - c.Energy[i]); !(d <= tol*scaleE) {
 			t.Errorf("%s: E(x_%d) = %.17g, PyTorch %.17g (|Δ| %.3g > %.0e × %.3g)", what, i, en[i], c.Energy[i], d, tol, scaleE)
 		}
 	}
 	for i := range grad {
+		worst = max(worst, math.Abs(grad[i]-c.Grad[i])/scaleG)
 		if d := math.Abs(grad[i] - c.Grad[i]); !(d <= tol*scaleG) {
 			t.Errorf("%s: ∇E[%d] = %.17g, PyTorch %.17g (|Δ| %.3g)", what, i, grad[i], c.Grad[i], d)
 		}
 	}
+	t.Logf("%s: worst relative deviation from PyTorch %.2g (tolerance %.0e)", what, worst, tol)
 }
 
 // TestWeightsFromTorch loads networks that PyTorch made (float64 and

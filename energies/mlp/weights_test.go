@@ -69,6 +69,9 @@ func TestWeightsBadInput(t *testing.T) {
 	raw, _ := os.ReadFile(full)
 	trunc := filepath.Join(dir, "trunc.safetensors")
 	os.WriteFile(trunc, raw[:len(raw)-5], 0o644)
+	npzRaw, _ := os.ReadFile(write("good.npz", good, nil))
+	truncNPZ := filepath.Join(dir, "trunc.npz")
+	os.WriteFile(truncNPZ, npzRaw[:len(npzRaw)/2], 0o644)
 	bf16 := filepath.Join(dir, "bf16.safetensors")
 	os.WriteFile(bf16, []byte(strings.Replace(string(raw), `"F64"`, `"I64"`, 1)), 0o644)
 	for _, c := range []struct {
@@ -79,6 +82,7 @@ func TestWeightsBadInput(t *testing.T) {
 		{"wrong shape", write("reshaped.npz", reshaped, nil), []string{`tensor "0.weight" has shape [2, 3], expected [3, 2]`, "reshaped.npz"}},
 		{"activation", write("tanh.safetensors", good, tanh), []string{`activation "tanh"`}},
 		{"truncated", trunc, []string{"trunc.safetensors", "outside"}},
+		{"truncated npz", truncNPZ, []string{"trunc.npz"}},
 		{"dtype", bf16, []string{`dtype "I64" is not supported`}},
 		{"missing", filepath.Join(dir, "nope.safetensors"), []string{"cannot read", "nope.safetensors"}},
 		{"extension", filepath.Join(dir, "w.pt"), []string{".safetensors or .npz"}},

@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/goebm/ebm/autodiff"
 
@@ -18,6 +19,10 @@ func init() { energies.Register(energyType, func() energies.Energy { return &Ene
 // len(f.Params) values (else an "architecture mismatch" error giving both
 // sizes), and copies f.Params into it. The package that registers the
 // energy's type must be linked into the program.
+//
+// A string-valued "weights" key is left out of the table: it names the
+// file of initial weights a run started from (mlp, convnet), which the
+// checkpoint's parameters replace, so the checkpoint loads without it.
 func (f *File) NewEnergy() (energies.Trainable, error) {
 	typ, err := registry.TypeOf(f.Energy)
 	if err != nil {
@@ -26,7 +31,12 @@ func (f *File) NewEnergy() (energies.Trainable, error) {
 	if typ == energyType {
 		return nil, errors.New(`the energy table names "checkpoint" itself; a checkpoint must hold the model's own energy table`)
 	}
-	e, err := energies.FromTable(f.Energy)
+	table := f.Energy
+	if _, ok := table["weights"].(string); ok {
+		table = maps.Clone(table)
+		delete(table, "weights")
+	}
+	e, err := energies.FromTable(table)
 	if err != nil {
 		return nil, fmt.Errorf("cannot rebuild the saved energy: %w", err)
 	}

@@ -1,5 +1,6 @@
 // Package fileio holds the file formats of ebm: atomic file writes, NumPy
-// .npy arrays of float64, and point sets read from CSV or NPY.
+// .npy arrays of float64, point sets read from CSV or NPY, and weights
+// files (safetensors and npz tensors) shared with PyTorch.
 package fileio
 
 import (

@@ -48,7 +48,10 @@ func WriteNPY(w io.Writer, data []float64, shape ...int) error {
 // long for it), padded so that the values start at a multiple of 64
 // bytes. With WriteFloat64s it lets a caller stream an array it never
 // holds whole.
-func NPYHeader(shape ...int) []byte {
+func NPYHeader(shape ...int) []byte { return npyHeaderOf("<f8", shape...) }
+
+// npyHeaderOf is NPYHeader for any element type descr ("<f8", "<f4" …).
+func npyHeaderOf(descr string, shape ...int) []byte {
 	dims := make([]string, len(shape))
 	for i, s := range shape {
 		dims[i] = strconv.Itoa(s)
@@ -57,7 +60,7 @@ func NPYHeader(shape ...int) []byte {
 	if len(shape) == 1 {
 		tuple += ","
 	}
-	header := fmt.Sprintf("{'descr': '<f8', 'fortran_order': False, 'shape': (%s), }", tuple)
+	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, tuple)
 	// Pad with spaces and a final newline so that the data starts at a
 	// multiple of 64 bytes.
 	major, lenBytes := byte(1), 2

@@ -96,6 +96,7 @@ func init() {
 				"Prints the checks, the points and the worst relative gradient error; a failure names the\n" +
 				"dimensions that disagree. Exit status: 0 all pass, 1 a check fails, 2 a bad config.",
 			flags: checkFlags, run: cmdCheck},
+		exportCommand,
 		{name: "bench", args: "[flags]",
 			short: "run the built-in benchmarks",
 			long: "Times every SIMD kernel in each implementation, the end-to-end chain-steps per second of\n" +

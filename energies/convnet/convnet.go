@@ -83,6 +83,7 @@ type ConvNet struct {
 	DType      string  `toml:"dtype" doc:"arithmetic of the network: float64 (the default) or float32 (the parameters, points, energies and gradients the rest of ebm sees stay float64)"`
 	Quadratic  float64 `toml:"quadratic" doc:"adds quadratic·½‖x‖² to E, >= 0; a positive value keeps exp(−E) normalizable"`
 	Spectral   bool    `toml:"spectral_norm" doc:"divides every weight (a convolution's as an OutC×(InC·kernel²) matrix, as PyTorch's spectral_norm, and the linear layer's) by its largest singular value, estimated by power iterations from a fixed start on the current weights at every call; the estimate is a constant for the gradients (unlike PyTorch, which differentiates through it)"`
+	Weights    string  `toml:"weights" doc:"initial weights from a file, .safetensors or .npz, holding the state_dict of the PyTorch nn.Sequential of the same architecture (0.weight of shape [channels[0], c, kernel, kernel], 0.bias, 2.weight …, then the Linear's weight [1, F] and bias; what ebmrun export writes); replaces the seeded initialization; with spectral_norm they are the raw weights, divided by their σ at every call; a relative path is resolved against the config file's directory; \"\" (the default) draws the weights from seed"`
 
 	convs  []autodiff.ConvShape // the convolutions' geometry
 	flat   int                  // inputs of the linear layer
@@ -119,9 +120,11 @@ func (m *ConvNet) Description() string {
 // Example sets the required image shape so the sample config is valid.
 func (m *ConvNet) Example() { m.InShape = []int{1, 8, 8} }
 
-// Provision takes an absent in_shape from the data's shape (a training
+// Provision resolves a relative weights path against the config's
+// directory, takes an absent in_shape from the data's shape (a training
 // config on image data), and refuses an in_shape that differs from it.
 func (m *ConvNet) Provision(ctx registry.Context) error {
+	m.Weights = ctx.Resolve(m.Weights)
 	if len(ctx.Shape) == 0 {
 		return nil
 	}
@@ -159,7 +162,8 @@ func equal(a, b []int) bool {
 }
 
 // Validate checks the keys, lays out the network and draws the initial
-// parameters from Seed (replacing any earlier ones).
+// parameters from Seed (replacing any earlier ones), or, with weights,
+// reads them from that file (see LoadStateDict).
 func (m *ConvNet) Validate() error {
 	if len(m.InShape) != 3 {
 		return fmt.Errorf("key %q: must be [channels, height, width], got %v (it is required without training data)", "in_shape", m.InShape)
@@ -226,6 +230,11 @@ func (m *ConvNet) Validate() error {
 	m.pool64 = sync.Pool{}
 	m.pool32 = sync.Pool{}
 	m.initParams()
+	if m.Weights != "" {
+		if err := m.loadWeights(); err != nil {
+			return fmt.Errorf("key %q: %w", "weights", err)
+		}
+	}
 	return nil
 }
 

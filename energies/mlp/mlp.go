@@ -62,6 +62,7 @@ type MLP struct {
 	Seed       uint64  `toml:"seed" doc:"seed of the weight initialization; the same seed gives the same network; 0 is a seed like any other, and the config's top-level seed does not change it"`
 	DType      string  `toml:"dtype" doc:"arithmetic of the network: float64 (the default) or float32 (about twice as fast on the SIMD kernels; the parameters, points, energies and gradients the rest of ebm sees stay float64, and the network computes on float32 copies of them)"`
 	Quadratic  float64 `toml:"quadratic" doc:"adds quadratic·½‖x‖² to E, >= 0; a positive value keeps exp(−E) normalizable (a Gaussian envelope of variance 1/quadratic)"`
+	Weights    string  `toml:"weights" doc:"initial weights from a file, .safetensors or .npz, holding the state_dict of the PyTorch nn.Sequential of the same architecture (0.weight of shape [hidden[0], dim], 0.bias, 2.weight …; what ebmrun export writes); replaces the seeded initialization; a relative path is resolved against the config file's directory; \"\" (the default) draws the weights from seed"`
 
 	layers []int               // dim, hidden…, 1
 	offs   []int               // offs[ℓ] = start of Wₗ₊₁ in params; offs[L+1] = len(params)
@@ -107,11 +108,13 @@ func (m *MLP) Provision(ctx registry.Context) error {
 	if m.D == 0 {
 		m.D = ctx.Dim()
 	}
+	m.Weights = ctx.Resolve(m.Weights)
 	return nil
 }
 
-// Init validates the keys and draws the initial parameters from Seed
-// (replacing any earlier ones).
+// Validate checks the keys and draws the initial parameters from Seed
+// (replacing any earlier ones), or, with weights, reads them from that
+// file (see LoadStateDict).
 func (m *MLP) Validate() error {
 	if m.D < 1 {
 		return fmt.Errorf("key %q: must be >= 1, got %d (it is required: the dimension of the points)", "dim", m.D)
@@ -162,6 +165,11 @@ func (m *MLP) Validate() error {
 	m.maxW, m.sumW = maxW, sumW
 	m.params = make([]float64, offs[len(offs)-1])
 	m.initParams()
+	if m.Weights != "" {
+		if err := m.loadWeights(); err != nil {
+			return fmt.Errorf("key %q: %w", "weights", err)
+		}
+	}
 	m.f32 = m.DType == "float32"
 	m.scratch = sync.Pool{}
 	m.scratch32 = sync.Pool{}

@@ -367,11 +367,24 @@ func diffTables(prefix string, old, new map[string]any) []tableDiff {
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(b)) {
-		if _, ok := a[k]; !ok {
+		// A key the old table lacks and the new one holds at its zero value
+		// was added to the component after the run started (e.g. mlp's
+		// weights = ""): the old run had the same behaviour.
+		if _, ok := a[k]; !ok && !zeroTOML(b[k]) {
 			out = append(out, tableDiff{k, "(none)", b[k]})
 		}
 	}
 	return out
+}
+
+// zeroTOML reports whether v, a flattened TOML value, is a zero value:
+// "", 0, 0.0, false or an empty array.
+func zeroTOML(v string) bool {
+	switch v {
+	case `""`, "0", "0.0", "false", "[]":
+		return true
+	}
+	return false
 }
 
 // normalTable round-trips t through TOML, as a checkpoint stores it.

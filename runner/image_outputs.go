@@ -72,6 +72,16 @@ func energyInShape(v any) []int {
 			}
 		}
 	}
+	// A wrapper that embeds the energy it passes through (the checkpoint
+	// energy embeds the model it loaded) has the shape of that energy.
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.IsExported() && (f.Type.Kind() == reflect.Interface || f.Type.Kind() == reflect.Pointer) {
+			if s := energyInShape(rv.Field(i).Interface()); s != nil {
+				return s
+			}
+		}
+	}
 	return nil
 }
 

@@ -62,7 +62,12 @@ func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial 
 		if f.samplesWritten {
 			written = append(written, name)
 		} else {
-			write(name, func(w io.Writer) error { return fileio.WriteNPY(w, r.Samples, r.Chains, r.Draws, r.Dim) })
+			// An image energy's draws keep the image shape: (chains, draws, c, h, w).
+			shape := append([]int{r.Chains, r.Draws}, r.Dim)
+			if img := runImageShape(nil, c.Energy, r.Dim); img != nil {
+				shape = append(shape[:2], img...)
+			}
+			write(name, func(w io.Writer) error { return fileio.WriteNPY(w, r.Samples, shape...) })
 		}
 		if len(r.Stats) > 0 {
 			write(statsName, func(w io.Writer) error { return fileio.WriteNPZ(w, statsArrays(r)) })

@@ -295,7 +295,8 @@ func fmtNum(n number) string {
 var outputNames = []string{"config.toml", "manifest.json", "summary.json", "samples.npy", "samples.png", "trace.png",
 	"rank.png", "samples.svg", "trace.svg", "rank.svg", "samples.pdf", "trace.pdf", "rank.pdf",
 	"checkpoint.ebm", "loss.csv", "eval.json", "density.png", "density.svg", "density.pdf", "sample_stats.npz", "adaptation.json",
-	"data.png", "data.svg", "data.pdf", "progress.png", "progress.svg", "progress.pdf", "loss.png", "loss.svg", "loss.pdf"}
+	"data.png", "data.svg", "data.pdf", "progress.png", "progress.svg", "progress.pdf", "loss.png", "loss.svg", "loss.pdf",
+	"inpaint.png", "inpaint.svg", "inpaint.pdf", "denoise.png", "denoise.svg", "denoise.pdf"}
 
 // subdirOutputs are the files a sampler's subdirectory holds.
 var subdirOutputs = []string{"samples.npy", "sample_stats.npz", "adaptation.json"}

@@ -83,7 +83,7 @@ func buildMask(name string, fraction float64, seed int64, img []int) ([]bool, er
 			perm[i] = i
 		}
 		r := rng.New(train.SubSeed(seed, train.SeedSample), math.MaxUint64) // no chain's stream
-		for i := range k {                                                 // a partial Fisher–Yates shuffle
+		for i := range k {                                                  // a partial Fisher–Yates shuffle
 			j := i + r.IntN(h*w-i)
 			perm[i], perm[j] = perm[j], perm[i]
 			pix[perm[i]] = true

@@ -171,7 +171,23 @@ func TestInpaint(t *testing.T) {
 		sameBytes(t, out, out1, f)
 	}
 
-	_, data, code, stderr = condRun(t, dir, "top", `init = "data"`+"\nmask = \"top\"")
+	// A finished run inpaints again on --resume, with another mask.
+	code, _, stderr = cli(t, "run", "--resume", out, "--set", "sample.mask=top", "--quiet")
+	if code != 0 {
+		t.Fatalf("--resume with mask top: exit %d: %s", code, stderr)
+	}
+	f, err := os.Open(filepath.Join(out, "samples.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _, err = fileio.ReadNPY(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkObserved(t, "resume top", data, held, func(j int) bool { return j < 32 })
+	// --set as the README shows it.
+	_, data, code, stderr = condRun(t, dir, "top", "", "--set", "sample.init=data", "--set", "sample.mask=top")
 	if code != 0 {
 		t.Fatalf("mask top: exit %d: %s", code, stderr)
 	}
@@ -283,6 +299,16 @@ func TestConditionalBadInput(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, "[sample]") || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%q: exit %d, want 2 and a one-line error with %q:\n%s", tc.sample, code, tc.want, stderr)
 		}
+	}
+	// Data that are not images.
+	cfg2 := filepath.Join(dir, "moons.toml")
+	src2 := strings.Replace(strings.Replace(condTrain, "SAMPLE", `init = "data"`+"\nmask = \"left\"", 1), "type = \"npy\"\npath = \"images.npy\"", "type = \"moons\"\nn = 200", 1)
+	if err := os.WriteFile(cfg2, []byte(src2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cli(t, "run", cfg2, "--out", filepath.Join(dir, "moons"), "--quiet"); code != 2 ||
+		!strings.Contains(stderr, `[sample]: key "mask": inpainting needs image data`) {
+		t.Errorf("mask on 2-D data: exit %d, want 2 and an error naming [sample] mask:\n%s", code, stderr)
 	}
 	// A sampler that cannot hold pixels fixed.
 	cfg := filepath.Join(dir, "hmc.toml")

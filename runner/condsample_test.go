@@ -311,13 +311,13 @@ func TestConditionalBadInput(t *testing.T) {
 		t.Errorf("mask on 2-D data: exit %d, want 2 and an error naming [sample] mask:\n%s", code, stderr)
 	}
 	// A sampler that cannot hold pixels fixed.
-	cfg := filepath.Join(dir, "hmc.toml")
-	src := strings.Replace(strings.Replace(condTrain, "SAMPLE", `init = "data"`+"\nmask = \"top\"", 1), "type = \"ula\"\nstep_size = 0.001\nbounds = [0.0, 1.0]", `type = "hmc"`, 1)
+	cfg := filepath.Join(dir, "nuts.toml")
+	src := strings.Replace(strings.Replace(condTrain, "SAMPLE", `init = "data"`+"\nmask = \"top\"", 1), "type = \"ula\"\nstep_size = 0.001\nbounds = [0.0, 1.0]", `type = "nuts"`, 1)
 	if err := os.WriteFile(cfg, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := cli(t, "run", cfg, "--out", filepath.Join(dir, "hmc"), "--quiet")
-	if code != 2 || !strings.Contains(stderr, `[sample]: key "mask": the sampler "hmc" cannot hold the observed pixels fixed`) {
-		t.Errorf("mask with hmc: exit %d, want 2 and an error naming [sample] mask:\n%s", code, stderr)
+	code, _, stderr := cli(t, "run", cfg, "--out", filepath.Join(dir, "nuts"), "--quiet")
+	if code != 2 || !strings.Contains(stderr, `[sample]: key "mask": the sampler "nuts" cannot hold the observed pixels fixed`) {
+		t.Errorf("mask with nuts: exit %d, want 2 and an error naming [sample] mask:\n%s", code, stderr)
 	}
 }

@@ -3,6 +3,8 @@ package samplers
 import (
 	"fmt"
 	"slices"
+
+	"github.com/goebm/ebm/energies"
 )
 
 // A Freezer is a sampler that can hold some coordinates fixed: conditional
@@ -11,12 +13,16 @@ import (
 // p(x_f | x_o) ∝ exp(−E(x_f, x_o)) of the free ones. It is an option the
 // caller sets, not a key of the sampler's table.
 //
-// ula, mala and annealed_langevin are Freezers. Their frozen coordinates
-// never move, bit for bit: no drift and no noise is applied to them (the
-// normals are still drawn, so the random streams advance as without a
-// mask), the bounds do not clamp them, and MALA proposes only the free
-// coordinates and computes its acceptance ratio over them, which makes it
-// exactly MALA on the conditional density.
+// ula, mala, annealed_langevin and hmc are Freezers. Their frozen
+// coordinates never move, bit for bit: no drift and no noise is applied to
+// them (the normals are still drawn, so the random streams advance as
+// without a mask), the bounds do not clamp them, and MALA proposes only
+// the free coordinates and computes its acceptance ratio over them, which
+// makes it exactly MALA on the conditional density. HMC sees the energy's
+// gradient with the frozen coordinates zeroed and gives them no momentum,
+// so its trajectories and Hamiltonian are those of the conditional; only
+// its step-size search (a tuning heuristic, on scratch positions) steps
+// them with a momentum.
 type Freezer interface {
 	Sampler
 	// Freeze returns a copy of the sampler whose kernels hold coordinate j
@@ -69,6 +75,38 @@ func (f frozenSet) restore(dst, x []float64, d int) {
 	}
 }
 
+// zero sets the frozen coordinates of every row of a (rows of d values)
+// to 0.
+func (f frozenSet) zero(a []float64, d int) {
+	if len(f.idx) == 0 {
+		return
+	}
+	for lo := 0; lo+d <= len(a); lo += d {
+		for _, j := range f.idx {
+			a[lo+j] = 0
+		}
+	}
+}
+
+// maskedGradient is an energy whose gradient has the frozen coordinates
+// zeroed: the gradient of E as a function of the free coordinates alone.
+type maskedGradient struct {
+	e  energies.Energy
+	fz frozenSet
+}
+
+// Dim is the energy's.
+func (m maskedGradient) Dim() int { return m.e.Dim() }
+
+// Energy is the energy's.
+func (m maskedGradient) Energy(e, x []float64) { m.e.Energy(e, x) }
+
+// Gradient computes E and ∇E and zeroes the frozen coordinates of ∇E.
+func (m maskedGradient) Gradient(e, grad, x []float64) {
+	m.e.Gradient(e, grad, x)
+	m.fz.zero(grad, m.e.Dim())
+}
+
 // clampStart clamps the start x into the box, but for the frozen
 // coordinates, which keep their values.
 func (f frozenSet) clampStart(b box, x []float64, d int) {
@@ -118,6 +156,9 @@ func (u *ULA) Freeze(mask []bool) Sampler { v := *u; v.frozen = slices.Clone(mas
 // Freeze returns a copy of m holding the coordinates of mask fixed.
 func (m *MALA) Freeze(mask []bool) Sampler { v := *m; v.frozen = slices.Clone(mask); return &v }
 
+// Freeze returns a copy of h holding the coordinates of mask fixed.
+func (h *HMC) Freeze(mask []bool) Sampler { v := *h; v.frozen = slices.Clone(mask); return &v }
+
 // Freeze returns a copy of a holding the coordinates of mask fixed.
 func (a *AnnealedLangevin) Freeze(mask []bool) Sampler {
 	v := *a
@@ -129,4 +170,5 @@ var (
 	_ Freezer = (*ULA)(nil)
 	_ Freezer = (*MALA)(nil)
 	_ Freezer = (*AnnealedLangevin)(nil)
+	_ Freezer = (*HMC)(nil)
 )

@@ -133,3 +133,49 @@ func TestEnergyInShapeThroughWrapper(t *testing.T) {
 		t.Errorf("runImageShape of an empty wrapper: %v, want nil", s)
 	}
 }
+
+// TestCheckpointImageSamples: sampling a checkpoint of a convnet trained on
+// 8×8 images writes samples.npy as (chains, draws, 1, 8, 8) and samples.png
+// as an image grid (8 draws in one row of 8 images of 64 pixels).
+func TestCheckpointImageSamples(t *testing.T) {
+	dir := t.TempDir()
+	condImages(t, dir)
+	src := strings.Replace(strings.Replace(condTrain, "SAMPLE", "", 1), "type = \"mlp\"\nhidden = [16]", "type = \"convnet\"\nchannels = [2]", 1)
+	cfg := filepath.Join(dir, "conv.toml")
+	if err := os.WriteFile(cfg, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	trained := filepath.Join(dir, "conv")
+	if code, _, stderr := cli(t, "run", cfg, "--out", trained, "--quiet", "--set", "train.steps=2", "--set", "sample.chains=2"); code != 0 {
+		t.Fatalf("training: exit %d: %s", code, stderr)
+	}
+	scfg := writeFile(t, "s.toml", `name = "conv-samples"
+seed = 2
+[energy]
+type = "checkpoint"
+path = "`+filepath.Join(trained, "checkpoint.ebm")+`"
+[sampler]
+type = "ula"
+step_size = 0.001
+bounds = [0.0, 1.0]
+[run]
+chains = 4
+warmup = 3
+draws = 2
+`)
+	out := filepath.Join(dir, "samples")
+	if code, _, stderr := cli(t, "run", scfg, "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("sampling: exit %d: %s", code, stderr)
+	}
+	f, err := os.Open(filepath.Join(out, "samples.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, shape, err := fileio.ReadNPY(f); err != nil || !equalInts(shape, []int{4, 2, 1, 8, 8}) {
+		t.Errorf("samples.npy of a convnet checkpoint: shape %v (%v), want [4 2 1 8 8]", shape, err)
+	}
+	if w, h := pngSize(t, filepath.Join(out, "samples.png")); w != 8*64+9*2 || h != 64+2*2 {
+		t.Errorf("samples.png is %d×%d, want an image grid of %d×%d", w, h, 8*64+9*2, 64+2*2)
+	}
+}

@@ -72,6 +72,16 @@ func energyInShape(v any) []int {
 			}
 		}
 	}
+	// A wrapper that embeds the energy it passes through (the checkpoint
+	// energy embeds the model it loaded) has the shape of that energy.
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.IsExported() && (f.Type.Kind() == reflect.Interface || f.Type.Kind() == reflect.Pointer) {
+			if s := energyInShape(rv.Field(i).Interface()); s != nil {
+				return s
+			}
+		}
+	}
 	return nil
 }
 
@@ -157,7 +167,9 @@ func (r *trainRun) imageShape() []int {
 
 // sampleInit is the chain start of [sample] init for the trained model:
 // random training rows ("data"), N(0, I) ("normal"), or uniform over the
-// data's bounding box enlarged by [eval] margin ("uniform").
+// data's bounding box enlarged by [eval] margin ("uniform"); held-out
+// images to inpaint ("data" with a mask) or to denoise ("noisy"): see
+// condInit.
 func (r *trainRun) sampleInit() func(int, *rng.Stream, []float64) {
 	if r.dataLo == nil {
 		r.dataLo, r.dataHi = datasets.Bounds(r.all, r.dim)
@@ -170,6 +182,9 @@ func (r *trainRun) sampleInit() func(int, *rng.Stream, []float64) {
 			w := hi[j] - lo[j]
 			lo[j], hi[j] = lo[j]-r.c.Eval.Margin*w, hi[j]+r.c.Eval.Margin*w
 		}
+	}
+	if f := r.condInit(lo, hi); f != nil {
+		return f
 	}
 	ntrain := len(r.train) / r.dim
 	start := r.c.Sample.Start
@@ -208,7 +223,8 @@ func (r *trainRun) sampleProgress(ctx context.Context, step int64) {
 // writeImageOutputs writes the figures of an image run in format: data.png
 // (the first 64 training images), samples.png (the last draws of res, when
 // any), progress.png (the rows of sampleProgress, when any) and loss.png
-// (loss.csv's loss against the step). Values are mapped from the data's
+// (loss.csv's loss against the step), and inpaint.png or denoise.png for
+// a conditional [sample] init (writeCondFigure). Values are mapped from the data's
 // range ([0, 1] when the data lies in it).
 func (r *trainRun) writeImageOutputs(shape []int, format plots.Format, res *samplers.Result, write func(string, func(io.Writer) error), notes *[]string) {
 	ext := "." + string(format)
@@ -223,6 +239,7 @@ func (r *trainRun) writeImageOutputs(shape []int, format plots.Format, res *samp
 	if res != nil {
 		write("samples"+ext, grid(lastDraws(res, imageGridImages), imageGridCols))
 	}
+	r.writeCondFigure(shape, format, res, lo, hi, write, notes)
 	if len(r.progress) > 0 {
 		var x []float64
 		for _, row := range r.progress {

@@ -238,8 +238,8 @@ func init() {
 
 // TestSampleImageEnergy: a sampling run of an energy with in_shape (1, 4,
 // 4) draws samples.png as an 8×8 grid of its last draws (4×4 images
-// enlarged 16 times), keeps samples.npy as (chains, draws, dim) (shards
-// merge on that shape), and prints the worst-dimensions report only for
+// enlarged 16 times), writes samples.npy with the image shape (chains,
+// draws, c, h, w), and prints the worst-dimensions report only for
 // more than 20 dimensions (here 16: the table). A failure means image
 // energies still get the 16×16 scatter matrix.
 func TestSampleImageEnergy(t *testing.T) {
@@ -278,8 +278,8 @@ draws = 4
 		t.Fatal(err)
 	}
 	defer sf.Close()
-	if _, shape, err := fileio.ReadNPY(sf); err != nil || !equalInts(shape, []int{16, 4, 16}) {
-		t.Errorf("samples.npy shape %v (%v), want [16 4 16]", shape, err)
+	if _, shape, err := fileio.ReadNPY(sf); err != nil || !equalInts(shape, []int{16, 4, 1, 4, 4}) {
+		t.Errorf("samples.npy shape %v (%v), want [16 4 1 4 4]", shape, err)
 	}
 	if !strings.Contains(stdout, "… 8 more dimensions in summary.json") {
 		t.Errorf("16 dimensions: want the first 8 rows and the usual line:\n%s", stdout)

@@ -17,9 +17,10 @@ import (
 	"github.com/goebm/ebm/samplers"
 )
 
-// Streaming merge. A sampler's samples.npy is (chains, draws, dim) in C
-// order and shard i holds a contiguous block of chains, so the merged
-// file is the header followed by each shard's values in shard order:
+// Streaming merge. A sampler's samples.npy is (chains, draws, point…) in
+// C order, point… being (dim) or an image's (c, h, w), and shard i holds
+// a contiguous block of chains, so the merged file is the header followed
+// by each shard's values in shard order:
 // mergeSampler copies them one shard at a time. The per-draw statistics,
 // (chains, draws) arrays, go the same way into a scratch file of raw
 // values. Both are then mapped read-only (mapFloats) as the Result's
@@ -65,12 +66,10 @@ func mergeSampler(c *Config, shards []*shardDir, k int, dir string) (*samplers.R
 	// samples.npy is returned by WriteFile.
 	var shardErr error
 	path := filepath.Join(dir, "samples.npy")
+	pt := &pointShape{}
 	werr := fileio.WriteFile(path, func(w io.Writer) error {
-		if _, err := w.Write(fileio.NPYHeader(chains, draws, dim)); err != nil {
-			return err
-		}
 		for _, s := range shards {
-			if shardErr = mergeShard(c, s, k, res, w, stats); shardErr != nil {
+			if shardErr = mergeShard(c, s, k, res, w, stats, pt); shardErr != nil {
 				return shardErr
 			}
 		}
@@ -85,7 +84,7 @@ func mergeSampler(c *Config, shards []*shardDir, k int, dir string) (*samplers.R
 		return nil, nil, failure(fmt.Errorf("merge: %v", werr))
 	}
 
-	off := int64(len(fileio.NPYHeader(chains, draws, dim)))
+	off := int64(len(fileio.NPYHeader(append([]int{chains, draws}, pt.shape...)...)))
 	data, unmap, err := mapFloats(path, off, chains*draws*dim)
 	if err != nil {
 		release()
@@ -100,9 +99,45 @@ func mergeSampler(c *Config, shards []*shardDir, k int, dir string) (*samplers.R
 	return res, release, nil
 }
 
-// mergeShard copies sampler k's draws of shard s to w, its per-draw
+// pointShape is the shape of one point in a sampler's samples.npy, (dim)
+// or an image's (c, h, w): the first shard's, which the merged file's
+// header takes and every other shard must have.
+type pointShape struct {
+	shape []int
+	from  string // the samples.npy it was read from
+}
+
+// check accepts the shape of the shard's samples.npy at path, (n, draws,
+// point…) with point… of dim values, the first time writing the merged
+// header (chains, draws, point…) to w; later shards must have the same
+// point shape.
+func (p *pointShape) check(w io.Writer, path string, shape []int, n, chains, draws, dim int) error {
+	prod := 1
+	for _, v := range shape[min(2, len(shape)):] {
+		prod *= v
+	}
+	if len(shape) < 3 || shape[0] != n || shape[1] != draws || prod != dim {
+		return fmt.Errorf("merge: %s has shape %v, want (%d, %d, …) with a point of %d values: (chains, draws, dim) or (chains, draws, c, h, w)", path, shape, n, draws, dim)
+	}
+	point := shape[2:]
+	if p.from == "" {
+		p.shape, p.from = slices.Clone(point), path
+		_, err := w.Write(fileio.NPYHeader(append([]int{chains, draws}, point...)...))
+		if err != nil {
+			return failure(err)
+		}
+		return nil
+	}
+	if !slices.Equal(point, p.shape) {
+		return fmt.Errorf("merge: %s holds points of shape %v but %s of shape %v: every shard's samples.npy must have the same point shape", path, point, p.from, p.shape)
+	}
+	return nil
+}
+
+// mergeShard copies sampler k's draws of shard s to w (after the merged
+// header, which the first shard's point shape fixes), its per-draw
 // statistics into stats, its adaptation into res, and adds its counters.
-func mergeShard(c *Config, s *shardDir, k int, res *samplers.Result, w io.Writer, stats *statsScratch) error {
+func mergeShard(c *Config, s *shardDir, k int, res *samplers.Result, w io.Writer, stats *statsScratch, pt *pointShape) error {
 	sr := s.man.Shard.Runs[k]
 	if sr.Sampler != c.Samplers[k].Type {
 		return fmt.Errorf("merge: %s: sampler %d is %s, the config's is %s", s.dir, k+1, sr.Sampler, c.Samplers[k].Type)
@@ -113,8 +148,8 @@ func mergeShard(c *Config, s *shardDir, k int, res *samplers.Result, w io.Writer
 	if err != nil {
 		return fmt.Errorf("merge: %v", err)
 	}
-	if want := []int{n, res.Draws, res.Dim}; !slices.Equal(shape, want) {
-		return fmt.Errorf("merge: %s has shape %v, want %v (chains, draws, dim)", path, shape, want)
+	if err := pt.check(w, path, shape, n, res.Chains, res.Draws, res.Dim); err != nil {
+		return err
 	}
 	if err := fileio.WriteFloat64s(w, data); err != nil {
 		return failure(err)

@@ -62,7 +62,12 @@ func writeOutputs(dir string, c *Config, runs []finished, man manifest, partial 
 		if f.samplesWritten {
 			written = append(written, name)
 		} else {
-			write(name, func(w io.Writer) error { return fileio.WriteNPY(w, r.Samples, r.Chains, r.Draws, r.Dim) })
+			// An image energy's draws keep the image shape: (chains, draws, c, h, w).
+			shape := append([]int{r.Chains, r.Draws}, r.Dim)
+			if img := runImageShape(nil, c.Energy, r.Dim); img != nil {
+				shape = append(shape[:2], img...)
+			}
+			write(name, func(w io.Writer) error { return fileio.WriteNPY(w, r.Samples, shape...) })
 		}
 		if len(r.Stats) > 0 {
 			write(statsName, func(w io.Writer) error { return fileio.WriteNPZ(w, statsArrays(r)) })
@@ -290,7 +295,8 @@ func fmtNum(n number) string {
 var outputNames = []string{"config.toml", "manifest.json", "summary.json", "samples.npy", "samples.png", "trace.png",
 	"rank.png", "samples.svg", "trace.svg", "rank.svg", "samples.pdf", "trace.pdf", "rank.pdf",
 	"checkpoint.ebm", "loss.csv", "eval.json", "density.png", "density.svg", "density.pdf", "sample_stats.npz", "adaptation.json",
-	"data.png", "data.svg", "data.pdf", "progress.png", "progress.svg", "progress.pdf", "loss.png", "loss.svg", "loss.pdf"}
+	"data.png", "data.svg", "data.pdf", "progress.png", "progress.svg", "progress.pdf", "loss.png", "loss.svg", "loss.pdf",
+	"inpaint.png", "inpaint.svg", "inpaint.pdf", "denoise.png", "denoise.svg", "denoise.pdf"}
 
 // subdirOutputs are the files a sampler's subdirectory holds.
 var subdirOutputs = []string{"samples.npy", "sample_stats.npz", "adaptation.json"}

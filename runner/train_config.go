@@ -105,21 +105,40 @@ func (s *EvalSettings) gridRes(dim int) int {
 
 // SampleSettings is the [sample] table: how the trained model is sampled.
 type SampleSettings struct {
-	Chains  int                                  `toml:"chains" doc:"number of chains (> 0); samples.npy has shape (chains, draws, dim)"`
-	Warmup  int                                  `toml:"warmup" doc:"sampler iterations per chain before the kept draws (≥ 0); default: 500, or the whole ladder of annealed_langevin"`
-	Draws   int                                  `toml:"draws" doc:"kept draws per chain (> 0)"`
-	Workers int                                  `toml:"workers" doc:"goroutines running the chains; 0 means one per CPU (results do not depend on it)"`
-	Start   string                               `toml:"init" doc:"chain start: \"uniform\" over the evaluation grid's box, \"data\" (random training rows) or \"normal\" (N(0, I))"`
-	Sampler registry.Component[samplers.Sampler] `toml:"sampler" doc:"the sampler, a [sample.sampler] table with a type; default: ula (annealed_langevin after msdsm)"`
+	Chains       int                                  `toml:"chains" doc:"number of chains (> 0); samples.npy has shape (chains, draws, dim)"`
+	Warmup       int                                  `toml:"warmup" doc:"sampler iterations per chain before the kept draws (≥ 0); default: 500, or the whole ladder of annealed_langevin"`
+	Draws        int                                  `toml:"draws" doc:"kept draws per chain (> 0)"`
+	Workers      int                                  `toml:"workers" doc:"goroutines running the chains; 0 means one per CPU (results do not depend on it)"`
+	Start        string                               `toml:"init" doc:"chain start: \"uniform\" over the evaluation grid's box, \"data\" (random training rows; with mask, held-out\nimages to inpaint), \"normal\" (N(0, I)) or \"noisy\" (held-out images plus N(0, noise²), to denoise)"`
+	Mask         string                               `toml:"mask" doc:"inpainting, with init = \"data\" on image data: the observed pixels, held fixed while the others are\nsampled from the conditional density: \"left\" or \"top\" (that half of the image), \"random\" (a seeded random\nmask_fraction of the pixels) or an .npy file of shape (h, w) or (c, h, w), 1 = observed, 0 = sampled;\nneeds a sampler that can hold coordinates fixed (ula, mala, annealed_langevin, hmc); \"\" (default): none"`
+	MaskFraction float64                              `toml:"mask_fraction" doc:"mask = \"random\": the fraction of the pixels observed, in (0, 1)"`
+	Noise        float64                              `toml:"noise" doc:"init = \"noisy\": standard deviation σ of the Gaussian noise added to the held-out images (> 0);\nthe sampler's bounds, if any, clamp the noisy start"`
+	Sampler      registry.Component[samplers.Sampler] `toml:"sampler" doc:"the sampler, a [sample.sampler] table with a type; default: ula (annealed_langevin after msdsm)"`
+
+	// frozen is the inpainting mask (true = observed) over a point's
+	// coordinates, set by condition; nil without a mask.
+	frozen []bool
+	// starts holds the starts of the first chains of the latest
+	// conditional sampling (condInit), for its figure.
+	starts []float64
 }
 
 // Sample init choices.
-var sampleInits = []string{"uniform", "data", "normal"}
+var sampleInits = []string{"uniform", "data", "normal", "noisy"}
 
 // defaultSample returns the [sample] defaults; an absent warmup is chosen
 // from the sampler (see defaultSampleWarmup).
 func defaultSample() SampleSettings {
-	return SampleSettings{Chains: 1000, Draws: 1, Start: "uniform", Sampler: registry.With[samplers.Sampler]("ula", nil)}
+	return SampleSettings{Chains: 1000, Draws: 1, Start: "uniform", MaskFraction: 0.5, Noise: 0.3, Sampler: registry.With[samplers.Sampler]("ula", nil)}
+}
+
+// Provision resolves a mask file's path against the config's directory,
+// so that the resolved config names a file valid from anywhere.
+func (s *SampleSettings) Provision(ctx registry.Context) error {
+	if s.Mask != "" && !slices.Contains(maskNames, s.Mask) {
+		s.Mask = ctx.Resolve(s.Mask)
+	}
+	return nil
 }
 
 // Init validates the [sample] keys other than the sampler.
@@ -139,6 +158,15 @@ func (s *SampleSettings) Validate() error {
 	}
 	if !slices.Contains(sampleInits, s.Start) {
 		errs = append(errs, fmt.Errorf("key \"init\": want one of %s, got %q", strings.Join(quoteAll(sampleInits), ", "), s.Start))
+	}
+	if s.Mask != "" && s.Start != "data" {
+		errs = append(errs, fmt.Errorf("key \"mask\": inpaints images from the data: it needs init = \"data\", got init = %q", s.Start))
+	}
+	if !(s.MaskFraction > 0 && s.MaskFraction < 1) {
+		errs = append(errs, fmt.Errorf("key \"mask_fraction\": must be in (0, 1), got %v", s.MaskFraction))
+	}
+	if !(s.Noise > 0) || math.IsInf(s.Noise, 0) {
+		errs = append(errs, fmt.Errorf("key \"noise\": must be > 0 and finite, got %v", s.Noise))
 	}
 	return errors.Join(errs...)
 }
@@ -259,6 +287,9 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 	if b.settings(m, s.section("sample"), &c.Sample) {
 		if _, given := st["warmup"]; !given {
 			c.Sample.Warmup = defaultSampleWarmup(c.Sample.Sampler.Value)
+		}
+		if c.Data != nil {
+			b.fail("sample", c.Sample.condition(c.Train.Seed, runImageShape(b.shape, c.Model, c.Data.Dim())))
 		}
 	}
 	if err := b.err(); err != nil {

@@ -46,6 +46,8 @@ type AnnealedLangevin struct {
 	Levels        int       `toml:"levels" doc:"number of temperatures L in the ladder, ≥ 1"`
 	StepsPerLevel int       `toml:"steps_per_level" doc:"iterations at each temperature, ≥ 1; the ladder counts iterations from 0 including\nwarmup, so set warmup = levels·steps_per_level to keep only draws at t_min"`
 	Bounds        []float64 `toml:"bounds" doc:"[lo, hi], optional: every coordinate is clamped to [lo, hi] after each step (and the start),\nas Du & Mordatch clamp to the data range, e.g. [0.0, 1.0] for images; lo < hi, both finite"`
+
+	frozen []bool // coordinates held fixed (Freeze); nil: none
 }
 
 func init() { Register("annealed_langevin", func() Sampler { return NewAnnealedLangevin() }) }
@@ -112,8 +114,12 @@ func (a *AnnealedLangevin) Start(c *Chains) (Kernel, error) {
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: annealed_langevin: %w", err)
 	}
+	fz, err := newFrozenSet(a.frozen, c.Dim)
+	if err != nil {
+		return nil, fmt.Errorf("samplers: annealed_langevin: %w", err)
+	}
 	bx := boxOf(a.Bounds)
-	bx.clamp(c.X)
+	fz.clampStart(bx, c.X, c.Dim)
 	c.EvalGradient(c.E, c.Grad, c.X)
 	if err := checkStartRows(c, true); err != nil {
 		return nil, err
@@ -124,7 +130,7 @@ func (a *AnnealedLangevin) Start(c *Chains) (Kernel, error) {
 		noise[l] = math.Sqrt(2 * a.StepSize * t / a.TMin)
 	}
 	nd := c.N * c.Dim
-	return &annealedKernel{box: bx, drift: a.StepSize / a.TMin, noise: noise, steps: a.StepsPerLevel,
+	return &annealedKernel{box: bx, fz: fz, drift: a.StepSize / a.TMin, noise: noise, steps: a.StepsPerLevel,
 		prop: make([]float64, nd), gProp: make([]float64, nd), xi: make([]float64, nd),
 		eProp: make([]float64, c.N)}, nil
 }
@@ -133,6 +139,7 @@ func (a *AnnealedLangevin) Start(c *Chains) (Kernel, error) {
 // adaptation, and the level depends only on the iteration index.
 type annealedKernel struct {
 	box         box       // bounds: the proposal is clamped to them
+	fz          frozenSet // coordinates that keep their values
 	drift       float64   // η/t_min, the same at every level
 	noise       []float64 // √(2η·T_l/t_min) per level
 	steps       int       // steps per level
@@ -151,6 +158,7 @@ func (k *annealedKernel) Step(c *Chains, it Iter) {
 	copy(k.prop, c.X)
 	simd.Langevin(k.prop, c.Grad, k.xi, -k.drift, k.noise[level])
 	k.box.clamp(k.prop)
+	k.fz.restore(k.prop, c.X, d)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
 	for i := 0; i < c.N; i++ {
 		lo, hi := i*d, (i+1)*d

@@ -39,6 +39,8 @@ type HMC struct {
 	Jitter        bool    `toml:"jitter" doc:"draw each chain's number of steps uniformly from 1…leapfrog_steps at every transition"`
 	TargetAccept  float64 `toml:"target_accept" doc:"mean acceptance probability the warmup adapts ε toward, in (0, 1)"`
 	Adapt         bool    `toml:"adapt" doc:"adapt ε and a diagonal inverse mass per chain during warmup (Stan's windows), frozen afterwards"`
+
+	frozen []bool // coordinates held fixed (Freeze); nil: none
 }
 
 func init() { Register("hmc", func() Sampler { return NewHMC() }) }
@@ -71,13 +73,20 @@ func (h *HMC) Start(c *Chains) (Kernel, error) {
 	if err := h.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: hmc: %w", err)
 	}
+	fz, err := newFrozenSet(h.frozen, c.Dim)
+	if err != nil {
+		return nil, fmt.Errorf("samplers: hmc: %w", err)
+	}
+	if fz.any() {
+		c.Energy = maskedGradient{c.Energy, fz}
+	}
 	c.EvalGradient(c.E, c.Grad, c.X)
 	if err := checkStartRows(c, true); err != nil {
 		return nil, fmt.Errorf("samplers: hmc: %w", err)
 	}
 	n, d := c.N, c.Dim
 	k := &hmcKernel{
-		steps: h.LeapfrogSteps, jitter: h.Jitter,
+		steps: h.LeapfrogSteps, jitter: h.Jitter, fz: fz,
 		ad: NewAdapter(n, d, h.StepSize, h.TargetAccept, h.Adapt),
 		lf: NewLeapfrog(n, d),
 		x:  make([]float64, n*d), p: make([]float64, n*d), g: make([]float64, n*d),
@@ -95,6 +104,7 @@ func (h *HMC) Start(c *Chains) (Kernel, error) {
 type hmcKernel struct {
 	steps  int
 	jitter bool
+	fz     frozenSet // coordinates that keep their values (no momentum, no gradient)
 	ad     *Adapter
 	lf     *Leapfrog
 	x, p   []float64 // N×d trajectory positions and momenta
@@ -122,6 +132,7 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 	for j, m := range a.InvM[:n*d] {
 		k.p[j] /= math.Sqrt(m)
 	}
+	k.fz.zero(k.p[:n*d], d)
 	for i := 0; i < n; i++ {
 		lo, hi := i*d, (i+1)*d
 		p := k.p[lo:hi]
@@ -169,6 +180,7 @@ func (k *hmcKernel) Step(c *Chains, it Iter) {
 			}
 		}
 	}
+	k.fz.restore(k.x[:n*d], c.X, d) // x + ε·0 is x but for −0
 	for i := 0; i < n; i++ {
 		lo, hi := i*d, (i+1)*d
 		acc, kin := 0.0, 0.0

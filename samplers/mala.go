@@ -32,6 +32,8 @@ type MALA struct {
 	TargetAccept float64   `toml:"target_accept" doc:"acceptance probability the warmup adapts the step toward, in (0, 1)"`
 	Adapt        bool      `toml:"adapt" doc:"adapt the step of each chain during warmup (frozen afterwards)"`
 	Bounds       []float64 `toml:"bounds" doc:"[lo, hi], optional: the target is restricted to the box [lo, hi]^d; a proposal outside it\nis rejected (not clamped), which keeps MALA exact for exp(-E) on the box; the start is clamped into it;\nlo < hi, both finite"`
+
+	frozen []bool // coordinates held fixed (Freeze); nil: none
 }
 
 func init() { Register("mala", func() Sampler { return NewMALA() }) }
@@ -61,13 +63,17 @@ func (m *MALA) Start(c *Chains) (Kernel, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: mala: %w", err)
 	}
+	fz, err := newFrozenSet(m.frozen, c.Dim)
+	if err != nil {
+		return nil, fmt.Errorf("samplers: mala: %w", err)
+	}
 	bx := boxOf(m.Bounds)
-	bx.clamp(c.X)
+	fz.clampStart(bx, c.X, c.Dim)
 	c.EvalGradient(c.E, c.Grad, c.X)
 	if err := checkStartRows(c, true); err != nil {
 		return nil, err
 	}
-	k := &malaKernel{box: bx, adapt: m.Adapt, eta: make([]float64, c.N), prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim), a: make([]float64, c.N), b: make([]float64, c.N),
+	k := &malaKernel{box: bx, fz: fz, adapt: m.Adapt, eta: make([]float64, c.N), prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim), a: make([]float64, c.N), b: make([]float64, c.N),
 		eProp: make([]float64, c.N), gProp: make([]float64, c.N*c.Dim), logA: make([]float64, c.N), acc: make([]float64, c.N)}
 	for i := range k.eta {
 		k.eta[i] = m.StepSize
@@ -83,7 +89,8 @@ func (m *MALA) Start(c *Chains) (Kernel, error) {
 
 // malaKernel holds one shard's per-chain state and scratch.
 type malaKernel struct {
-	box           box // bounds: a proposal outside them is rejected
+	box           box       // bounds: a proposal outside them is rejected
+	fz            frozenSet // coordinates that keep their values
 	adapt, frozen bool
 	eta           []float64       // per-chain step
 	da            []DualAveraging // per-chain adaptation (nil when !adapt)
@@ -120,17 +127,18 @@ func (k *malaKernel) Step(c *Chains, it Iter) {
 	// prop = x − η_i∇E(x) + √(2η_i)ξ for the whole shard in one fused SIMD pass.
 	copy(k.prop, c.X)
 	simd.LangevinRows(k.prop, c.Grad, k.xi, k.a, k.b, d)
+	k.fz.restore(k.prop, c.X, d)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
 	for i := 0; i < c.N; i++ {
 		lo, hi := i*d, (i+1)*d
 		logA := math.NaN()
-		if !k.box.contains(k.prop[lo:hi]) {
+		if !k.fz.contains(k.box, k.prop[lo:hi]) {
 			logA = math.Inf(-1) // outside the box: the target's density is 0
 		} else if Finite(k.eProp[i]) && RowFinite(k.gProp, i, d) {
 			eta := k.eta[i]
 			x, xp := c.X[lo:hi], k.prop[lo:hi]
 			logA = c.E[i] - k.eProp[i] +
-				(langevinSqDist(xp, x, c.Grad[lo:hi], eta)-langevinSqDist(x, xp, k.gProp[lo:hi], eta))/(4*eta)
+				(k.fz.langevinSqDist(xp, x, c.Grad[lo:hi], eta)-k.fz.langevinSqDist(x, xp, k.gProp[lo:hi], eta))/(4*eta)
 		}
 		k.logA[i] = logA
 		k.acc[i] = min(logA, 0) // NaN stays NaN

@@ -28,6 +28,8 @@ type ULA struct {
 	StepSize float64   `toml:"step_size" doc:"step η of x' = x - η∇E(x) + sqrt(2η)ξ"`
 	NoiseStd float64   `toml:"noise_std" doc:"noise standard deviation; 0 means the exact sqrt(2η). A positive value decouples it\n(as EBM training papers do) and the chain then targets exp(-2ηE/noise_std²), not exp(-E)"`
 	Bounds   []float64 `toml:"bounds" doc:"[lo, hi], optional: every coordinate is clamped to [lo, hi] after each step (and the start),\nas Du & Mordatch clamp to the data range, e.g. [0.0, 1.0] for images; lo < hi, both finite"`
+
+	frozen []bool // coordinates held fixed (Freeze); nil: none
 }
 
 func init() { Register("ula", func() Sampler { return NewULA() }) }
@@ -132,8 +134,12 @@ func (u *ULA) Start(c *Chains) (Kernel, error) {
 	if err := u.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: ula: %w", err)
 	}
+	fz, err := newFrozenSet(u.frozen, c.Dim)
+	if err != nil {
+		return nil, fmt.Errorf("samplers: ula: %w", err)
+	}
 	bx := boxOf(u.Bounds)
-	bx.clamp(c.X)
+	fz.clampStart(bx, c.X, c.Dim)
 	c.EvalGradient(c.E, c.Grad, c.X)
 	if err := checkStartRows(c, true); err != nil {
 		return nil, err
@@ -142,13 +148,14 @@ func (u *ULA) Start(c *Chains) (Kernel, error) {
 	if noise == 0 {
 		noise = math.Sqrt(2 * u.StepSize)
 	}
-	return &ulaKernel{box: bx, eta: u.StepSize, noise: noise, prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim),
+	return &ulaKernel{box: bx, fz: fz, eta: u.StepSize, noise: noise, prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim),
 		eProp: make([]float64, c.N), gProp: make([]float64, c.N*c.Dim)}, nil
 }
 
 // ulaKernel holds one shard's scratch; ULA has no per-chain adaptation.
 type ulaKernel struct {
-	box         box // bounds: the proposal is clamped to them
+	box         box       // bounds: the proposal is clamped to them
+	fz          frozenSet // coordinates that keep their values
 	eta, noise  float64
 	prop, gProp []float64 // N×d proposals and their gradients
 	xi          []float64 // N×d standard normal noise
@@ -165,6 +172,7 @@ func (k *ulaKernel) Step(c *Chains, _ Iter) {
 	copy(k.prop, c.X)
 	simd.Langevin(k.prop, c.Grad, k.xi, -k.eta, k.noise)
 	k.box.clamp(k.prop)
+	k.fz.restore(k.prop, c.X, d)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
 	if allFinite(k.eProp) && allFinite(k.gProp) { // the common case: every chain moves
 		copy(c.X, k.prop)

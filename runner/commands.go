@@ -10,7 +10,8 @@ func init() {
 		{name: "run", args: "CONFIG [--out DIR] [--seed N] [--workers N] [--set key=value …] [--shard i/n|auto [--shards N]] [--quiet] [--force] | --resume DIR [--set train.steps=N …]",
 			short: "run a sampling or training pipeline and write its outputs",
 			long: "A sampling config ([energy], [sampler], [run]) runs every sampler on its energy and writes\n" +
-				"summary.json, samples.npy (float64, shape (chains, draws, dim); <i>-<type>/samples.npy for\n" +
+				"summary.json, samples.npy (float64, shape (chains, draws, dim), or (chains, draws, c, h, w) for an\n" +
+				"image energy; <i>-<type>/samples.npy for\n" +
 				"several samplers), samples.png, trace.png, config.toml (resolved) and manifest.json.\n" +
 				"A training config ([data], [energy], [objective], [optimizer], [train], optional [eval] and\n" +
 				"[sample]) trains the learnable energy with a progress bar, then evaluates and samples it, and\n" +
@@ -79,7 +80,7 @@ func init() {
 			short: "evaluate an energy and its gradient at points",
 			long: "Evaluates the [energy] of a sampling config (no other table is needed), or with\n" +
 				"--checkpoint FILE a trained model (RUN_DIR/checkpoint.ebm), at points. Reads points (n×dim)\n" +
-				"from CSV (header optional) or .npy, or the (chains, draws, dim) samples.npy that run writes,\n" +
+				"from CSV (header optional) or .npy, or the samples.npy that run writes ((chains, draws, dim) or (chains, draws, c, h, w)),\n" +
 				"whose rows come out in chain-major order (chain 0's draws first); every value must be finite.\n" +
 				"Writes one row per point: the energy, then the gradient. --out FILE.npy writes NPY (shape\n" +
 				"(n, 1+dim)); any other name writes CSV; without --out, CSV goes to standard output. --out\n" +

@@ -224,20 +224,25 @@ func AIS(ctx context.Context, e energies.Energy, o AISOptions) (*AISResult, erro
 
 	// The main run: fixed steps, each shard on its own.
 	main := newAISShards(e, o, o.Chains, o.Seed)
-	acc := make([]float64, o.Chains*(k-1)) // acc[i·(K−1) + j−1]: chain i at β_j
+	// Acceptance sums per shard and β in fixed point (units of 2⁻⁴⁰): integer
+	// sums do not depend on how the chains are grouped, so the means are the
+	// same bits at any worker count, and memory is shards × K, not R × K.
+	acc := make([][]int64, len(main))
 	forShards(main, func(s *aisShard) {
+		a := make([]int64, k)
 		s.start()
 		for j := 1; j < k; j++ {
 			if ctx.Err() != nil {
 				return
 			}
 			s.step(betas, j, res.StepSizes[j-1])
-			for i, v := range s.acc {
-				acc[(s.first+i)*(k-1)+j-1] = v
+			for _, v := range s.acc {
+				a[j] += int64(math.Round(v * (1 << 40)))
 			}
 			report(s.n)
 		}
 		s.finish(betas)
+		acc[s.index] = a
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("evaluate: AIS: %w", err)
@@ -249,13 +254,12 @@ func AIS(ctx context.Context, e energies.Energy, o AISOptions) (*AISResult, erro
 		res.GradEvals += s.grads
 		res.LogWeights = append(res.LogWeights, s.logw...)
 	}
-	for i := range o.Chains {
-		for j, v := range acc[i*(k-1) : (i+1)*(k-1)] {
-			res.Accept[j] += v
-		}
-	}
 	for j := range res.Accept {
-		res.Accept[j] /= float64(o.Chains)
+		var t int64 // < R·2⁴⁰: no overflow below 8 million chains
+		for _, a := range acc {
+			t += a[j+1]
+		}
+		res.Accept[j] = float64(t) / (float64(o.Chains) * (1 << 40))
 		res.MeanAccept += res.Accept[j] / float64(k-1)
 	}
 	for i, lw := range res.LogWeights {
@@ -419,6 +423,7 @@ func newAISShards(e energies.Energy, o AISOptions, n int, seed uint64) []*aisSha
 	for k := range sh {
 		lo, hi := k*n/w, (k+1)*n/w
 		sh[k] = newAISShard(e, o, lo, hi-lo, seed)
+		sh[k].index = k
 	}
 	return sh
 }

@@ -14,6 +14,7 @@ import (
 // the path at β is U(y) = (1−β)·½‖y‖² + β·E(mean + std∘y).
 type aisShard struct {
 	e         energies.Energy
+	index     int // position among the run's shards
 	first, n  int
 	d         int
 	kernel    string

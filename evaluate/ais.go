@@ -63,7 +63,7 @@ type AISResult struct {
 	Accept      []float64 // mean acceptance probability over the chains at β_1 … β_{K−1}
 	MeanAccept  float64   // mean of Accept
 	PilotAccept float64   // mean acceptance of the pilot run
-	Divergences int64     // proposals with a non-finite energy or gradient (rejected)
+	Divergences int64     // proposals with a non-finite energy or gradient (rejected), pilot included
 	GradEvals   int64     // points at which E and ∇E were evaluated, pilot included
 }
 

@@ -71,8 +71,11 @@ type AISResult struct {
 // (row-major, dim values per row), for AISOptions.Mean and Std. Each
 // variance is raised to at least 1 % of the mean variance (and to 1e-12),
 // so that constant columns (an image's always-black border) still give a
-// proper Gaussian. It panics on rows that are not whole (a programming
-// error).
+// proper Gaussian. Such a base suits a model about as spread as the data;
+// AIS from a base narrower than the model (a dsm model, smoothed by σ in
+// every direction, say) must widen its runs by slow moves, and a broader
+// base, such as N(0, I) for data in [0, 1], does better. It panics on rows
+// that are not whole (a programming error).
 func FitBase(x []float64, dim int) (mean, std []float64) {
 	if dim <= 0 || len(x) == 0 || len(x)%dim != 0 {
 		panic(fmt.Sprintf("evaluate: FitBase: len(x) = %d is not a positive multiple of dim = %d", len(x), dim))

@@ -71,7 +71,7 @@ type EvalSettings struct {
 	AISChains   int    `toml:"ais_chains" doc:"independent AIS runs (> 0); a pilot of a quarter as many (at least 4) sets the step sizes first"`
 	AISSteps    int    `toml:"ais_steps" doc:"AIS intermediate distributions K, one transition each (≥ 2)"`
 	AISSchedule string `toml:"ais_schedule" doc:"spacing of the AIS inverse temperatures: \"sigmoid\", \"geometric\" or \"linear\""`
-	AISBase     string `toml:"ais_base" doc:"AIS base distribution: \"fitted\" (a diagonal Gaussian with the training rows' means and variances) or \"standard\" (N(0, I))"`
+	AISBase     string `toml:"ais_base" doc:"AIS base distribution: \"standard\" (N(0, I)) or \"fitted\" (a diagonal Gaussian with the training rows' means and variances: for data whose scale is far from 1)"`
 	AISKernel   string `toml:"ais_kernel" doc:"AIS transition at each temperature: \"mala\" or \"hmc\""`
 	AISLeapfrog int    `toml:"ais_leapfrog" doc:"leapfrog steps per AIS transition with ais_kernel = \"hmc\" (> 0)"`
 
@@ -86,7 +86,7 @@ type EvalSettings struct {
 // AIS and nearest-neighbour choices of [eval].
 var (
 	aisSchedules = []string{evaluate.ScheduleSigmoid, evaluate.ScheduleGeometric, evaluate.ScheduleLinear}
-	aisBases     = []string{"fitted", "standard"}
+	aisBases     = []string{"standard", "fitted"}
 	aisKernels   = []string{evaluate.KernelMALA, evaluate.KernelHMC}
 )
 
@@ -98,7 +98,7 @@ var defaultDenoiseSigmas = []float64{0.1, 0.3, 0.5}
 // depend on the data's dimension (resolveDefaults).
 func defaultEval() EvalSettings {
 	return EvalSettings{Margin: 0.25, MMDMax: 2000,
-		AISChains: 32, AISSteps: 1000, AISSchedule: evaluate.ScheduleSigmoid, AISBase: "fitted", AISKernel: evaluate.KernelMALA, AISLeapfrog: 5,
+		AISChains: 32, AISSteps: 1000, AISSchedule: evaluate.ScheduleSigmoid, AISBase: "standard", AISKernel: evaluate.KernelMALA, AISLeapfrog: 5,
 		DenoiseMax: 2000, NNMax: 1000, NNTrainMax: 20000}
 }
 

@@ -73,7 +73,7 @@ func Histograms(w io.Writer, format Format, title, xlabel string, series []Serie
 	}
 	p.Legend.Top = true
 	p.Legend.TextStyle.Font.Size = 9
-	setRange(p, sp, span{0, top * 1.08})
+	setRange(p, sp, span{0, top * 1.25}) // headroom for the legend
 	f := &figure{blocks: []block{{plots: [][]*plot.Plot{{p}}}}, panelW: 6 * vg.Inch, panelH: 3.5 * vg.Inch}
 	return f.write(w, format)
 }

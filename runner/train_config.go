@@ -66,10 +66,56 @@ type EvalSettings struct {
 	Res          int     `toml:"res" doc:"grid points per dimension for log Z (≥ 8); 0 means 4096 in 1-D, 256 in 2-D, 64 in 3-D"`
 	MMDMax       int     `toml:"mmd_max" doc:"at most this many model samples and held-out points enter the MMD (> 0; its cost is quadratic)"`
 	MMDBandwidth float64 `toml:"mmd_bandwidth" doc:"Gaussian kernel bandwidth of the MMD; 0 means the median heuristic"`
+
+	AIS         bool   `toml:"ais" doc:"estimate log Z by annealed importance sampling, and from it the held-out log-likelihood (and bits per dimension for images); default: true for data of dimension > 3, where the quadrature is impossible, false otherwise"`
+	AISChains   int    `toml:"ais_chains" doc:"independent AIS runs (> 0); a pilot of a quarter as many (at least 4) sets the step sizes first"`
+	AISSteps    int    `toml:"ais_steps" doc:"AIS intermediate distributions K, one transition each (≥ 2)"`
+	AISSchedule string `toml:"ais_schedule" doc:"spacing of the AIS inverse temperatures: \"sigmoid\", \"geometric\" or \"linear\""`
+	AISBase     string `toml:"ais_base" doc:"AIS base distribution: \"standard\" (N(0, I)) or \"fitted\" (a diagonal Gaussian with the training rows' means and variances: for data whose scale is far from 1)"`
+	AISKernel   string `toml:"ais_kernel" doc:"AIS transition at each temperature: \"mala\" or \"hmc\""`
+	AISLeapfrog int    `toml:"ais_leapfrog" doc:"leapfrog steps per AIS transition with ais_kernel = \"hmc\" (> 0)"`
+
+	DenoiseSigmas []float64 `toml:"denoise_sigmas" doc:"noise levels σ of the held-out denoising loss ½‖∇E(x + σz) − z/σ‖², each > 0; default: [0.1, 0.3, 0.5] for data of dimension > 3, none otherwise; [] turns it off"`
+	DenoiseMax    int       `toml:"denoise_max" doc:"at most this many held-out (and as many training) rows enter the denoising loss (> 0)"`
+
+	NN         bool `toml:"nn" doc:"nearest-neighbour distances to the training rows, of model samples and of held-out rows (a memorisation check); default: true for data of dimension > 3, false otherwise"`
+	NNMax      int  `toml:"nn_max" doc:"at most this many model samples and this many held-out rows are matched (> 0)"`
+	NNTrainMax int  `toml:"nn_train_max" doc:"at most this many training rows are searched (> 0)"`
 }
 
-// defaultEval returns the [eval] defaults.
-func defaultEval() EvalSettings { return EvalSettings{Margin: 0.25, MMDMax: 2000} }
+// AIS and nearest-neighbour choices of [eval].
+var (
+	aisSchedules = []string{evaluate.ScheduleSigmoid, evaluate.ScheduleGeometric, evaluate.ScheduleLinear}
+	aisBases     = []string{"standard", "fitted"}
+	aisKernels   = []string{evaluate.KernelMALA, evaluate.KernelHMC}
+)
+
+// defaultDenoiseSigmas are the noise levels of the denoising loss for data
+// of dimension > 3.
+var defaultDenoiseSigmas = []float64{0.1, 0.3, 0.5}
+
+// defaultEval returns the [eval] defaults; ais, nn and denoise_sigmas
+// depend on the data's dimension (resolveDefaults).
+func defaultEval() EvalSettings {
+	return EvalSettings{Margin: 0.25, MMDMax: 2000,
+		AISChains: 32, AISSteps: 1000, AISSchedule: evaluate.ScheduleSigmoid, AISBase: "standard", AISKernel: evaluate.KernelMALA, AISLeapfrog: 5,
+		DenoiseMax: 2000, NNMax: 1000, NNTrainMax: 20000}
+}
+
+// resolveDefaults sets the keys whose default depends on the data's
+// dimension dim and that the table t (the [eval] table as given, or nil)
+// does not set: ais, nn and denoise_sigmas are on for dim > 3.
+func (s *EvalSettings) resolveDefaults(t map[string]any, dim int) {
+	if _, ok := t["ais"]; !ok {
+		s.AIS = dim > 3
+	}
+	if _, ok := t["nn"]; !ok {
+		s.NN = dim > 3
+	}
+	if _, ok := t["denoise_sigmas"]; !ok && dim > 3 {
+		s.DenoiseSigmas = slices.Clone(defaultDenoiseSigmas)
+	}
+}
 
 // Init validates the [eval] keys.
 func (s *EvalSettings) Validate() error {
@@ -85,6 +131,27 @@ func (s *EvalSettings) Validate() error {
 	}
 	if !(s.MMDBandwidth >= 0) || math.IsInf(s.MMDBandwidth, 0) {
 		errs = append(errs, fmt.Errorf("key \"mmd_bandwidth\": must be ≥ 0 and finite (0 means the median heuristic), got %v", s.MMDBandwidth))
+	}
+	for _, k := range []struct {
+		key    string
+		v, min int
+	}{{"ais_chains", s.AISChains, 1}, {"ais_steps", s.AISSteps, 2}, {"ais_leapfrog", s.AISLeapfrog, 1}, {"denoise_max", s.DenoiseMax, 1}, {"nn_max", s.NNMax, 1}, {"nn_train_max", s.NNTrainMax, 1}} {
+		if k.v < k.min {
+			errs = append(errs, fmt.Errorf("key %q: must be ≥ %d, got %d", k.key, k.min, k.v))
+		}
+	}
+	for _, k := range []struct {
+		key, v string
+		in     []string
+	}{{"ais_schedule", s.AISSchedule, aisSchedules}, {"ais_base", s.AISBase, aisBases}, {"ais_kernel", s.AISKernel, aisKernels}} {
+		if !slices.Contains(k.in, k.v) {
+			errs = append(errs, fmt.Errorf("key %q: want one of %s, got %q", k.key, strings.Join(quoteAll(k.in), ", "), k.v))
+		}
+	}
+	for i, v := range s.DenoiseSigmas {
+		if !(v > 0) || math.IsInf(v, 0) {
+			errs = append(errs, fmt.Errorf("key \"denoise_sigmas\": element %d is %v; each σ must be finite and > 0", i, v))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -274,6 +341,8 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 		warnBatch(b, c)
 	}
 	if c.Data != nil && evalOK {
+		et, _ := m["eval"].(map[string]any)
+		c.Eval.resolveDefaults(et, c.Data.Dim())
 		checkGrid(b, &c.Eval, c.Data.Dim())
 		if c.Data.Dim() <= 3 {
 			// The resolved config records the resolution used, not 0.

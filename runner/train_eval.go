@@ -82,6 +82,11 @@ type evalFile struct {
 	SampleDraws       int    `json:"sample_draws"`
 	SampleDivergences int64  `json:"sample_divergences"`
 
+	// Evaluation for any dimension (train_eval_any.go): absent when off.
+	AIS     *aisFile     `json:"ais,omitempty"`
+	Denoise *denoiseFile `json:"denoise,omitempty"`
+	NN      *nnFile      `json:"nn,omitempty"`
+
 	TrainSeconds number `json:"train_seconds"`
 	WallSeconds  number `json:"wall_seconds"`
 
@@ -113,9 +118,11 @@ func (r *trainRun) newEvalFile() *evalFile {
 }
 
 // evaluate scores the trained model: the exact NLL by quadrature (dim ≤ 3),
-// then draws from it with the [sample] sampler and compares the draws with
-// the evaluation rows by MMD. It returns the draws (nil when none) and
-// whether Ctrl-C cut it short.
+// log Z by AIS and the denoising loss (when [eval] asks), then draws from
+// it with the [sample] sampler, compares the draws with the evaluation rows
+// by MMD and, when [eval] nn is on, measures their distances to the
+// training rows. It returns the draws (nil when none) and whether Ctrl-C
+// cut it short.
 func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet bool) (*samplers.Result, bool) {
 	c := r.c
 	if r.grid != nil {
@@ -146,6 +153,12 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 	} else {
 		ev.Notes = append(ev.Notes, fmt.Sprintf("NLL skipped: the data has dimension %d, and log Z by quadrature is exact only for dimension ≤ 3", r.dim))
 	}
+	if c.Eval.AIS && r.evaluateAIS(ctx, ev, e, quiet) {
+		return nil, true
+	}
+	if len(c.Eval.DenoiseSigmas) > 0 && r.evaluateDenoise(ctx, ev) {
+		return nil, true
+	}
 
 	// Draws from the trained model.
 	s := c.Sample
@@ -164,6 +177,9 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 	}
 	if res == nil || res.Draws == 0 {
 		return nil, interrupted
+	}
+	if c.Eval.NN && !interrupted && r.evaluateNN(ctx, ev, res) {
+		interrupted = true
 	}
 	ev.Samples, ev.SampleChains, ev.SampleWarmup, ev.SampleDraws = "samples.npy", res.Chains, s.Warmup, res.Draws
 	ev.SampleDivergences = res.Warmup.Divergences + res.Sampling.Divergences

@@ -189,6 +189,7 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool, format plots
 	if shape != nil {
 		r.writeImageOutputs(shape, format, res, write, &ev.Notes)
 	}
+	r.writeEvalPlots(ev, format, ext, write)
 	write("eval.json", func(w io.Writer) error { return writeJSONTo(w, ev) })
 	writeManifest(interrupted, "")
 
@@ -225,6 +226,7 @@ func (r *trainRun) report(w io.Writer, ev *evalFile, res *samplers.Result, writt
 		fmt.Fprintf(w, "  %s: %d chains × %d draws, MMD² to %s data %s (training vs held-out data: %s)\n",
 			c.Sample.Sampler.Type, res.Chains, res.Draws, on, fmtNum(ev.MMD2), fmtNum(ev.MMD2Data))
 	}
+	r.reportEval(w, ev)
 	fmt.Fprintf(w, "wrote %s: %s\n", r.dir, strings.Join(written, " "))
 }
 

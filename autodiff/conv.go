@@ -83,6 +83,16 @@ type convState[T Float] struct {
 	wt   []T
 	job  convJob[T]
 	pad  []T        // zero-padded images, one per worker (see padded)
+
+	// chunk is the scratch of convChunked (a padded image, an im2col
+	// matrix and output channels per worker), cjob its job; wantCol asks
+	// the next Conv2D to leave its input's im2col matrix in col, for the
+	// ConvWeightGrad of the same input right after it (ConvTranspose2D's
+	// backward rule).
+	chunk   []T
+	cjob    convChunkJob[T]
+	njob    nhwcJob[T]
+	wantCol bool
 	offs []convOffs // gather offsets per geometry, kept across Reset
 
 	// col holds the im2col matrix of node colNode with geometry colShape
@@ -228,11 +238,13 @@ func (g *GraphOf[T]) ConvTranspose2D(y, w Node, s ConvShape) Node {
 	if yc != s.Out().Size() {
 		mismatch("ConvTranspose2D (input)", n, yc, n, s.Out().Size())
 	}
-	wr, wc, _ := g.shape(w)
+	wr, wc, wt := g.shape(w)
 	if wr != s.OutC || wc != s.KernelSize() {
 		mismatch("ConvTranspose2D (weights)", wr, wc, s.OutC, s.KernelSize())
 	}
-	wt := g.transposed(w) // (InC·K·K)×OutC, cached on w
+	if !useNHWC(s) {
+		wt = g.transposed(w) // (InC·K·K)×OutC, cached on w
+	}
 	id, p := g.alloc(opConvT, n, s.In().Size())
 	g.link(p, y, w, 0)
 	p.k = g.rec(convRec{s: s})
@@ -279,26 +291,53 @@ func (g *GraphOf[T]) ConvWeightGrad(x, y Node, s ConvShape) Node {
 func (g *GraphOf[T]) convRun(op opcode, s ConvShape, xn Node, n int, out, x, w, bias []T, id Node) {
 	cached := xn != 0 && g.cv.colNode == xn && g.cv.colShape == s && g.cv.colRecs+1 == len(g.cv.recs)
 	g.cv.colNode, g.cv.colShape, g.cv.colRecs = xn, s, len(g.cv.recs)
-	var col []T // the im2col matrix of x when kept, else nil
-	switch {
-	case n == 0:
-	case op == opConv:
-		if col = g.saveCol(id, xn, s, s.KernelSize()*n*s.OutH()*s.OutW()); col != nil {
-			cached = false
-			g.cv.colNode = 0 // col is not the scratch
-		}
-	case op == opConvW && !cached:
-		if col = g.savedCol(xn, s); col != nil {
-			cached = true
-			g.cv.colNode = 0
-		}
-	}
+	wantCol := g.cv.wantCol
+	g.cv.wantCol = false
 	if n == 0 {
 		clear(out)
 		return
 	}
 	hw, ckk := s.OutH()*s.OutW(), s.KernelSize()
 	nhw := n * hw
+	if useNHWC(s) {
+		g.cv.colNode = 0
+		switch op {
+		case opConv:
+			g.convNHWC(op, s, n, out, x, w, nil, bias)
+		case opConvT:
+			g.convNHWC(op, s, n, out, x, w, nil, nil)
+		case opConvW:
+			g.convNHWC(op, s, n, out, x, nil, w, nil)
+		}
+		return
+	}
+	switch op {
+	case opConv:
+		keep := g.saveCol(id, xn, s, ckk*nhw)
+		switch {
+		case keep != nil:
+			g.cv.colNode = 0 // the scratch does not hold it
+		case wantCol:
+			if cap(g.cv.col) < ckk*nhw {
+				g.cv.col = make([]T, ckk*nhw)
+			}
+			keep = g.cv.col[:ckk*nhw]
+		default:
+			g.cv.colNode = 0
+		}
+		g.convChunked(opConv, s, n, out, x, w, bias, keep)
+		return
+	case opConvT:
+		g.convChunked(opConvT, s, n, out, x, w, nil, nil)
+		return
+	}
+	var col []T // the im2col matrix of x when kept, else nil
+	if !cached {
+		if col = g.savedCol(xn, s); col != nil {
+			cached = true
+			g.cv.colNode = 0
+		}
+	}
 	if cap(g.cv.col) < ckk*nhw {
 		g.cv.col = make([]T, ckk*nhw)
 	}
@@ -328,30 +367,18 @@ func (g *GraphOf[T]) convRun(op opcode, s ConvShape, xn Node, n int, out, x, w, 
 		t.phase = phase
 		g.split(t, n, 1, large)
 	}
-	switch op {
-	case opConv: // cat = w·col, then cat's blocks (+ bias) into out
-		if !cached {
-			pass(phaseIm2col)
-		}
-		g.matMul(t.cat, w, t.col, nil, s.OutC, ckk, nhw)
-		pass(phaseScatter)
-	case opConvT: // x's blocks into cat, col = wᵀ·cat, then col2im
-		pass(phaseGather)
-		g.matMul(t.col, w, t.cat, nil, ckk, s.OutC, nhw)
-		pass(phaseCol2im)
-	case opConvW: // col and cat = [yᵢᵀ; …], then outᵀ = col·cat
-		if cached {
-			pass(phaseTranspose)
-		} else {
-			pass(phaseIm2colT)
-		}
-		if cap(g.cv.wt) < ckk*s.OutC {
-			g.cv.wt = make([]T, ckk*s.OutC)
-		}
-		wt := g.cv.wt[:ckk*s.OutC]
-		g.matMul(wt, t.col, t.cat, nil, ckk, nhw, s.OutC)
-		transpose(out, wt, ckk, s.OutC)
+	// ConvWeightGrad: col and cat = [yᵢᵀ; …], then outᵀ = col·cat
+	if cached {
+		pass(phaseTranspose)
+	} else {
+		pass(phaseIm2colT)
 	}
+	if cap(g.cv.wt) < ckk*s.OutC {
+		g.cv.wt = make([]T, ckk*s.OutC)
+	}
+	wt := g.cv.wt[:ckk*s.OutC]
+	g.matMul(wt, t.col, t.cat, nil, ckk, nhw, s.OutC)
+	transpose(out, wt, ckk, s.OutC)
 	*t = convJob[T]{} // drop the references to the operands
 }
 
@@ -552,6 +579,7 @@ func (g *GraphOf[T]) convBackward(adj []Node, p *node[T], gi Node, dep func(Node
 		}
 	case opConvT: // Z = ConvTranspose2D(G, W)
 		if dep(a) {
+			g.cv.wantCol = dep(b) // for the ConvWeightGrad of gi next
 			g.accumulate(adj, a, g.Conv2D(gi, b, 0, r.s))
 		}
 		if dep(b) {

@@ -82,7 +82,7 @@ type convState[T Float] struct {
 	cat  []T
 	wt   []T
 	job  convJob[T]
-	pad  []T        // zero-padded images, one per worker (see padded)
+	pad  []T // zero-padded images, one per worker (see padded)
 
 	// chunk is the scratch of convChunked (a padded image, an im2col
 	// matrix and output channels per worker), cjob its job; wantCol asks
@@ -93,7 +93,7 @@ type convState[T Float] struct {
 	cjob    convChunkJob[T]
 	njob    nhwcJob[T]
 	wantCol bool
-	offs []convOffs // gather offsets per geometry, kept across Reset
+	offs    []convOffs // gather offsets per geometry, kept across Reset
 
 	// col holds the im2col matrix of node colNode with geometry colShape
 	// when colNode ≠ 0 and the op about to run is the one right after the

@@ -282,7 +282,7 @@ func (g *GraphOf[T]) convNHWC(op opcode, s ConvShape, n int, out, x, w, y, bias 
 	*t = nhwcJob[T]{op: op, q: q, n: n, ch: ch, per: per, out: out, x: x, y: y, bias: bias, wp: wp,
 		scr: g.cv.chunk[:workers*slot], slot: slot}
 	g.split(t, units, quantum, large)
-	*t = nhwcJob[T]{} // drop the references to the operands
+	*t = nhwcJob[T]{}  // drop the references to the operands
 	if op == opConvW { // out[o][(c, kh, kw)] = wp[(kh, kw, c)][o]
 		kk := s.K * s.K
 		for o := 0; o < s.OutC; o++ {

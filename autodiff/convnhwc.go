@@ -36,6 +36,16 @@ func kMatMulAT[T Float](c, a, b []T, m, k, n int) {
 	simd.MatMulAT(f64(c), f64(a), f64(b), m, k, n)
 }
 
+// kTranspose writes the c×r transpose of the r×c matrix src into dst
+// (simd.Transpose32 for float32).
+func kTranspose[T Float](dst, src []T, r, c int) {
+	if is32[T]() && r > 1 && c > 1 {
+		simd.Transpose32(f32(dst[:r*c]), f32(src[:r*c]), r, c)
+		return
+	}
+	transpose(dst, src, r, c)
+}
+
 // nhwcGeom holds the sizes of the NHWC path for a geometry.
 type nhwcGeom struct {
 	s                ConvShape
@@ -56,7 +66,7 @@ func (q nhwcGeom) planeSize() int { return q.hp * q.wp * q.s.InC }
 // NHWC planes, through tmp (H·W·InC values).
 func nhwcIn[T Float](q nhwcGeom, xp, tmp, x []T) {
 	s := q.s
-	transpose(tmp, x[:s.InC*q.hwin], s.InC, q.hwin)
+	kTranspose(tmp, x[:s.InC*q.hwin], s.InC, q.hwin)
 	xp = xp[:q.planeSize()]
 	clear(xp)
 	rowLen := s.W * s.InC
@@ -75,7 +85,7 @@ func nhwcOut[T Float](q nhwcGeom, x, tmp, xp []T) {
 		d := ((h+s.Pad)*q.wp + s.Pad) * s.InC
 		copy(tmp[h*rowLen:(h+1)*rowLen], xp[d:d+rowLen])
 	}
-	transpose(x[:s.InC*q.hwin], tmp[:q.hwin*s.InC], q.hwin, s.InC)
+	kTranspose(x[:s.InC*q.hwin], tmp[:q.hwin*s.InC], q.hwin, s.InC)
 }
 
 // im2row writes the columns [c0, c1) of the im2row matrix of the NHWC
@@ -193,7 +203,7 @@ func (t *nhwcJob[T]) run(r0, r1 int) {
 			kMatMul(small[:rows*s.OutC], big[:rows*q.ckk], t.wp, rows, q.ckk, s.OutC)
 			for i := i0; i < i1; i++ {
 				o := t.out[i*on : (i+1)*on]
-				transpose(o, small[(i-i0)*on:(i-i0+1)*on], q.hw, s.OutC)
+				kTranspose(o, small[(i-i0)*on:(i-i0+1)*on], q.hw, s.OutC)
 				if t.bias == nil {
 					continue
 				}
@@ -206,7 +216,7 @@ func (t *nhwcJob[T]) run(r0, r1 int) {
 			}
 		case opConvT: // small = the chunk's yᵀ, big = small·wp, then row2im
 			for i := i0; i < i1; i++ {
-				transpose(small[(i-i0)*on:(i-i0+1)*on], t.x[i*on:(i+1)*on], s.OutC, q.hw)
+				kTranspose(small[(i-i0)*on:(i-i0+1)*on], t.x[i*on:(i+1)*on], s.OutC, q.hw)
 			}
 			kMatMul(big[:rows*q.ckk], small[:rows*s.OutC], t.wp, rows, s.OutC, q.ckk)
 			for i := i0; i < i1; i++ {
@@ -233,7 +243,7 @@ func (t *nhwcJob[T]) weightGrad(r0, r1 int, xp, tmp, big, small, acc []T) {
 		for i := i0; i < i1; i++ {
 			nhwcIn(q, xp, tmp, t.x[i*in:(i+1)*in])
 			im2row(q, big[(i-i0)*q.hw*m:], m, xp, r0, r1)
-			transpose(small[(i-i0)*on:(i-i0+1)*on], t.y[i*on:(i+1)*on], s.OutC, q.hw)
+			kTranspose(small[(i-i0)*on:(i-i0+1)*on], t.y[i*on:(i+1)*on], s.OutC, q.hw)
 		}
 		if i0 == 0 {
 			kMatMulAT(dst, big[:rows*m], small[:rows*s.OutC], m, rows, s.OutC)

@@ -14,10 +14,10 @@ import "unsafe"
 // over the whole batch (the simd products compute every element on its
 // own), so neither the chunk size nor the split changes a bit.
 
-// convChunkBytes bounds the scratch of one chunk (its im2col matrix and
+// convChunkBytes (a variable for the tests) bounds the scratch of one chunk (its im2col matrix and
 // its output channels): about a third of a second-level cache of 1 MiB,
 // leaving room for the weights and the images.
-const convChunkBytes = 384 << 10
+var convChunkBytes = 384 << 10
 
 // convChunk returns the number of images of a chunk for geometry s and
 // values of size bytes: the count, within the bound convChunkBytes, whose
@@ -49,7 +49,7 @@ type convChunkJob[T Float] struct {
 	per         int // chunks per range of the split
 	out, x, w   []T // for opConvT, x is the output-side batch and w the transposed weights
 	bias        []T
-	keep        []T // opConv: where to copy the whole batch's im2col matrix (columns n·OutH·OutW wide), or nil
+	part        []T // opConvW: the chunks' (InC·K·K)×OutC partial sums
 	off         []int32
 	scr         []T // per range: padded image, then the chunk's col and cat
 	psize, slot int // sizes of a range's padded image and of its whole scratch
@@ -59,12 +59,13 @@ type convChunkJob[T Float] struct {
 func (t *convChunkJob[T]) run(c0, c1 int) {
 	s := t.s
 	hw, ckk := s.OutH()*s.OutW(), s.KernelSize()
-	in, on, nhw := s.In().Size(), s.OutC*hw, t.n*hw
+	in, on := s.In().Size(), s.OutC*hw
 	scr := t.scr[c0/t.per*t.slot : (c0/t.per+1)*t.slot]
 	xp := scr[:t.psize]
 	ldMax := ((t.ch*hw + 15) &^ 15)
-	colBuf := scr[t.psize : t.psize+ckk*ldMax]
-	catBuf := scr[t.psize+ckk*ldMax:]
+	mw := convWRows(ckk)
+	colBuf := scr[t.psize : t.psize+mw*ldMax]
+	catBuf := scr[t.psize+mw*ldMax:]
 	for c := c0; c < c1; c++ {
 		i0 := c * t.ch
 		i1 := min(t.n, i0+t.ch)
@@ -97,11 +98,6 @@ func (t *convChunkJob[T]) run(c0, c1 int) {
 					}
 				}
 			}
-			if t.keep != nil {
-				for r := 0; r < ckk; r++ {
-					copy(t.keep[r*nhw+i0*hw:r*nhw+i1*hw], col[r*ld:r*ld+cols])
-				}
-			}
 		case opConvT: // cat = the chunk's channels, col = wᵀ·cat, then col2im
 			for i := i0; i < i1; i++ {
 				y := t.x[i*on : (i+1)*on]
@@ -118,15 +114,31 @@ func (t *convChunkJob[T]) run(c0, c1 int) {
 			for i := i0; i < i1; i++ {
 				col2im(t.out[i*in:(i+1)*in], col[(i-i0)*hw:], ld, s, t.off, xp)
 			}
+		case opConvW: // col = the chunk's im2col (mw rows), cat = its yᵀ, part = col·cat
+			col, cat = colBuf[:mw*cols], catBuf[:cols*s.OutC]
+			for i := i0; i < i1; i++ {
+				im2col(col[(i-i0)*hw:], cols, t.x[i*in:(i+1)*in], s, t.off, xp)
+				kTranspose(cat[(i-i0)*on:(i-i0+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
+			}
+			clear(col[ckk*cols:])
+			part := t.part[c*mw*s.OutC : (c+1)*mw*s.OutC]
+			kMatMul(part, col, cat, mw, cols, s.OutC)
 		}
 	}
 }
 
-// convChunked computes Conv2D (op = opConv: x the input, w the weights)
-// or ConvTranspose2D (opConvT: x the output-side batch, w the transposed
-// weights) of n images into out, chunk by chunk; for opConv, keep (when
-// not nil) receives the whole batch's im2col matrix.
-func (g *GraphOf[T]) convChunked(op opcode, s ConvShape, n int, out, x, w, bias, keep []T) {
+// convWRows returns the rows of ConvWeightGrad's product for ckk rows of
+// im2col: ckk rounded up to a multiple of 4 (a 9-row product would leave
+// a row to the slow single-row kernel), the extra rows zero.
+func convWRows(ckk int) int { return (ckk + 3) &^ 3 }
+
+// convChunked computes Conv2D (op = opConv: x the input, w the weights),
+// ConvTranspose2D (opConvT: x the output-side batch, w the transposed
+// weights) or ConvWeightGrad (opConvW: x the input, w the output-side
+// batch) of n images into out, chunk by chunk. ConvWeightGrad's chunks
+// write partial sums, which are then added in the order of the chunks:
+// the same bits whatever the split.
+func (g *GraphOf[T]) convChunked(op opcode, s ConvShape, n int, out, x, w, bias []T) {
 	var zero T
 	ch := min(n, convChunk(s, int(unsafe.Sizeof(zero))))
 	chunks := (n + ch - 1) / ch
@@ -141,14 +153,39 @@ func (g *GraphOf[T]) convChunked(op opcode, s ConvShape, n int, out, x, w, bias,
 	if s.Pad > 0 {
 		psize = s.InC * (s.H + 2*s.Pad) * (s.W + 2*s.Pad)
 	}
-	ld := (ch*hw + 15) &^ 15
-	slot := psize + (ckk+s.OutC)*ld
+	ld, mw := (ch*hw+15)&^15, convWRows(ckk)
+	slot := psize + (mw+s.OutC)*ld
 	if cap(g.cv.chunk) < workers*slot {
 		g.cv.chunk = make([]T, workers*slot)
 	}
+	var part []T
+	if op == opConvW {
+		if cap(g.cv.part) < chunks*mw*s.OutC {
+			g.cv.part = make([]T, chunks*mw*s.OutC)
+		}
+		part = g.cv.part[:chunks*mw*s.OutC]
+	}
 	t := &g.cv.cjob
-	*t = convChunkJob[T]{op: op, s: s, n: n, ch: ch, per: per, out: out, x: x, w: w, bias: bias, keep: keep,
+	*t = convChunkJob[T]{op: op, s: s, n: n, ch: ch, per: per, out: out, x: x, w: w, bias: bias, part: part,
 		off: g.cv.convOffsets(s), scr: g.cv.chunk[:workers*slot], psize: psize, slot: slot}
 	g.split(t, chunks, 1, large)
 	*t = convChunkJob[T]{} // drop the references to the operands
+	if op != opConvW {
+		return
+	}
+	// The sum of the partial sums (rows ckk… of each are zero), then its
+	// transpose into out.
+	size := ckk * s.OutC
+	if cap(g.cv.wt) < size {
+		g.cv.wt = make([]T, size)
+	}
+	wt := g.cv.wt[:size]
+	copy(wt, part[:size])
+	for c := 1; c < chunks; c++ {
+		p := part[c*mw*s.OutC : c*mw*s.OutC+size]
+		for j := range wt {
+			wt[j] += p[j]
+		}
+	}
+	transpose(out, wt, ckk, s.OutC)
 }

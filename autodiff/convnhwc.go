@@ -18,10 +18,10 @@ import (
 // in cache. The results are NCHW rows again. Each value is a fixed chain
 // of operations whatever the chunking and the split over workers.
 
-// nhwcMinC is the number of input channels from which the convolutions use
+// nhwcMinC (a variable for the tests) is the number of input channels from which the convolutions use
 // the NHWC path (with fewer, a run of K·InC values is too short and the
 // products too narrow).
-const nhwcMinC = 8
+var nhwcMinC = 8
 
 // useNHWC reports whether the convolutions of geometry s run on the NHWC
 // path.

@@ -121,11 +121,11 @@ func (g *GraphOf[T]) rec(r convRec) int32 {
 // Conv2D returns the 2-D convolution (cross-correlation, as PyTorch's
 // conv2d) of the batch of images x (n×(InC·H·W)) with the weights w
 // (OutC×(InC·K·K)) plus the bias b (1×OutC, one value per output channel;
-// 0 for none): an n×(OutC·OutH·OutW) batch. The images are unrolled into
-// their (InC·K·K)×(OutH·OutW) im2col matrices, side by side, and
-// multiplied by w in one product with the simd matrix kernels; with
-// SetWorkers the unrolling is split by images and the product by rows.
-// Its gradients are ConvTranspose2D (with respect to x), ConvWeightGrad
+// 0 for none): an n×(OutC·OutH·OutW) batch. The images are unrolled
+// (im2col, or im2row with the channels last for many input channels) a
+// few at a time and multiplied by w with the simd matrix kernels (see
+// convchunk.go and convnhwc.go); with SetWorkers the chunks of images are
+// split over the workers, and no value depends on the split. Its gradients are ConvTranspose2D (with respect to x), ConvWeightGrad
 // (with respect to w) and the sums of the output channels (b).
 func (g *GraphOf[T]) Conv2D(x, w, b Node, s ConvShape) Node {
 	s.check("Conv2D")

@@ -2,21 +2,24 @@ package autodiff
 
 import "unsafe"
 
-// Conv2D and ConvTranspose2D run over the batch in chunks of a few images
-// whose im2col matrix and output channels fit in a core's second-level
-// cache together: a chunk is unrolled, multiplied and scattered (or
-// gathered, multiplied and folded back with col2im) before the next one
-// starts, so the matrices never travel to memory and back, and the
-// product's panels of B stay in cache while every row block of A passes
-// over them. The chunks are independent, so the workers take ranges of
-// chunks, each with its own scratch, and one hand-over serves the whole
-// op. Each output is the same chain of multiply-adds as in one product
-// over the whole batch (the simd products compute every element on its
-// own), so neither the chunk size nor the split changes a bit.
+// Convolutions with few input channels (NCHW; see convnhwc.go for many)
+// run over the batch in chunks of a few images whose im2col matrix and
+// output channels fit in a core's second-level cache together: a chunk is
+// unrolled, multiplied and scattered (or gathered, multiplied and folded
+// back with col2im) before the next one starts, so the matrices never
+// travel to memory and back, and the product's panels of B stay in cache
+// while every row block of A passes over them. The chunks are
+// independent, so the workers take ranges of chunks, each with its own
+// scratch, and one hand-over serves the whole op. Each output of Conv2D
+// and ConvTranspose2D is one chain of multiply-adds (the simd products
+// compute every element on its own), so neither the chunk size nor the
+// split changes a bit; ConvWeightGrad's chunks write partial sums, added
+// in the order of the chunks, whose size depends on the geometry only.
 
-// convChunkBytes (a variable for the tests) bounds the scratch of one chunk (its im2col matrix and
-// its output channels): about a third of a second-level cache of 1 MiB,
-// leaving room for the weights and the images.
+// convChunkBytes (a variable for the tests) bounds the scratch of one
+// chunk (its im2col matrix and its output channels): about a third of a
+// second-level cache of 1 MiB, leaving room for the weights and the
+// images.
 var convChunkBytes = 384 << 10
 
 // convChunk returns the number of images of a chunk for geometry s and
@@ -40,14 +43,14 @@ func convChunk(s ConvShape, size int) int {
 	return best
 }
 
-// convChunkJob is Conv2D (opConv) or ConvTranspose2D (opConvT) over a
-// range of chunks of images.
+// convChunkJob is Conv2D (opConv), ConvTranspose2D (opConvT) or
+// ConvWeightGrad (opConvW) over a range of chunks of images.
 type convChunkJob[T Float] struct {
 	op          opcode
 	s           ConvShape
 	n, ch       int // images, images per chunk
 	per         int // chunks per range of the split
-	out, x, w   []T // for opConvT, x is the output-side batch and w the transposed weights
+	out, x, w   []T // see convChunked
 	bias        []T
 	part        []T // opConvW: the chunks' (InC·K·K)×OutC partial sums
 	off         []int32

@@ -68,49 +68,21 @@ func (s ImageShape) Size() int { return s.C * s.H * s.W }
 type convRec struct {
 	s      ConvShape
 	kh, kw int
-	serial uint64 // a number of its own, never reused (convState.serial)
 }
 
 // convState holds the geometry records (emptied by Reset) and the scratch
 // of the convolution ops, kept across Reset (grown to the largest layer,
-// then reused: no allocation in steady state): the im2col matrix of a
-// whole batch (col), the output channels of a batch side by side (cat),
-// and ConvWeightGrad's transposed result (wt).
+// then reused: no allocation in steady state): the chunks' scratch of
+// every worker (chunk), ConvWeightGrad's partial sums (part) and a
+// weights-sized matrix (wt), and the jobs.
 type convState[T Float] struct {
-	recs []convRec
-	col  []T
-	cat  []T
-	wt   []T
-	job  convJob[T]
-	pad  []T        // zero-padded images, one per worker (see padded)
-	offs []convOffs // gather offsets per geometry, kept across Reset
-
-	// col holds the im2col matrix of node colNode with geometry colShape
-	// when colNode ≠ 0 and the op about to run is the one right after the
-	// op that filled it (len(recs) = colRecs + 1: every op that appends a
-	// record sets or clears colNode, so an op in between, or a Reset, makes
-	// the test fail). Conv2D then ConvWeightGrad of the same node (the
-	// backward rule of ConvTranspose2D) unroll it once.
-	colNode  Node
-	colShape ConvShape
-	colRecs  int
-
-	// saved[x] holds the im2col matrix of the computed (not leaf) node x,
-	// unrolled by the Conv2D node conv with geometry s while recording
-	// (not in the backward pass of a Grad without createGraph), for the
-	// ConvWeightGrad of x in the parameter gradients. The buffers are
-	// kept across Reset; the entry is valid while node conv is still an
-	// opConv of x whose record has the same serial (see savedCol).
-	saved  []savedCol[T]
-	serial uint64 // the serial of the last record
-}
-
-// savedCol is an im2col matrix kept for a node (see convState.saved).
-type savedCol[T Float] struct {
-	conv   Node
-	serial uint64 // the serial of conv's record
-	s      ConvShape
-	col    []T
+	recs  []convRec
+	chunk []T
+	part  []T
+	wt    []T
+	cjob  convChunkJob[T]
+	njob  nhwcJob[T]
+	offs  []convOffs // gather offsets per geometry, kept across Reset
 }
 
 // convOffs holds the offsets of convOffsets for the geometry s.
@@ -140,45 +112,8 @@ func (cv *convState[T]) convOffsets(s ConvShape) []int32 {
 	return off
 }
 
-// savedCol returns the im2col matrix of node x with geometry s kept by a
-// Conv2D of this graph, or nil.
-func (g *GraphOf[T]) savedCol(x Node, s ConvShape) []T {
-	if int(x) >= len(g.cv.saved) {
-		return nil
-	}
-	e := &g.cv.saved[x]
-	if e.conv == 0 || int(e.conv) >= len(g.nodes) || e.s != s {
-		return nil
-	}
-	p := &g.nodes[e.conv]
-	if p.op != opConv || p.a != x || int(p.k) >= len(g.cv.recs) || g.cv.recs[p.k].serial != e.serial {
-		return nil
-	}
-	return e.col
-}
-
-// saveCol returns a buffer of size values for the im2col matrix of node x
-// unrolled by the Conv2D node conv, or nil where it is not kept: x is a
-// leaf (its values may change), or the graph is not recording.
-func (g *GraphOf[T]) saveCol(conv, x Node, s ConvShape, size int) []T {
-	if op := g.nodes[x].op; op == opInput || op == opConst || !g.record {
-		return nil
-	}
-	if int(x) >= len(g.cv.saved) {
-		g.cv.saved = append(g.cv.saved, make([]savedCol[T], int(x)+1-len(g.cv.saved))...)
-	}
-	e := &g.cv.saved[x]
-	if cap(e.col) < size {
-		e.col = make([]T, size)
-	}
-	e.conv, e.serial, e.s = conv, g.cv.serial, s
-	return e.col[:size]
-}
-
 // rec appends a geometry record and returns its index.
 func (g *GraphOf[T]) rec(r convRec) int32 {
-	g.cv.serial++
-	r.serial = g.cv.serial
 	g.cv.recs = append(g.cv.recs, r)
 	return int32(len(g.cv.recs) - 1)
 }
@@ -186,11 +121,11 @@ func (g *GraphOf[T]) rec(r convRec) int32 {
 // Conv2D returns the 2-D convolution (cross-correlation, as PyTorch's
 // conv2d) of the batch of images x (n×(InC·H·W)) with the weights w
 // (OutC×(InC·K·K)) plus the bias b (1×OutC, one value per output channel;
-// 0 for none): an n×(OutC·OutH·OutW) batch. The images are unrolled into
-// their (InC·K·K)×(OutH·OutW) im2col matrices, side by side, and
-// multiplied by w in one product with the simd matrix kernels; with
-// SetWorkers the unrolling is split by images and the product by rows.
-// Its gradients are ConvTranspose2D (with respect to x), ConvWeightGrad
+// 0 for none): an n×(OutC·OutH·OutW) batch. The images are unrolled
+// (im2col, or im2row with the channels last for many input channels) a
+// few at a time and multiplied by w with the simd matrix kernels (see
+// convchunk.go and convnhwc.go); with SetWorkers the chunks of images are
+// split over the workers, and no value depends on the split. Its gradients are ConvTranspose2D (with respect to x), ConvWeightGrad
 // (with respect to w) and the sums of the output channels (b).
 func (g *GraphOf[T]) Conv2D(x, w, b Node, s ConvShape) Node {
 	s.check("Conv2D")
@@ -213,7 +148,7 @@ func (g *GraphOf[T]) Conv2D(x, w, b Node, s ConvShape) Node {
 	id, p := g.alloc(opConv, n, s.Out().Size())
 	g.link(p, x, w, b)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConv, s, x, n, p.val, xv, wv, bv, id)
+	g.convRun(opConv, s, n, p.val, xv, wv, bv)
 	return id
 }
 
@@ -228,15 +163,17 @@ func (g *GraphOf[T]) ConvTranspose2D(y, w Node, s ConvShape) Node {
 	if yc != s.Out().Size() {
 		mismatch("ConvTranspose2D (input)", n, yc, n, s.Out().Size())
 	}
-	wr, wc, _ := g.shape(w)
+	wr, wc, wt := g.shape(w)
 	if wr != s.OutC || wc != s.KernelSize() {
 		mismatch("ConvTranspose2D (weights)", wr, wc, s.OutC, s.KernelSize())
 	}
-	wt := g.transposed(w) // (InC·K·K)×OutC, cached on w
+	if !useNHWC(s) {
+		wt = g.transposed(w) // (InC·K·K)×OutC, cached on w
+	}
 	id, p := g.alloc(opConvT, n, s.In().Size())
 	g.link(p, y, w, 0)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConvT, s, 0, n, p.val, yv, wt, nil, id)
+	g.convRun(opConvT, s, n, p.val, yv, wt, nil)
 	return id
 }
 
@@ -258,162 +195,31 @@ func (g *GraphOf[T]) ConvWeightGrad(x, y Node, s ConvShape) Node {
 	id, p := g.alloc(opConvW, s.OutC, s.KernelSize())
 	g.link(p, x, y, 0)
 	p.k = g.rec(convRec{s: s})
-	g.convRun(opConvW, s, x, n, p.val, xv, yv, nil, id)
+	g.convRun(opConvW, s, n, p.val, xv, yv, nil)
 	return id
 }
 
 // convRun computes a convolution op of kind op on a batch of n images into
-// out. For opConv x is the input and w the weights; for opConvT x is the
-// output-side batch and w the transposed weights; for opConvW x is the
+// out: on the NHWC path for many input channels (convNHWC), else on NCHW
+// chunks (convChunked). For opConv x is the input, w the weights and bias
+// the bias or nil; for opConvT x is the output-side batch and w the
+// transposed weights (the weights on the NHWC path); for opConvW x is the
 // input and w the output-side batch.
-//
-// The batch is laid out side by side: col is the (InC·K·K)×(n·OutH·OutW)
-// im2col matrix of the whole batch (image i in columns i·OutH·OutW …), cat
-// the OutC×(n·OutH·OutW) output channels of the batch, so that each op is
-// one large product with the simd kernels, split by rows over the
-// workers, between passes over the images (unrolling, copying, col2im)
-// split by images. Every value is computed the same way whatever the
-// split. xn is the node of x (0 for opConvT): col may still hold its
-// im2col matrix, or it may be saved (convState.saved); id is the node
-// recorded.
-func (g *GraphOf[T]) convRun(op opcode, s ConvShape, xn Node, n int, out, x, w, bias []T, id Node) {
-	cached := xn != 0 && g.cv.colNode == xn && g.cv.colShape == s && g.cv.colRecs+1 == len(g.cv.recs)
-	g.cv.colNode, g.cv.colShape, g.cv.colRecs = xn, s, len(g.cv.recs)
-	var col []T // the im2col matrix of x when kept, else nil
-	switch {
-	case n == 0:
-	case op == opConv:
-		if col = g.saveCol(id, xn, s, s.KernelSize()*n*s.OutH()*s.OutW()); col != nil {
-			cached = false
-			g.cv.colNode = 0 // col is not the scratch
-		}
-	case op == opConvW && !cached:
-		if col = g.savedCol(xn, s); col != nil {
-			cached = true
-			g.cv.colNode = 0
-		}
-	}
+func (g *GraphOf[T]) convRun(op opcode, s ConvShape, n int, out, x, w, bias []T) {
 	if n == 0 {
 		clear(out)
 		return
 	}
-	hw, ckk := s.OutH()*s.OutW(), s.KernelSize()
-	nhw := n * hw
-	if cap(g.cv.col) < ckk*nhw {
-		g.cv.col = make([]T, ckk*nhw)
-	}
-	if cap(g.cv.cat) < s.OutC*nhw {
-		g.cv.cat = make([]T, s.OutC*nhw)
-	}
-	large := n*s.OutC*ckk*hw >= parMin
-	workers := 1 // as split will run the passes: ranges of per images
-	if large {
-		workers = max(1, min(g.nworkers(), n))
-	}
-	per := (n + workers - 1) / workers
-	psize := 0
-	if s.Pad > 0 {
-		psize = s.InC * (s.H + 2*s.Pad) * (s.W + 2*s.Pad)
-	}
-	if cap(g.cv.pad) < workers*psize {
-		g.cv.pad = make([]T, workers*psize)
-	}
-	t := &g.cv.job
-	if col == nil {
-		col = g.cv.col[:ckk*nhw]
-	}
-	*t = convJob[T]{s: s, n: n, out: out, x: x, w: w, bias: bias, col: col, cat: g.cv.cat[:s.OutC*nhw],
-		off: g.cv.convOffsets(s), pad: g.cv.pad[:workers*psize], per: per, psize: psize}
-	pass := func(phase uint8) {
-		t.phase = phase
-		g.split(t, n, 1, large)
-	}
-	switch op {
-	case opConv: // cat = w·col, then cat's blocks (+ bias) into out
-		if !cached {
-			pass(phaseIm2col)
+	if useNHWC(s) {
+		switch op {
+		case opConvW:
+			g.convNHWC(op, s, n, out, x, nil, w, nil)
+		default:
+			g.convNHWC(op, s, n, out, x, w, nil, bias)
 		}
-		g.matMul(t.cat, w, t.col, nil, s.OutC, ckk, nhw)
-		pass(phaseScatter)
-	case opConvT: // x's blocks into cat, col = wᵀ·cat, then col2im
-		pass(phaseGather)
-		g.matMul(t.col, w, t.cat, nil, ckk, s.OutC, nhw)
-		pass(phaseCol2im)
-	case opConvW: // col and cat = [yᵢᵀ; …], then outᵀ = col·cat
-		if cached {
-			pass(phaseTranspose)
-		} else {
-			pass(phaseIm2colT)
-		}
-		if cap(g.cv.wt) < ckk*s.OutC {
-			g.cv.wt = make([]T, ckk*s.OutC)
-		}
-		wt := g.cv.wt[:ckk*s.OutC]
-		g.matMul(wt, t.col, t.cat, nil, ckk, nhw, s.OutC)
-		transpose(out, wt, ckk, s.OutC)
+		return
 	}
-	*t = convJob[T]{} // drop the references to the operands
-}
-
-// The passes of a convolution over the images of a batch.
-const (
-	phaseIm2col    uint8 = iota // col's block i = im2col(x_i)
-	phaseScatter                // out_i = cat's block i + bias
-	phaseGather                 // cat's block i = x_i
-	phaseCol2im                 // out_i = col2im(col's block i)
-	phaseIm2colT                // col's block i = im2col(x_i), cat's rows of image i = w_iᵀ
-	phaseTranspose              // cat's rows of image i = w_iᵀ
-)
-
-// convJob is a pass of a convolution over a range of the batch's images.
-type convJob[T Float] struct {
-	phase                     uint8
-	s                         ConvShape
-	n                         int
-	out, x, w, bias, col, cat []T
-	off                       []int32 // convOffsets(s)
-	pad                       []T     // padded images, psize values for each range of per images
-	per, psize                int
-}
-
-func (t *convJob[T]) run(i0, i1 int) {
-	s := t.s
-	hw := s.OutH() * s.OutW()
-	nhw := t.n * hw
-	in, on := s.In().Size(), s.OutC*hw
-	xp := t.pad[i0/t.per*t.psize : (i0/t.per+1)*t.psize] // this range's padded image
-	for i := i0; i < i1; i++ {
-		switch t.phase {
-		case phaseIm2col:
-			im2col(t.col[i*hw:], nhw, t.x[i*in:(i+1)*in], s, t.off, xp)
-		case phaseScatter:
-			o := t.out[i*on : (i+1)*on]
-			for c := 0; c < s.OutC; c++ {
-				row, src := o[c*hw:(c+1)*hw], t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw]
-				if t.bias == nil {
-					copyShort(row, src)
-					continue
-				}
-				b := t.bias[c]
-				src = src[:len(row)]
-				for j := range row {
-					row[j] = src[j] + b
-				}
-			}
-		case phaseGather:
-			y := t.x[i*on : (i+1)*on]
-			for c := 0; c < s.OutC; c++ {
-				copyShort(t.cat[c*nhw+i*hw:c*nhw+(i+1)*hw], y[c*hw:(c+1)*hw])
-			}
-		case phaseCol2im:
-			col2im(t.out[i*in:(i+1)*in], t.col[i*hw:], nhw, s, t.off, xp)
-		case phaseIm2colT:
-			im2col(t.col[i*hw:], nhw, t.x[i*in:(i+1)*in], s, t.off, xp)
-			transpose(t.cat[i*on:(i+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
-		case phaseTranspose:
-			transpose(t.cat[i*on:(i+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
-		}
-	}
+	g.convChunked(op, s, n, out, x, w, bias)
 }
 
 // validRange returns the output positions [lo, hi) of the o outputs whose

@@ -48,6 +48,41 @@ func BenchmarkConvGradX(b *testing.B) {
 	}
 }
 
+// BenchmarkConvOps times Conv2D, ConvTranspose2D and ConvWeightGrad of
+// each layer of the default convolutional energy on a batch of 128, in
+// float32, on 1 and 2 workers.
+func BenchmarkConvOps(b *testing.B) {
+	const n = 128
+	for li, s := range defaultConvNet {
+		r := rng.New(1, 0)
+		x := toT[float32](randAway(&r, n*s.In().Size(), 1))
+		y := toT[float32](randAway(&r, n*s.Out().Size(), 1))
+		w := toT[float32](randAway(&r, s.OutC*s.KernelSize(), 1))
+		for _, workers := range []int{1, 2} {
+			g := NewOf[float32]()
+			g.SetWorkers(workers)
+			b.Run(fmt.Sprintf("L%d/conv/w%d", li+1, workers), func(b *testing.B) {
+				cpuLoop(b, func() {
+					g.Reset()
+					g.Conv2D(g.Input(x, n, s.In().Size()), g.Input(w, s.OutC, s.KernelSize()), 0, s)
+				})
+			})
+			b.Run(fmt.Sprintf("L%d/convT/w%d", li+1, workers), func(b *testing.B) {
+				cpuLoop(b, func() {
+					g.Reset()
+					g.ConvTranspose2D(g.Input(y, n, s.Out().Size()), g.Input(w, s.OutC, s.KernelSize()), s)
+				})
+			})
+			b.Run(fmt.Sprintf("L%d/convW/w%d", li+1, workers), func(b *testing.B) {
+				cpuLoop(b, func() {
+					g.Reset()
+					g.ConvWeightGrad(g.Input(x, n, s.In().Size()), g.Input(y, n, s.Out().Size()), s)
+				})
+			})
+		}
+	}
+}
+
 // hashBits returns an FNV-1a hash of the bits of v.
 func hashBits[T Float](v []T) uint64 {
 	h := fnv.New64a()

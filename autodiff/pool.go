@@ -41,7 +41,6 @@ func (g *GraphOf[T]) pool(x Node, s ImageShape, kh, kw int, scale float64) Node 
 	g.link(p, x, 0, 0)
 	p.k = g.rec(convRec{s: ConvShape{InC: s.C, H: s.H, W: s.W}, kh: kh, kw: kw})
 	p.s = scale
-	g.cv.colNode = 0 // see convState
 	out, st := p.val, T(scale)
 	for i := 0; i < n*s.C; i++ { // every channel of every image
 		src, dst := xv[i*s.H*s.W:(i+1)*s.H*s.W], out[i*ho*wo:(i+1)*ho*wo]
@@ -75,7 +74,6 @@ func (g *GraphOf[T]) unpool(y Node, s ImageShape, kh, kw int, scale float64) Nod
 	g.link(p, y, 0, 0)
 	p.k = g.rec(convRec{s: ConvShape{InC: s.C, H: s.H, W: s.W}, kh: kh, kw: kw})
 	p.s = scale
-	g.cv.colNode = 0 // see convState
 	out, st := p.val, T(scale)
 	for i := 0; i < n*s.C; i++ {
 		src, dst := yv[i*ho*wo:(i+1)*ho*wo], out[i*s.H*s.W:(i+1)*s.H*s.W]

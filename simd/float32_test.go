@@ -99,3 +99,30 @@ func TestFloat32Kernels(t *testing.T) {
 		}
 	}
 }
+
+// TestTranspose32Exported checks Transpose32 against the definition on shapes
+// with and without edges, in every implementation.
+func TestTranspose32Exported(t *testing.T) {
+	defer func() { _ = Use(best().name) }()
+	for _, impl := range Available() {
+		if err := Use(impl); err != nil {
+			t.Fatal(err)
+		}
+		for _, rc := range [][2]int{{1, 1}, {1, 9}, {9, 1}, {8, 8}, {16, 24}, {13, 21}, {49, 64}, {64, 196}} {
+			r, c := rc[0], rc[1]
+			src := make([]float32, r*c)
+			for i := range src {
+				src[i] = float32(i) + 0.5
+			}
+			dst := make([]float32, r*c)
+			Transpose32(dst, src, r, c)
+			for i := 0; i < r; i++ {
+				for j := 0; j < c; j++ {
+					if dst[j*r+i] != src[i*c+j] {
+						t.Fatalf("%s %dx%d: dst[%d][%d] = %v, want %v", impl, r, c, j, i, dst[j*r+i], src[i*c+j])
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package autodiff
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/goebm/ebm/rng"
+)
+
+// withConvPaths runs f with the convolutions forced onto the NHWC path
+// (every geometry) or the NCHW one, and with chunks of one or a few images
+// (so that products, col2im and ConvWeightGrad's partial sums span several
+// chunks), restoring the defaults after.
+func withConvPaths(t *testing.T, f func(t *testing.T)) {
+	minC, bytes := nhwcMinC, convChunkBytes
+	defer func() { nhwcMinC, convChunkBytes = minC, bytes }()
+	for _, nhwc := range []bool{false, true} {
+		for _, small := range []bool{false, true} {
+			nhwcMinC, convChunkBytes = 1<<30, bytes
+			if nhwc {
+				nhwcMinC = 1
+			}
+			if small {
+				convChunkBytes = 1
+			}
+			t.Run(fmt.Sprintf("nhwc=%v/smallchunks=%v", nhwc, small), f)
+		}
+	}
+}
+
+// TestConvPaths checks Conv2D, ConvTranspose2D and ConvWeightGrad on both
+// paths and chunk sizes against the definitions: the naive convolution,
+// and its adjoints through ⟨Conv2D(x, w), y⟩ = ⟨x, ConvTranspose2D(y, w)⟩
+// = ⟨w, ConvWeightGrad(x, y)⟩ entry by entry, on geometries with few and
+// many channels, with and without padding, on one and several workers.
+func TestConvPaths(t *testing.T) {
+	shapes := append([]ConvShape{
+		{InC: 9, H: 6, W: 7, OutC: 5, K: 3, Stride: 2, Pad: 1},
+		{InC: 8, H: 5, W: 5, OutC: 16, K: 2, Stride: 1, Pad: 0},
+	}, convShapes...)
+	withConvPaths(t, func(t *testing.T) {
+		for si, s := range shapes {
+			const n = 5
+			r := rng.New(93, uint64(si))
+			x := randAway(&r, n*s.In().Size(), 1)
+			w := randAway(&r, s.OutC*s.KernelSize(), 1)
+			b := randAway(&r, s.OutC, 1)
+			y := randAway(&r, n*s.Out().Size(), 1)
+			want := naiveConv(x, w, b, s, n)
+			wantT := make([]float64, len(x))
+			for j := range x {
+				e := make([]float64, len(x))
+				e[j] = 1
+				wantT[j] = dot64(naiveConv(e, w, nil, s, n), y)
+			}
+			wantW := make([]float64, len(w))
+			for j := range w {
+				e := make([]float64, len(w))
+				e[j] = 1
+				wantW[j] = dot64(naiveConv(x, e, nil, s, n), y)
+			}
+			for _, workers := range []int{1, 3} {
+				g := New()
+				g.SetWorkers(workers)
+				xn, wn := g.Input(x, n, s.In().Size()), g.Input(w, s.OutC, s.KernelSize())
+				yn := g.Input(y, n, s.Out().Size())
+				if err := closeAll(g.Value(g.Conv2D(xn, wn, g.Input(b, 1, s.OutC), s)), want, 1e-12); err != nil {
+					t.Errorf("%+v workers %d: Conv2D: %v", s, workers, err)
+				}
+				if err := closeAll(g.Value(g.ConvTranspose2D(yn, wn, s)), wantT, 1e-12); err != nil {
+					t.Errorf("%+v workers %d: ConvTranspose2D: %v", s, workers, err)
+				}
+				if err := closeAll(g.Value(g.ConvWeightGrad(xn, yn, s)), wantW, 1e-12); err != nil {
+					t.Errorf("%+v workers %d: ConvWeightGrad: %v", s, workers, err)
+				}
+			}
+		}
+	})
+}
+
+// TestConvPathsDerivatives runs the finite-difference, second-order,
+// float32, PyTorch, worker and DSM-step tests of the convolutions on both
+// paths and with small chunks.
+func TestConvPathsDerivatives(t *testing.T) {
+	withConvPaths(t, func(t *testing.T) {
+		t.Run("GradFD", TestConvGradFD)
+		t.Run("HVP", TestConvHVP)
+		t.Run("Float32", TestConvFloat32)
+		t.Run("Torch", TestConvTorch)
+		t.Run("Workers", TestConvWorkers)
+		t.Run("StepHash", TestConvStepHash)
+	})
+}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"slices"
 
@@ -94,4 +95,27 @@ func ints(v []float64) []int {
 		out[i] = int(f)
 	}
 	return out
+}
+
+// judgeSamples scores the model samples x (n×dim: the finite rows the MMD
+// uses) with the independent classifier and records the result in ev, or
+// a note saying why it could not.
+func (r *trainRun) judgeSamples(ev *evalFile, x []float64) {
+	c := r.c
+	q, why := measureImageQuality(c.Data, r.all, r.dim, &c.Train, x)
+	if q == nil {
+		ev.Notes = append(ev.Notes, "classifier: skipped: "+why)
+		return
+	}
+	if c.Sample.Mask != "" || c.Sample.Start == "noisy" {
+		ev.Notes = append(ev.Notes, "classifier: the samples are conditional (inpainted or denoised held-out images), so their scores are not those of the model's own samples")
+	}
+	ev.Quality = q
+}
+
+// reportQuality prints the classifier's verdict on w.
+func reportQuality(w io.Writer, q *imageQuality) {
+	s := q.Samples
+	fmt.Fprintf(w, "  classifier (held-out accuracy %.3f): %.0f%% of %d samples called confidently, %d of %d classes found; Fréchet distance %.3g (real images: %.3g)\n",
+		q.Classifier.Accuracy, 100*s.Confident, s.N, s.ClassesFound, q.Classes, q.Frechet, q.FrechetFloor)
 }

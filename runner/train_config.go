@@ -81,6 +81,8 @@ type EvalSettings struct {
 	NN         bool `toml:"nn" doc:"nearest-neighbour distances to the training rows, of model samples and of held-out rows (a memorisation check); default: true for data of dimension > 3, false otherwise"`
 	NNMax      int  `toml:"nn_max" doc:"at most this many model samples and this many held-out rows are matched (> 0)"`
 	NNTrainMax int  `toml:"nn_train_max" doc:"at most this many training rows are searched (> 0)"`
+
+	Classifier bool `toml:"classifier" doc:"judge the model samples with an independent classifier trained on the data's labels (evaluate.TrainClassifier): share of confident calls, classes found, and the Fréchet distance of its features beside the real held-out images' floor; default: true for labeled data of dimension > 3, false otherwise; needs labels and held-out rows (else a note says why it was skipped)"`
 }
 
 // AIS and nearest-neighbour choices of [eval].
@@ -111,6 +113,9 @@ func (s *EvalSettings) resolveDefaults(t map[string]any, dim int) {
 	}
 	if _, ok := t["nn"]; !ok {
 		s.NN = dim > 3
+	}
+	if _, ok := t["classifier"]; !ok {
+		s.Classifier = dim > 3
 	}
 	if _, ok := t["denoise_sigmas"]; !ok && dim > 3 {
 		s.DenoiseSigmas = slices.Clone(defaultDenoiseSigmas)

@@ -86,6 +86,9 @@ type evalFile struct {
 	AIS     *aisFile     `json:"ais,omitempty"`
 	Denoise *denoiseFile `json:"denoise,omitempty"`
 	NN      *nnFile      `json:"nn,omitempty"`
+	// What an independent classifier says of the samples ([eval]
+	// classifier, image_quality.go): absent when off or impossible.
+	Quality *imageQuality `json:"quality,omitempty"`
 
 	TrainSeconds number `json:"train_seconds"`
 	WallSeconds  number `json:"wall_seconds"`
@@ -209,6 +212,9 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 			d2, _ := evaluate.MMD(r.train, r.eval, r.dim, bw, c.Eval.MMDMax)
 			ev.MMD2Data = number(d2)
 		}
+	}
+	if c.Eval.Classifier && !interrupted && len(x) >= 2*r.dim {
+		r.judgeSamples(ev, x)
 	}
 	if interrupted {
 		ev.Notes = append(ev.Notes, fmt.Sprintf("sampling was interrupted after %d of %d draws per chain", res.Draws, s.Draws))

@@ -319,4 +319,7 @@ func (r *trainRun) reportEval(w io.Writer, ev *evalFile) {
 		}
 		fmt.Fprintf(w, "  median distance to the nearest training row: samples %s, held-out rows %s\n", med(f.Samples), med(f.Heldout))
 	}
+	if ev.Quality != nil {
+		reportQuality(w, ev.Quality)
+	}
 }

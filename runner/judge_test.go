@@ -138,3 +138,22 @@ func TestTrainJudgesSamples(t *testing.T) {
 		t.Errorf("no note says why the classifier was skipped: %v", m["notes"])
 	}
 }
+
+// A bad data file is one line of error: the energy, which takes its
+// dimension from the data, does not add a second about its dim.
+func TestBadDataOneLine(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "img.idx"), []byte("not an idx file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "bad.toml")
+	src := strings.Replace(judgeTrain, "labels = \"lab.idx\"\n", "", 1)
+	if err := os.WriteFile(cfg, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := cli(t, "run", cfg, "--out", filepath.Join(dir, "out"), "--quiet")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != 2 || len(lines) != 1 || !strings.Contains(lines[0], `[data] (idx): key "path"`) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 2 and one line naming [data] path", code, stderr)
+	}
+}

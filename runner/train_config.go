@@ -288,6 +288,15 @@ func ParseTrain(path string, src []byte, sets []string) (*TrainConfig, error) {
 	return buildTrain(path, m)
 }
 
+// givesShape reports whether an [energy] table sets its points' shape
+// itself (dim or in_shape) rather than taking it from the data.
+func givesShape(t any) bool {
+	tab, _ := t.(map[string]any)
+	_, dim := tab["dim"]
+	_, shape := tab["in_shape"]
+	return dim || shape
+}
+
 // buildTrain validates the table m and builds the training pipeline.
 func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 	c := &TrainConfig{File: path, Seed: 1, Train: defaultTrain(), Eval: defaultEval(), Sample: defaultSample()}
@@ -297,7 +306,10 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 	// [data], loaded now: file loaders know their dimension only then, and
 	// a bad file is bad input, reported before any work. Its shape is the
 	// Context of the tables after it (an mlp takes its dim from it).
-	if d, ok := b.component(m, s.section("data")); ok {
+	dataFailed := false
+	if d, ok := b.component(m, s.section("data")); !ok {
+		dataFailed = true
+	} else {
 		c.DataType = d.typ
 		data := d.v.(datasets.Dataset)
 		var x []float64
@@ -307,30 +319,38 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 		}
 		switch {
 		case errors.Is(err, errTooLarge):
+			dataFailed = true
 		case err != nil:
 			b.fail("data", err)
+			dataFailed = true
 		case data.Dim() <= 0 || len(x) == 0 || len(x)%data.Dim() != 0:
 			b.failType("data", d.typ, fmt.Errorf("got %d values of dimension %d: not a positive whole number of points", len(x), data.Dim()))
+			dataFailed = true
 		default:
 			c.Data, c.points, b.shape = data, x, datasets.ShapeOf(data)
 		}
 	}
 
-	// [energy]: learnable, of the data's dimension.
-	if e, ok := b.component(m, s.section("energy")); ok {
-		c.EnergyType = e.typ
-		tr, isTr := e.v.(energies.Trainable)
-		switch {
-		case !isTr:
-			b.failType("energy", e.typ, fmt.Errorf("the energy %q is not trainable: a training config needs a learnable energy with parameters, e.g. type = \"mlp\"", e.typ))
-		case c.Data != nil && tr.Dim() != c.Data.Dim():
-			b.failType("energy", e.typ, fmt.Errorf("dim = %d but [data] (%s) has dimension %d", tr.Dim(), c.DataType, c.Data.Dim()))
-		case len(tr.Params()) == 0:
-			b.failType("energy", e.typ, errors.New("the energy has no parameters to train"))
-		default:
-			c.Model = tr
+	// [energy]: learnable, of the data's dimension. When the data failed
+	// and the table leaves the dimension to the data, its checks would
+	// only repeat the data's error (dim 0): they wait for good data.
+	if !dataFailed || givesShape(m["energy"]) {
+		if e, ok := b.component(m, s.section("energy")); ok {
+			c.EnergyType = e.typ
+			tr, isTr := e.v.(energies.Trainable)
+			switch {
+			case !isTr:
+				b.failType("energy", e.typ, fmt.Errorf("the energy %q is not trainable: a training config needs a learnable energy with parameters, e.g. type = \"mlp\"", e.typ))
+			case c.Data != nil && tr.Dim() != c.Data.Dim():
+				b.failType("energy", e.typ, fmt.Errorf("dim = %d but [data] (%s) has dimension %d", tr.Dim(), c.DataType, c.Data.Dim()))
+			case len(tr.Params()) == 0:
+				b.failType("energy", e.typ, errors.New("the energy has no parameters to train"))
+			default:
+				c.Model = tr
+			}
 		}
 	}
+
 	if o, ok := b.component(m, s.section("objective")); ok {
 		c.ObjectiveType, c.Objective = o.typ, o.v.(objectives.Objective)
 	}

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"math"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -124,7 +126,7 @@ func MatchTensors(ts []Tensor, want []TensorSpec) ([][]float64, error) {
 		if !ok {
 			return nil, fmt.Errorf("tensor %q is missing (expected shape %s; the file holds %s)", w.Name, shapeString(w.Shape), tensorNames(ts))
 		}
-		if !sameShape(t.Shape, w.Shape) {
+		if !slices.Equal(t.Shape, w.Shape) {
 			return nil, fmt.Errorf("tensor %q has shape %s, expected %s", w.Name, shapeString(t.Shape), shapeString(w.Shape))
 		}
 		for _, v := range t.Data {
@@ -140,18 +142,6 @@ func MatchTensors(ts []Tensor, want []TensorSpec) ([][]float64, error) {
 		}
 	}
 	return out, nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // shapeString writes a shape as PyTorch users read it: [64, 32, 3, 3].
@@ -202,3 +192,31 @@ var torchActivations = map[string]string{
 // for a name it does not know. "gaussian" gives "Gaussian()", a module
 // PyTorch lacks (see the README).
 func TorchActivation(name string) string { return torchActivations[name] }
+
+// LoadStateDict reads the safetensors or npz file at path and hands its
+// tensors and metadata to load (a model's LoadStateDict). Errors name the
+// file: a missing or unreadable one as "cannot read PATH: why".
+func LoadStateDict(path string, load func([]Tensor, map[string]string) error) error {
+	ts, meta, err := ReadTensorsFile(path)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot read %s: %v", path, pe.Err)
+	}
+	if err != nil {
+		return err
+	}
+	if err := load(ts, meta); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// IntList writes sizes as TOML and JSON do, e.g. [1, 28, 28]: the form of
+// shapes in a safetensors file's metadata.
+func IntList(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return "[" + strings.Join(s, ", ") + "]"
+}

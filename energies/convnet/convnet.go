@@ -47,6 +47,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -135,7 +136,7 @@ func (m *ConvNet) Provision(ctx registry.Context) error {
 		m.InShape = append([]int(nil), ctx.Shape...)
 		return nil
 	}
-	if prod(m.InShape) != ctx.Dim() || (len(ctx.Shape) == 3 && !equal(m.InShape, ctx.Shape)) {
+	if prod(m.InShape) != ctx.Dim() || (len(ctx.Shape) == 3 && !slices.Equal(m.InShape, ctx.Shape)) {
 		return fmt.Errorf("key %q: %v does not match the data's shape %v", "in_shape", m.InShape, ctx.Shape)
 	}
 	return nil
@@ -147,18 +148,6 @@ func prod(s []int) int {
 		n *= v
 	}
 	return n
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Validate checks the keys, lays out the network and draws the initial

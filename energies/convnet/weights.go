@@ -1,9 +1,7 @@
 package convnet
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 
@@ -84,8 +82,8 @@ func (m *ConvNet) metadata() map[string]string {
 	}
 	return map[string]string{
 		"type":          "convnet",
-		"in_shape":      intList(m.InShape),
-		"channels":      intList(m.Channels),
+		"in_shape":      fileio.IntList(m.InShape),
+		"channels":      fileio.IntList(m.Channels),
 		"kernel":        strconv.Itoa(m.Kernel),
 		"stride":        strconv.Itoa(m.Stride),
 		"padding":       strconv.Itoa(m.Kernel / 2),
@@ -128,26 +126,4 @@ func (m *ConvNet) LoadStateDict(ts []fileio.Tensor, meta map[string]string) erro
 }
 
 // loadWeights reads the weights file into Params.
-func (m *ConvNet) loadWeights() error {
-	ts, meta, err := fileio.ReadTensorsFile(m.Weights)
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("cannot read %s: %v", m.Weights, pe.Err)
-	}
-	if err != nil {
-		return err
-	}
-	if err := m.LoadStateDict(ts, meta); err != nil {
-		return fmt.Errorf("%s: %w", m.Weights, err)
-	}
-	return nil
-}
-
-// intList writes a list of sizes as TOML and JSON do: [1, 28, 28].
-func intList(v []int) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = strconv.Itoa(x)
-	}
-	return "[" + strings.Join(s, ", ") + "]"
-}
+func (m *ConvNet) loadWeights() error { return fileio.LoadStateDict(m.Weights, m.LoadStateDict) }

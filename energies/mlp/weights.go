@@ -1,9 +1,7 @@
 package mlp
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 
@@ -71,7 +69,7 @@ func (m *MLP) metadata() map[string]string {
 	}
 	return map[string]string{
 		"type":       "mlp",
-		"layers":     intList(m.layers),
+		"layers":     fileio.IntList(m.layers),
 		"activation": act,
 		"quadratic":  strconv.FormatFloat(m.Quadratic, 'g', -1, 64),
 		"dtype":      m.DType,
@@ -109,26 +107,4 @@ func (m *MLP) LoadStateDict(ts []fileio.Tensor, meta map[string]string) error {
 }
 
 // loadWeights reads the weights file into Params.
-func (m *MLP) loadWeights() error {
-	ts, meta, err := fileio.ReadTensorsFile(m.Weights)
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("cannot read %s: %v", m.Weights, pe.Err)
-	}
-	if err != nil {
-		return err
-	}
-	if err := m.LoadStateDict(ts, meta); err != nil {
-		return fmt.Errorf("%s: %w", m.Weights, err)
-	}
-	return nil
-}
-
-// intList writes a list of sizes as TOML and JSON do: [2, 16, 1].
-func intList(v []int) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = strconv.Itoa(x)
-	}
-	return "[" + strings.Join(s, ", ") + "]"
-}
+func (m *MLP) loadWeights() error { return fileio.LoadStateDict(m.Weights, m.LoadStateDict) }

@@ -111,6 +111,7 @@ type SampleSettings struct {
 	Workers int                                  `toml:"workers" doc:"goroutines running the chains; 0 means one per CPU (results do not depend on it)"`
 	Start   string                               `toml:"init" doc:"chain start: \"uniform\" over the evaluation grid's box, \"data\" (random training rows) or \"normal\" (N(0, I))"`
 	Sampler registry.Component[samplers.Sampler] `toml:"sampler" doc:"the sampler, a [sample.sampler] table with a type; default: ula (annealed_langevin after msdsm)"`
+	Denoise float64                              `toml:"denoise_sigma" doc:"if > 0, every kept draw then takes one Tweedie denoising step x - denoise_sigma²·∇E(x) (Song & Ermon 2019),\nand samples.npy and the image grids hold the denoised draws (the MMD in eval.json is of the draws before it);\nuse the msdsm objective's sigma_min; 0 = off"`
 }
 
 // Sample init choices.
@@ -139,6 +140,9 @@ func (s *SampleSettings) Validate() error {
 	}
 	if !slices.Contains(sampleInits, s.Start) {
 		errs = append(errs, fmt.Errorf("key \"init\": want one of %s, got %q", strings.Join(quoteAll(sampleInits), ", "), s.Start))
+	}
+	if !(s.Denoise >= 0) || math.IsInf(s.Denoise, 0) {
+		errs = append(errs, fmt.Errorf("key \"denoise_sigma\": must be ≥ 0 and finite (0 means no denoising step), got %v", s.Denoise))
 	}
 	return errors.Join(errs...)
 }

@@ -138,7 +138,8 @@ func TestTraining(t *testing.T) {
 			want = append(want, k+"/"+dt)
 		}
 	}
-	want = append(want, "mlp784_dsm_step_b128/float64", "mlp784_dsm_step_b128/float32")
+	want = append(want, "mlp784_dsm_step_b128/float64", "mlp784_dsm_step_b128/float32",
+		"pcd_mnist_step_b128_k60/float32", "msdsm_mnist_step_b128/float32")
 	for _, dt := range []string{"float64", "float32"} {
 		want = append(want, "conv_grad_b128/"+dt, "conv_dsm_step_b128/"+dt)
 	}
@@ -150,7 +151,7 @@ func TestTraining(t *testing.T) {
 			t.Errorf("row %d = %+v, want %s with a positive time and GFLOP/s", i, r, want[i])
 		}
 	}
-	if r := rows[len(rows)-5]; r.N != 8 {
+	if r := rows[len(rows)-7]; r.N != 8 {
 		t.Errorf("MNIST row %+v: want n = the batch", r)
 	}
 	if r := rows[len(rows)-1]; r.N != 4 {
@@ -330,11 +331,11 @@ func TestTrainingWorkers(t *testing.T) {
 	for _, r := range rows {
 		count[r.Workers]++
 	}
-	if count[1] != 12 || count[2] != 12 || len(rows) != 24 {
-		t.Fatalf("rows per worker count: %v, want 12 each", count)
+	if count[1] != 14 || count[2] != 14 || len(rows) != 28 {
+		t.Fatalf("rows per worker count: %v, want 14 each", count)
 	}
 	lines := Scaling(rows)
-	if len(lines) != 12 || !strings.Contains(strings.Join(lines, "\n"), "dsm_step_b256 (float32): 2 workers / 1 worker") {
+	if len(lines) != 14 || !strings.Contains(strings.Join(lines, "\n"), "dsm_step_b256 (float32): 2 workers / 1 worker") {
 		t.Errorf("scaling lines %q", lines)
 	}
 	if _, err := TrainingWorkers(context.Background(), []int{0}); err == nil {

@@ -44,7 +44,8 @@ var trainDtypes = []string{"float64", "float32"}
 // ../shared/peers/pcd_train.py runs it: 20 Langevin steps of size 0.01
 // with noise 0.1 for 256 chains of a 10 000-point replay buffer, 5 %
 // restarted, α = 0.1, Adam; on 8gaussians). Then "mlp784_dsm_step_b128"
-// (see mnistStep), and last "conv_grad_b128" and "conv_dsm_step_b128"
+// (see mnistStep), the image recipes' steps "pcd_mnist_step_b128_k60" and
+// "msdsm_mnist_step_b128" (float32 only; see recipeRows), and last "conv_grad_b128" and "conv_dsm_step_b128"
 // (see convRows). ns_per_op is per call, resp. per step; gflops counts
 // the dense layers' (and convolutions') multiply-adds only.
 func Training(ctx context.Context) ([]Row, error) { return TrainingWorkers(ctx, nil) }
@@ -92,6 +93,11 @@ func training(ctx context.Context) ([]Row, error) {
 			return rows, err
 		}
 		rows = append(rows, r)
+	}
+	r, err := recipeRows(ctx)
+	rows = append(rows, r...)
+	if err != nil {
+		return rows, err
 	}
 	for _, dtype := range trainDtypes {
 		r, err := convRows(ctx, dtype)

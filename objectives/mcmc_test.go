@@ -441,7 +441,7 @@ adapt = false
 	// the text).
 	_, err = Registry.Build(registry.Context{Table: "objective"},
 		map[string]any{"type": "pcd", "sampler": map[string]any{"type": "ula", "stepsize": 0.1}})
-	want := `[objective] (pcd): [objective.sampler] (ula): unknown key "stepsize" (did you mean "step_size"?); known keys: step_size, noise_std, bounds`
+	want := `[objective] (pcd): [objective.sampler] (ula): unknown key "stepsize" (did you mean "step_size"?); known keys: step_size, noise_std, bounds, clip_grad_value`
 	if err == nil || err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}

@@ -20,8 +20,8 @@ func init() { Register("pcd", func() Objective { return NewPCD() }) }
 //
 // Start fills a buffer of `buffer` points from the noise density of key
 // `init`: uniform over the data's bounding box enlarged by 25 % (each side
-// moves out by 12.5 % of the box's width), or the Gaussian fitted to the
-// data. Each training step then
+// moves out by 12.5 % of the box's width) or over the cube `init_box`, or
+// the Gaussian fitted to the data. Each training step then
 //
 //  1. picks batch-size distinct buffer rows uniformly at random;
 //  2. replaces each of them, with probability `restart`, by a fresh noise
@@ -49,6 +49,7 @@ type PCD struct {
 	Buffer   int                                  `toml:"buffer" doc:"number of persistent chains in the replay buffer (>= 1, and >= the batch size)"`
 	Restart  float64                              `toml:"restart" doc:"probability that a chain taken from the buffer restarts from the noise density, in [0, 1]"`
 	InitDist string                               `toml:"init" doc:"noise density of the initial buffer and the restarts: \"uniform\" over the data's bounding box enlarged by 25 %,\nor \"gaussian\" with the data's mean and covariance"`
+	InitBox  []float64                            `toml:"init_box" doc:"[lo, hi], optional, with init = \"uniform\": uniform over [lo, hi] in every coordinate instead of the data's box\n(Du & Mordatch restart from U[0, 1] on images, where border pixels are 0 in every image); lo < hi, both finite"`
 	Sampler  registry.Component[samplers.Sampler] `toml:"sampler" doc:"the [objective.sampler] table: any sampler (type plus its keys), run without warmup;\ndefault: type = \"ula\", step_size = 0.005, noise_std = 0 (exact Langevin noise)"`
 
 	c    contrast
@@ -93,6 +94,9 @@ func (o *PCD) Validate() error {
 	if o.InitDist != "uniform" && o.InitDist != "gaussian" {
 		return fmt.Errorf("key %q: unknown value %q; want %s", "init", o.InitDist, noiseKinds)
 	}
+	if err := checkInitBox(o.InitBox, o.InitDist); err != nil {
+		return err
+	}
 	return buildSampler(&o.Sampler)
 }
 
@@ -108,7 +112,10 @@ func (o *PCD) Start(m energies.Trainable, data []float64, seed uint64) error {
 		return err
 	}
 	d := o.c.d
-	q, err := fitNoise("init", o.InitDist, data, d)
+	q, err := boxNoise(o.InitBox, d), error(nil)
+	if o.InitBox == nil {
+		q, err = fitNoise("init", o.InitDist, data, d)
+	}
 	if err != nil {
 		return fmt.Errorf("pcd: %w", err)
 	}

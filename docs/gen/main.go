@@ -1,7 +1,8 @@
 // Command gen regenerates README.md's figures and the numbers it quotes
 // about the shipped configs, so that the prose cannot go stale:
 //
-//	go run ./docs/gen                      # every config in configs/, ≈5 min on 2 cores
+//	go run ./docs/gen                      # every config in configs/ but the image recipes, ≈5 min on 2 cores
+//	go run ./docs/gen -images              # the image recipes too (minutes each)
 //	go run ./docs/gen -only pt_gmm         # one config; the other numbers are left as they are
 //	go run ./docs/gen -readme /tmp/R.md -figures /tmp/figs -set run.draws=50 -set train.steps=100
 //
@@ -66,6 +67,7 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 type options struct {
 	readme, figures, configs, ebmrun string
 	sets, only                       []string
+	images                           bool // also run the image recipes without -only
 	stdout, stderr                   io.Writer
 }
 
@@ -78,6 +80,7 @@ func main() {
 	fs.StringVar(&o.ebmrun, "ebmrun", "", "an ebmrun binary to run (default: go build github.com/goebm/ebm/cmd/ebmrun)")
 	fs.Var((*listFlag)(&o.sets), "set", "`key=value` passed as --set to every config that has the key's table (repeatable)")
 	fs.Var((*listFlag)(&o.only), "only", "run only config `NAME` (file name without .toml; repeatable or comma-separated)")
+	fs.BoolVar(&o.images, "images", false, "also run the image recipes (configs whose [data] is mnist, fashion_mnist or images: minutes each); -only runs the ones it names")
 	fs.Parse(os.Args[1:])
 	if fs.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "gen: unexpected arguments %q\n", fs.Args())
@@ -186,6 +189,12 @@ func generate(o options) error {
 		if len(only) > 0 && !slices.Contains(only, name) {
 			continue
 		}
+		if img, err := isImage(c); err != nil {
+			return fmt.Errorf("%s: %v", c, err)
+		} else if img && len(only) == 0 && !o.images {
+			fmt.Fprintf(o.stdout, "%-32s skipped (an image recipe: -images or -only %s runs it)\n", filepath.Base(c), name)
+			continue
+		}
 		r, err := runConfig(o, bin, c, filepath.Join(tmp, name))
 		if err != nil {
 			return err
@@ -211,6 +220,9 @@ func generate(o options) error {
 		src := "samples.png"
 		if r.train {
 			src = "density.png"
+		}
+		if _, err := os.Stat(filepath.Join(tmp, name, src)); err != nil && r.train {
+			src = "samples.png" // an image run has no density.png
 		}
 		b, err := os.ReadFile(filepath.Join(tmp, name, src))
 		if err != nil {

@@ -1,0 +1,82 @@
+package runner
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// skipMissingImages skips the test of the shipped image config f when its
+// data set is not installed here (err from loading it names the IDX
+// files), so that the suite passes on machines without MNIST or
+// Fashion-MNIST; any other error is left to the caller.
+func skipMissingImages(t *testing.T, f string, err error) {
+	t.Helper()
+	msg := strings.ToLower(err.Error())
+	if strings.Contains(msg, "mnist") && (strings.Contains(msg, "no such file") || strings.Contains(msg, "not found") || strings.Contains(msg, "cannot find")) {
+		t.Skipf("%s: its data set is not installed here: %v", filepath.Base(f), err)
+	}
+}
+
+// imageRecipeSets shrinks an image recipe's sampling for a test: pcd's
+// Langevin chains take 3 steps, and a ladder sampler 2 steps per level.
+func imageRecipeSets(c *TrainConfig) []string {
+	var sets []string
+	if c.ObjectiveType == "pcd" {
+		sets = append(sets, "--set", "objective.k=3")
+	}
+	if c.Sample.Sampler.Type == "annealed_langevin_sigma" {
+		sets = append(sets, "--set", "sample.sampler.steps_per_level=2")
+	}
+	return sets
+}
+
+// TestImageRecipesReproducible runs each shipped image recipe, shrunk to a
+// few steps on 300 images, twice: with GOMAXPROCS 1 and one sampling
+// worker, and with GOMAXPROCS 2 and three. samples.npy (which depends on
+// every trained parameter, the replay buffer and the final sampler, and
+// holds the denoised draws where the recipe denoises) must be the same
+// bytes. A failure means the recipe's training or sampling depends on the
+// number of workers.
+func TestImageRecipesReproducible(t *testing.T) {
+	files, _ := filepath.Glob("../configs/train_*_mnist.toml")
+	more, _ := filepath.Glob("../configs/train_*_fashion.toml")
+	files = append(files, more...)
+	if len(files) < 3 {
+		t.Fatalf("found %d image recipes, want 3 (pcd and msdsm on MNIST, msdsm on Fashion-MNIST)", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			c, err := LoadTrain(f, []string{"data.n=300"})
+			if err != nil {
+				skipMissingImages(t, f, err)
+				t.Fatal(err)
+			}
+			var ref []byte
+			for i, w := range []struct{ procs, workers string }{{"1", "1"}, {"2", "3"}} {
+				old := runtime.GOMAXPROCS(map[string]int{"1": 1, "2": 2}[w.procs])
+				out := filepath.Join(t.TempDir(), "out")
+				args := append([]string{"run", f, "--out", out, "--quiet", "--set", "train.steps=6", "--set", "train.batch_size=32",
+					"--set", "data.n=300", "--set", "train.eval_every=0", "--set", "sample.chains=8", "--set", "sample.workers=" + w.workers,
+					"--set", "sample.warmup=6"}, imageRecipeSets(c)...)
+				code, _, stderr := cli(t, args...)
+				runtime.GOMAXPROCS(old)
+				if code != 0 {
+					t.Fatalf("GOMAXPROCS %s: exit %d: %s", w.procs, code, stderr)
+				}
+				b, err := os.ReadFile(filepath.Join(out, "samples.npy"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i == 0 {
+					ref = b
+				} else if !bytes.Equal(b, ref) {
+					t.Errorf("samples.npy differs between GOMAXPROCS 1 with 1 sampling worker and GOMAXPROCS 2 with 3")
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,184 @@
+package samplers
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/goebm/ebm/rng"
+	"github.com/goebm/ebm/simd"
+)
+
+// AnnealedSigma is annealed Langevin dynamics with the step schedule of
+// Song & Ermon (2019, "Generative modeling by estimating gradients of the
+// data distribution", Algorithm 1), for energies learned by multi-scale
+// denoising score matching (objective "msdsm").
+//
+// The noise levels are the geometric ladder σ_1 = sigma_max > … > σ_L =
+// sigma_min, as the msdsm objective spaces them. Level l takes
+// steps_per_level unadjusted Langevin steps with step α_l = ε·σ_l²/σ_L²:
+//
+//	x′ = x − (α_l/2)·∇E(x) + √α_l·ξ,  ξ ~ N(0, I).
+//
+// Each step is ULA with η = α_l/2 on exp(−E): drift and noise grow
+// together with the level's variance, unlike annealed_langevin, whose drift
+// is the same at every level and whose noise alone is heated. At the last
+// level α_L = ε, so the chains end as ULA with step ε/2 on exp(−E). On a
+// Gaussian target of variance s² the step at level l is the AR(1) recursion
+// x′ = (1 − α_l/(2s²))x + √α_l·ξ, stable while α_l < 4s², with stationary
+// variance s²/(1 − α_l/(4s²)).
+//
+// The ladder counts the run's iterations from 0, warmup included, as
+// annealed_langevin's does: iteration i is at level min(i/steps_per_level,
+// L−1) (0-based), and every iteration after the ladder stays at σ_L. The
+// default [sample] warmup of a training run is the whole ladder. Song &
+// Ermon end with one denoising step x ← x − σ_L²·∇E(x) (Tweedie's formula);
+// in a training config that is [sample] denoise_sigma = sigma_min.
+type AnnealedSigma struct {
+	StepSize      float64   `toml:"step_size" doc:"ε, the step at the last level: level l steps x' = x - (α/2)∇E(x) + sqrt(α)ξ with α = ε·σ_l²/σ_L² (Song & Ermon 2019), > 0"`
+	SigmaMax      float64   `toml:"sigma_max" doc:"largest noise level σ_1 of the geometric ladder, ≥ sigma_min; use the msdsm objective's"`
+	SigmaMin      float64   `toml:"sigma_min" doc:"smallest noise level σ_L, > 0; use the msdsm objective's"`
+	Levels        int       `toml:"levels" doc:"number of noise levels L, ≥ 1 (L = 1 is plain ULA with step ε/2)"`
+	StepsPerLevel int       `toml:"steps_per_level" doc:"iterations at each level, ≥ 1; the ladder counts iterations from 0 including warmup, so warmup =\nlevels·steps_per_level (the default in a training config) keeps only draws at sigma_min"`
+	Bounds        []float64 `toml:"bounds" doc:"[lo, hi], optional: every coordinate is clamped to [lo, hi] after each step (and the start); lo < hi, both finite"`
+}
+
+func init() { Register("annealed_langevin_sigma", func() Sampler { return NewAnnealedSigma() }) }
+
+// NewAnnealedSigma returns the sampler with Song & Ermon's defaults for
+// images in [0, 1]: step_size 2e-5, sigma_max 1, sigma_min 0.01, levels 10,
+// steps_per_level 100.
+func NewAnnealedSigma() *AnnealedSigma {
+	return &AnnealedSigma{StepSize: 2e-5, SigmaMax: 1, SigmaMin: 0.01, Levels: 10, StepsPerLevel: 100}
+}
+
+// Description is the one-line summary shown by `ebmrun list`.
+func (a *AnnealedSigma) Description() string {
+	return "annealed Langevin dynamics over a σ ladder with Song & Ermon's step ε·σ_l²/σ_L² (for msdsm models)"
+}
+
+// Validate checks the keys.
+func (a *AnnealedSigma) Validate() error {
+	if err := checkStep(a.StepSize); err != nil {
+		return err
+	}
+	if !(a.SigmaMin > 0) || math.IsInf(a.SigmaMin, 0) {
+		return fmt.Errorf("sigma_min must be > 0 and finite, got %v", a.SigmaMin)
+	}
+	if !(a.SigmaMax >= a.SigmaMin) || math.IsInf(a.SigmaMax, 0) {
+		return fmt.Errorf("sigma_max must be finite and ≥ sigma_min (%v), got %v", a.SigmaMin, a.SigmaMax)
+	}
+	if a.Levels < 1 {
+		return fmt.Errorf("levels must be ≥ 1, got %d", a.Levels)
+	}
+	if a.StepsPerLevel < 1 {
+		return fmt.Errorf("steps_per_level must be ≥ 1, got %d", a.StepsPerLevel)
+	}
+	if r := a.SigmaMax / a.SigmaMin; math.IsInf(a.StepSize*r*r, 0) {
+		return fmt.Errorf("the first level's step step_size·(sigma_max/sigma_min)² overflows: step_size %v, sigma_max %v, sigma_min %v", a.StepSize, a.SigmaMax, a.SigmaMin)
+	}
+	return checkBounds(a.Bounds)
+}
+
+// Sigmas returns the ladder σ_1 = sigma_max > … > σ_L = sigma_min (a fresh
+// slice), spaced as the msdsm objective spaces its levels.
+func (a *AnnealedSigma) Sigmas() []float64 {
+	s := make([]float64, a.Levels)
+	for l := range s {
+		if a.Levels == 1 {
+			break
+		}
+		s[l] = a.SigmaMax * math.Pow(a.SigmaMin/a.SigmaMax, float64(l)/float64(a.Levels-1))
+	}
+	s[len(s)-1] = a.SigmaMin
+	return s
+}
+
+// Steps returns α_l = ε·σ_l²/σ_L² for every level (a fresh slice); the
+// last is exactly step_size.
+func (a *AnnealedSigma) Steps() []float64 {
+	s := a.Sigmas()
+	for l, v := range s {
+		r := v / a.SigmaMin
+		s[l] = a.StepSize * r * r
+	}
+	s[len(s)-1] = a.StepSize
+	return s
+}
+
+// Level returns the 0-based level of iteration i (counting warmup):
+// min(i/steps_per_level, levels−1).
+func (a *AnnealedSigma) Level(i int) int {
+	return min(max(i, 0)/a.StepsPerLevel, a.Levels-1)
+}
+
+// Start validates the keys, clamps the start to the bounds, computes the
+// initial energies and gradients and returns the kernel.
+func (a *AnnealedSigma) Start(c *Chains) (Kernel, error) {
+	if err := a.Validate(); err != nil {
+		return nil, fmt.Errorf("samplers: annealed_langevin_sigma: %w", err)
+	}
+	bx := boxOf(a.Bounds)
+	bx.clamp(c.X)
+	c.EvalGradient(c.E, c.Grad, c.X)
+	if err := checkStartRows(c, true); err != nil {
+		return nil, err
+	}
+	alpha := a.Steps()
+	k := &sigmaKernel{box: bx, steps: a.StepsPerLevel, drift: make([]float64, len(alpha)), noise: make([]float64, len(alpha))}
+	for l, v := range alpha {
+		k.drift[l], k.noise[l] = v/2, math.Sqrt(v)
+	}
+	nd := c.N * c.Dim
+	k.prop, k.gProp, k.xi, k.eProp = make([]float64, nd), make([]float64, nd), make([]float64, nd), make([]float64, c.N)
+	return k, nil
+}
+
+// sigmaKernel holds one shard's scratch; the level depends only on the
+// iteration index.
+type sigmaKernel struct {
+	box          box
+	steps        int       // steps per level
+	drift, noise []float64 // α_l/2 and √α_l per level
+	prop, gProp  []float64 // N×d proposals and their gradients
+	xi           []float64 // N×d standard normal noise
+	eProp        []float64
+	level        int // the level of the last step, for Record
+}
+
+// Step moves every chain by one Langevin step at the level of it.I; chain i
+// draws d normals from c.Rng[i]. A chain whose new energy or gradient is
+// not finite keeps its state and counts a divergence.
+func (k *sigmaKernel) Step(c *Chains, it Iter) {
+	d := c.Dim
+	l := min(max(it.I, 0)/k.steps, len(k.drift)-1)
+	k.level = l
+	rng.FillNormRows(c.Rng, k.xi, d)
+	copy(k.prop, c.X)
+	simd.Langevin(k.prop, c.Grad, k.xi, -k.drift[l], k.noise[l])
+	k.box.clamp(k.prop)
+	c.EvalGradient(k.eProp, k.gProp, k.prop)
+	for i := 0; i < c.N; i++ {
+		lo, hi := i*d, (i+1)*d
+		if !Finite(k.eProp[i]) || !RowFinite(k.gProp, i, d) {
+			c.Stats.Divergences++
+			continue
+		}
+		copy(c.X[lo:hi], k.prop[lo:hi])
+		copy(c.Grad[lo:hi], k.gProp[lo:hi])
+		c.E[i] = k.eProp[i]
+		c.Stats.Accepted++
+		c.Stats.AcceptSum++
+	}
+	c.Stats.Transitions += int64(c.N)
+}
+
+// Record reports each chain's last step as ulaKernel's Record does; the
+// step size is the last step's drift coefficient α_l/2.
+func (k *sigmaKernel) Record(c *Chains, st []DrawStats) {
+	recordLangevin(c, st, k.eProp, k.gProp, k.drift[k.level])
+}
+
+var (
+	_ Sampler  = (*AnnealedSigma)(nil)
+	_ Recorder = (*sigmaKernel)(nil)
+)

@@ -124,22 +124,9 @@ const splitStream = 1
 // whole row: anything else is a programming error and panics (the caller
 // validates user input).
 func Split(x []float64, dim int, frac float64, seed uint64) (train, held []float64) {
-	n := rows(x, dim, "Split")
-	if !(frac >= 0 && frac < 1) {
-		panic(fmt.Sprintf("datasets: Split fraction %v is not in [0, 1)", frac))
-	}
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
-	}
-	s := rng.New(seed, splitStream)
-	for i := n - 1; i > 0; i-- {
-		j := s.IntN(i + 1)
-		perm[i], perm[j] = perm[j], perm[i]
-	}
-	nh := int(math.Floor(frac * float64(n)))
+	perm, nh := splitOrder(rows(x, dim, "Split"), frac, seed)
 	held = make([]float64, 0, nh*dim)
-	train = make([]float64, 0, (n-nh)*dim)
+	train = make([]float64, 0, (len(perm)-nh)*dim)
 	for k, i := range perm {
 		row := x[i*dim : i*dim+dim]
 		if k < nh {
@@ -149,6 +136,56 @@ func Split(x []float64, dim int, frac float64, seed uint64) (train, held []float
 		}
 	}
 	return train, held
+}
+
+// SplitInPlace is Split without the copies: it reorders the rows of x in
+// place, the held-out rows first, and returns train and held as views of
+// x, with the same rows in the same order as Split's. held's capacity ends
+// where train begins, so appending to it copies rather than overwrites.
+// It needs one row of scratch and a bit per row, where Split needs a
+// second copy of the data.
+func SplitInPlace(x []float64, dim int, frac float64, seed uint64) (train, held []float64) {
+	perm, nh := splitOrder(rows(x, dim, "SplitInPlace"), frac, seed)
+	// Row k receives row perm[k]: follow each cycle of the permutation,
+	// holding its first row aside.
+	done := make([]bool, len(perm))
+	tmp := make([]float64, dim)
+	for s := range perm {
+		if done[s] || perm[s] == s {
+			continue
+		}
+		copy(tmp, x[s*dim:s*dim+dim])
+		k := s
+		for {
+			done[k] = true
+			src := perm[k]
+			if src == s {
+				copy(x[k*dim:k*dim+dim], tmp)
+				break
+			}
+			copy(x[k*dim:k*dim+dim], x[src*dim:src*dim+dim])
+			k = src
+		}
+	}
+	return x[nh*dim : len(perm)*dim], x[: nh*dim : nh*dim]
+}
+
+// splitOrder is the shuffled row order of Split for n rows and the number
+// of held-out rows, the first ones. It panics when frac is not in [0, 1).
+func splitOrder(n int, frac float64, seed uint64) (perm []int, nh int) {
+	if !(frac >= 0 && frac < 1) {
+		panic(fmt.Sprintf("datasets: Split fraction %v is not in [0, 1)", frac))
+	}
+	perm = make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	s := rng.New(seed, splitStream)
+	for i := n - 1; i > 0; i-- {
+		j := s.IntN(i + 1)
+		perm[i], perm[j] = perm[j], perm[i]
+	}
+	return perm, int(math.Floor(frac * float64(n)))
 }
 
 // Bounds returns the per-dimension minimum and maximum of the rows of x

@@ -127,3 +127,28 @@ func TestBounds(t *testing.T) {
 	}()
 	datasets.Bounds(nil, 2)
 }
+
+// SplitInPlace gives Split's rows in Split's order, as views of x whose
+// held part cannot be appended into train.
+func TestSplitInPlace(t *testing.T) {
+	for _, c := range []struct {
+		n, dim int
+		frac   float64
+	}{{1, 3, 0}, {2, 1, 0.5}, {10, 2, 0.3}, {97, 5, 0.2}, {1000, 1, 0.9}, {64, 7, 0}} {
+		x := make([]float64, c.n*c.dim)
+		for i := range x {
+			x[i] = float64(i)
+		}
+		wantTrain, wantHeld := datasets.Split(x, c.dim, c.frac, 42)
+		train, held := datasets.SplitInPlace(x, c.dim, c.frac, 42)
+		if !slices.Equal(train, wantTrain) || !slices.Equal(held, wantHeld) {
+			t.Fatalf("n=%d dim=%d frac=%v: SplitInPlace differs from Split", c.n, c.dim, c.frac)
+		}
+		if len(held) > 0 && &held[0] != &x[0] || len(train) > 0 && &train[len(train)-1] != &x[len(x)-1] {
+			t.Fatalf("n=%d: the parts are not views of x", c.n)
+		}
+		if cap(held) != len(held) {
+			t.Fatalf("n=%d: held has capacity %d beyond its %d values", c.n, cap(held), len(held))
+		}
+	}
+}

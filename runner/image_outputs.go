@@ -171,9 +171,6 @@ func (r *trainRun) imageShape() []int {
 // images to inpaint ("data" with a mask) or to denoise ("noisy"): see
 // condInit.
 func (r *trainRun) sampleInit() func(int, *rng.Stream, []float64) {
-	if r.dataLo == nil {
-		r.dataLo, r.dataHi = datasets.Bounds(r.all, r.dim)
-	}
 	lo, hi := slices.Clone(r.dataLo), slices.Clone(r.dataHi)
 	if r.grid != nil {
 		lo, hi = r.grid.Lo, r.grid.Hi
@@ -228,7 +225,7 @@ func (r *trainRun) sampleProgress(ctx context.Context, step int64) {
 // range ([0, 1] when the data lies in it).
 func (r *trainRun) writeImageOutputs(shape []int, format plots.Format, res *samplers.Result, write func(string, func(io.Writer) error), notes *[]string) {
 	ext := "." + string(format)
-	lo, hi := displayRange(r.all)
+	lo, hi := displayRange(append(slices.Clone(r.dataLo), r.dataHi...))
 	grid := func(x []float64, cols int) func(io.Writer) error {
 		n := len(x) / r.dim
 		return func(w io.Writer) error {

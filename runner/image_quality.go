@@ -35,19 +35,18 @@ type classifierInfo struct {
 }
 
 // measureImageQuality trains evaluate's classifier on the labels of the
-// training rows of a run (the data x, n×dim, of data, split by s as the run
-// splits it) and scores the model's samples (n×dim) against the held-out
+// training rows trainX of a run (the n rows of data split by s into trainX
+// and heldX, nil without held-out rows, as the run splits them) and scores the model's samples (n×dim) against the held-out
 // rows with evaluate.Classifier.SampleQuality. When it cannot, it returns
 // nil and why, in one line: the data set has no labels, holds one class,
 // or has no held-out rows (the classifier's reference must be real images
 // it was not trained on), or the samples are not finite. It takes a few
 // seconds per 10 000 training rows of 784 values.
-func measureImageQuality(data datasets.Dataset, x []float64, dim int, s *train.Settings, samples []float64) (*imageQuality, string) {
+func measureImageQuality(data datasets.Dataset, trainX, heldX []float64, n, dim int, s *train.Settings, samples []float64) (*imageQuality, string) {
 	var labels []int
 	if l, ok := data.(datasets.Labeled); ok {
 		labels = l.Labels()
 	}
-	n := len(x) / dim
 	for i, v := range samples {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Sprintf("sample %d holds %v", i/dim, v)
@@ -66,8 +65,7 @@ func measureImageQuality(data datasets.Dataset, x []float64, dim int, s *train.S
 		asRows[i] = float64(l)
 	}
 	// datasets.Split shuffles by a permutation that depends only on the
-	// number of rows and the seed: the labels split as the rows do.
-	trainX, heldX := s.Split(x, dim)
+	// number of rows and the seed: the labels split as the rows did.
 	trainL, heldL := s.Split(asRows, 1)
 	if len(heldX) == 0 {
 		return nil, "no held-out rows ([train] holdout = 0 or too few rows): the classifier needs real images it was not trained on"
@@ -102,7 +100,11 @@ func ints(v []float64) []int {
 // a note saying why it could not.
 func (r *trainRun) judgeSamples(ev *evalFile, x []float64) {
 	c := r.c
-	q, why := measureImageQuality(c.Data, r.all, r.dim, &c.Train, x)
+	held := r.eval
+	if r.evalOn != "heldout" {
+		held = nil
+	}
+	q, why := measureImageQuality(c.Data, r.train, held, r.nAll, r.dim, &c.Train, x)
 	if q == nil {
 		ev.Notes = append(ev.Notes, "classifier: skipped: "+why)
 		return

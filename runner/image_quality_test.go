@@ -62,12 +62,18 @@ func qualityBlobs(seed uint64, n, only int) ([]float64, []int) {
 // split would give about 25 %); samples from the data must find the 4
 // classes and lie near the floor, samples of one class must not; the
 // result must encode as JSON. Each refusal must say why.
+// measureSplit splits x as a run does and measures the samples.
+func measureSplit(data datasets.Dataset, x []float64, dim int, s *train.Settings, samples []float64) (*imageQuality, string) {
+	tr, held := s.Split(x, dim)
+	return measureImageQuality(data, tr, held, len(x)/dim, dim, s, samples)
+}
+
 func TestMeasureImageQuality(t *testing.T) {
 	x, labels := qualityBlobs(1, 2500, -1)
 	data := &labeledPoints{x: x, dim: 8, labels: labels}
 	s := &train.Settings{Holdout: 0.2, Seed: 7}
 	good, _ := qualityBlobs(2, 500, -1)
-	q, why := measureImageQuality(data, x, 8, s, good)
+	q, why := measureSplit(data, x, 8, s, good)
 	if q == nil {
 		t.Fatalf("no result: %s", why)
 	}
@@ -92,7 +98,7 @@ func TestMeasureImageQuality(t *testing.T) {
 	}
 
 	one, _ := qualityBlobs(3, 500, 2)
-	if q, why := measureImageQuality(data, x, 8, s, one); q == nil || q.Samples.ClassesFound != 1 || q.Frechet < 10*q.FrechetFloor {
+	if q, why := measureSplit(data, x, 8, s, one); q == nil || q.Samples.ClassesFound != 1 || q.Frechet < 10*q.FrechetFloor {
 		t.Errorf("samples of one class: %v (%s)", q, why)
 	}
 
@@ -111,7 +117,7 @@ func TestMeasureImageQuality(t *testing.T) {
 		"no held-out":  {data, &train.Settings{Holdout: 0, Seed: 7}, good, "no held-out rows"},
 		"NaN samples":  {data, s, nan, "sample 1 holds NaN"},
 	} {
-		if q, why := measureImageQuality(c.data, x, 8, c.s, c.samples); q != nil || !strings.Contains(why, c.want) || strings.Contains(why, "\n") {
+		if q, why := measureSplit(c.data, x, 8, c.s, c.samples); q != nil || !strings.Contains(why, c.want) || strings.Contains(why, "\n") {
 			t.Errorf("%s: result %v, reason %q; want none, because %q", name, q, why, c.want)
 		}
 	}

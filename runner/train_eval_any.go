@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/goebm/ebm/evaluate"
@@ -173,10 +174,7 @@ func (r *trainRun) evaluateAIS(ctx context.Context, ev *evalFile, e *env, quiet 
 // valueRange is hi − lo of the data's values: 1 when they lie in [0, 1]
 // (as the image outputs map pixels), else max − min.
 func (r *trainRun) valueRange() float64 {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range r.all {
-		lo, hi = min(lo, v), max(hi, v)
-	}
+	lo, hi := slices.Min(r.dataLo), slices.Max(r.dataHi)
 	if lo >= 0 && hi <= 1 || !(hi > lo) {
 		return 1
 	}

@@ -73,3 +73,10 @@ func SubSeed(seed int64, k uint64) uint64 {
 func (s *Settings) Split(x []float64, dim int) (train, heldout []float64) {
 	return datasets.Split(x, dim, s.Holdout, SubSeed(s.Seed, SeedSplit))
 }
+
+// SplitInPlace is Split reordering x in place and returning views of it
+// (datasets.SplitInPlace): the same rows in the same order, without a
+// second copy of the data.
+func (s *Settings) SplitInPlace(x []float64, dim int) (train, heldout []float64) {
+	return datasets.SplitInPlace(x, dim, s.Holdout, SubSeed(s.Seed, SeedSplit))
+}

@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/BurntSushi/toml"
@@ -167,8 +169,24 @@ func TestExportToTorch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(buf.Bytes(), want) {
+			// A spectral_norm export holds W/σ, σ from power iterations on
+			// the SIMD dot products: its last bits depend on the machine's
+			// kernels (arm64's fused multiply-adds), so elsewhere than on
+			// amd64, where the files were made, it is compared to 1e-13.
+			exact := !strings.Contains(c.Table, "spectral_norm = true") || runtime.GOARCH == "amd64"
+			if exact && !bytes.Equal(buf.Bytes(), want) {
 				t.Errorf("%s: the export differs from testdata/%s", c.Name, f)
+			}
+			if !exact {
+				got, _, err := fileio.ReadTensorsFile(filepath.Join("testdata", f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, x := range ts {
+					if !closeFloats(x.Data, got[k].Data, 1e-13) {
+						t.Errorf("%s: tensor %s differs from testdata/%s by more than 1e-13", c.Name, x.Name, f)
+					}
+				}
 			}
 			// The file loads back into the same architecture, exactly: Params
 			// is in state_dict order (with spectral_norm, the weights come
@@ -178,7 +196,7 @@ func TestExportToTorch(t *testing.T) {
 			for _, x := range ts {
 				flat = append(flat, x.Data...)
 			}
-			if q := back.Params(); !equalFloats(flat, q, tolerance(e) == 1e-5) {
+			if q := back.Params(); !equalFloats(flat, q, tolerance(e) == 1e-5) && (exact || !closeFloats(flat, q, 1e-13)) {
 				t.Errorf("%s: %s does not load back to the exported parameters", c.Name, f)
 			}
 		}
@@ -194,6 +212,24 @@ type stateDicter interface {
 }
 
 // equalFloats compares exactly, or after rounding a to float32.
+// closeFloats reports whether a and b agree to rel, relative to the
+// largest magnitude of a.
+func closeFloats(a, b []float64, rel float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	scale := 0.0
+	for _, v := range a {
+		scale = max(scale, math.Abs(v))
+	}
+	for i := range a {
+		if !(math.Abs(a[i]-b[i]) <= rel*scale) {
+			return false
+		}
+	}
+	return true
+}
+
 func equalFloats(a, b []float64, f32 bool) bool {
 	if len(a) != len(b) {
 		return false

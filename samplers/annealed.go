@@ -160,19 +160,7 @@ func (k *annealedKernel) Step(c *Chains, it Iter) {
 	k.box.clamp(k.prop)
 	k.fz.restore(k.prop, c.X, d)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
-	for i := 0; i < c.N; i++ {
-		lo, hi := i*d, (i+1)*d
-		if !Finite(k.eProp[i]) || !RowFinite(k.gProp, i, d) {
-			c.Stats.Divergences++
-			continue
-		}
-		copy(c.X[lo:hi], k.prop[lo:hi])
-		copy(c.Grad[lo:hi], k.gProp[lo:hi])
-		c.E[i] = k.eProp[i]
-		c.Stats.Accepted++
-		c.Stats.AcceptSum++
-	}
-	c.Stats.Transitions += int64(c.N)
+	takeFinite(c, k.prop, k.eProp, k.gProp)
 }
 
 // Record reports each chain's last step as ulaKernel's Record does; the

@@ -157,19 +157,7 @@ func (k *sigmaKernel) Step(c *Chains, it Iter) {
 	simd.Langevin(k.prop, c.Grad, k.xi, -k.drift[l], k.noise[l])
 	k.box.clamp(k.prop)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
-	for i := 0; i < c.N; i++ {
-		lo, hi := i*d, (i+1)*d
-		if !Finite(k.eProp[i]) || !RowFinite(k.gProp, i, d) {
-			c.Stats.Divergences++
-			continue
-		}
-		copy(c.X[lo:hi], k.prop[lo:hi])
-		copy(c.Grad[lo:hi], k.gProp[lo:hi])
-		c.E[i] = k.eProp[i]
-		c.Stats.Accepted++
-		c.Stats.AcceptSum++
-	}
-	c.Stats.Transitions += int64(c.N)
+	takeFinite(c, k.prop, k.eProp, k.gProp)
 }
 
 // Record reports each chain's last step as ulaKernel's Record does; the

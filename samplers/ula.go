@@ -185,28 +185,7 @@ func (k *ulaKernel) Step(c *Chains, _ Iter) {
 	k.box.clamp(k.prop)
 	k.fz.restore(k.prop, c.X, d)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
-	if allFinite(k.eProp) && allFinite(k.gProp) { // the common case: every chain moves
-		copy(c.X, k.prop)
-		copy(c.Grad, k.gProp)
-		copy(c.E, k.eProp)
-		c.Stats.Accepted += int64(c.N)
-		c.Stats.AcceptSum += float64(c.N)
-		c.Stats.Transitions += int64(c.N)
-		return
-	}
-	for i := 0; i < c.N; i++ {
-		lo, hi := i*d, (i+1)*d
-		if !Finite(k.eProp[i]) || !RowFinite(k.gProp, i, d) {
-			c.Stats.Divergences++
-			continue
-		}
-		copy(c.X[lo:hi], k.prop[lo:hi])
-		copy(c.Grad[lo:hi], k.gProp[lo:hi])
-		c.E[i] = k.eProp[i]
-		c.Stats.Accepted++
-		c.Stats.AcceptSum++
-	}
-	c.Stats.Transitions += int64(c.N)
+	takeFinite(c, k.prop, k.eProp, k.gProp)
 }
 
 // Record reports each chain's last step: diverged when the proposal's
@@ -253,3 +232,33 @@ var (
 	_ registry.Provisioner = (*ULA)(nil)
 	_ Recorder             = (*ulaKernel)(nil)
 )
+
+// takeFinite moves each chain of c to its unadjusted Langevin proposal
+// (prop, with energies eProp and gradients gProp), except a chain whose
+// proposed energy or gradient is not finite: it keeps its state and counts
+// a divergence.
+func takeFinite(c *Chains, prop, eProp, gProp []float64) {
+	if allFinite(eProp) && allFinite(gProp) { // the common case: every chain moves
+		copy(c.X, prop)
+		copy(c.Grad, gProp)
+		copy(c.E, eProp)
+		c.Stats.Accepted += int64(c.N)
+		c.Stats.AcceptSum += float64(c.N)
+		c.Stats.Transitions += int64(c.N)
+		return
+	}
+	d := c.Dim
+	for i := 0; i < c.N; i++ {
+		lo, hi := i*d, (i+1)*d
+		if !Finite(eProp[i]) || !RowFinite(gProp, i, d) {
+			c.Stats.Divergences++
+			continue
+		}
+		copy(c.X[lo:hi], prop[lo:hi])
+		copy(c.Grad[lo:hi], gProp[lo:hi])
+		c.E[i] = eProp[i]
+		c.Stats.Accepted++
+		c.Stats.AcceptSum++
+	}
+	c.Stats.Transitions += int64(c.N)
+}

@@ -22,7 +22,7 @@ const (
 // NearestDistances returns, for each row of q, the Euclidean distance to
 // its nearest row of ref (both row-major, dim values per row). Squared
 // distances are computed as ‖a‖² + ‖b‖² − 2a·b with the dot products of a
-// block of queries against a block of reference rows as one simd.MatMul,
+// block of queries against a block of reference rows as one simd.MatMulBT,
 // so the cost is about 2·|q|·|ref|·dim flops; rounding makes a distance
 // below about 1e-7·‖a‖ read as a small number rather than 0 (a negative
 // square from cancellation reads 0). Blocks of queries run on workers
@@ -36,22 +36,9 @@ func NearestDistances(ctx context.Context, q, ref []float64, dim, workers int) (
 		panic(fmt.Sprintf("evaluate: NearestDistances: len(q) = %d and len(ref) = %d must be multiples of dim = %d > 0, ref not empty", len(q), len(ref), dim))
 	}
 	nq, nr := len(q)/dim, len(ref)/dim
-	// The reference blocks, transposed once (dim × block) for MatMul, and
-	// their squared norms.
-	nrb := (nr + nnRefBlock - 1) / nnRefBlock
-	refT := make([][]float64, nrb)
 	refSq := make([]float64, nr)
-	for b := range refT {
-		lo, hi := b*nnRefBlock, min((b+1)*nnRefBlock, nr)
-		t := make([]float64, dim*(hi-lo))
-		for i := lo; i < hi; i++ {
-			row := ref[i*dim : (i+1)*dim]
-			refSq[i] = simd.SumSq(row)
-			for j, v := range row {
-				t[j*(hi-lo)+i-lo] = v
-			}
-		}
-		refT[b] = t
+	for i := range nr {
+		refSq[i] = simd.SumSq(ref[i*dim : (i+1)*dim])
 	}
 	out := make([]float64, nq)
 	nqb := (nq + nnQueryBlock - 1) / nnQueryBlock
@@ -65,6 +52,7 @@ func NearestDistances(ctx context.Context, q, ref []float64, dim, workers int) (
 		go func() {
 			defer wg.Done()
 			dots := make([]float64, nnQueryBlock*nnRefBlock)
+			qs := make([]float64, nnQueryBlock)
 			for ctx.Err() == nil {
 				b := int(next.Add(1) - 1)
 				if b >= nqb {
@@ -76,16 +64,17 @@ func NearestDistances(ctx context.Context, q, ref []float64, dim, workers int) (
 				for i := range best {
 					best[i] = math.Inf(1)
 				}
-				for rb, t := range refT {
-					r0 := rb * nnRefBlock
-					nc := len(t) / dim
+				for i := range m {
+					qs[i] = simd.SumSq(q[(lo+i)*dim : (lo+i+1)*dim])
+				}
+				for r0 := 0; r0 < nr; r0 += nnRefBlock {
+					nc := min(nnRefBlock, nr-r0)
 					c := dots[:m*nc]
-					simd.MatMul(c, q[lo*dim:hi*dim], t, m, dim, nc)
+					simd.MatMulBT(c, q[lo*dim:hi*dim], ref[r0*dim:(r0+nc)*dim], m, dim, nc)
 					for i := range m {
-						qs := simd.SumSq(q[(lo+i)*dim : (lo+i+1)*dim])
 						row := c[i*nc : (i+1)*nc]
 						for j, v := range row {
-							d2 := qs + refSq[r0+j] - 2*v
+							d2 := qs[i] + refSq[r0+j] - 2*v
 							if d2 < best[i] || math.IsNaN(d2) {
 								best[i] = d2
 							}

@@ -2,8 +2,9 @@ package samplers
 
 import (
 	"fmt"
-	"github.com/goebm/ebm/rng"
 	"math"
+
+	"github.com/goebm/ebm/rng"
 
 	"github.com/goebm/ebm/simd"
 )
@@ -125,24 +126,35 @@ func (a *AnnealedLangevin) Start(c *Chains) (Kernel, error) {
 		return nil, err
 	}
 	temps := a.Temperatures()
-	noise := make([]float64, len(temps))
+	drift, noise := make([]float64, len(temps)), make([]float64, len(temps))
 	for l, t := range temps {
-		noise[l] = math.Sqrt(2 * a.StepSize * t / a.TMin)
+		drift[l], noise[l] = a.StepSize/a.TMin, math.Sqrt(2*a.StepSize*t/a.TMin)
 	}
-	nd := c.N * c.Dim
-	return &annealedKernel{box: bx, fz: fz, drift: a.StepSize / a.TMin, noise: noise, steps: a.StepsPerLevel,
-		prop: make([]float64, nd), gProp: make([]float64, nd), xi: make([]float64, nd),
-		eProp: make([]float64, c.N)}, nil
+	return newLadderKernel(c, bx, fz, drift, noise, a.StepsPerLevel), nil
 }
 
-// annealedKernel holds one shard's scratch; like ULA it has no per-chain
-// adaptation, and the level depends only on the iteration index.
+// newLadderKernel returns the kernel of a Langevin ladder for the shard c:
+// at level l the step x′ = x − drift[l]·∇E(x) + noise[l]·ξ, steps
+// iterations per level.
+func newLadderKernel(c *Chains, bx box, fz frozenSet, drift, noise []float64, steps int) *annealedKernel {
+	nd := c.N * c.Dim
+	return &annealedKernel{box: bx, fz: fz, drift: drift, noise: noise, steps: steps,
+		prop: make([]float64, nd), gProp: make([]float64, nd), xi: make([]float64, nd),
+		eProp: make([]float64, c.N)}
+}
+
+// annealedKernel is the kernel of annealed_langevin and
+// annealed_langevin_sigma: one Langevin step per iteration, with the drift
+// and noise of the ladder level of the iteration. It holds one shard's
+// scratch; like ULA it has no per-chain adaptation, and the level depends
+// only on the iteration index.
 type annealedKernel struct {
 	box         box       // bounds: the proposal is clamped to them
 	fz          frozenSet // coordinates that keep their values
-	drift       float64   // η/t_min, the same at every level
-	noise       []float64 // √(2η·T_l/t_min) per level
+	drift       []float64 // per level: η/t_min (annealed_langevin, the same at every level) or α_l/2
+	noise       []float64 // per level: √(2η·T_l/t_min) or √α_l
 	steps       int       // steps per level
+	level       int       // the level of the last step, for Record
 	prop, gProp []float64 // N×d proposals and their gradients
 	xi          []float64 // N×d standard normal noise
 	eProp       []float64
@@ -154,9 +166,10 @@ type annealedKernel struct {
 func (k *annealedKernel) Step(c *Chains, it Iter) {
 	d := c.Dim
 	level := min(max(it.I, 0)/k.steps, len(k.noise)-1)
+	k.level = level
 	rng.FillNormRows(c.Rng, k.xi, d) // row i from c.Rng[i], as FillNorm
 	copy(k.prop, c.X)
-	simd.Langevin(k.prop, c.Grad, k.xi, -k.drift, k.noise[level])
+	simd.Langevin(k.prop, c.Grad, k.xi, -k.drift[level], k.noise[level])
 	k.box.clamp(k.prop)
 	k.fz.restore(k.prop, c.X, d)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
@@ -164,9 +177,9 @@ func (k *annealedKernel) Step(c *Chains, it Iter) {
 }
 
 // Record reports each chain's last step as ulaKernel's Record does; the
-// step size is the drift coefficient η/t_min.
+// step size is the last step's drift coefficient (η/t_min, or α_l/2).
 func (k *annealedKernel) Record(c *Chains, st []DrawStats) {
-	recordLangevin(c, st, k.eProp, k.gProp, k.drift)
+	recordLangevin(c, st, k.eProp, k.gProp, k.drift[k.level])
 }
 
 var (

@@ -3,9 +3,6 @@ package samplers
 import (
 	"fmt"
 	"math"
-
-	"github.com/goebm/ebm/rng"
-	"github.com/goebm/ebm/simd"
 )
 
 // AnnealedSigma is annealed Langevin dynamics with the step schedule of
@@ -124,49 +121,11 @@ func (a *AnnealedSigma) Start(c *Chains) (Kernel, error) {
 		return nil, err
 	}
 	alpha := a.Steps()
-	k := &sigmaKernel{box: bx, steps: a.StepsPerLevel, drift: make([]float64, len(alpha)), noise: make([]float64, len(alpha))}
+	drift, noise := make([]float64, len(alpha)), make([]float64, len(alpha))
 	for l, v := range alpha {
-		k.drift[l], k.noise[l] = v/2, math.Sqrt(v)
+		drift[l], noise[l] = v/2, math.Sqrt(v)
 	}
-	nd := c.N * c.Dim
-	k.prop, k.gProp, k.xi, k.eProp = make([]float64, nd), make([]float64, nd), make([]float64, nd), make([]float64, c.N)
-	return k, nil
+	return newLadderKernel(c, bx, frozenSet{}, drift, noise, a.StepsPerLevel), nil
 }
 
-// sigmaKernel holds one shard's scratch; the level depends only on the
-// iteration index.
-type sigmaKernel struct {
-	box          box
-	steps        int       // steps per level
-	drift, noise []float64 // α_l/2 and √α_l per level
-	prop, gProp  []float64 // N×d proposals and their gradients
-	xi           []float64 // N×d standard normal noise
-	eProp        []float64
-	level        int // the level of the last step, for Record
-}
-
-// Step moves every chain by one Langevin step at the level of it.I; chain i
-// draws d normals from c.Rng[i]. A chain whose new energy or gradient is
-// not finite keeps its state and counts a divergence.
-func (k *sigmaKernel) Step(c *Chains, it Iter) {
-	d := c.Dim
-	l := min(max(it.I, 0)/k.steps, len(k.drift)-1)
-	k.level = l
-	rng.FillNormRows(c.Rng, k.xi, d)
-	copy(k.prop, c.X)
-	simd.Langevin(k.prop, c.Grad, k.xi, -k.drift[l], k.noise[l])
-	k.box.clamp(k.prop)
-	c.EvalGradient(k.eProp, k.gProp, k.prop)
-	takeFinite(c, k.prop, k.eProp, k.gProp)
-}
-
-// Record reports each chain's last step as ulaKernel's Record does; the
-// step size is the last step's drift coefficient α_l/2.
-func (k *sigmaKernel) Record(c *Chains, st []DrawStats) {
-	recordLangevin(c, st, k.eProp, k.gProp, k.drift[k.level])
-}
-
-var (
-	_ Sampler  = (*AnnealedSigma)(nil)
-	_ Recorder = (*sigmaKernel)(nil)
-)
+var _ Sampler = (*AnnealedSigma)(nil)

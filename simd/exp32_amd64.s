@@ -324,3 +324,199 @@ loopexp32AVX512:
 	JNZ          loopexp32AVX512
 	VZEROUPPER
 	RET
+
+// func siluRows32AVX512(z, d, bias, scale *float32, rows, w, ld, mode int)
+// SiLU32's three passes (bias and negation, e^−v, value and derivative)
+// fused, 16 values per register: for each of rows rows (ld apart) and each
+// of its first w columns (a multiple of 16), v = z + bias, t = e^−v with
+// exp32's operations, s = 1/(1 + t), z = v·s and, for mode 1 and 2,
+// d = s·(1 + v·(1 − s)) (mode 2: times scale). Every value gets the
+// operations of the three-pass path, in the same order: the same bits.
+TEXT ·siluRows32AVX512(SB), NOSPLIT, $0-64
+	MOVQ rows+32(FP), R9
+	TESTQ R9, R9
+	JZ   siluRows32AVX512done
+	MOVQ w+40(FP), R10
+	SHRQ $4, R10
+	JZ   siluRows32AVX512done
+	MOVQ ld+48(FP), R11
+	SHLQ $2, R11
+	MOVQ mode+56(FP), AX
+	MOVQ z+0(FP), R12
+	MOVQ d+8(FP), R13
+	VMOVUPS exp32c<>+0(SB), Z8
+	VMOVUPS exp32c<>+64(SB), Z9
+	VMOVUPS exp32c<>+128(SB), Z10
+	VMOVUPS exp32c<>+704(SB), Z11
+	VMOVUPS exp32c<>+768(SB), Z12
+	MOVL $0x3f800000, BX
+	MOVQ BX, X14
+	VBROADCASTSS X14, Z14
+	MOVL $0x80000000, BX
+	MOVQ BX, X15
+	VBROADCASTSS X15, Z15
+
+siluRows32AVX512row:
+	MOVQ R12, DI
+	MOVQ R13, SI
+	MOVQ bias+16(FP), DX
+	MOVQ scale+24(FP), R8
+	MOVQ R10, CX
+
+siluRows32AVX512loop:
+	VMOVUPS      (DI), Z0
+	VADDPS       (DX), Z0, Z0 // v = z + bias
+	VXORPS       Z15, Z0, Z6 // −v
+	VMINPS       Z6, Z8, Z1 // e^−v as exp32 computes it
+	VMAXPS       Z1, Z9, Z1
+	VMULPS       Z10, Z1, Z2
+	VRNDSCALEPS  $0, Z2, Z2
+	VFNMADD231PS exp32c<>+192(SB), Z2, Z1
+	VFNMADD231PS exp32c<>+256(SB), Z2, Z1
+	VMOVUPS      exp32c<>+320(SB), Z3
+	VFMADD213PS  exp32c<>+384(SB), Z1, Z3
+	VFMADD213PS  exp32c<>+448(SB), Z1, Z3
+	VFMADD213PS  exp32c<>+512(SB), Z1, Z3
+	VFMADD213PS  exp32c<>+576(SB), Z1, Z3
+	VFMADD213PS  exp32c<>+640(SB), Z1, Z3
+	VFMADD213PS  Z11, Z1, Z3
+	VFMADD213PS  Z11, Z1, Z3
+	VCVTPS2DQ    Z2, Z4
+	VPSRAD       $1, Z4, Z5
+	VPSUBD       Z5, Z4, Z4
+	VPADDD       Z12, Z5, Z5
+	VPADDD       Z12, Z4, Z4
+	VPSLLD       $23, Z5, Z5
+	VPSLLD       $23, Z4, Z4
+	VMULPS       Z5, Z3, Z3
+	VMULPS       Z4, Z3, Z3 // t
+	VADDPS       Z3, Z14, Z1 // 1 + t
+	VDIVPS       Z1, Z14, Z1 // s = 1/(1 + t)
+	VMULPS       Z1, Z0, Z2 // v·s
+	VMOVUPS      Z2, (DI)
+	CMPQ         AX, $0
+	JEQ          siluRows32AVX512next
+	VSUBPS       Z1, Z14, Z3 // 1 − s
+	VMULPS       Z3, Z0, Z3 // v·(1 − s)
+	VADDPS       Z14, Z3, Z3 // 1 + v·(1 − s)
+	VMULPS       Z3, Z1, Z3 // s·(…)
+	CMPQ         AX, $1
+	JEQ          siluRows32AVX512store
+	VMULPS       (R8), Z3, Z3 // ·scale
+	ADDQ         $64, R8
+
+siluRows32AVX512store:
+	VMOVUPS Z3, (SI)
+
+siluRows32AVX512next:
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	DECQ CX
+	JNZ  siluRows32AVX512loop
+	ADDQ R11, R12
+	ADDQ R11, R13
+	DECQ R9
+	JNZ  siluRows32AVX512row
+
+siluRows32AVX512done:
+	VZEROUPPER
+	RET
+
+// func siluRows32AVX2(z, d, bias, scale *float32, rows, w, ld, mode int)
+// SiLU32's three passes (bias and negation, e^−v, value and derivative)
+// fused, 8 values per register: for each of rows rows (ld apart) and each
+// of its first w columns (a multiple of 8), v = z + bias, t = e^−v with
+// exp32's operations, s = 1/(1 + t), z = v·s and, for mode 1 and 2,
+// d = s·(1 + v·(1 − s)) (mode 2: times scale). Every value gets the
+// operations of the three-pass path, in the same order: the same bits.
+TEXT ·siluRows32AVX2(SB), NOSPLIT, $0-64
+	MOVQ rows+32(FP), R9
+	TESTQ R9, R9
+	JZ   siluRows32AVX2done
+	MOVQ w+40(FP), R10
+	SHRQ $3, R10
+	JZ   siluRows32AVX2done
+	MOVQ ld+48(FP), R11
+	SHLQ $2, R11
+	MOVQ mode+56(FP), AX
+	MOVQ z+0(FP), R12
+	MOVQ d+8(FP), R13
+	VMOVUPS exp32c<>+0(SB), Y8
+	VMOVUPS exp32c<>+64(SB), Y9
+	VMOVUPS exp32c<>+128(SB), Y10
+	VMOVUPS exp32c<>+704(SB), Y11
+	VMOVUPS exp32c<>+768(SB), Y12
+	MOVL $0x3f800000, BX
+	MOVQ BX, X14
+	VBROADCASTSS X14, Y14
+	MOVL $0x80000000, BX
+	MOVQ BX, X15
+	VBROADCASTSS X15, Y15
+
+siluRows32AVX2row:
+	MOVQ R12, DI
+	MOVQ R13, SI
+	MOVQ bias+16(FP), DX
+	MOVQ scale+24(FP), R8
+	MOVQ R10, CX
+
+siluRows32AVX2loop:
+	VMOVUPS      (DI), Y0
+	VADDPS       (DX), Y0, Y0 // v = z + bias
+	VXORPS       Y15, Y0, Y6 // −v
+	VMINPS       Y6, Y8, Y1 // e^−v as exp32 computes it
+	VMAXPS       Y1, Y9, Y1
+	VMULPS       Y10, Y1, Y2
+	VROUNDPS     $0, Y2, Y2
+	VFNMADD231PS exp32c<>+192(SB), Y2, Y1
+	VFNMADD231PS exp32c<>+256(SB), Y2, Y1
+	VMOVUPS      exp32c<>+320(SB), Y3
+	VFMADD213PS  exp32c<>+384(SB), Y1, Y3
+	VFMADD213PS  exp32c<>+448(SB), Y1, Y3
+	VFMADD213PS  exp32c<>+512(SB), Y1, Y3
+	VFMADD213PS  exp32c<>+576(SB), Y1, Y3
+	VFMADD213PS  exp32c<>+640(SB), Y1, Y3
+	VFMADD213PS  Y11, Y1, Y3
+	VFMADD213PS  Y11, Y1, Y3
+	VCVTPS2DQ    Y2, Y4
+	VPSRAD       $1, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VPADDD       Y12, Y5, Y5
+	VPADDD       Y12, Y4, Y4
+	VPSLLD       $23, Y5, Y5
+	VPSLLD       $23, Y4, Y4
+	VMULPS       Y5, Y3, Y3
+	VMULPS       Y4, Y3, Y3 // t
+	VADDPS       Y3, Y14, Y1 // 1 + t
+	VDIVPS       Y1, Y14, Y1 // s = 1/(1 + t)
+	VMULPS       Y1, Y0, Y2 // v·s
+	VMOVUPS      Y2, (DI)
+	CMPQ         AX, $0
+	JEQ          siluRows32AVX2next
+	VSUBPS       Y1, Y14, Y3 // 1 − s
+	VMULPS       Y3, Y0, Y3 // v·(1 − s)
+	VADDPS       Y14, Y3, Y3 // 1 + v·(1 − s)
+	VMULPS       Y3, Y1, Y3 // s·(…)
+	CMPQ         AX, $1
+	JEQ          siluRows32AVX2store
+	VMULPS       (R8), Y3, Y3 // ·scale
+	ADDQ         $32, R8
+
+siluRows32AVX2store:
+	VMOVUPS Y3, (SI)
+
+siluRows32AVX2next:
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  siluRows32AVX2loop
+	ADDQ R11, R12
+	ADDQ R11, R13
+	DECQ R9
+	JNZ  siluRows32AVX2row
+
+siluRows32AVX2done:
+	VZEROUPPER
+	RET

@@ -253,3 +253,12 @@ func putScratch32(p *[]float32)        { scratch32.put(p) }
 
 // transpose32 is transpose for float32.
 func transpose32(dst, src []float32, r, c int) { transposeOf(dst, src, r, c) }
+
+// Mul32 sets dst[i] *= x[i], one rounding per element: every
+// implementation gives the same bits. It panics if the lengths differ.
+func Mul32(dst, x []float32) {
+	if len(x) != len(dst) {
+		mismatch()
+	}
+	mul32(dst, x)
+}

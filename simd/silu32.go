@@ -21,11 +21,21 @@ func SiLU32(z, d, bias, scale []float32, deriv bool) {
 		mismatch()
 	}
 	d = d[:len(z)]
+	// The vector implementations fuse the three passes over each row's
+	// first n columns; the rest of each row takes them one after another.
+	n := siluRows32(z, d, bias, scale, deriv)
+	if n == w {
+		return
+	}
+	b, sc := bias[n:], scale
+	if scale != nil {
+		sc = scale[n:]
+	}
 	for i0 := 0; i0 < len(z); i0 += w {
-		zr, dr := z[i0:i0+w], d[i0:i0+w]
-		siluPre32(zr, dr, bias)
+		zr, dr := z[i0+n:i0+w], d[i0+n:i0+w]
+		siluPre32(zr, dr, b)
 		Exp32(dr, dr)
-		siluPost32(zr, dr, scale, deriv)
+		siluPost32(zr, dr, sc, deriv)
 	}
 }
 

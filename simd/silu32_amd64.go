@@ -14,6 +14,40 @@ func siluPre32AVX2(z, d, bias *float32, n int)
 //go:noescape
 func siluPost32AVX2(z, d, scale *float32, n, mode int)
 
+//go:noescape
+func siluRows32AVX512(z, d, bias, scale *float32, rows, w, ld, mode int)
+
+//go:noescape
+func siluRows32AVX2(z, d, bias, scale *float32, rows, w, ld, mode int)
+
+// siluRows32 runs SiLU32's fused kernel on the first n columns of every
+// row (n = the row width rounded down to the implementation's lanes) and
+// returns n; 0 for the generic implementation.
+func siluRows32(z, d, bias, scale []float32, deriv bool) int {
+	lanes, w := siluLanes(), len(bias)
+	if lanes == 0 || w < lanes || len(z) == 0 {
+		return 0
+	}
+	n := w / lanes * lanes
+	mode := 0
+	var sp *float32
+	switch {
+	case !deriv:
+	case scale == nil:
+		mode = 1
+	default:
+		mode, sp = 2, &scale[0]
+	}
+	rows := len(z) / w
+	_ = d[len(z)-1]
+	if lanes == 16 {
+		siluRows32AVX512(&z[0], &d[0], &bias[0], sp, rows, n, w, mode)
+	} else {
+		siluRows32AVX2(&z[0], &d[0], &bias[0], sp, rows, n, w, mode)
+	}
+	return n
+}
+
 // siluLanes returns the float32 lanes of the chosen implementation's
 // activation kernels (kernels32.lanes; 0: generic).
 func siluLanes() int { return k32().lanes }

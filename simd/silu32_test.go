@@ -78,3 +78,29 @@ func TestSiLU32(t *testing.T) {
 		}
 	}
 }
+
+// TestMul32 checks Mul32 of every implementation against the product of
+// each pair, at lengths around the vector widths: the product is
+// rounded once, so every implementation must give its bits.
+func TestMul32(t *testing.T) {
+	defer func() { _ = Use(best().name) }()
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 71, 128} {
+		a, b := make([]float32, n), make([]float32, n)
+		for i := range a {
+			a[i], b[i] = float32(r.NormFloat64()), float32(r.NormFloat64()*1e3)
+		}
+		for _, name := range Available() {
+			if err := Use(name); err != nil {
+				t.Fatal(err)
+			}
+			got := append([]float32(nil), a...)
+			Mul32(got, b)
+			for i := range got {
+				if want := a[i] * b[i]; math.Float32bits(got[i]) != math.Float32bits(want) {
+					t.Fatalf("%s n=%d: element %d = %v, want %v", name, n, i, got[i], want)
+				}
+			}
+		}
+	}
+}

@@ -75,3 +75,22 @@ func exp32Tail(dst, x []float32) {
 	exp32AVX2(&buf[0], &buf[0], 8)
 	copy(dst, buf[:])
 }
+
+//go:noescape
+func mul32AVX2(dst, x *float32, n int)
+
+// mul32 sets dst[i] *= x[i]: the assembly on the multiple-of-8 prefix
+// where the implementation has vector kernels, Go on the rest.
+func mul32(dst, x []float32) {
+	x = x[:len(dst)]
+	n := 0
+	if k32().lanes > 0 {
+		n = len(dst) &^ 7
+	}
+	if n > 0 {
+		mul32AVX2(&dst[0], &x[0], n)
+	}
+	for i := n; i < len(dst); i++ {
+		dst[i] *= x[i]
+	}
+}

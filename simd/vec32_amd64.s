@@ -85,3 +85,47 @@ aeight:
 adone:
 	VZEROUPPER
 	RET
+
+// func mul32AVX2(dst, x *float32, n int)
+// dst[i] *= x[i] for n (a multiple of 8) values, 32 per iteration while
+// there are 32, then 8: one rounding per element, as the reference.
+TEXT ·mul32AVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	CMPQ CX, $32
+	JLT  meight
+
+mthirtytwo:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMULPS  (SI), Y0, Y0
+	VMULPS  32(SI), Y1, Y1
+	VMULPS  64(SI), Y2, Y2
+	VMULPS  96(SI), Y3, Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $128, DI
+	ADDQ    $128, SI
+	SUBQ    $32, CX
+	CMPQ    CX, $32
+	JGE     mthirtytwo
+
+meight:
+	CMPQ    CX, $8
+	JLT     mdone
+	VMOVUPS (DI), Y0
+	VMULPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JMP     meight
+
+mdone:
+	VZEROUPPER
+	RET

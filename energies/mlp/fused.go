@@ -289,9 +289,7 @@ func chunk[T elem](m *MLP, s *work[T], e64, grad64, x64 []float64, p, wt []T) {
 			backLayer(m, g, delta, p, wt, l)
 			fp -= len(g)
 			prev := s.fp[fp : fp+len(g)]
-			for i, v := range g[:len(prev)] {
-				prev[i] *= v
-			}
+			mul(prev, g[:len(prev)])
 			delta = prev
 		}
 		backLayer(m, grad, delta, p, wt, 1)
@@ -387,6 +385,17 @@ func matMulBias[T elem](c, a, b, bias []T, m, k, n int) {
 		simd.MatMulBias32(as32(c), as32(a), as32(b), as32(bias), m, k, n)
 	} else {
 		simd.MatMulBias(as64(c), as64(a), as64(b), as64(bias), m, k, n)
+	}
+}
+
+// mul sets dst[i] *= x[i].
+func mul[T elem](dst, x []T) {
+	if is32[T]() {
+		simd.Mul32(as32(dst), as32(x))
+		return
+	}
+	for i, v := range x {
+		dst[i] *= v
 	}
 }
 

@@ -59,10 +59,19 @@ func addRows[T float32 | float64](c, bias []T) {
 	if n == 0 {
 		return
 	}
-	for i := 0; i+n <= len(c); i += n {
-		row := c[i : i+n]
-		for j := range row {
-			row[j] += bias[j]
+	// Each row takes the implementation's axpy with a = 1: 1·bias[j] is
+	// exact, so every element is row[j] + bias[j], rounded once, as the
+	// plain loop gives it, in vector registers.
+	switch c := any(c).(type) {
+	case []float32:
+		axpy, b := k32().axpy, any(bias).([]float32)
+		for i := 0; i+n <= len(c); i += n {
+			axpy(c[i:i+n], 1, b)
+		}
+	case []float64:
+		axpy, b := current.axpy, any(bias).([]float64)
+		for i := 0; i+n <= len(c); i += n {
+			axpy(c[i:i+n], 1, b)
 		}
 	}
 }

@@ -2,10 +2,10 @@ package samplers
 
 import (
 	"fmt"
-	"github.com/goebm/ebm/rng"
 	"math"
 
 	"github.com/goebm/ebm/registry"
+	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/simd"
 )
 
@@ -208,25 +208,6 @@ func recordLangevin(c *Chains, st []DrawStats, eProp, gProp []float64, eta float
 	}
 }
 
-// allFinite reports whether every value of a is finite: v − v is 0 for
-// finite v and NaN for ±Inf and NaN, and a NaN survives any sum. Four
-// partial sums keep the loop short of the add latency.
-func allFinite(a []float64) bool {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		v := a[i : i+4 : i+4]
-		s0 += v[0] - v[0]
-		s1 += v[1] - v[1]
-		s2 += v[2] - v[2]
-		s3 += v[3] - v[3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] - a[i]
-	}
-	return s0+s1+s2+s3 == 0
-}
-
 var (
 	_ Sampler              = (*ULA)(nil)
 	_ registry.Provisioner = (*ULA)(nil)
@@ -238,7 +219,7 @@ var (
 // proposed energy or gradient is not finite: it keeps its state and counts
 // a divergence.
 func takeFinite(c *Chains, prop, eProp, gProp []float64) {
-	if allFinite(eProp) && allFinite(gProp) { // the common case: every chain moves
+	if simd.AllFinite(eProp) && simd.AllFinite(gProp) { // the common case: every chain moves
 		copy(c.X, prop)
 		copy(c.Grad, gProp)
 		copy(c.E, eProp)

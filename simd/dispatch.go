@@ -59,6 +59,9 @@ type kernels struct {
 	addWeightedDiffs func(g, x []float64, ld int, c, w []float64, h float64)
 	// adam is one Adam update (Adam); nil means adamGeneric.
 	adam func(p, m, v, grad []float64, c *AdamConsts)
+	// allFinite reports whether no value is NaN or ±Inf (AllFinite); nil
+	// means allFiniteGeneric.
+	allFinite func(x []float64) bool
 }
 
 // known lists every implementation, compiled in or not, with the GOARCH

@@ -22,7 +22,7 @@ func archKernels() []*kernels {
 		axpyRows: axpyRowsAVX2, position: positionAVX2Go, positionRows: positionRowsAVX2,
 		matMul: matMulAVX2, matMulAT: matMulATAVX2, exp: expAVX2Go, log: logAVX2Go,
 		gaussLogits: gaussLogitsAVX2Go, expSubAcc: expSubAccAVX2Go, addWeightedDiffs: addWeightedDiffsAVX2Go,
-		adam: adamAVX2Go,
+		adam: adamAVX2Go, allFinite: allFiniteAVX2Go,
 	}
 	return []*kernels{avx2, avx512Kernels(avx2)}
 }

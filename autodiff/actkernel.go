@@ -183,6 +183,9 @@ func sigDeriv[T Float](dst, s, u []T, k int) {
 
 // siluDeriv sets dst[i] = SiLU⁽ᵏ⁾(x[i]) = x·σ⁽ᵏ⁾(x) + k·σ⁽ᵏ⁻¹⁾(x).
 func siluDeriv[T Float](dst, x, s, u []T, k int) {
+	if is32[T]() && k <= 2 && siluDeriv32(f32(dst), f32(x), f32(s), f32(u), k) {
+		return
+	}
 	switch k {
 	case 0:
 		for i, v := range x {
@@ -304,4 +307,41 @@ func siluFused[T Float](dst, x, s, u, b, c []T, i0, i1, k int) bool {
 		return false
 	}
 	return true
+}
+
+// ones32 is a block of float32 ones: the factors b and c of
+// simd.SiLUGrad32 when siluDeriv32 wants the bare derivative.
+var ones32 = func() []float32 {
+	o := make([]float32, 1024)
+	for i := range o {
+		o[i] = 1
+	}
+	return o
+}()
+
+// siluDeriv32 is siluDeriv's orders 0, 1 and 2 in float32 on the simd
+// kernels, with the generic loops' operations in their order: x·s by
+// simd.Mul32, and the first and second derivatives by simd.SiLUGrad32
+// with factors of one, which are exact. It reports false for other orders
+// (and for order 0 when dst is s).
+func siluDeriv32(dst, x, s, u []float32, k int) bool {
+	x, s, u = x[:len(dst)], s[:len(dst)], u[:len(dst)]
+	if k == 0 {
+		if len(dst) > 0 && &dst[0] == &s[0] {
+			return false // the copy of x would overwrite s
+		}
+		copy(dst, x)
+		simd.Mul32(dst, s)
+		return true
+	}
+	for i0 := 0; i0 < len(dst); i0 += len(ones32) {
+		i1 := min(i0+len(ones32), len(dst))
+		one := ones32[:i1-i0]
+		var c []float32
+		if k == 2 {
+			c = one
+		}
+		simd.SiLUGrad32(dst[i0:i1], x[i0:i1], s[i0:i1], u[i0:i1], one, c)
+	}
+	return k <= 2
 }

@@ -3,6 +3,8 @@ package autodiff
 import (
 	"runtime"
 	"sync"
+
+	"github.com/goebm/ebm/simd"
 )
 
 // Work large enough to pay for a hand-over (matrix products of at least
@@ -225,6 +227,10 @@ func transpose[T Float](dst, src []T, r, c int) {
 		return
 	}
 	dst, src = dst[:r*c], src[:r*c]
+	if is32[T]() { // 8×8 blocks in vector registers where there are some
+		simd.Transpose32(f32(dst), f32(src), r, c)
+		return
+	}
 	i := 0
 	for ; i+8 <= r; i += 8 {
 		s0, s1 := src[i*c:(i+1)*c], src[(i+1)*c:(i+2)*c]

@@ -107,6 +107,11 @@ func (g *GraphOf[T]) Add(a, b Node) Node {
 	g.link(p, a, b, 0)
 	out := p.val
 	av, bv = av[:len(out)], bv[:len(out)]
+	if len(out) >= 16 { // av + 1·bv on the simd kernels: the same bits
+		copy(out, av)
+		kAxpy(out, 1, bv)
+		return id
+	}
 	for i := range out {
 		out[i] = av[i] + bv[i]
 	}
@@ -302,6 +307,10 @@ func (g *GraphOf[T]) SumCols(a Node) Node {
 	for i := 0; i < n; i++ {
 		row := av[i*m : (i+1)*m]
 		row = row[:len(out)]
+		if m >= 16 { // out += 1·row on the simd kernels: the same bits
+			kAxpy(out, 1, row)
+			continue
+		}
 		for j := range out {
 			out[j] += row[j]
 		}

@@ -43,3 +43,14 @@ type Trainable32 interface {
 // model whose Smooth() is false (e.g. one with ReLU activations, whose
 // Hessian vanishes almost everywhere).
 type Smooth interface{ Smooth() bool }
+
+// Pinner is implemented by trainables that derive work from Params for
+// their Energy and Gradient calls (mlp's float32 copies and transposed
+// weights) and compare Params with what they derived it from at every
+// call, since anyone may write Params. Between Pin and the matching Unpin
+// the caller promises that nothing writes Params, and the calls skip the
+// comparison. Pins nest.
+type Pinner interface {
+	Pin()
+	Unpin()
+}

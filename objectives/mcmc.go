@@ -98,7 +98,8 @@ const minShard = 32
 // so the result does not depend on the split. The shards are kept from one
 // run to the next while the number of chains and the dimension stay.
 type chainRunner struct {
-	workers int // 0 means GOMAXPROCS
+	workers int                // 0 means GOMAXPROCS
+	pin     energies.Trainable // the model, pinned (energies.Pinner) while the chains run
 	sh      *samplers.Shards
 	stats   samplers.Stats // accumulated over every run
 }
@@ -118,6 +119,10 @@ func (r *chainRunner) run(ctx context.Context, s samplers.Sampler, e energies.En
 	}
 	r.sh.Reseed(e, seed)
 	r.sh.SetX(x)
+	if p, ok := r.pin.(energies.Pinner); ok { // nothing writes the parameters while the chains run
+		p.Pin()
+		defer p.Unpin()
+	}
 	err := r.sh.Run(ctx, s, 0, k, nil)
 	if err := ctx.Err(); err != nil {
 		return err
@@ -175,7 +180,7 @@ func (c *contrast) start(name string, m energies.Trainable, data []float64, seed
 		return fmt.Errorf("%s: the training data (%d values) are not whole rows of the model's dimension %d", name, len(data), d)
 	}
 	*c = contrast{name: name, m: m, d: d, np: len(m.Params()), sampler: s, energy: m,
-		master: rng.New(seed, 0), g: autodiff.New(), chains: chainRunner{workers: c.chains.workers}}
+		master: rng.New(seed, 0), g: autodiff.New(), chains: chainRunner{workers: c.chains.workers, pin: m}}
 	if clip > 0 {
 		c.energy = clipped{m: m, max: clip}
 	}

@@ -241,7 +241,9 @@ func cmdRun(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) error {
 				}
 			},
 		}
+		unpin := pin(c.Energy)
 		res, err := samplers.Run(ctx, c.Energy, sp.Sampler, opts)
+		unpin()
 		if err != nil {
 			p.stop()
 		} else {

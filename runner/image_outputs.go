@@ -206,6 +206,7 @@ func (r *trainRun) sampleInit() func(int, *rng.Stream, []float64) {
 // no row. It uses its own seed, so training is not affected.
 func (r *trainRun) sampleProgress(ctx context.Context, step int64) {
 	s := r.c.Sample
+	defer pin(r.c.Model)()
 	res, err := samplers.Run(ctx, r.c.Model, s.Sampler.Value, samplers.Options{
 		Chains: progressChains, Warmup: s.Warmup, Draws: 1, Thin: 1,
 		Seed: train.SubSeed(r.c.Train.Seed, 1000+uint64(step)), Workers: s.Workers, Init: r.sampleInit(),

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/evaluate"
 	"github.com/goebm/ebm/samplers"
 	"github.com/goebm/ebm/train"
@@ -129,6 +130,7 @@ func (r *trainRun) newEvalFile() *evalFile {
 // cut it short.
 func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet bool) (*samplers.Result, bool) {
 	c := r.c
+	defer pin(c.Model)()
 	if r.grid != nil {
 		g := *r.grid
 		ev.Grid = &gridFile{Lo: numbers(g.Lo), Hi: numbers(g.Hi), Res: g.Res, Margin: c.Eval.Margin, Points: pow(g.Res, r.dim)}
@@ -253,7 +255,9 @@ func (r *trainRun) midRunEval(tr *progress) func(ctx context.Context, step int64
 		p.update(done, total)
 	})
 	return func(ctx context.Context, step int64) train.EvalPoint {
+		unpin := pin(r.c.Model)
 		pt := hook(ctx, step)
+		unpin()
 		if p != nil && at == step {
 			p.end(ctx)
 		}
@@ -294,3 +298,15 @@ func pow(b, e int) int {
 // heap grows to about twice what is live (GOGC = 100), and the peak
 // resident memory of an image run is the sum of its phases' scratch.
 func phaseStart() { debug.FreeOSMemory() }
+
+// pin pins e (energies.Pinner: nothing writes its parameters until the
+// returned function unpins it) when it is a Pinner, so that its calls skip
+// checking their parameters for changes; the returned function undoes it.
+func pin(e any) func() {
+	p, ok := e.(energies.Pinner)
+	if !ok {
+		return func() {}
+	}
+	p.Pin()
+	return p.Unpin
+}

@@ -43,8 +43,9 @@ type work[T elem] struct {
 // from Params at every call, since Params may have been written since
 // the last one.
 type weights struct {
-	src  []float64 // the Params these were made from
-	back bool      // the transposes are there too
+	src   []float64 // the Params these were made from
+	back  bool      // the transposes are there too
+	epoch uint64    // the pin epoch in which they were last checked (0: none)
 	wt   []float64
 	p32  []float32
 	wt32 []float32
@@ -80,13 +81,22 @@ func (m *MLP) Gradient(e, grad, x []float64) {
 // needs them, and in float32 the rounded parameters too. Each pooled set
 // remembers the Params it was made from (src) and is rebuilt only when
 // they changed since, bit for bit: samplers call Gradient many times
-// between two parameter updates.
+// between two parameter updates. While the model is pinned (Pin), a set
+// checked once since the pin began is taken as it is.
 func (m *MLP) weightsFor(backward bool) *weights {
 	L := len(m.layers) - 2
 	w, _ := m.trans.Get().(*weights)
 	if w == nil {
 		w = new(weights)
 	}
+	var epoch uint64
+	if m.pins.Load() > 0 {
+		epoch = m.epoch.Load()
+	}
+	if epoch != 0 && w.epoch == epoch && (w.back || !backward) {
+		return w
+	}
+	w.epoch = epoch
 	if len(w.src) == len(m.params) && (w.back || !backward) && sameBits(w.src, m.params) {
 		return w
 	}
@@ -113,6 +123,25 @@ func (m *MLP) weightsFor(backward bool) *weights {
 		}
 	}
 	return w
+}
+
+// Pin promises that Params will not be written until the matching Unpin:
+// meanwhile Energy and Gradient reuse the weights they derived from Params
+// (float32 copies, transposes) without comparing Params with them at each
+// call, which for a large network costs a pass over every parameter. Pins
+// nest. The pcd and cd objectives pin the model around their Langevin
+// chains.
+func (m *MLP) Pin() {
+	if m.pins.Add(1) == 1 {
+		m.epoch.Add(1)
+	}
+}
+
+// Unpin undoes one Pin.
+func (m *MLP) Unpin() {
+	if m.pins.Add(-1) < 0 {
+		panic("mlp: Unpin without Pin")
+	}
 }
 
 // sameBits reports whether a and b (of equal length) hold the same bits.

@@ -31,6 +31,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
@@ -79,6 +80,9 @@ type MLP struct {
 	scratch32 sync.Pool // *work[float32], the same in float32
 	trans     sync.Pool // *weights, the weights of one Energy or Gradient call
 	calls     sync.Pool // *call, the goroutines of one parallel call
+
+	pins  atomic.Int64  // Pin calls not yet undone by Unpin
+	epoch atomic.Uint64 // counts the pins that started from none: see weightsFor
 }
 
 // New returns an initialized MLP for points of dimension dim with the given

@@ -29,15 +29,7 @@ func siluRows32(z, d, bias, scale []float32, deriv bool) int {
 		return 0
 	}
 	n := w / lanes * lanes
-	mode := 0
-	var sp *float32
-	switch {
-	case !deriv:
-	case scale == nil:
-		mode = 1
-	default:
-		mode, sp = 2, &scale[0]
-	}
+	mode, sp := siluMode(scale, deriv)
 	rows := len(z) / w
 	_ = d[len(z)-1]
 	if lanes == 16 {
@@ -46,6 +38,19 @@ func siluRows32(z, d, bias, scale []float32, deriv bool) int {
 		siluRows32AVX2(&z[0], &d[0], &bias[0], sp, rows, n, w, mode)
 	}
 	return n
+}
+
+// siluMode is the kernels' mode argument (0: value only, 1: with the
+// derivative, 2: the derivative times scale) and their scale pointer.
+func siluMode(scale []float32, deriv bool) (int, *float32) {
+	switch {
+	case !deriv:
+		return 0, nil
+	case scale == nil:
+		return 1, nil
+	default:
+		return 2, &scale[0]
+	}
 }
 
 // siluLanes returns the float32 lanes of the chosen implementation's
@@ -77,15 +82,7 @@ func siluPost32(z, d, scale []float32, deriv bool) {
 	}
 	if n > 0 {
 		d := d[:len(z)]
-		mode := 0
-		var sp *float32
-		switch {
-		case !deriv:
-		case scale == nil:
-			mode = 1
-		default:
-			mode, sp = 2, &scale[:len(z)][0]
-		}
+		mode, sp := siluMode(scale[:min(len(scale), len(z))], deriv)
 		if lanes == 16 {
 			siluPost32AVX512(&z[0], &d[0], sp, n, mode)
 		} else {

@@ -61,33 +61,55 @@ func (a act) layer(z, d, bias, scale []float64, deriv bool) {
 // siluLayer is layer for SiLU, f(z) = z·σ(z), f′(z) = σ(z)·(1 + z·(1 −
 // σ(z))), with the bias added in the pass that takes the exponentials:
 // the samplers' default network spends most of its time outside the
-// matrix products here. Two short loops run faster than one long one: the
-// exponential's and the division's latencies then overlap across
-// iterations.
+// matrix products here. Where simd's avx512 is in use, a vector kernel
+// computes the same operations eight values at a time (siluRowsVector);
+// the rest of each row, and any row that needs math.Exp, take siluRow.
 func siluLayer(z, d, bias, scale []float64, deriv bool) {
 	w := len(bias)
-	for i0 := 0; i0 < len(z); i0 += w {
-		zr, dr := z[i0:i0+w], d[i0:i0+w]
-		biasExpNeg(zr, dr, bias)
-		if !deriv {
-			for j, v := range zr {
-				zr[j] = v * (1 / (1 + dr[j]))
+	for i0 := 0; i0 < len(z); {
+		rows, n := siluRowsVector(z[i0:], d[i0:len(z)], bias, scale, deriv)
+		if n < w {
+			var sc []float64
+			if scale != nil {
+				sc = scale[n:]
 			}
-			continue
-		}
-		if scale == nil {
-			for j, v := range zr {
-				s := 1 / (1 + dr[j])
-				zr[j] = v * s
-				dr[j] = s * (1 + v*(1-s))
+			for r := range rows {
+				lo := i0 + r*w
+				siluRow(z[lo+n:lo+w], d[lo+n:lo+w], bias[n:], sc, deriv)
 			}
-			continue
 		}
+		i0 += rows * w
+		if i0 < len(z) { // a row that needs math.Exp, or no vector kernel
+			siluRow(z[i0:i0+w], d[i0:i0+w], bias, scale, deriv)
+			i0 += w
+		}
+	}
+}
+
+// siluRow is siluLayer on one row, or on the last columns of one (bias
+// and scale cut alike). Two short loops run faster than one long one: the
+// exponential's and the division's latencies then overlap across
+// iterations.
+func siluRow(zr, dr, bias, scale []float64, deriv bool) {
+	biasExpNeg(zr, dr, bias)
+	if !deriv {
+		for j, v := range zr {
+			zr[j] = v * (1 / (1 + dr[j]))
+		}
+		return
+	}
+	if scale == nil {
 		for j, v := range zr {
 			s := 1 / (1 + dr[j])
 			zr[j] = v * s
-			dr[j] = s * (1 + v*(1-s)) * scale[j]
+			dr[j] = s * (1 + v*(1-s))
 		}
+		return
+	}
+	for j, v := range zr {
+		s := 1 / (1 + dr[j])
+		zr[j] = v * s
+		dr[j] = s * (1 + v*(1-s)) * scale[j]
 	}
 }
 

@@ -69,6 +69,14 @@ const (
 	ln2by256Lo = math.Ln2/256 - ln2by256Hi
 )
 
+// siluConsts are expNeg's constants in the order siluRows64AVX512 reads
+// them (the same float64 values the Go expressions round to), then the
+// table exp2by256.
+var siluConsts = func() []float64 {
+	c := []float64{-256 / math.Ln2, shifter, ln2by256Hi, ln2by256Lo, 1.0 / 6, 1.0 / 2, 1.0 / 24}
+	return append(c, exp2by256[:]...)
+}()
+
 // exp2by256[j] is 2^(j/256), correctly rounded.
 var exp2by256 = func() (t [256]float64) {
 	const prec = 256

@@ -46,9 +46,9 @@ type weights struct {
 	src   []float64 // the Params these were made from
 	back  bool      // the transposes are there too
 	epoch uint64    // the pin epoch in which they were last checked (0: none)
-	wt   []float64
-	p32  []float32
-	wt32 []float32
+	wt    []float64
+	p32   []float32
+	wt32  []float32
 }
 
 // Energy sets e[i] = E(x_i) for each row of x: the forward pass only.

@@ -3,6 +3,8 @@
 package mlp
 
 import (
+	"math"
+
 	"github.com/goebm/ebm/simd"
 	"github.com/klauspost/cpuid/v2"
 )
@@ -10,19 +12,51 @@ import (
 //go:noescape
 func siluRows64AVX512(z, d, bias, scale, k *float64, rows, w, ld, mode int) (done int)
 
-// canSiLU64 reports whether siluRows64AVX512 can run: AVX-512F for the
-// lanes and the gather, DQ for nothing more but kept with simd's avx512.
-var canSiLU64 = cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512DQ)
+//go:noescape
+func siluRows64AVX2(z, d, bias, scale, k *float64, rows, w, ld, mode int) (done int)
 
-// siluRowsVector runs siluLayer's fast path on the first w&^7 columns of
-// rows of z (w = len(bias) wide) from the first on, where simd's avx512
-// implementation is in use, and returns how many rows it finished and how
-// many columns of each (0, 0 where it does not run). It stops before a row
-// that needs math.Exp.
+// can512 and can256 report whether siluRows64AVX512 (AVX-512F) and
+// siluRows64AVX2 (AVX2) can run here.
+var (
+	can512 = cpuid.CPU.Supports(cpuid.AVX512F)
+	can256 = cpuid.CPU.Supports(cpuid.AVX2)
+)
+
+// siluConsts4 holds siluConsts' seven constants and five bit patterns
+// (the exponent mask 255, 1, the sign bit, all but the sign bit, the bits
+// of 708 less one) four times each, then the table: memory operands of
+// 32 bytes for siluRows64AVX2.
+var siluConsts4 = func() []float64 {
+	var c []float64
+	bits := []uint64{255, math.Float64bits(1), 1 << 63, 1<<63 - 1, bits708 - 1}
+	for _, v := range siluConsts[:7] {
+		c = append(c, v, v, v, v)
+	}
+	for _, b := range bits {
+		v := math.Float64frombits(b)
+		c = append(c, v, v, v, v)
+	}
+	return append(c, exp2by256[:]...)
+}()
+
+// siluRowsVector runs siluLayer's fast path on the first columns of rows
+// of z (w = len(bias) wide) from the first on, where simd's avx512 (eight
+// columns at a time) or avx2 (four) is in use, and returns how many rows it
+// finished and how many columns of each (0, 0 where it does not run). It
+// stops before a row that needs math.Exp.
 func siluRowsVector(z, d, bias, scale []float64, deriv bool) (rows, cols int) {
 	w := len(bias)
-	n := w &^ 7
-	if n == 0 || len(z) == 0 || !canSiLU64 || simd.Chosen() != "avx512" {
+	if len(z) == 0 {
+		return 0, 0
+	}
+	impl, n := simd.Chosen(), 0
+	switch {
+	case impl == "avx512" && can512:
+		n = w &^ 7
+	case impl == "avx2" && can256:
+		n = w &^ 3
+	}
+	if n == 0 {
 		return 0, 0
 	}
 	mode := 0
@@ -35,5 +69,8 @@ func siluRowsVector(z, d, bias, scale []float64, deriv bool) (rows, cols int) {
 		mode, sp = 2, &scale[0]
 	}
 	_ = d[len(z)-1]
-	return siluRows64AVX512(&z[0], &d[0], &bias[0], sp, &siluConsts[0], len(z)/w, n, w, mode), n
+	if impl == "avx512" {
+		return siluRows64AVX512(&z[0], &d[0], &bias[0], sp, &siluConsts[0], len(z)/w, n, w, mode), n
+	}
+	return siluRows64AVX2(&z[0], &d[0], &bias[0], sp, &siluConsts4[0], len(z)/w, n, w, mode), n
 }

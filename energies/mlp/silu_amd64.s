@@ -129,3 +129,107 @@ finish:
 	MOVQ BX, done+72(FP)
 	VZEROUPPER
 	RET
+
+// func siluRows64AVX2(z, d, bias, scale, k *float64, rows, w, ld, mode int) (done int)
+//
+// siluRows64AVX512 with four values per YMM register, for simd's avx2; k
+// points at siluConsts4 (each constant four times, then the table), read
+// as memory operands: sixteen registers hold the rest.
+TEXT ·siluRows64AVX2(SB), NOSPLIT, $0-80
+	MOVQ k+32(FP), R10
+	LEAQ 384(R10), R8 // the table, after twelve constants of 32 bytes
+	MOVQ z+0(FP), R12
+	MOVQ d+8(FP), R13
+	MOVQ ld+56(FP), R11
+	SHLQ $3, R11
+	MOVQ mode+64(FP), AX
+	XORQ BX, BX
+
+row2:
+	CMPQ BX, rows+40(FP)
+	JGE  finish2
+	MOVQ R12, DI
+	MOVQ bias+16(FP), DX
+	MOVQ w+48(FP), CX
+	SHRQ $2, CX
+
+check2:
+	VMOVUPD   (DI), Y0
+	VADDPD    (DX), Y0, Y0
+	VPAND     320(R10), Y0, Y1   // |v| as bits
+	VPCMPGTQ  352(R10), Y1, Y2   // > bits of 708, less one: |v| ≥ 708 or NaN
+	VMOVMSKPD Y2, R14
+	TESTQ     R14, R14
+	JNZ       finish2
+	ADDQ      $32, DI
+	ADDQ      $32, DX
+	DECQ      CX
+	JNZ       check2
+
+	MOVQ R12, DI
+	MOVQ R13, SI
+	MOVQ bias+16(FP), DX
+	MOVQ scale+24(FP), R9
+	MOVQ w+48(FP), CX
+	SHRQ $2, CX
+
+loop2:
+	VMOVUPD    (DI), Y0
+	VADDPD     (DX), Y0, Y0
+	VMULPD     0(R10), Y0, Y1
+	VADDPD     32(R10), Y1, Y1
+	VSUBPD     32(R10), Y1, Y2
+	VMULPD     64(R10), Y2, Y3
+	VADDPD     Y3, Y0, Y3
+	VXORPD     288(R10), Y3, Y3
+	VMULPD     96(R10), Y2, Y4
+	VSUBPD     Y4, Y3, Y3
+	VMULPD     Y3, Y3, Y4
+	VMULPD     128(R10), Y3, Y5
+	VADDPD     160(R10), Y5, Y5
+	VMULPD     192(R10), Y4, Y6
+	VADDPD     Y6, Y5, Y5
+	VMULPD     Y5, Y4, Y5
+	VADDPD     Y5, Y3, Y5
+	VPAND      224(R10), Y1, Y6
+	VPCMPEQQ   Y13, Y13, Y13
+	VGATHERQPD Y13, (R8)(Y6*8), Y7
+	VMULPD     Y5, Y7, Y8
+	VADDPD     Y8, Y7, Y8
+	VPSUBQ     Y6, Y1, Y9
+	VPSLLQ     $44, Y9, Y9
+	VPADDQ     Y9, Y8, Y8
+	VMOVUPD    256(R10), Y14 // 1
+	VADDPD     Y8, Y14, Y10
+	VDIVPD     Y10, Y14, Y10
+	VMULPD     Y10, Y0, Y11
+	VMOVUPD    Y11, (DI)
+	CMPQ       AX, $0
+	JEQ        next2
+	VSUBPD     Y10, Y14, Y12
+	VMULPD     Y12, Y0, Y12
+	VADDPD     Y12, Y14, Y12
+	VMULPD     Y12, Y10, Y12
+	CMPQ       AX, $1
+	JEQ        store2
+	VMULPD     (R9), Y12, Y12
+	ADDQ       $32, R9
+
+store2:
+	VMOVUPD Y12, (SI)
+
+next2:
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  loop2
+	ADDQ R11, R12
+	ADDQ R11, R13
+	INCQ BX
+	JMP  row2
+
+finish2:
+	MOVQ BX, done+72(FP)
+	VZEROUPPER
+	RET

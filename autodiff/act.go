@@ -2,7 +2,6 @@ package autodiff
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -253,26 +252,9 @@ func sigPairs[T Float](s, u, x []T, a T) {
 	}
 }
 
-// sigPairs64 is sigPairs for float64.
-func sigPairs64(s, u, x []float64, a float64) {
-	const chunk = 256
-	for i0 := 0; i0 < len(s); i0 += chunk {
-		i1 := min(i0+chunk, len(s))
-		ss, us, xs := s[i0:i1], u[i0:i1], x[i0:i1]
-		for i, v := range xs {
-			us[i] = -math.Abs(a * v)
-		}
-		simd.Exp(us, us)
-		for i, v := range xs {
-			e := us[i]
-			r := 1 / (1 + e)
-			rb, eb := math.Float64bits(r), math.Float64bits(e*r)
-			neg := uint64(int64(math.Float64bits(v)) >> 63) // all ones when v < 0 (or −0)
-			ss[i] = math.Float64frombits(rb&^neg | eb&neg)
-			us[i] = math.Float64frombits(eb&^neg | rb&neg)
-		}
-	}
-}
+// sigPairs64 is sigPairs for float64, on simd.SigPairs64 (the same
+// operations, vectorized).
+func sigPairs64(s, u, x []float64, a float64) { simd.SigPairs64(s, u, x, a) }
 
 // sigPairs32 is sigPairs for float32, on simd.SigPairs32 (the same
 // operations, vectorized).

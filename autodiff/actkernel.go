@@ -292,6 +292,14 @@ func siluFused[T Float](dst, x, s, u, b, c []T, i0, i1, k int) bool {
 		simd.SiLUGrad32(f32(dst), f32(x), f32(s), f32(u), f32(b), cc) // the same operations, vectorized
 		return true
 	}
+	if !is32[T]() && ((k == 1 && c == nil) || (k == 2 && c != nil)) {
+		var cc []float64
+		if c != nil {
+			cc = f64(c[i0:i1][:len(dst)])
+		}
+		simd.SiLUGrad64(f64(dst), f64(x), f64(s), f64(u), f64(b), cc)
+		return true
+	}
 	switch {
 	case k == 1 && c == nil:
 		for i, v := range x {

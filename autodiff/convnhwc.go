@@ -27,15 +27,6 @@ var nhwcMinC = 8
 // path.
 func useNHWC(s ConvShape) bool { return s.InC >= nhwcMinC }
 
-// kMatMulAT sets c = aᵀ·b for a stored k×m (simd.MatMulAT or MatMulAT32).
-func kMatMulAT[T Float](c, a, b []T, m, k, n int) {
-	if is32[T]() {
-		simd.MatMulAT32(f32(c), f32(a), f32(b), m, k, n)
-		return
-	}
-	simd.MatMulAT(f64(c), f64(a), f64(b), m, k, n)
-}
-
 // kTranspose writes the c×r transpose of the r×c matrix src into dst
 // (simd.Transpose32 for float32).
 func kTranspose[T Float](dst, src []T, r, c int) {

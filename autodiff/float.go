@@ -41,6 +41,15 @@ func kMatMul[T Float](c, a, b []T, m, k, n int) {
 	simd.MatMul(f64(c), f64(a), f64(b), m, k, n)
 }
 
+// kMatMulAT sets c = aᵀ·b for a k×m (simd.MatMulAT or MatMulAT32).
+func kMatMulAT[T Float](c, a, b []T, m, k, n int) {
+	if is32[T]() {
+		simd.MatMulAT32(f32(c), f32(a), f32(b), m, k, n)
+		return
+	}
+	simd.MatMulAT(f64(c), f64(a), f64(b), m, k, n)
+}
+
 // kMatMulBias sets c = a·b + 1·biasᵀ (simd.MatMulBias or MatMulBias32).
 func kMatMulBias[T Float](c, a, b, bias []T, m, k, n int) {
 	if is32[T]() {

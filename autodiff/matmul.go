@@ -198,9 +198,10 @@ func (g *GraphOf[T]) transposed(n Node) []T {
 	return t
 }
 
-// matMulAT sets c = aᵀ·b for a k×m, b k×n: it transposes a into the
-// Graph's scratch and multiplies by rows of aᵀ, so that the product splits
-// by rows like the others. For one column it sums scaled rows of a.
+// matMulAT sets c = aᵀ·b for a k×m, b k×n. A product to be split over
+// goroutines transposes a into the Graph's scratch and multiplies by rows
+// of aᵀ, so that it splits by rows like the others; one on this goroutine
+// runs simd's Aᵀ·B kernel. For one column it sums scaled rows of a.
 func (g *GraphOf[T]) matMulAT(c, a, b []T, m, k, n int) {
 	if n == 1 {
 		// c = Σ_p b[p]·(row p of a): no transposition.
@@ -208,6 +209,12 @@ func (g *GraphOf[T]) matMulAT(c, a, b []T, m, k, n int) {
 		for p, bp := range b {
 			kAxpy(c, bp, a[p*m:(p+1)*m])
 		}
+		return
+	}
+	if k > 1 && (g.nworkers() <= 1 || m*k*n < parMin) {
+		// Not split: simd's Aᵀ·B kernel computes every element as the same
+		// chain of fused multiply-adds as the product with the transpose.
+		kMatMulAT(c, a, b, m, k, n)
 		return
 	}
 	if cap(g.tbuf) < m*k {

@@ -12,6 +12,7 @@ import (
 	"github.com/goebm/ebm/objectives"
 	"github.com/goebm/ebm/optim"
 	"github.com/goebm/ebm/samplers"
+	"github.com/goebm/ebm/simd"
 )
 
 // LossRow is one row of loss.csv: the mean loss and gradient norm (before
@@ -281,9 +282,11 @@ func (t *Trainer) Step(ctx context.Context) (StepInfo, error) {
 	if math.IsNaN(gn) || math.IsInf(gn, 0) {
 		return diverged(gn, lr, fmt.Sprintf("the gradient norm is %v (loss %v)", gn, loss))
 	}
-	for i, v := range t.params {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return diverged(gn, lr, fmt.Sprintf("parameter %d is %v after the update (loss %v, gradient norm %v)", i, v, loss, gn))
+	if !simd.AllFinite(t.params) {
+		for i, v := range t.params {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return diverged(gn, lr, fmt.Sprintf("parameter %d is %v after the update (loss %v, gradient norm %v)", i, v, loss, gn))
+			}
 		}
 	}
 	t.scatter()

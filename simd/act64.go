@@ -8,17 +8,7 @@ import "math"
 // bits of the generic loops around its own Exp. u is overwritten; s, u
 // and x must have the same length, and s and u must not overlap x.
 func SigPairs64(s, u, x []float64, a float64) {
-	if len(u) != len(s) || len(x) != len(s) {
-		mismatch()
-	}
-	const chunk = 256
-	for i0 := 0; i0 < len(s); i0 += chunk {
-		i1 := min(i0+chunk, len(s))
-		ss, us, xs := s[i0:i1], u[i0:i1], x[i0:i1]
-		sigPre64(us, xs, a)
-		Exp(us, us)
-		sigPost64(ss, us, xs)
-	}
+	sigPairs(s, u, x, a, sigPre64, Exp, sigPost64)
 }
 
 // sigPre64Generic sets u[i] = −|a·x[i]|.

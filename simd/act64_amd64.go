@@ -13,9 +13,9 @@ func siluGrad64AVX2(dst, x, s, u, b, c *float64, n int)
 
 // vec64 returns the multiple-of-4 prefix length of n that the AVX2
 // kernels take where the implementation in use is avx2 or avx512 (the
-// generic one keeps its loops), else 0.
+// generic one keeps its loops).
 func vec64(n int) int {
-	if k32().lanes == 0 {
+	if current.name == "generic" {
 		return 0
 	}
 	return n &^ 3

@@ -15,6 +15,13 @@ import "math"
 // bits of the generic loops around its own Exp32. u is overwritten; s, u
 // and x must have the same length, and s and u must not overlap x.
 func SigPairs32(s, u, x []float32, a float32) {
+	sigPairs(s, u, x, a, sigPre32, Exp32, sigPost32)
+}
+
+// sigPairs runs SigPairs32's or SigPairs64's three passes (pre: u = −|a·x|,
+// exp in place, post: the pair) over chunks of 256 values, which stay in
+// the first-level cache from one pass to the next.
+func sigPairs[T float32 | float64](s, u, x []T, a T, pre func(u, x []T, a T), exp func(dst, x []T), post func(s, u, x []T)) {
 	if len(u) != len(s) || len(x) != len(s) {
 		mismatch()
 	}
@@ -22,9 +29,9 @@ func SigPairs32(s, u, x []float32, a float32) {
 	for i0 := 0; i0 < len(s); i0 += chunk {
 		i1 := min(i0+chunk, len(s))
 		ss, us, xs := s[i0:i1], u[i0:i1], x[i0:i1]
-		sigPre32(us, xs, a)
-		Exp32(us, us)
-		sigPost32(ss, us, xs)
+		pre(us, xs, a)
+		exp(us, us)
+		post(ss, us, xs)
 	}
 }
 

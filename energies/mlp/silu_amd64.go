@@ -6,7 +6,6 @@ import (
 	"math"
 
 	"github.com/goebm/ebm/simd"
-	"github.com/klauspost/cpuid/v2"
 )
 
 //go:noescape
@@ -14,13 +13,6 @@ func siluRows64AVX512(z, d, bias, scale, k *float64, rows, w, ld, mode int) (don
 
 //go:noescape
 func siluRows64AVX2(z, d, bias, scale, k *float64, rows, w, ld, mode int) (done int)
-
-// can512 and can256 report whether siluRows64AVX512 (AVX-512F) and
-// siluRows64AVX2 (AVX2) can run here.
-var (
-	can512 = cpuid.CPU.Supports(cpuid.AVX512F)
-	can256 = cpuid.CPU.Supports(cpuid.AVX2)
-)
 
 // siluConsts4 holds siluConsts' seven constants and five bit patterns
 // (the exponent mask 255, 1, the sign bit, all but the sign bit, the bits
@@ -51,9 +43,9 @@ func siluRowsVector(z, d, bias, scale []float64, deriv bool) (rows, cols int) {
 	}
 	impl, n := simd.Chosen(), 0
 	switch {
-	case impl == "avx512" && can512:
+	case impl == "avx512": // simd chooses it only where the CPU has AVX-512F
 		n = w &^ 7
-	case impl == "avx2" && can256:
+	case impl == "avx2":
 		n = w &^ 3
 	}
 	if n == 0 {

@@ -23,6 +23,20 @@ func skipMissingImages(t *testing.T, f string, err error) {
 	}
 }
 
+// imageRecipes returns the shipped image recipes' config files (pcd and
+// msdsm on MNIST, msdsm on Fashion-MNIST), failing t unless all three are
+// there.
+func imageRecipes(t *testing.T) []string {
+	t.Helper()
+	files, _ := filepath.Glob("../configs/train_*_mnist.toml")
+	more, _ := filepath.Glob("../configs/train_*_fashion.toml")
+	files = append(files, more...)
+	if len(files) < 3 {
+		t.Fatalf("found %d image recipes, want 3 (pcd and msdsm on MNIST, msdsm on Fashion-MNIST)", len(files))
+	}
+	return files
+}
+
 // imageRecipeSets shrinks an image recipe's sampling for a test: pcd's
 // Langevin chains take 3 steps, and a ladder sampler 2 steps per level.
 func imageRecipeSets(c *TrainConfig) []string {
@@ -44,13 +58,7 @@ func imageRecipeSets(c *TrainConfig) []string {
 // bytes. A failure means the recipe's training or sampling depends on the
 // number of workers.
 func TestImageRecipesReproducible(t *testing.T) {
-	files, _ := filepath.Glob("../configs/train_*_mnist.toml")
-	more, _ := filepath.Glob("../configs/train_*_fashion.toml")
-	files = append(files, more...)
-	if len(files) < 3 {
-		t.Fatalf("found %d image recipes, want 3 (pcd and msdsm on MNIST, msdsm on Fashion-MNIST)", len(files))
-	}
-	for _, f := range files {
+	for _, f := range imageRecipes(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			c, err := LoadTrain(f, []string{"data.n=300"})
 			if err != nil {
@@ -90,9 +98,7 @@ func TestImageRecipesReproducible(t *testing.T) {
 // image recipe (msdsm's noise streams, pcd's chains and restarts, the
 // batch order, Adam's moments) is not saved or not restored.
 func TestImageRecipesResume(t *testing.T) {
-	files, _ := filepath.Glob("../configs/train_*_mnist.toml")
-	more, _ := filepath.Glob("../configs/train_*_fashion.toml")
-	for _, f := range append(files, more...) {
+	for _, f := range imageRecipes(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			c, err := LoadTrain(f, []string{"data.n=300"})
 			if err != nil {

@@ -16,7 +16,10 @@ type Trainable interface {
 	// returns the n×1 energy node and the parameter leaves it read:
 	// g.Input leaves aliasing consecutive segments of Params(), in order,
 	// covering it exactly (so g.Flatten of their gradients is the flat
-	// gradient). The energies equal those of Energy up to rounding.
+	// gradient). The energies equal those of Energy up to rounding. The
+	// objectives record blocks of a batch on several graphs at once, so
+	// Build must be safe for concurrent calls on different graphs while
+	// nothing writes Params.
 	Build(g *autodiff.Graph, x autodiff.Node) (e autodiff.Node, params []autodiff.Node)
 }
 

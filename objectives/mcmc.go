@@ -2,15 +2,17 @@ package objectives
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/samplers"
-	"github.com/goebm/ebm/simd"
 )
 
 // This file holds what the maximum-likelihood objectives cd and pcd share
@@ -102,6 +104,13 @@ type chainRunner struct {
 	pin     energies.Trainable // the model, pinned (energies.Pinner) while the chains run
 	sh      *samplers.Shards
 	stats   samplers.Stats // accumulated over every run
+
+	team team // runs the shards, on the helpers the losses use
+	// the current run, for team's units
+	ctx  context.Context
+	smp  samplers.Sampler
+	k    int
+	errs []error
 }
 
 // run moves the n = len(x)/Dim chains whose start points are the rows of x
@@ -114,8 +123,12 @@ func (r *chainRunner) run(ctx context.Context, s samplers.Sampler, e energies.En
 	if n == 0 {
 		return nil
 	}
+	w := r.workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
 	if r.sh == nil || r.sh.N() != n || r.sh.Dim() != d {
-		r.sh = samplers.NewShards(e, n, samplers.ShardCount(n, r.workers, minShard), 0)
+		r.sh = samplers.NewShards(e, n, samplers.ShardCount(n, w, minShard), 0)
 	}
 	r.sh.Reseed(e, seed)
 	r.sh.SetX(x)
@@ -123,7 +136,16 @@ func (r *chainRunner) run(ctx context.Context, s samplers.Sampler, e energies.En
 		p.Pin()
 		defer p.Unpin()
 	}
-	err := r.sh.Run(ctx, s, 0, k, nil)
+	units := len(r.sh.Chains)
+	r.ctx, r.smp, r.k = ctx, s, k
+	r.errs = slices.Grow(r.errs[:0], units)[:units]
+	clear(r.errs)
+	if r.team.do == nil {
+		r.team.do = func(i int) { r.errs[i] = r.sh.RunShard(r.ctx, r.smp, i, 0, r.k, nil) }
+	}
+	r.team.run(units, w)
+	r.ctx, r.smp = nil, nil
+	err := errors.Join(r.errs...)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -153,14 +175,19 @@ type contrast struct {
 	seeds   []float64 // ∂loss/∂E per row of x
 	out, sd [1]autodiff.Node
 
-	// float32 models (energies.Trainable32 with Float32 true): the loss is
-	// recorded on a float32 graph from rounded copies.
-	m32          energies.Trainable32
-	g32          *autodiff.Graph32
-	x32, seeds32 []float32
-	grad32       []float32
-	evBuf        []float64
+	// The contrastive loss (cd, pcd) runs on the score-matching objectives'
+	// shards: contiguous blocks of at most contrastRows rows of x, each
+	// recorded on its own graph (a float32 one for a float32 model), their
+	// losses and gradients added in shard order.
+	rows       scorer
+	npos, nneg int     // positives and negatives of the running loss
+	alpha      float64 // its regulariser weight
 }
+
+// contrastRows is the most rows of positives and negatives one shard of
+// the contrastive loss records: a batch of up to 128 has one shard, whose
+// graph splits its large products over the cores instead.
+const contrastRows = 256
 
 // grad writes into dst the gradient of ⟨c.seeds, e⟩ with respect to the
 // model's parameter leaves.
@@ -179,8 +206,13 @@ func (c *contrast) start(name string, m energies.Trainable, data []float64, seed
 	if d < 1 || len(data)%d != 0 || len(data) == 0 {
 		return fmt.Errorf("%s: the training data (%d values) are not whole rows of the model's dimension %d", name, len(data), d)
 	}
+	w := c.chains.workers
 	*c = contrast{name: name, m: m, d: d, np: len(m.Params()), sampler: s, energy: m,
-		master: rng.New(seed, 0), g: autodiff.New(), chains: chainRunner{workers: c.chains.workers, pin: m}}
+		master: rng.New(seed, 0), g: autodiff.New(), chains: chainRunner{workers: w, pin: m},
+		rows: scorer{name: name, m: m, d: d, np: len(m.Params()), workers: w, maxRows: contrastRows, shards: c.rows.shards}}
+	if m32, ok := m.(energies.Trainable32); ok && m32.Float32() {
+		c.rows.m32 = m32
+	}
 	if clip > 0 {
 		c.energy = clipped{m: m, max: clip}
 	}
@@ -223,70 +255,37 @@ func (c *contrast) scratch(n, neg int) (pos, negs []float64) {
 //
 // with the negatives held fixed, and writes its gradient with respect to
 // the model's parameters into grad[:np]: one forward and one backward pass
-// over all n+neg rows.
+// over all n+neg rows, in shards (see contrastRows) whose number depends on
+// n+neg only, so the result does not depend on the worker count.
 func (c *contrast) loss(n, neg int, alpha float64, grad []float64) float64 {
-	if m32, ok := c.m.(energies.Trainable32); ok && m32.Float32() {
-		return c.loss32(m32, n, neg, alpha, grad)
-	}
-	g := c.g
-	g.Reset()
-	x := g.Const(c.x, n+neg, c.d)
-	e, params := c.m.Build(g, x)
-	loss := c.seed(g.Value(e), n, neg, alpha)
-	c.grad(grad[:c.np], e, params)
-	return loss
+	r := &c.rows
+	r.n, r.x = n+neg, c.x[:(n+neg)*c.d]
+	c.npos, c.nneg, c.alpha = n, neg, alpha
+	return r.run(c, grad)
 }
 
-// loss32 is loss for a float32 model: the rows rounded to float32, the
-// model recorded with Build32, the seeds rounded, and the parameter
-// gradient widened back to float64.
-func (c *contrast) loss32(m energies.Trainable32, n, neg int, alpha float64, grad []float64) float64 {
-	if c.g32 == nil {
-		c.g32 = autodiff.New32()
-	}
-	g, rows := c.g32, n+neg
-	g.Reset()
-	c.x32 = grow32(c.x32, rows*c.d)
-	simd.ToFloat32(c.x32, c.x[:rows*c.d])
-	m.Params32()
-	x := g.Const(c.x32, rows, c.d)
-	e, params := m.Build32(g, x)
-	ev64 := grow(c.evBuf, rows)
-	c.evBuf = ev64
-	simd.ToFloat64(ev64, g.Value(e))
-	loss := c.seed(ev64, n, neg, alpha)
-	c.seeds32 = grow32(c.seeds32, rows)
-	simd.ToFloat32(c.seeds32, c.seeds[:rows])
-	c.out[0], c.sd[0] = e, g.Const(c.seeds32, rows, 1)
-	c.grad32 = grow32(c.grad32, c.np)
-	g.Flatten(c.grad32, g.Grad(c.out[:], params, c.sd[:], false))
-	simd.ToFloat64(grad[:c.np], c.grad32)
-	return loss
-}
-
-// grow32 returns buf with length n, reallocating only when too short.
-func grow32(buf []float32, n int) []float32 {
-	if cap(buf) < n {
-		return make([]float32, n)
-	}
-	return buf[:n]
-}
-
-// seed sets c.seeds from the energies ev of the n positives and neg
-// negatives and returns the loss (see loss).
-func (c *contrast) seed(ev []float64, n, neg int, alpha float64) float64 {
+// shardLoss is the loss's part from the shard's rows (see shardBody): it
+// records their energies, sets their seeds ∂loss/∂E (rows before npos are
+// positives) and runs the backward pass.
+func (c *contrast) shardLoss(sh *shard) float64 {
+	e := sh.energy()
+	ev := sh.value(e)
+	seeds := c.seeds[sh.r0:sh.r1]
 	var sp, sn, qp, qn float64
-	fn, fm := float64(n), float64(neg)
-	for i, v := range ev[:n] {
-		sp += v
-		qp += v * v
-		c.seeds[i] = (1 + 2*alpha*v) / fn
+	fn, fm, alpha := float64(c.npos), float64(c.nneg), c.alpha
+	for i, v := range ev {
+		if sh.r0+i < c.npos {
+			sp += v
+			qp += v * v
+			seeds[i] = (1 + 2*alpha*v) / fn
+		} else {
+			sn += v
+			qn += v * v
+			seeds[i] = (-1 + 2*alpha*v) / fm
+		}
 	}
-	for i, v := range ev[n : n+neg] {
-		sn += v
-		qn += v * v
-		c.seeds[n+i] = (-1 + 2*alpha*v) / fm
-	}
+	sh.output(e, seeds, 1)
+	sh.finish()
 	loss := sp/fn - sn/fm
 	if alpha != 0 {
 		loss += alpha * (qp/fn + qn/fm)

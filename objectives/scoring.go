@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
@@ -57,7 +54,9 @@ import (
 // shards of nearly equal size share a batch of n rows.
 const shardRows = 128
 
-// scorer is the per-run state of a score-matching objective.
+// scorer is the per-run state of a score-matching objective. The cd and
+// pcd objectives use one too, for its shards only: their contrastive loss
+// records the energies of its rows (shard.energy), without ∇ₓE.
 type scorer struct {
 	name    string // the objective's name, for messages
 	m       energies.Trainable
@@ -72,14 +71,11 @@ type scorer struct {
 	gs  []float64 // seed of the final pass for ∇ₓE (n×d): ∂J/∂(∇ₓE)
 	col []float64 // n×1 constant seed (sm: −1/n for each diagonal entry)
 
-	agg []float64 // float32 models: one parameter gradient widened to float64
-
-	shards []*shard       // shards[:active] split the current batch
-	active int            // shards in use by the current Loss
-	body   shardBody      // the objective whose Loss is running
-	next   atomic.Int32   // the first shard of the current Loss not yet claimed
-	left   atomic.Int32   // helper requests of the current Loss not yet done, to poll
-	wg     sync.WaitGroup // the same, to block on
+	shards []*shard  // shards[:active] split the current batch
+	active int       // shards in use by the current Loss
+	body   shardBody // the objective whose Loss is running
+	grad   []float64 // the running Loss's parameter gradient, which the first shard writes
+	team   team      // runs the shards
 }
 
 // shardBody is a score-matching objective's loss on one shard: it records
@@ -108,6 +104,7 @@ type shard struct {
 	loss     float64
 	params   []autodiff.Node // parameter leaves returned by Build
 	grads    []autodiff.Node // their gradients, set by finish
+	g64      []float64       // a shard after the first: its parameter gradient as float64 (collect)
 	panicked any             // a panic of shardLoss, re-raised on the caller's goroutine
 
 	outs []autodiff.Node // outputs of the final backward pass
@@ -222,39 +219,12 @@ func (s *scorer) run(body shardBody, grad []float64) float64 {
 	if s.m32 != nil {
 		s.m32.Params32() // the float32 copy the shards' Build32 records
 	}
-	s.active, s.body = k, body
-	s.next.Store(0)
-	w = min(w, k)
-	if w > 1 {
-		ensureShardWorkers(w - 1)
+	s.active, s.body, s.grad = k, body, grad
+	if s.team.do == nil {
+		s.team.do = func(i int) { s.shards[i].run() }
 	}
-	s.left.Store(int32(w - 1))
-	s.wg.Add(w - 1)
-	for h := 1; h < w; h++ {
-		select {
-		case shardPool.ch <- s:
-		default: // queue full: the caller does the work
-			s.helped()
-		}
-	}
-	s.work()
-	for idle := false; !idle; { // run the helpers that no worker has taken yet
-		select {
-		case t := <-shardPool.ch:
-			t.work()
-			t.helped()
-		default:
-			idle = true
-		}
-	}
-	for t0, i := time.Now(), 0; s.left.Load() != 0; i++ { // see shardSpin
-		if i%16 == 15 && time.Since(t0) > shardSpin {
-			break
-		}
-		runtime.Gosched()
-	}
-	s.wg.Wait()
-	s.body = nil
+	s.team.run(k, w)
+	s.body, s.grad = nil, nil
 
 	loss := 0.0
 	for i, sh := range s.shards[:k] {
@@ -262,50 +232,33 @@ func (s *scorer) run(body shardBody, grad []float64) float64 {
 			panic(sh.panicked)
 		}
 		loss += sh.loss
-		if s.m32 != nil {
-			s.addGrad32(grad, sh, i == 0)
-			continue
-		}
-		if i == 0 {
-			sh.g.Flatten(grad, sh.grads)
-			continue
-		}
-		off := 0
-		for _, gn := range sh.grads {
-			v := sh.g.Value(gn)
-			simd.Axpy(grad[off:off+len(v)], 1, v)
-			off += len(v)
+		if i > 0 {
+			simd.Axpy(grad[:s.np], 1, sh.g64)
 		}
 	}
 	return loss
 }
 
-// addGrad32 widens the float32 parameter gradient of sh to float64 and
-// stores it in grad (first) or adds it.
-func (s *scorer) addGrad32(grad []float64, sh *shard, first bool) {
+// collect writes the shard's parameter gradient as float64: the first
+// shard's into the Loss's grad, the others' into their own g64, which run
+// then adds to it in shard order. It runs on the shard's goroutine, so the
+// widening of float32 gradients is shared out with the shards.
+func (sh *shard) collect() {
+	s := sh.s
+	dst := s.grad[:s.np]
+	if sh.r0 != 0 {
+		sh.g64 = grow(sh.g64, s.np)
+		dst = sh.g64
+	}
+	if s.m32 == nil {
+		sh.g.Flatten(dst, sh.grads)
+		return
+	}
 	off := 0
 	for _, gn := range sh.grads {
 		v := sh.g32.Value(gn)
-		dst := grad[off : off+len(v)]
+		simd.ToFloat64(dst[off:off+len(v)], v)
 		off += len(v)
-		if first {
-			simd.ToFloat64(dst, v)
-			continue
-		}
-		s.agg = grow(s.agg, len(v))
-		simd.ToFloat64(s.agg, v)
-		simd.Axpy(dst, 1, s.agg)
-	}
-}
-
-// work runs shards of the current Loss until none is left unclaimed.
-func (s *scorer) work() {
-	for {
-		i := int(s.next.Add(1)) - 1
-		if i >= s.active {
-			return
-		}
-		s.shards[i].run()
 	}
 }
 
@@ -318,73 +271,7 @@ func (sh *shard) run() {
 		}
 	}()
 	sh.loss = sh.s.body.shardLoss(sh)
-}
-
-// shardPool is the helpers shared by every scorer: goroutines started on
-// demand (never more than GOMAXPROCS − 1 at once are asked for by one
-// Loss) and never stopped, waiting on a queue of scorers that want help.
-// A helper runs shards of that scorer until none is left. A Loss that
-// finds its own request still queued runs it itself, so a busy pool never
-// delays it by more than the work.
-var shardPool struct {
-	mu      sync.Mutex
-	started int
-	ch      chan *scorer
-}
-
-func init() { shardPool.ch = make(chan *scorer, 64) }
-
-// shardSpin is how long a helper out of work polls the queue, and a Loss
-// whose own shards are done polls for its helpers, before blocking: a
-// goroutine blocked in the runtime gives up its thread, and waking that
-// thread again (for a helper, the next Loss's request; for the Loss, its
-// last helper's end) cost about 0.15 ms of a 1.6 ms dsm step on the
-// 2-core virtual machine of BenchmarkDSMStep, while the serial work
-// between two training steps (the optimizer's update) takes about 0.1 ms
-// there. Polling yields with runtime.Gosched, so any other goroutine of
-// the process runs first; it only spends an otherwise idle core, for at
-// most shardSpin per Loss (OpenMP runtimes, PyTorch's among them, spin
-// the same way, for longer).
-const shardSpin = 500 * time.Microsecond
-
-// ensureShardWorkers starts helpers until at least n are running.
-func ensureShardWorkers(n int) {
-	shardPool.mu.Lock()
-	for shardPool.started < n {
-		shardPool.started++
-		go func() {
-			for {
-				s := nextRequest()
-				s.work()
-				s.helped()
-			}
-		}()
-	}
-	shardPool.mu.Unlock()
-}
-
-// nextRequest returns the next scorer in the queue, polling for up to
-// shardSpin before it blocks.
-func nextRequest() *scorer {
-	t0 := time.Now()
-	for i := 0; ; i++ {
-		select {
-		case s := <-shardPool.ch:
-			return s
-		default:
-		}
-		if i%16 == 15 && time.Since(t0) > shardSpin {
-			return <-shardPool.ch
-		}
-		runtime.Gosched()
-	}
-}
-
-// helped records that a helper request of s is done: the helper's last
-// access to s, after which the Loss may return and s be reused.
-func (s *scorer) helped() {
-	s.left.Add(-1)
-	s.wg.Done()
+	sh.collect()
 }
 
 // rows is the number of rows of the shard.
@@ -420,6 +307,28 @@ func (sh *shard) record() (x, gx autodiff.Node) {
 	sh.one[0], sh.in[0] = e, x
 	gx = g.Grad(sh.one[:], sh.in[:], nil, true)[0]
 	return x, gx
+}
+
+// energy resets the shard's graph and records the model's energies of its
+// rows of s.x, held constant (no ∇ₓE), as the contrastive loss needs; the
+// parameter leaves go to sh.params.
+func (sh *shard) energy() autodiff.Node {
+	s := sh.s
+	sh.outs, sh.sds, sh.grads = sh.outs[:0], sh.sds[:0], nil
+	pts := sh.span(s.x, s.d)
+	if s.m32 != nil {
+		g := sh.g32
+		g.Reset()
+		sh.nc, sh.nv = 0, 0
+		e, params := s.m32.Build32(g, g.Const(sh.const32(pts), sh.rows(), s.d))
+		sh.params = params
+		return e
+	}
+	g := sh.g
+	g.Reset()
+	e, params := s.m.Build(g, g.Const(pts, sh.rows(), s.d))
+	sh.params = params
+	return e
 }
 
 // const32 returns v rounded into a float32 buffer of the shard that stays

@@ -40,7 +40,7 @@ func ShardCount(n, workers, minChains int) int {
 // rng.New(seed, i).
 func NewShards(e energies.Energy, n, w int, seed uint64) *Shards {
 	w = max(1, min(w, n))
-	s := &Shards{Chains: make([]*Chains, w), n: n, dim: e.Dim(), done: make([]atomic.Int64, w)}
+	s := &Shards{Chains: make([]*Chains, w), n: n, dim: e.Dim(), done: make([]atomic.Int64, w), kernels: make([]Kernel, w)}
 	for k := range s.Chains {
 		lo, hi := k*n/w, (k+1)*n/w
 		s.Chains[k] = NewChains(e, hi-lo, lo, seed)
@@ -97,36 +97,46 @@ func (s *Shards) X(x []float64) {
 // joined in shard order.
 func (s *Shards) Run(ctx context.Context, smp Sampler, warmup, total int, after func(shard int, c *Chains, done int)) error {
 	errs := make([]error, len(s.Chains))
-	s.kernels = make([]Kernel, len(s.Chains))
+	clear(s.kernels)
 	var wg sync.WaitGroup
-	for k, c := range s.Chains {
-		s.done[k].Store(0)
+	for k := range s.Chains {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			kern, err := smp.Start(c)
-			if err != nil {
-				errs[k] = err
-				return
-			}
-			s.kernels[k] = kern
-			if after != nil {
-				after(k, c, 0)
-			}
-			for it := 0; it < total; it++ {
-				if ctx.Err() != nil {
-					return
-				}
-				kern.Step(c, Iter{I: it, Warmup: warmup, Total: total})
-				if after != nil {
-					after(k, c, it+1)
-				}
-				s.done[k].Store(int64(it + 1))
-			}
+			errs[k] = s.RunShard(ctx, smp, k, warmup, total, after)
 		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// RunShard is Run's work on shard k alone, on the calling goroutine, for
+// callers that schedule the shards on goroutines of their own (the cd and
+// pcd objectives' negative chains); calls for different shards may run
+// concurrently. It returns the shard's Start error.
+func (s *Shards) RunShard(ctx context.Context, smp Sampler, k, warmup, total int, after func(shard int, c *Chains, done int)) error {
+	c := s.Chains[k]
+	s.done[k].Store(0)
+	s.kernels[k] = nil
+	kern, err := smp.Start(c)
+	if err != nil {
+		return err
+	}
+	s.kernels[k] = kern
+	if after != nil {
+		after(k, c, 0)
+	}
+	for it := 0; it < total; it++ {
+		if ctx.Err() != nil {
+			return nil
+		}
+		kern.Step(c, Iter{I: it, Warmup: warmup, Total: total})
+		if after != nil {
+			after(k, c, it+1)
+		}
+		s.done[k].Store(int64(it + 1))
+	}
+	return nil
 }
 
 // Kernels are the shards' kernels of the last Run, in shard order (nil for

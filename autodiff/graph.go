@@ -2,7 +2,8 @@ package autodiff
 
 import (
 	"fmt"
-	"sync"
+
+	"github.com/goebm/ebm/internal/team"
 )
 
 // Node is a handle to a value recorded on a Graph: an index, valid until
@@ -79,9 +80,12 @@ type GraphOf[T Float] struct {
 	nodes  []node[T] // nodes[0] is the invalid node
 	record bool      // false while Grad runs without createGraph: new nodes are constants
 
-	workers int            // 0 (the default) or 1: serial; −1: GOMAXPROCS; n > 1: n
-	wg      sync.WaitGroup // ranges of a split job in flight
-	mmJob   mmJob[T]       // the jobs split over workers, reused
+	workers int       // 0 (the default) or 1: serial; −1: GOMAXPROCS; n > 1: n
+	team    team.Team // runs the ranges of a split job
+	job     job       // the job being split, its size and its ranges' length
+	jobN    int
+	jobPer  int
+	mmJob   mmJob[T] // the jobs split over workers, reused
 	actJob  actJob[T]
 	baseJob baseJob[T]
 	tbuf    []T // transposition scratch of MatMulAT

@@ -2,7 +2,6 @@ package autodiff
 
 import (
 	"runtime"
-	"sync"
 
 	"github.com/goebm/ebm/simd"
 )
@@ -21,44 +20,10 @@ const (
 
 // job is work over the index range [0, n) that can be split: run(r0, r1)
 // does [r0, r1). Jobs live in the Graph (one per kind, reused), so handing
-// one to a worker allocates nothing.
+// one to a worker allocates nothing. The ranges run on the Graph's Team,
+// whose helpers the whole process shares (internal/team): the objectives'
+// shards and negative chains run on the same ones.
 type job interface{ run(r0, r1 int) }
-
-// task is a range of a job handed to a worker.
-type task struct {
-	j      job
-	r0, r1 int
-	wg     *sync.WaitGroup
-}
-
-// The worker pool is shared by every Graph: goroutines started on demand
-// and never stopped, parked on a buffered queue of ranges. A caller queues
-// the ranges beyond its own, runs its own, and then runs whatever is still
-// queued (its own ranges or another Graph's) instead of waiting for a
-// worker to wake up, so a busy or slow pool never delays anyone by more
-// than the work itself.
-var pool struct {
-	mu      sync.Mutex
-	started int
-	ch      chan task
-}
-
-func init() { pool.ch = make(chan task, 256) }
-
-// ensureWorkers starts workers until at least n are running.
-func ensureWorkers(n int) {
-	pool.mu.Lock()
-	for pool.started < n {
-		pool.started++
-		go func() {
-			for t := range pool.ch {
-				t.j.run(t.r0, t.r1)
-				t.wg.Done()
-			}
-		}()
-	}
-	pool.mu.Unlock()
-}
 
 // nworkers is the number of goroutines a job may use.
 func (g *GraphOf[T]) nworkers() int {
@@ -72,7 +37,8 @@ func (g *GraphOf[T]) nworkers() int {
 }
 
 // split runs j over [0, n), in up to nworkers ranges whose lengths are
-// multiples of quantum when large is true, else on the calling goroutine.
+// multiples of quantum (the last may be shorter) when large is true, else
+// on the calling goroutine.
 func (g *GraphOf[T]) split(j job, n, quantum int, large bool) {
 	w := 1
 	if large {
@@ -82,30 +48,17 @@ func (g *GraphOf[T]) split(j job, n, quantum int, large bool) {
 		j.run(0, n)
 		return
 	}
-	ensureWorkers(w - 1)
 	per := (n + w - 1) / w
 	per = (per + quantum - 1) / quantum * quantum
-	for r0 := per; r0 < n; r0 += per {
-		r1 := min(r0+per, n)
-		g.wg.Add(1)
-		select {
-		case pool.ch <- task{j, r0, r1, &g.wg}:
-		default: // queue full
-			j.run(r0, r1)
-			g.wg.Done()
+	g.job, g.jobN, g.jobPer = j, n, per
+	if g.team.Do == nil {
+		g.team.Do = func(i int) {
+			r0 := i * g.jobPer
+			g.job.run(r0, min(r0+g.jobPer, g.jobN))
 		}
 	}
-	j.run(0, min(per, n))
-	for idle := false; !idle; { // run what no worker has taken yet
-		select {
-		case t := <-pool.ch:
-			t.j.run(t.r0, t.r1)
-			t.wg.Done()
-		default:
-			idle = true
-		}
-	}
-	g.wg.Wait()
+	g.team.Run((n+per-1)/per, w)
+	g.job = nil
 }
 
 // mmJob is a matrix product over the rows of C: C = A·B (+ bias).

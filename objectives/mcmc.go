@@ -10,6 +10,7 @@ import (
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/samplers"
@@ -105,7 +106,7 @@ type chainRunner struct {
 	sh      *samplers.Shards
 	stats   samplers.Stats // accumulated over every run
 
-	team team // runs the shards, on the helpers the losses use
+	team team.Team // runs the shards, on the helpers the losses use
 	// the current run, for team's units
 	ctx  context.Context
 	smp  samplers.Sampler
@@ -140,10 +141,10 @@ func (r *chainRunner) run(ctx context.Context, s samplers.Sampler, e energies.En
 	r.ctx, r.smp, r.k = ctx, s, k
 	r.errs = slices.Grow(r.errs[:0], units)[:units]
 	clear(r.errs)
-	if r.team.do == nil {
-		r.team.do = func(i int) { r.errs[i] = r.sh.RunShard(r.ctx, r.smp, i, 0, r.k, nil) }
+	if r.team.Do == nil {
+		r.team.Do = func(i int) { r.errs[i] = r.sh.RunShard(r.ctx, r.smp, i, 0, r.k, nil) }
 	}
-	r.team.run(units, w)
+	r.team.Run(units, w)
 	r.ctx, r.smp = nil, nil
 	err := errors.Join(r.errs...)
 	if err := ctx.Err(); err != nil {

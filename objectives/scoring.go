@@ -8,6 +8,7 @@ import (
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/simd"
 )
@@ -75,7 +76,7 @@ type scorer struct {
 	active int       // shards in use by the current Loss
 	body   shardBody // the objective whose Loss is running
 	grad   []float64 // the running Loss's parameter gradient, which the first shard writes
-	team   team      // runs the shards
+	team   team.Team // runs the shards
 }
 
 // shardBody is a score-matching objective's loss on one shard: it records
@@ -220,10 +221,10 @@ func (s *scorer) run(body shardBody, grad []float64) float64 {
 		s.m32.Params32() // the float32 copy the shards' Build32 records
 	}
 	s.active, s.body, s.grad = k, body, grad
-	if s.team.do == nil {
-		s.team.do = func(i int) { s.shards[i].run() }
+	if s.team.Do == nil {
+		s.team.Do = func(i int) { s.shards[i].run() }
 	}
-	s.team.run(k, w)
+	s.team.Run(k, w)
 	s.body, s.grad = nil, nil
 
 	loss := 0.0

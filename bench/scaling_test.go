@@ -1,0 +1,123 @@
+package bench
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/objectives"
+	"github.com/goebm/ebm/optim"
+	"github.com/goebm/ebm/train"
+)
+
+// scalingCase is one training step of `ebmrun bench`'s rows, built afresh
+// for each worker count: the objectives size their shards of chains on
+// their first step.
+type scalingCase struct {
+	name  string
+	steps int // steps per timed block
+	model map[string]any
+	obj   map[string]any
+	dim   int
+	batch int
+	data  func() []float64
+}
+
+func scalingCases() []scalingCase {
+	dsm := map[string]any{"type": "dsm", "sigma": 0.1}
+	pcd := map[string]any{"type": "pcd", "buffer": int64(10000), "restart": 0.05, "k": int64(20), "alpha": 0.1,
+		"sampler": map[string]any{"type": "ula", "step_size": 0.01, "noise_std": 0.1}}
+	uniform := func() []float64 {
+		r := rand.New(rand.NewPCG(1, 0))
+		x := make([]float64, conv.batch*conv.side*conv.side)
+		for i := range x {
+			x[i] = r.Float64()
+		}
+		return x
+	}
+	convTable := map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(conv.side), int64(conv.side)},
+		"seed": int64(1), "dtype": "float32"}
+	return []scalingCase{
+		{"dsm_step_b256", 40, mlpTable("float64"), dsm, 2, 256, func() []float64 { return moons(256) }},
+		{"dsm_step_b256_float32", 40, mlpTable("float32"), dsm, 2, 256, func() []float64 { return moons(256) }},
+		{"pcd_step_b256_k20", 4, mlpTable("float64"), pcd, 2, 256, func() []float64 { return toy("8gaussians", 10000) }},
+		{"pcd_step_b256_k20_float32", 8, mlpTable("float32"), pcd, 2, 256, func() []float64 { return toy("8gaussians", 10000) }},
+		{"mlp784_dsm_step_b128_float32", 3, mnistTable("float32"), dsm, mnist.dim, mnist.batch, uniform},
+		{"conv_dsm_step_b128_float32", 1, convTable, dsm, conv.side * conv.side, conv.batch, uniform},
+	}
+}
+
+// BenchmarkScaling measures how the training steps of `ebmrun bench`
+// scale from 1 to 2 workers on a machine whose speed drifts: one trainer
+// per worker count, timed in alternating blocks of a few steps, 24 pairs,
+// and the median of the pairs' ratios (time at 1 worker over time at 2)
+// reported as "x-speedup", with its quartiles. `ebmrun bench --workers
+// 1,2` times every row at 1 worker and then at 2, minutes apart, so its
+// ratios move with the machine; these do not.
+//
+//	go test -run '^$' -bench Scaling -benchtime 1x ./bench
+func BenchmarkScaling(b *testing.B) {
+	ctx := context.Background()
+	for _, c := range scalingCases() {
+		b.Run(c.name, func(b *testing.B) {
+			trainers := make([]*train.Trainer, 3)
+			for _, w := range []int{1, 2} {
+				old := runtime.GOMAXPROCS(w)
+				e, err := energies.FromTable(c.model)
+				if err != nil {
+					b.Fatal(err)
+				}
+				o, err := objectives.FromTable(c.obj)
+				if err != nil {
+					b.Fatal(err)
+				}
+				opt, err := optim.FromTable(map[string]any{"type": "adam", "lr": 1e-3})
+				if err != nil {
+					b.Fatal(err)
+				}
+				s := train.Settings{Steps: math.MaxInt32, BatchSize: c.batch, LogEvery: math.MaxInt32, Seed: 1}
+				if trainers[w], err = train.New(e.(energies.Trainable), o, opt, c.data(), c.dim, s); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := trainers[w].Step(ctx); err != nil { // the first step sizes the shards
+					b.Fatal(err)
+				}
+				runtime.GOMAXPROCS(old)
+			}
+			var ratios, t1, t2 []float64
+			for b.Loop() {
+				ratios, t1, t2 = ratios[:0], t1[:0], t2[:0]
+				for range 24 {
+					var per [3]float64
+					for _, w := range []int{1, 2} {
+						old := runtime.GOMAXPROCS(w)
+						start := time.Now()
+						for range c.steps {
+							if _, err := trainers[w].Step(ctx); err != nil {
+								b.Fatal(err)
+							}
+						}
+						per[w] = float64(time.Since(start).Nanoseconds()) / float64(c.steps)
+						runtime.GOMAXPROCS(old)
+					}
+					ratios, t1, t2 = append(ratios, per[1]/per[2]), append(t1, per[1]), append(t2, per[2])
+				}
+			}
+			for _, s := range [][]float64{ratios, t1, t2} {
+				slices.Sort(s)
+			}
+			q := len(ratios)
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(ratios[q/2], "x-speedup")
+			b.ReportMetric(ratios[q/4], "x-speedup-q25")
+			b.ReportMetric(ratios[3*q/4], "x-speedup-q75")
+			b.ReportMetric(t1[q/2]/1e6, "ms/step-1w")
+			b.ReportMetric(t2[q/2]/1e6, "ms/step-2w")
+		})
+	}
+}

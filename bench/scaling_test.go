@@ -12,6 +12,7 @@ import (
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/objectives"
 	"github.com/goebm/ebm/optim"
+	"github.com/goebm/ebm/samplers"
 	"github.com/goebm/ebm/train"
 )
 
@@ -118,6 +119,54 @@ func BenchmarkScaling(b *testing.B) {
 			b.ReportMetric(ratios[3*q/4], "x-speedup-q75")
 			b.ReportMetric(t1[q/2]/1e6, "ms/step-1w")
 			b.ReportMetric(t2[q/2]/1e6, "ms/step-2w")
+		})
+	}
+}
+
+// BenchmarkScalingSamplers is BenchmarkScaling for the end-to-end sampler
+// rows: each sampler of `ebmrun bench` on its target with 4096 chains,
+// runs of 50 steps (nuts: 10) at 1 and 2 workers alternately, 24 pairs,
+// the median ratio of their wall times.
+//
+//	go test -run '^$' -bench ScalingSamplers -benchtime 1x ./bench
+func BenchmarkScalingSamplers(b *testing.B) {
+	ctx := context.Background()
+	for _, name := range DefaultSamplers {
+		c := samplerTables[name]
+		b.Run(c.kernel, func(b *testing.B) {
+			e, err := energies.FromTable(c.target())
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := samplers.FromTable(c.sampler)
+			if err != nil {
+				b.Fatal(err)
+			}
+			steps := 50
+			if name == "nuts" {
+				steps = 10
+			}
+			var ratios []float64
+			for b.Loop() {
+				ratios = ratios[:0]
+				for range 24 {
+					var per [3]float64
+					for _, w := range []int{1, 2} {
+						res, err := samplers.Run(ctx, e, s, samplers.Options{Chains: DefaultChains, Draws: 1, Thin: steps, Seed: 1, Workers: w})
+						if err != nil {
+							b.Fatal(err)
+						}
+						per[w] = res.Wall.Seconds()
+					}
+					ratios = append(ratios, per[1]/per[2])
+				}
+			}
+			slices.Sort(ratios)
+			q := len(ratios)
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(ratios[q/2], "x-speedup")
+			b.ReportMetric(ratios[q/4], "x-speedup-q25")
+			b.ReportMetric(ratios[3*q/4], "x-speedup-q75")
 		})
 	}
 }

@@ -109,16 +109,9 @@ func BenchmarkScaling(b *testing.B) {
 					ratios, t1, t2 = append(ratios, per[1]/per[2]), append(t1, per[1]), append(t2, per[2])
 				}
 			}
-			for _, s := range [][]float64{ratios, t1, t2} {
-				slices.Sort(s)
-			}
-			q := len(ratios)
-			b.ReportMetric(0, "ns/op")
-			b.ReportMetric(ratios[q/2], "x-speedup")
-			b.ReportMetric(ratios[q/4], "x-speedup-q25")
-			b.ReportMetric(ratios[3*q/4], "x-speedup-q75")
-			b.ReportMetric(t1[q/2]/1e6, "ms/step-1w")
-			b.ReportMetric(t2[q/2]/1e6, "ms/step-2w")
+			reportSpeedup(b, ratios)
+			b.ReportMetric(median(t1)/1e6, "ms/step-1w")
+			b.ReportMetric(median(t2)/1e6, "ms/step-2w")
 		})
 	}
 }
@@ -161,12 +154,24 @@ func BenchmarkScalingSamplers(b *testing.B) {
 					ratios = append(ratios, per[1]/per[2])
 				}
 			}
-			slices.Sort(ratios)
-			q := len(ratios)
-			b.ReportMetric(0, "ns/op")
-			b.ReportMetric(ratios[q/2], "x-speedup")
-			b.ReportMetric(ratios[q/4], "x-speedup-q25")
-			b.ReportMetric(ratios[3*q/4], "x-speedup-q75")
+			reportSpeedup(b, ratios)
 		})
 	}
+}
+
+// reportSpeedup reports the median and quartiles of the 1-over-2-worker
+// time ratios as the benchmark's metrics (instead of ns/op).
+func reportSpeedup(b *testing.B, ratios []float64) {
+	slices.Sort(ratios)
+	q := len(ratios)
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(ratios[q/2], "x-speedup")
+	b.ReportMetric(ratios[q/4], "x-speedup-q25")
+	b.ReportMetric(ratios[3*q/4], "x-speedup-q75")
+}
+
+// median returns the median of v, sorting it.
+func median(v []float64) float64 {
+	slices.Sort(v)
+	return v[len(v)/2]
 }

@@ -287,33 +287,25 @@ func (sh *shard) span(buf []float64, w int) []float64 { return buf[sh.r0*w : sh.
 // again); the parameter leaves go to sh.params. A float32 model is
 // recorded on the float32 graph, with the points rounded.
 func (sh *shard) record() (x, gx autodiff.Node) {
-	s := sh.s
-	sh.outs, sh.sds, sh.grads = sh.outs[:0], sh.sds[:0], nil
-	pts := sh.span(s.x, s.d)
-	if s.m32 != nil {
-		g := sh.g32
-		g.Reset()
-		sh.nc, sh.nv = 0, 0
-		x = g.Input(sh.const32(pts), sh.rows(), s.d)
-		e, params := s.m32.Build32(g, x)
-		sh.params = params
-		sh.one[0], sh.in[0] = e, x
-		return x, g.Grad(sh.one[:], sh.in[:], nil, true)[0]
-	}
-	g := sh.g
-	g.Reset()
-	x = g.Input(pts, sh.rows(), s.d)
-	e, params := s.m.Build(g, x)
-	sh.params = params
+	x, e := sh.build(true)
 	sh.one[0], sh.in[0] = e, x
-	gx = g.Grad(sh.one[:], sh.in[:], nil, true)[0]
-	return x, gx
+	if sh.s.m32 != nil {
+		return x, sh.g32.Grad(sh.one[:], sh.in[:], nil, true)[0]
+	}
+	return x, sh.g.Grad(sh.one[:], sh.in[:], nil, true)[0]
 }
 
-// energy resets the shard's graph and records the model's energies of its
-// rows of s.x, held constant (no ∇ₓE), as the contrastive loss needs; the
-// parameter leaves go to sh.params.
+// energy is record without ∇ₓE: the energies of the shard's rows, with
+// the points held constant, as the contrastive loss needs.
 func (sh *shard) energy() autodiff.Node {
+	_, e := sh.build(false)
+	return e
+}
+
+// build resets the shard's graph and records the model's energies e of its
+// rows of s.x, the points x an input leaf when input is true and a
+// constant otherwise; the parameter leaves go to sh.params.
+func (sh *shard) build(input bool) (x, e autodiff.Node) {
 	s := sh.s
 	sh.outs, sh.sds, sh.grads = sh.outs[:0], sh.sds[:0], nil
 	pts := sh.span(s.x, s.d)
@@ -321,15 +313,23 @@ func (sh *shard) energy() autodiff.Node {
 		g := sh.g32
 		g.Reset()
 		sh.nc, sh.nv = 0, 0
-		e, params := s.m32.Build32(g, g.Const(sh.const32(pts), sh.rows(), s.d))
-		sh.params = params
-		return e
+		if input {
+			x = g.Input(sh.const32(pts), sh.rows(), s.d)
+		} else {
+			x = g.Const(sh.const32(pts), sh.rows(), s.d)
+		}
+		e, sh.params = s.m32.Build32(g, x)
+		return x, e
 	}
 	g := sh.g
 	g.Reset()
-	e, params := s.m.Build(g, g.Const(pts, sh.rows(), s.d))
-	sh.params = params
-	return e
+	if input {
+		x = g.Input(pts, sh.rows(), s.d)
+	} else {
+		x = g.Const(pts, sh.rows(), s.d)
+	}
+	e, sh.params = s.m.Build(g, x)
+	return x, e
 }
 
 // const32 returns v rounded into a float32 buffer of the shard that stays

@@ -4,13 +4,17 @@
 // A point x is one image of in_shape = [c, h, w], flattened channel by
 // channel, row by row (NCHW, c·h·w values, as autodiff's convolutions and
 // PyTorch lay it out). The network is a stack of 2-D convolutions, one per
-// entry of channels, each with a kernel×kernel kernel, the given stride and
-// padding kernel/2 and followed by the activation; then the last feature
+// entry of channels, each with a kernel×kernel kernel, padding kernel/2 and
+// its stride (strides[ℓ], or stride for every layer when strides is empty)
+// and followed by the activation; then the last feature
 // maps, flattened (the identity on NCHW rows), go through a linear layer
 // to one output, the energy. The default, channels [32, 64, 64], kernel 3,
 // stride 2, SiLU, on 1×28×28 images is the peers' Conv:
 // Conv(1,32,3,s2,p1) SiLU, Conv(32,64,3,s2,p1) SiLU, Conv(64,64,3,s2,p1)
-// SiLU, Linear(1024, 1).
+// SiLU, Linear(1024, 1). Stride-1 layers keep the resolution and can be
+// interleaved with the halving ones to deepen the network, e.g. channels
+// [32, 32, 64, 64, 64] with strides [1, 2, 1, 2, 2]: 28 → 28 → 14 → 14 →
+// 7 → 4.
 //
 // Energy and Gradient, the samplers' path, record the network on an
 // autodiff graph taken from a pool (one per goroutine, in the model's
@@ -77,7 +81,8 @@ type ConvNet struct {
 	InShape    []int   `toml:"in_shape" doc:"shape of one image, [channels, height, width] (NCHW rows of c·h·w values); required for sampling, a training config takes it from the data's shape and refuses a different one"`
 	Channels   []int   `toml:"channels" doc:"output channels of the convolutions, at least one layer, each >= 1; a linear layer to one output (the energy) follows the last"`
 	Kernel     int     `toml:"kernel" doc:"height and width of every convolution kernel, >= 1; the padding is kernel/2 on every side"`
-	Stride     int     `toml:"stride" doc:"step of every convolution, >= 1"`
+	Stride     int     `toml:"stride" doc:"step of every convolution, in [1, 64], unless strides is set"`
+	Strides    []int   `toml:"strides" doc:"step of each convolution, one per entry of channels, each in [1, 64], e.g. [1, 2, 1, 2, 2] with five channels; empty (the default) gives every layer stride"`
 	Act        string  `toml:"activation" doc:"activation after every convolution: silu (or swish), softplus, tanh, sigmoid, elu, gaussian, relu, leaky_relu (slope 0.2 below 0, as Du & Mordatch) or identity; score matching needs a smooth one (not relu, leaky_relu or identity)"`
 	InitScheme string  `toml:"init" doc:"initialization: fan_in (PyTorch's Conv2d and Linear default: weights and biases uniform on ±1/√fan_in, fan_in = in_channels·kernel² or the linear layer's inputs) or he (Kaiming normal weights, std √(2/fan_in), biases 0)"`
 	Seed       uint64  `toml:"seed" doc:"seed of the weight initialization; the same seed gives the same network; 0 is a seed like any other"`
@@ -101,7 +106,7 @@ type ConvNet struct {
 
 // New returns an initialized ConvNet for images of shape inShape ([c, h,
 // w]) with the given convolution channels, activation and seed; the other
-// keys keep their defaults (kernel 3, stride 2, fan_in, float64, no
+// keys keep their defaults (kernel 3, stride 2 everywhere, fan_in, float64, no
 // quadratic term). Errors are those of Validate.
 func New(inShape, channels []int, activation string, seed uint64) (*ConvNet, error) {
 	m := defaults()
@@ -176,6 +181,14 @@ func (m *ConvNet) Validate() error {
 	if m.Stride < 1 || m.Stride > 64 {
 		return fmt.Errorf("key %q: must be in [1, 64], got %d", "stride", m.Stride)
 	}
+	if len(m.Strides) != 0 && len(m.Strides) != len(m.Channels) {
+		return fmt.Errorf("key %q: needs one stride per convolution, %d (as channels), got %d; leave it empty to use stride everywhere", "strides", len(m.Channels), len(m.Strides))
+	}
+	for i, v := range m.Strides {
+		if v < 1 || v > 64 {
+			return fmt.Errorf("key %q: layer %d has stride %d; every stride must be in [1, 64]", "strides", i, v)
+		}
+	}
 	adAct, err := autodiff.ParseActivation(m.Act)
 	if err != nil {
 		return fmt.Errorf("key %q: %w", "activation", err)
@@ -197,7 +210,7 @@ func (m *ConvNet) Validate() error {
 	convs := make([]autodiff.ConvShape, len(m.Channels))
 	offs := make([]int, len(m.Channels)+2)
 	for i, oc := range m.Channels {
-		s := autodiff.ConvShape{InC: c, H: h, W: w, OutC: oc, K: m.Kernel, Stride: m.Stride, Pad: m.Kernel / 2}
+		s := autodiff.ConvShape{InC: c, H: h, W: w, OutC: oc, K: m.Kernel, Stride: m.strideOf(i), Pad: m.Kernel / 2}
 		convs[i] = s
 		offs[i+1] = offs[i] + oc*s.KernelSize() + oc
 		c, h, w = oc, s.OutH(), s.OutW()
@@ -225,6 +238,24 @@ func (m *ConvNet) Validate() error {
 		}
 	}
 	return nil
+}
+
+// strideOf is the stride of convolution l: strides[l], or stride when
+// strides is empty.
+func (m *ConvNet) strideOf(l int) int {
+	if len(m.Strides) == 0 {
+		return m.Stride
+	}
+	return m.Strides[l]
+}
+
+// layerStrides is every convolution's stride, a fresh slice.
+func (m *ConvNet) layerStrides() []int {
+	out := make([]int, len(m.Channels))
+	for l := range out {
+		out[l] = m.strideOf(l)
+	}
+	return out
 }
 
 // initParams draws layer ℓ (0-based convolutions, then the linear layer)

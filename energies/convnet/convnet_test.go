@@ -47,8 +47,12 @@ func points(n, d int, seed uint64) []float64 {
 
 func relErr(a, b float64) float64 { return math.Abs(a-b) / max(1, math.Abs(b)) }
 
+// mixedStrides is a net with per-layer strides: 8×8 → 8×8 → 4×4 → 4×4 → 2×2.
+var mixedStrides = map[string]any{"channels": []any{3, 4, 4, 5}, "strides": []any{1, 2, 1, 2}}
+
 // TestConformance runs the conformance kit on small convnets in both
-// dtypes, with another activation, kernel and stride, and two channels in.
+// dtypes, with another activation, kernel and stride, two channels in, and
+// per-layer strides.
 func TestConformance(t *testing.T) {
 	cases := map[string]*convnet.ConvNet{
 		"float64":      small(t, "float64", nil),
@@ -57,6 +61,8 @@ func TestConformance(t *testing.T) {
 		"softplus/k2":  small(t, "float64", map[string]any{"activation": "softplus", "kernel": 2, "init": "he"}),
 		"spectral":     small(t, "float64", map[string]any{"spectral_norm": true}),
 		"spectral/f32": small(t, "float32", map[string]any{"spectral_norm": true}),
+		"strides/f64":  small(t, "float64", mixedStrides),
+		"strides/f32":  small(t, "float32", mixedStrides),
 	}
 	for name, m := range cases {
 		t.Run(name, func(t *testing.T) { energytest.Check(t, m, energytest.Options{Seed: 7, Points: 4}) })
@@ -66,6 +72,14 @@ func TestConformance(t *testing.T) {
 // TestLayout checks the parameter count of the peers' network (PyTorch's
 // state_dict: 320 + 18496 + 36928 + 1025) and the geometry.
 func TestLayout(t *testing.T) {
+	deep, err := energies.FromTable(map[string]any{"type": "convnet", "in_shape": []any{1, 28, 28},
+		"channels": []any{32, 32, 64, 64, 64}, "strides": []any{1, 2, 1, 2, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := deep.(*convnet.ConvNet).String(); s != "1×28×28 → conv 32 (28×28) → conv 32 (14×14) → conv 64 (14×14) → conv 64 (7×7) → conv 64 (4×4) → linear 1024→1" {
+		t.Errorf("strides [1, 2, 1, 2, 2]: %s", s)
+	}
 	m, err := convnet.New([]int{1, 28, 28}, []int{32, 64, 64}, "silu", 1)
 	if err != nil {
 		t.Fatal(err)
@@ -336,6 +350,10 @@ func TestErrors(t *testing.T) {
 		{map[string]any{"in_shape": []any{1, 8, 8}, "init": "xavier"}, "init"},
 		{map[string]any{"in_shape": []any{1, 8, 8}, "quadratic": -1.0}, "quadratic"},
 		{map[string]any{"in_shape": []any{1, 8, 8}, "kernel": 65}, "kernel"},
+		{map[string]any{"in_shape": []any{1, 8, 8}, "channels": []any{4, 6}, "strides": []any{1}}, "strides"},
+		{map[string]any{"in_shape": []any{1, 8, 8}, "channels": []any{4, 6}, "strides": []any{1, 2, 2}}, "strides"},
+		{map[string]any{"in_shape": []any{1, 8, 8}, "channels": []any{4, 6}, "strides": []any{1, 0}}, "strides"},
+		{map[string]any{"in_shape": []any{1, 8, 8}, "channels": []any{4, 6}, "strides": []any{65, 1}}, "strides"},
 	} {
 		c.table["type"] = "convnet"
 		_, err := energies.FromTable(c.table)
@@ -398,6 +416,62 @@ func TestNoAllocations(t *testing.T) {
 			}
 			if a := testing.AllocsPerRun(10, func() { m.Energy(e, x) }); a != 0 {
 				t.Errorf("%s n=%d: Energy allocates %v times", dt, n, a)
+			}
+		}
+	}
+}
+
+// TestMixedStridesParamGrad: on a net with per-layer strides, the
+// parameter gradient of Σ E through Build (float64) and Build32 (float32)
+// matches central differences of Energy in the same dtype (∇ₓE is checked
+// by TestConformance's strides cases).
+func TestMixedStridesParamGrad(t *testing.T) {
+	for _, dt := range []string{"float64", "float32"} {
+		m := small(t, dt, mixedStrides)
+		const n = 4
+		d := m.Dim()
+		x := points(n, d, 6)
+		p := m.Params()
+		flat := make([]float64, len(p))
+		h, tol := 1e-6, 1e-6
+		if dt == "float64" {
+			g := autodiff.New()
+			en, params := m.Build(g, g.Input(x, n, d))
+			g.Flatten(flat, g.Grad([]autodiff.Node{g.Sum(en)}, params, nil, false))
+		} else {
+			h, tol = 1e-2, 2e-3
+			p32 := m.Params32()
+			x32 := make([]float32, len(x))
+			for i, v := range x {
+				x32[i] = float32(v)
+			}
+			g := autodiff.New32()
+			en, params := m.Build32(g, g.Input(x32, n, d))
+			f32 := make([]float32, len(p32))
+			g.Flatten(f32, g.Grad([]autodiff.Node{g.Sum(en)}, params, nil, false))
+			for i, v := range f32 {
+				flat[i] = float64(v)
+			}
+		}
+		sum := func() float64 {
+			e := make([]float64, n)
+			m.Energy(e, x)
+			s := 0.0
+			for _, v := range e {
+				s += v
+			}
+			return s
+		}
+		for j := 0; j < len(p); j += 5 {
+			old := p[j]
+			p[j] = old + h
+			up := sum()
+			p[j] = old - h
+			down := sum()
+			p[j] = old
+			fd := (up - down) / (2 * h)
+			if math.Abs(fd-flat[j]) > tol*max(1, math.Abs(fd)) {
+				t.Errorf("%s: ∂/∂p[%d]: autodiff %v, central differences %v", dt, j, flat[j], fd)
 			}
 		}
 	}

@@ -10,10 +10,10 @@ import (
 
 // The parameters as a PyTorch state_dict. The network is the module
 //
-//	nn.Sequential(nn.Conv2d(c, c1, k, s, k//2), act, …, nn.Conv2d(…, cL, k, s, k//2), act,
+//	nn.Sequential(nn.Conv2d(c, c1, k, s1, k//2), act, …, nn.Conv2d(…, cL, k, sL, k//2), act,
 //	              nn.Flatten(), nn.Linear(F, 1))
 //
-// so convolution ℓ = 0, …, L−1 is the module at index 2ℓ and the linear
+// (sℓ the layer's stride: strides[ℓ], or stride for all), so convolution ℓ = 0, …, L−1 is the module at index 2ℓ and the linear
 // layer the one at 2L+1; Params already holds their tensors in
 // state_dict order and layout. With spectral_norm, the state_dict holds
 // the effective weights W/σ(W), so that a plain nn.Sequential computes
@@ -35,9 +35,9 @@ func (m *ConvNet) StateSpecs() []fileio.TensorSpec {
 // StateDict returns the parameters as the state_dict of the PyTorch
 // nn.Sequential of the same architecture (see StateSpecs), in dtype "F64"
 // or "F32" ("" means the model's own dtype), and metadata describing the
-// model: its type, in_shape, channels, kernel, stride, padding,
-// activation, quadratic term, dtype, spectral_norm and the Python
-// expression of the module ("torch"). With spectral_norm the weights are
+// model: its type, in_shape, channels, kernel, stride, strides (only when
+// set), padding, activation, quadratic term, dtype, spectral_norm and the
+// Python expression of the module ("torch"). With spectral_norm the weights are
 // W/σ(W), σ estimated as at every call (see the package comment).
 func (m *ConvNet) StateDict(dtype string) ([]fileio.Tensor, map[string]string) {
 	m.ready()
@@ -80,7 +80,7 @@ func (m *ConvNet) metadata() map[string]string {
 	if m.Spectral {
 		sn = "folded"
 	}
-	return map[string]string{
+	meta := map[string]string{
 		"type":          "convnet",
 		"in_shape":      fileio.IntList(m.InShape),
 		"channels":      fileio.IntList(m.Channels),
@@ -93,6 +93,10 @@ func (m *ConvNet) metadata() map[string]string {
 		"spectral_norm": sn,
 		"torch":         "nn.Sequential(" + strings.Join(mods, ", ") + ")",
 	}
+	if len(m.Strides) != 0 {
+		meta["strides"] = fileio.IntList(m.Strides)
+	}
+	return meta
 }
 
 // LoadStateDict sets Params from a state_dict (see StateSpecs): every
@@ -101,17 +105,31 @@ func (m *ConvNet) metadata() map[string]string {
 // are the raw weights, which the model divides by σ(W) at every call. meta,
 // a safetensors file's metadata (may be nil), must not contradict the
 // model: a file written by ebmrun export records its type, activation,
-// kernel and stride, which must match.
+// kernel and stride, and strides when set, and the layers' strides they
+// give (strides, or stride for every layer: a file from before strides
+// existed has only stride) must be the model's.
 func (m *ConvNet) LoadStateDict(ts []fileio.Tensor, meta map[string]string) error {
 	m.ready()
 	if t, ok := meta["type"]; ok && t != "convnet" {
 		return fmt.Errorf("the file holds a %q model, not a convnet", t)
 	}
 	for _, c := range []struct{ key, have string }{
-		{"activation", m.adAct.String()}, {"kernel", strconv.Itoa(m.Kernel)}, {"stride", strconv.Itoa(m.Stride)},
+		{"activation", m.adAct.String()}, {"kernel", strconv.Itoa(m.Kernel)},
 	} {
 		if v, ok := meta[c.key]; ok && v != c.have {
 			return fmt.Errorf("the file was written with %s %s, the model has %s", c.key, v, c.have)
+		}
+	}
+	have := m.layerStrides()
+	if v, ok := meta["strides"]; ok {
+		if w := fileio.IntList(have); v != w {
+			return fmt.Errorf("the file was written with strides %s, the model has %s", v, w)
+		}
+	} else if v, ok := meta["stride"]; ok {
+		for _, s := range have {
+			if v != strconv.Itoa(s) {
+				return fmt.Errorf("the file was written with stride %s in every layer, the model has strides %s", v, fileio.IntList(have))
+			}
 		}
 	}
 	vals, err := fileio.MatchTensors(ts, m.StateSpecs())

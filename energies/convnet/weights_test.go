@@ -3,6 +3,7 @@ package convnet_test
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,7 +93,8 @@ func TestWeightsBadInput(t *testing.T) {
 		want  []string
 	}{
 		{"channels", map[string]any{"channels": []any{4, 7}}, []string{`tensor "2.weight" has shape [6, 4, 3, 3], expected [7, 4, 3, 3]`}},
-		{"stride", map[string]any{"stride": 1}, []string{"stride 2, the model has 1"}},
+		{"stride", map[string]any{"stride": 1}, []string{"stride 2 in every layer, the model has strides [1, 1]"}},
+		{"strides", map[string]any{"strides": []any{2, 1}}, []string{"stride 2 in every layer, the model has strides [2, 1]"}},
 		{"kernel", map[string]any{"kernel": 5}, []string{"kernel 3, the model has 5"}},
 		{"activation", map[string]any{"activation": "tanh"}, []string{"activation silu"}},
 	} {
@@ -117,5 +119,59 @@ func TestWeightsBadInput(t *testing.T) {
 	_, err := energies.FromTable(map[string]any{"type": "convnet", "in_shape": []any{1, 9, 9}, "channels": []any{4, 6}, "weights": npz})
 	if err == nil || !strings.Contains(err.Error(), `tensor "5.weight" has shape [1, 24], expected [1, 54]`) {
 		t.Errorf("in_shape 1×9×9 with 1×8×8's weights: %v", err)
+	}
+}
+
+// TestMixedStridesRoundTrip: a net with per-layer strides exports them in
+// its metadata and its module description, loads back into the same
+// architecture with the same parameters and energies, and is refused by
+// a model with other strides; a file without strides (written before the
+// key existed, or with stride alone) loads into strides that repeat its
+// stride, and into no other.
+func TestMixedStridesRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	mixed := map[string]any{"channels": []any{3, 4, 5}, "strides": []any{1, 2, 1}}
+	m := small(t, "float64", mixed)
+	ts, meta := m.StateDict("")
+	if meta["strides"] != "[1, 2, 1]" || meta["torch"] != "nn.Sequential(nn.Conv2d(1, 3, 3, 1, 1), nn.SiLU(), nn.Conv2d(3, 4, 3, 2, 1), nn.SiLU(), nn.Conv2d(4, 5, 3, 1, 1), nn.SiLU(), nn.Flatten(), nn.Linear(80, 1))" {
+		t.Errorf("metadata %v", meta)
+	}
+	p := filepath.Join(dir, "mixed.safetensors")
+	if err := fileio.WriteTensorsFile(p, ts, meta); err != nil {
+		t.Fatal(err)
+	}
+	back := small(t, "float64", map[string]any{"channels": mixed["channels"], "strides": mixed["strides"], "seed": int64(99), "weights": p})
+	if !slices.Equal(back.Params(), m.Params()) {
+		t.Error("the loaded parameters differ from the exported ones")
+	}
+	x := points(3, m.Dim(), 8)
+	e1, e2 := make([]float64, 3), make([]float64, 3)
+	m.Energy(e1, x)
+	back.Energy(e2, x)
+	if !slices.Equal(e1, e2) {
+		t.Errorf("energies %v after the round trip, %v before", e2, e1)
+	}
+	// Other strides with the same tensor shapes ([1, 2, 1] and [2, 1, 1] both end at 4×4).
+	_, err := energies.FromTable(map[string]any{"type": "convnet", "in_shape": []any{1, 8, 8}, "channels": mixed["channels"], "strides": []any{2, 1, 1}, "weights": p})
+	if err == nil || !strings.Contains(err.Error(), "strides [1, 2, 1], the model has [2, 1, 1]") {
+		t.Errorf("strides [2, 1, 1] with [1, 2, 1]'s weights: %v", err)
+	}
+	// A file with stride alone, as from before strides existed.
+	old := small(t, "float64", map[string]any{"channels": mixed["channels"]})
+	ts, meta = old.StateDict("")
+	if _, ok := meta["strides"]; ok {
+		t.Errorf("strides in the metadata of a model without them: %v", meta)
+	}
+	p = filepath.Join(dir, "old.safetensors")
+	if err := fileio.WriteTensorsFile(p, ts, meta); err != nil {
+		t.Fatal(err)
+	}
+	same := small(t, "float64", map[string]any{"channels": mixed["channels"], "strides": []any{2, 2, 2}, "weights": p})
+	if !slices.Equal(same.Params(), old.Params()) {
+		t.Error("strides [2, 2, 2] did not load stride 2's weights")
+	}
+	_, err = energies.FromTable(map[string]any{"type": "convnet", "in_shape": []any{1, 8, 8}, "channels": mixed["channels"], "strides": []any{1, 2, 2}, "weights": p})
+	if err == nil || !strings.Contains(err.Error(), "stride 2 in every layer, the model has strides [1, 2, 2]") {
+		t.Errorf("strides [1, 2, 2] with stride 2's weights: %v", err)
 	}
 }

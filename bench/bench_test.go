@@ -126,7 +126,7 @@ func TestTraining(t *testing.T) {
 	saved := mnist
 	mnist.hidden, mnist.batch = 32, 8
 	savedConv := conv
-	conv.side, conv.batch = 12, 4
+	conv.side, conv.batch, conv.pcdBatch = 12, 4, 2
 	defer func() { minTime, mnist, conv = 40*time.Millisecond, saved, savedConv }()
 	rows, err := Training(context.Background())
 	if err != nil {
@@ -139,7 +139,7 @@ func TestTraining(t *testing.T) {
 		}
 	}
 	want = append(want, "mlp784_dsm_step_b128/float64", "mlp784_dsm_step_b128/float32",
-		"pcd_mnist_step_b128_k60/float32", "msdsm_mnist_step_b128/float32")
+		"pcd_mnist_step_b128_k60/float32", "msdsm_mnist_step_b128/float32", "pcd_conv_mnist_step_b64_k60/float32")
 	for _, dt := range []string{"float64", "float32"} {
 		want = append(want, "conv_grad_b128/"+dt, "conv_dsm_step_b128/"+dt)
 	}
@@ -151,11 +151,14 @@ func TestTraining(t *testing.T) {
 			t.Errorf("row %d = %+v, want %s with a positive time and GFLOP/s", i, r, want[i])
 		}
 	}
-	if r := rows[len(rows)-7]; r.N != 8 {
+	if r := rows[len(rows)-8]; r.N != 8 {
 		t.Errorf("MNIST row %+v: want n = the batch", r)
 	}
 	if r := rows[len(rows)-1]; r.N != 4 {
 		t.Errorf("conv row %+v: want n = the batch", r)
+	}
+	if r := rows[len(rows)-5]; r.N != 2 {
+		t.Errorf("conv pcd row %+v: want n = its batch", r)
 	}
 }
 
@@ -167,7 +170,7 @@ func shortLimits() func() {
 	saved, savedConv := mnist, conv
 	minTime, copyN = time.Millisecond, 1<<16
 	mnist.hidden, mnist.batch = 32, 8
-	conv.side, conv.batch = 12, 4
+	conv.side, conv.batch, conv.pcdBatch = 12, 4, 2
 	return func() { minTime, copyN, mnist, conv = 40*time.Millisecond, 8<<20, saved, savedConv }
 }
 
@@ -331,11 +334,11 @@ func TestTrainingWorkers(t *testing.T) {
 	for _, r := range rows {
 		count[r.Workers]++
 	}
-	if count[1] != 14 || count[2] != 14 || len(rows) != 28 {
-		t.Fatalf("rows per worker count: %v, want 14 each", count)
+	if count[1] != 15 || count[2] != 15 || len(rows) != 30 {
+		t.Fatalf("rows per worker count: %v, want 15 each", count)
 	}
 	lines := Scaling(rows)
-	if len(lines) != 14 || !strings.Contains(strings.Join(lines, "\n"), "dsm_step_b256 (float32): 2 workers / 1 worker") {
+	if len(lines) != 15 || !strings.Contains(strings.Join(lines, "\n"), "dsm_step_b256 (float32): 2 workers / 1 worker") {
 		t.Errorf("scaling lines %q", lines)
 	}
 	if _, err := TrainingWorkers(context.Background(), []int{0}); err == nil {

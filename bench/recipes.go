@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/simd"
 )
@@ -12,6 +13,14 @@ import (
 // recipeK is the number of Langevin steps of pcd_mnist_step_b128_k60, as
 // configs/train_pcd_mnist.toml and Du & Mordatch (2019) take them.
 const recipeK = 60
+
+// pcdRecipe is the pcd objective of the recipe's step: K ULA steps (step
+// 10, noise 0.005, ∇ₓE clipped elementwise to ±0.01, clamped to [0, 1])
+// for the chains of a 10 000-image replay buffer, 5 % restarted from
+// U[0, 1], the loss with α = 1.
+var pcdRecipe = map[string]any{"type": "pcd", "buffer": int64(10000), "restart": 0.05,
+	"k": int64(recipeK), "alpha": 1.0, "init": "uniform", "init_box": []any{0.0, 1.0},
+	"sampler": map[string]any{"type": "ula", "step_size": 10.0, "noise_std": 0.005, "clip_grad_value": 0.01, "bounds": []any{0.0, 1.0}}}
 
 // recipeRows times one training step of each shipped image recipe on the
 // MNIST-sized float32 MLP (mnist: 784-512-512-1 SiLU, batches of 128):
@@ -21,9 +30,13 @@ const recipeK = 60
 //     (step 10, noise 0.005, ∇ₓE clipped elementwise to ±0.01, clamped to
 //     [0, 1]) for 128 chains of a 10 000-image replay buffer, 5 % restarted
 //     from U[0, 1], the loss with α = 1, then Adam;
-//   - "msdsm_mnist_step_b128": configs/train_msdsm_mnist.toml's step, a
-//     multi-scale DSM loss over 10 levels from σ = 1 to 0.01 (double
-//     backprop), then Adam.
+//   - "msdsm_mnist_step_b128": a multi-scale DSM step on the same MLP, a
+//     loss over 10 levels from σ = 1 to 0.01 (double backprop), then Adam.
+//
+// and "pcd_conv_mnist_step_b64_k60", configs/train_pcd_mnist.toml's step:
+// the pcd step above on the default convnet with leaky ReLU (float32), 64
+// chains, as ../shared/peers/mnist_ebm.py --model conv --objective pcd
+// --batch 64 runs it (with SiLU: the same convolutions).
 //
 // The data are uniform random numbers in [0, 1) (seed 1): the work does not
 // depend on them. gflops counts the dense layers' multiply-adds: two
@@ -44,10 +57,7 @@ func recipeRows(ctx context.Context) ([]Row, error) {
 		obj   map[string]any
 		flops float64
 	}{
-		{"pcd_mnist_step_b128_k" + fmt.Sprint(recipeK), map[string]any{"type": "pcd", "buffer": int64(10000), "restart": 0.05,
-			"k": int64(recipeK), "alpha": 1.0, "init": "uniform", "init_box": []any{0.0, 1.0},
-			"sampler": map[string]any{"type": "ula", "step_size": 10.0, "noise_std": 0.005, "clip_grad_value": 0.01, "bounds": []any{0.0, 1.0}}},
-			(recipeK*2 + 2*3) * float64(n) * mac},
+		{"pcd_mnist_step_b128_k" + fmt.Sprint(recipeK), pcdRecipe, (recipeK*2 + 2*3) * float64(n) * mac},
 		{"msdsm_mnist_step_b128", map[string]any{"type": "msdsm", "sigma_min": 0.01, "sigma_max": 1.0, "levels": int64(10)},
 			6 * float64(n) * mac},
 	} {
@@ -68,5 +78,39 @@ func recipeRows(ctx context.Context) ([]Row, error) {
 			return rows, err
 		}
 	}
-	return rows, nil
+	cr, err := convPCDRow(ctx, pcdRecipe)
+	return append(rows, cr...), err
+}
+
+// convPCDRow times "pcd_conv_mnist_step_b64_k60": the objective table obj
+// (pcd_mnist_step_b128_k60's) on the default convnet with leaky ReLU in
+// float32, conv.pcdBatch chains of conv.side×conv.side images. gflops
+// counts the convolutions' multiply-adds: two passes per gradient call,
+// three per row of the loss.
+func convPCDRow(ctx context.Context, obj map[string]any) ([]Row, error) {
+	name := "pcd_conv_mnist_step_b64_k" + fmt.Sprint(recipeK)
+	e, err := energies.FromTable(map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(conv.side), int64(conv.side)},
+		"activation": "leaky_relu", "seed": int64(1), "dtype": "float32"})
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", name, err)
+	}
+	m, ok := e.(interface {
+		energies.Trainable
+		Convs() []autodiff.ConvShape
+	})
+	if !ok {
+		return nil, fmt.Errorf("bench: %s: convnet is not Trainable", name)
+	}
+	n, d := conv.pcdBatch, m.Dim()
+	r := rand.New(rand.NewPCG(1, 0))
+	data := make([]float64, 4*n*d)
+	for i := range data {
+		data[i] = r.Float64()
+	}
+	ns, err := timeStep(ctx, m, obj, data, d, n)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", name, err)
+	}
+	flops := (recipeK*2 + 2*3) * float64(n) * 2 * convMACs(m.Convs())
+	return []Row{{Kernel: name, Impl: simd.Chosen(), N: n, NsPerOp: ns, GFlops: flops / ns, Dtype: "float32"}}, ctx.Err()
 }

@@ -272,7 +272,7 @@ func toy(name string, n int) []float64 {
 // [32, 64, 64], kernel 3, stride 2, SiLU, then a linear layer to 1) on
 // batches of batch images 1×side×side. (A variable so that tests can
 // shrink it; the rows keep their names.)
-var conv = struct{ side, batch int }{28, 128}
+var conv = struct{ side, batch, pcdBatch int }{28, 128, 64}
 
 // convMACs is the multiply-adds of one forward pass of a conv network
 // with the convolutions convs on one image: for each convolution

@@ -21,7 +21,7 @@ func benchFlags(fs *flag.FlagSet) {
 	fs.Bool("skip-limits", false, "do not measure the FMA peaks and copy bandwidth (the rows then have no share)")
 	fs.Bool("skip-kernels", false, "do not time the kernels")
 	fs.Bool("skip-e2e", false, "do not time the end-to-end runs")
-	fs.Bool("skip-training", false, "do not time the learnable-energy rows (mlp_grad_b1024, dsm_step_b256, pcd_step_b256_k20, mlp784_dsm_step_b128, conv_grad_b128, conv_dsm_step_b128)")
+	fs.Bool("skip-training", false, "do not time the learnable-energy rows (mlp_grad_b1024, dsm_step_b256, pcd_step_b256_k20, mlp784_dsm_step_b128, the image recipes' pcd and msdsm steps, conv_grad_b128, conv_dsm_step_b128)")
 }
 
 // splitList splits a comma-separated flag value; "" gives nil.

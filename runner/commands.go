@@ -102,7 +102,7 @@ func init() {
 			short: "run the built-in benchmarks",
 			long: "Times every SIMD kernel in each implementation, the end-to-end chain-steps per second of\n" +
 				"ULA, MALA, HMC and NUTS on an 8-mode Gaussian mixture and HMC on 2-D Rosenbrock, and the learnable-energy workloads\n" +
-				"(mlp_grad_b1024: ∇ₓE of a 2-128-128-1 MLP; dsm_step_b256 and pcd_step_b256_k20: one DSM or PCD training step; mlp784_dsm_step_b128: a DSM step of a 784-512-512-1 MLP; conv_grad_b128 and conv_dsm_step_b128: the default convnet on 128 MNIST-sized images; each in float64 and float32)\n" +
+				"(mlp_grad_b1024: ∇ₓE of a 2-128-128-1 MLP; dsm_step_b256 and pcd_step_b256_k20: one DSM or PCD training step; mlp784_dsm_step_b128: a DSM step of a 784-512-512-1 MLP; pcd_mnist_step_b128_k60, msdsm_mnist_step_b128 and pcd_conv_mnist_step_b64_k60: the image recipes' steps; conv_grad_b128 and conv_dsm_step_b128: the default convnet on 128 MNIST-sized images; each in float64 and float32)\n" +
 				"(package bench); one row per case.",
 			flags: benchFlags, run: cmdBench},
 	}

@@ -2,6 +2,7 @@ package autodiff
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -167,6 +168,43 @@ func TestRPoly(t *testing.T) {
 			if got[i] != w[i] {
 				t.Errorf("R_%d = %v, want %v", k, got, w)
 				break
+			}
+		}
+	}
+}
+
+// TestLeaky32 checks the branch-free float32 leaky ReLU (value and first
+// derivative) against the defining loops bit for bit, on ±0, ±Inf, NaNs
+// with payloads, the smallest subnormals, ±1 and random values. A failure
+// means the masks pick the wrong side for some bit pattern.
+func TestLeaky32(t *testing.T) {
+	x := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
+		math.Float32frombits(0x7fc00001), math.Float32frombits(0xffc00123), math.Float32frombits(0x7f800001),
+		math.Float32frombits(1), math.Float32frombits(0x80000001), 1, -1, math.MaxFloat32, -math.MaxFloat32}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 1000 {
+		x = append(x, float32(r.NormFloat64()*math.Exp(4*r.NormFloat64())))
+	}
+	const a = float32(LeakySlope)
+	got := make([]float32, len(x))
+	for k := 0; k < 2; k++ {
+		leaky32(got, x, k)
+		for i, v := range x {
+			var want float32
+			switch {
+			case v != v:
+				want = v
+			case k == 0 && v > 0:
+				want = v
+			case k == 0:
+				want = a * v
+			case v > 0:
+				want = 1
+			default:
+				want = a
+			}
+			if math.Float32bits(got[i]) != math.Float32bits(want) {
+				t.Errorf("k = %d, x = %v (%#x): got %v (%#x), want %v (%#x)", k, v, math.Float32bits(v), got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
 			}
 		}
 	}

@@ -157,15 +157,7 @@ func TestBuild(t *testing.T) {
 	grads := g.Grad([]autodiff.Node{g.Sum(en)}, params, nil, false)
 	flat := make([]float64, len(p))
 	g.Flatten(flat, grads)
-	sum := func() float64 {
-		e := make([]float64, n)
-		m.Energy(e, x)
-		s := 0.0
-		for _, v := range e {
-			s += v
-		}
-		return s
-	}
+	sum := func() float64 { return energySum(m, x, n) }
 	for j := 0; j < len(p); j += 7 {
 		old, h := p[j], 1e-6
 		p[j] = old + h
@@ -453,15 +445,7 @@ func TestMixedStridesParamGrad(t *testing.T) {
 				flat[i] = float64(v)
 			}
 		}
-		sum := func() float64 {
-			e := make([]float64, n)
-			m.Energy(e, x)
-			s := 0.0
-			for _, v := range e {
-				s += v
-			}
-			return s
-		}
+		sum := func() float64 { return energySum(m, x, n) }
 		for j := 0; j < len(p); j += 5 {
 			old := p[j]
 			p[j] = old + h
@@ -475,4 +459,15 @@ func TestMixedStridesParamGrad(t *testing.T) {
 			}
 		}
 	}
+}
+
+// energySum is Σᵢ E(xᵢ) over the n points of x.
+func energySum(m *convnet.ConvNet, x []float64, n int) float64 {
+	e := make([]float64, n)
+	m.Energy(e, x)
+	s := 0.0
+	for _, v := range e {
+		s += v
+	}
+	return s
 }

@@ -173,10 +173,10 @@ func TestRPoly(t *testing.T) {
 	}
 }
 
-// TestLeaky32 checks the branch-free float32 leaky ReLU (value and first
-// derivative) against the defining loops bit for bit, on ±0, ±Inf, NaNs
-// with payloads, the smallest subnormals, ±1 and random values. A failure
-// means the masks pick the wrong side for some bit pattern.
+// TestLeaky32 checks the float32 leaky ReLU (value and first derivative,
+// on simd.Leaky32) against the defining loops bit for bit, on ±0, ±Inf,
+// NaNs with payloads, the smallest subnormals, ±1 and random values. A
+// failure means autodiff hands simd the wrong slope or derivative order.
 func TestLeaky32(t *testing.T) {
 	x := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
 		math.Float32frombits(0x7fc00001), math.Float32frombits(0xffc00123), math.Float32frombits(0x7f800001),
@@ -188,7 +188,7 @@ func TestLeaky32(t *testing.T) {
 	const a = float32(LeakySlope)
 	got := make([]float32, len(x))
 	for k := 0; k < 2; k++ {
-		leaky32(got, x, k)
+		leakyDeriv(got, x, k)
 		for i, v := range x {
 			var want float32
 			switch {

@@ -93,13 +93,14 @@ func reluDeriv[T Float](dst, x []T, k int) {
 }
 
 // leakyDeriv: x or LeakySlope·x, then 1 or LeakySlope, then 0; NaN stays
-// NaN. The float32 value and first derivative run without branches
-// (leaky32): on a layer's pre-activations, half of them negative, the
-// branches mispredicted and took most of a PCD step on the convnet.
+// NaN. The float32 value and first derivative run on simd.Leaky32 (the
+// same values, without branches: on a layer's pre-activations, half of
+// them negative, the branches mispredicted and took most of a PCD step on
+// the convnet).
 func leakyDeriv[T Float](dst, x []T, k int) {
 	const a = LeakySlope
 	if k < 2 && is32[T]() {
-		leaky32(f32(dst), f32(x), k)
+		simd.Leaky32(f32(dst), f32(x), float32(a), k)
 		return
 	}
 	switch k {
@@ -130,36 +131,6 @@ func leakyDeriv[T Float](dst, x []T, k int) {
 				dst[i] = v
 			}
 		}
-	}
-}
-
-// leaky32 is leakyDeriv's value (k = 0) or first derivative (k = 1) for
-// float32, the same values as its loops, chosen on the bits by masks
-// rather than branches: v where 0 < v ≤ +Inf or v is NaN, else
-// LeakySlope·v; 1 where 0 < v ≤ +Inf, LeakySlope for the other non-NaN v
-// (−0 and +0 included), v itself where v is NaN.
-func leaky32(dst, x []float32, k int) {
-	const slope = float32(LeakySlope)
-	one, sl := math.Float32bits(1), math.Float32bits(slope)
-	dst = dst[:len(x)]
-	for i, v := range x {
-		b := math.Float32bits(v)
-		var pos, nan uint32
-		if b-1 < 0x7f800000 { // 0 < v ≤ +Inf: b in [1, 0x7f800000]
-			pos = 1
-		}
-		if b&0x7fffffff > 0x7f800000 {
-			nan = 1
-		}
-		var r uint32
-		if k == 0 {
-			av := math.Float32bits(slope * v)
-			r = av ^ (-(pos | nan) & (av ^ b))
-		} else {
-			r = sl ^ (-pos & (sl ^ one))
-			r ^= -nan & (r ^ b)
-		}
-		dst[i] = math.Float32frombits(r)
 	}
 }
 

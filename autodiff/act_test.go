@@ -179,8 +179,8 @@ func TestRPoly(t *testing.T) {
 // derivative) against simd.Leaky32 with LeakySlope bit for bit (the kernel
 // is checked against the defining branches in simd) and against the
 // float64 loops, to float32 rounding (subnormals to the smallest one), on
-// ±0, ±Inf, NaN, subnormals and random values. A failure means autodiff hands simd the wrong slope or
-// derivative order.
+// ±0, ±Inf, NaN, subnormals and random values. A failure means autodiff
+// hands simd the wrong slope or derivative order.
 func TestLeaky32(t *testing.T) {
 	x := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()),
 		math.Float32frombits(1), math.Float32frombits(0x80000001), 1, -1}

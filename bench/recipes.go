@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
@@ -45,11 +44,7 @@ var pcdRecipe = map[string]any{"type": "pcd", "buffer": int64(10000), "restart":
 func recipeRows(ctx context.Context) ([]Row, error) {
 	const dtype = "float32"
 	n, d, h := mnist.batch, mnist.dim, mnist.hidden
-	r := rand.New(rand.NewPCG(1, 0))
-	data := make([]float64, 4*n*d)
-	for i := range data {
-		data[i] = r.Float64()
-	}
+	data := uniform(4 * n * d)
 	mac := 2 * float64(d*h+h*h) // flops of one product pass per row
 	var rows []Row
 	for _, rc := range []struct {
@@ -102,11 +97,7 @@ func convPCDRow(ctx context.Context, obj map[string]any) ([]Row, error) {
 		return nil, fmt.Errorf("bench: %s: convnet is not Trainable", name)
 	}
 	n, d := conv.pcdBatch, m.Dim()
-	r := rand.New(rand.NewPCG(1, 0))
-	data := make([]float64, 4*n*d)
-	for i := range data {
-		data[i] = r.Float64()
-	}
+	data := uniform(4 * n * d)
 	ns, err := timeStep(ctx, m, obj, data, d, n)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %s: %w", name, err)

@@ -2,16 +2,12 @@ package bench
 
 import (
 	"context"
-	"math"
-	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/goebm/ebm/energies"
-	"github.com/goebm/ebm/objectives"
-	"github.com/goebm/ebm/optim"
 	"github.com/goebm/ebm/samplers"
 	"github.com/goebm/ebm/train"
 )
@@ -33,14 +29,7 @@ func scalingCases() []scalingCase {
 	dsm := map[string]any{"type": "dsm", "sigma": 0.1}
 	pcd := map[string]any{"type": "pcd", "buffer": int64(10000), "restart": 0.05, "k": int64(20), "alpha": 0.1,
 		"sampler": map[string]any{"type": "ula", "step_size": 0.01, "noise_std": 0.1}}
-	uniform := func() []float64 {
-		r := rand.New(rand.NewPCG(1, 0))
-		x := make([]float64, conv.batch*conv.side*conv.side)
-		for i := range x {
-			x[i] = r.Float64()
-		}
-		return x
-	}
+	images := func() []float64 { return uniform(conv.batch * conv.side * conv.side) }
 	convTable := map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(conv.side), int64(conv.side)},
 		"seed": int64(1), "dtype": "float32"}
 	return []scalingCase{
@@ -48,8 +37,8 @@ func scalingCases() []scalingCase {
 		{"dsm_step_b256_float32", 40, mlpTable("float32"), dsm, 2, 256, func() []float64 { return moons(256) }},
 		{"pcd_step_b256_k20", 4, mlpTable("float64"), pcd, 2, 256, func() []float64 { return toy("8gaussians", 10000) }},
 		{"pcd_step_b256_k20_float32", 8, mlpTable("float32"), pcd, 2, 256, func() []float64 { return toy("8gaussians", 10000) }},
-		{"mlp784_dsm_step_b128_float32", 3, mnistTable("float32"), dsm, mnist.dim, mnist.batch, uniform},
-		{"conv_dsm_step_b128_float32", 1, convTable, dsm, conv.side * conv.side, conv.batch, uniform},
+		{"mlp784_dsm_step_b128_float32", 3, mnistTable("float32"), dsm, mnist.dim, mnist.batch, images},
+		{"conv_dsm_step_b128_float32", 1, convTable, dsm, conv.side * conv.side, conv.batch, images},
 	}
 }
 
@@ -73,16 +62,7 @@ func BenchmarkScaling(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				o, err := objectives.FromTable(c.obj)
-				if err != nil {
-					b.Fatal(err)
-				}
-				opt, err := optim.FromTable(map[string]any{"type": "adam", "lr": 1e-3})
-				if err != nil {
-					b.Fatal(err)
-				}
-				s := train.Settings{Steps: math.MaxInt32, BatchSize: c.batch, LogEvery: math.MaxInt32, Seed: 1}
-				if trainers[w], err = train.New(e.(energies.Trainable), o, opt, c.data(), c.dim, s); err != nil {
+				if trainers[w], err = newTrainer(e.(energies.Trainable), c.obj, c.data(), c.dim, c.batch); err != nil {
 					b.Fatal(err)
 				}
 				if _, err := trainers[w].Step(ctx); err != nil { // the first step sizes the shards

@@ -181,16 +181,7 @@ func trainRows(ctx context.Context, dtype string) ([]Row, error) {
 // rows (log_every is never reached) and no end, so Step runs as many
 // times as timeOp asks.
 func timeStep(ctx context.Context, m energies.Trainable, obj map[string]any, data []float64, dim, batch int) (float64, error) {
-	o, err := objectives.FromTable(obj)
-	if err != nil {
-		return 0, err
-	}
-	opt, err := optim.FromTable(map[string]any{"type": "adam", "lr": 1e-3})
-	if err != nil {
-		return 0, err
-	}
-	s := train.Settings{Steps: math.MaxInt32, BatchSize: batch, LogEvery: math.MaxInt32, Seed: 1}
-	tr, err := train.New(m, o, opt, data, dim, s)
+	tr, err := newTrainer(m, obj, data, dim, batch)
 	if err != nil {
 		return 0, err
 	}
@@ -201,6 +192,33 @@ func timeStep(ctx context.Context, m energies.Trainable, obj map[string]any, dat
 		}
 	})
 	return ns, stepErr
+}
+
+// newTrainer is a train.Trainer of m with the objective table obj and Adam
+// (lr 1e-3) on data (rows of dim values), batch rows per step, that never
+// logs and never ends.
+func newTrainer(m energies.Trainable, obj map[string]any, data []float64, dim, batch int) (*train.Trainer, error) {
+	o, err := objectives.FromTable(obj)
+	if err != nil {
+		return nil, err
+	}
+	opt, err := optim.FromTable(map[string]any{"type": "adam", "lr": 1e-3})
+	if err != nil {
+		return nil, err
+	}
+	s := train.Settings{Steps: math.MaxInt32, BatchSize: batch, LogEvery: math.MaxInt32, Seed: 1}
+	return train.New(m, o, opt, data, dim, s)
+}
+
+// uniform returns n values uniform on [0, 1) (seed 1): data for the rows
+// whose work does not depend on the values.
+func uniform(n int) []float64 {
+	r := rand.New(rand.NewPCG(1, 0))
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = r.Float64()
+	}
+	return x
 }
 
 // mnist is the shape of mlp784_dsm_step_b128: a dim-hidden-hidden-1 SiLU
@@ -239,11 +257,7 @@ func mnistStep(ctx context.Context, dtype string) (Row, error) {
 		return Row{}, fmt.Errorf("bench: %s: mlp is not Trainable", name)
 	}
 	n, d, h := mnist.batch, mnist.dim, mnist.hidden
-	data := make([]float64, n*d)
-	r := rand.New(rand.NewPCG(1, 0))
-	for i := range data {
-		data[i] = r.Float64()
-	}
+	data := uniform(n * d)
 	ns, err := timeStep(ctx, m, map[string]any{"type": "dsm", "sigma": 0.1}, data, d, n)
 	if err != nil {
 		return Row{}, fmt.Errorf("bench: %s: %w", name, err)
@@ -312,11 +326,7 @@ func convRows(ctx context.Context, dtype string) ([]Row, error) {
 	}
 	macs := convMACs(m.Convs())
 	n, d := conv.batch, m.Dim()
-	x := make([]float64, n*d)
-	r := rand.New(rand.NewPCG(1, 0))
-	for i := range x {
-		x[i] = r.Float64()
-	}
+	x := uniform(n * d)
 	impl := simd.Chosen()
 	en, g := make([]float64, n), make([]float64, n*d)
 	ns := timeOp(func() { m.Gradient(en, g, x) })

@@ -2,15 +2,11 @@ package objectives
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"runtime"
-	"slices"
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
-	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/samplers"
@@ -105,13 +101,6 @@ type chainRunner struct {
 	pin     energies.Trainable // the model, pinned (energies.Pinner) while the chains run
 	sh      *samplers.Shards
 	stats   samplers.Stats // accumulated over every run
-
-	team team.Team // runs the shards, on the helpers the losses use
-	// the current run, for team's units
-	ctx  context.Context
-	smp  samplers.Sampler
-	k    int
-	errs []error
 }
 
 // run moves the n = len(x)/Dim chains whose start points are the rows of x
@@ -124,12 +113,8 @@ func (r *chainRunner) run(ctx context.Context, s samplers.Sampler, e energies.En
 	if n == 0 {
 		return nil
 	}
-	w := r.workers
-	if w <= 0 {
-		w = runtime.GOMAXPROCS(0)
-	}
 	if r.sh == nil || r.sh.N() != n || r.sh.Dim() != d {
-		r.sh = samplers.NewShards(e, n, samplers.ShardCount(n, w, minShard), 0)
+		r.sh = samplers.NewShards(e, n, samplers.ShardCount(n, r.workers, minShard), 0)
 	}
 	r.sh.Reseed(e, seed)
 	r.sh.SetX(x)
@@ -137,16 +122,7 @@ func (r *chainRunner) run(ctx context.Context, s samplers.Sampler, e energies.En
 		p.Pin()
 		defer p.Unpin()
 	}
-	units := len(r.sh.Chains)
-	r.ctx, r.smp, r.k = ctx, s, k
-	r.errs = slices.Grow(r.errs[:0], units)[:units]
-	clear(r.errs)
-	if r.team.Do == nil {
-		r.team.Do = func(i int) { r.errs[i] = r.sh.RunShard(r.ctx, r.smp, i, 0, r.k, nil) }
-	}
-	r.team.Run(units, w)
-	r.ctx, r.smp = nil, nil
-	err := errors.Join(r.errs...)
+	err := r.sh.Run(ctx, s, 0, k, nil)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/rng"
 )
 
 // Shards is a run's chains split into contiguous shards, each advanced by
-// its own goroutine: shard k holds chains [k·n/w, (k+1)·n/w) of n chains in
+// one goroutine at a time: shard k holds chains [k·n/w, (k+1)·n/w) of n chains in
 // w shards. Chain i of the run draws from the stream rng.New(seed, i) and
 // every sampler treats chains independently, so what a chain does does not
 // depend on the number of shards. Run (the driver) and the negative chains
@@ -85,8 +85,12 @@ func (s *Shards) X(x []float64) {
 
 // Run starts sampler smp on every shard (Sampler.Start, from the shard's
 // current positions) and advances it by total iterations, the first warmup
-// of which adapt (Iter{I: it, Warmup: warmup, Total: total}), each shard on
-// its own goroutine. When after is not nil, a shard's goroutine calls
+// of which adapt (Iter{I: it, Warmup: warmup, Total: total}), the shards
+// concurrently, on the caller's goroutine and on the process's polling
+// helpers (internal/team), which the objectives' loss shards and
+// autodiff's split products share: a helper still polling after one of
+// those takes a shard at once instead of holding the core a new goroutine
+// would wait for. When after is not nil, a shard's goroutine calls
 // after(k, c, done) on its shard k once Start has succeeded (done = 0) and
 // after every iteration (done = iterations completed); calls for different
 // shards run concurrently.
@@ -97,23 +101,15 @@ func (s *Shards) X(x []float64) {
 // joined in shard order.
 func (s *Shards) Run(ctx context.Context, smp Sampler, warmup, total int, after func(shard int, c *Chains, done int)) error {
 	errs := make([]error, len(s.Chains))
-	clear(s.kernels)
-	var wg sync.WaitGroup
-	for k := range s.Chains {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[k] = s.RunShard(ctx, smp, k, warmup, total, after)
-		}()
-	}
-	wg.Wait()
+	var t team.Team
+	t.Do = func(k int) { errs[k] = s.RunShard(ctx, smp, k, warmup, total, after) }
+	t.Run(len(s.Chains), len(s.Chains))
 	return errors.Join(errs...)
 }
 
-// RunShard is Run's work on shard k alone, on the calling goroutine, for
-// callers that schedule the shards on goroutines of their own (the cd and
-// pcd objectives' negative chains); calls for different shards may run
-// concurrently. It returns the shard's Start error.
+// RunShard is Run's work on shard k alone, on the calling goroutine;
+// calls for different shards may run concurrently. It returns the shard's
+// Start error.
 func (s *Shards) RunShard(ctx context.Context, smp Sampler, k, warmup, total int, after func(shard int, c *Chains, done int)) error {
 	c := s.Chains[k]
 	s.done[k].Store(0)

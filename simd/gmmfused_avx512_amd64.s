@@ -87,6 +87,48 @@
 	VPSLLQ $52, K, K \
 	VMULPD K, P, P
 
+// EXP8FAST2 is EXP8FAST on two registers, the instructions of the two
+// interleaved.
+#define EXP8FAST2(X1, K1, P1, X2, K2, P2) \
+	VMULPD Z16, X1, K1 \
+	VMULPD Z16, X2, K2 \
+	VRNDSCALEPD $0, K1, K1 \
+	VRNDSCALEPD $0, K2, K2 \
+	VFNMADD231PD Z17, K1, X1 \
+	VFNMADD231PD Z17, K2, X2 \
+	VFNMADD231PD Z18, K1, X1 \
+	VFNMADD231PD Z18, K2, X2 \
+	VMOVAPD Z19, P1 \
+	VMOVAPD Z19, P2 \
+	VFMADD213PD Z20, X1, P1 \
+	VFMADD213PD Z20, X2, P2 \
+	VFMADD213PD Z21, X1, P1 \
+	VFMADD213PD Z21, X2, P2 \
+	VFMADD213PD Z22, X1, P1 \
+	VFMADD213PD Z22, X2, P2 \
+	VFMADD213PD Z23, X1, P1 \
+	VFMADD213PD Z23, X2, P2 \
+	VFMADD213PD Z24, X1, P1 \
+	VFMADD213PD Z24, X2, P2 \
+	VFMADD213PD Z25, X1, P1 \
+	VFMADD213PD Z25, X2, P2 \
+	VFMADD213PD Z26, X1, P1 \
+	VFMADD213PD Z26, X2, P2 \
+	VFMADD213PD Z27, X1, P1 \
+	VFMADD213PD Z27, X2, P2 \
+	VFMADD213PD Z28, X1, P1 \
+	VFMADD213PD Z28, X2, P2 \
+	VFMADD213PD Z29, X1, P1 \
+	VFMADD213PD Z29, X2, P2 \
+	VFMADD213PD Z30, X1, P1 \
+	VFMADD213PD Z30, X2, P2 \
+	VADDPD Z13, K1, K1 \
+	VADDPD Z13, K2, K2 \
+	VPSLLQ $52, K1, K1 \
+	VPSLLQ $52, K2, K2 \
+	VMULPD K1, P1, P1 \
+	VMULPD K2, P2, P2
+
 // func gaussMix2AVX512(e, gr, m, s, x, w, p *float64, n, nk int) (far int)
 // n is a positive multiple of 8, nk ≥ 1; gr may be nil (no gradient). p
 // holds per component c0, c1, lc, h, ivar at stride 8; w has nk·n values
@@ -166,6 +208,30 @@ group:
 	MOVQ   R9, R13
 	MOVQ   BX, R11
 
+exppair:
+	// Two components at once while both are on the fast path; s adds
+	// w_k, then w_k+1, as one at a time.
+	CMPQ        R11, $2
+	JLT         expk
+	VMOVUPD     (R13), Z4
+	VMOVUPD     (R13)(AX*1), Z7
+	VSUBPD      Z2, Z4, Z4
+	VSUBPD      Z2, Z7, Z7
+	VCMPPD.BCST $29, gmfNegFast<>(SB), Z4, K1
+	VCMPPD.BCST $29, gmfNegFast<>(SB), Z7, K2
+	KANDB       K1, K2, K1
+	KORTESTB    K1, K1
+	JCC         expk // not all sixteen: the first of them alone
+	EXP8FAST2(Z4, Z5, Z6, Z7, Z8, Z9)
+	VMOVUPD     Z6, (R13)
+	VMOVUPD     Z9, (R13)(AX*1)
+	VADDPD      Z3, Z6, Z3
+	VADDPD      Z3, Z9, Z3
+	LEAQ        (R13)(AX*2), R13
+	SUBQ        $2, R11
+	JNZ         exppair
+	JMP         expdone
+
 expk:
 	VMOVUPD     (R13), Z4
 	VSUBPD      Z2, Z4, Z4                    // a − m, ≤ 0 or NaN
@@ -183,8 +249,9 @@ expstore:
 	VADDPD  Z3, Z6, Z3 // s = w + s
 	ADDQ    AX, R13
 	DECQ    R11
-	JNZ     expk
+	JNZ     exppair
 
+expdone:
 	VMOVUPD Z3, (DI)
 	ADDQ    $64, DI
 	ADDQ    $64, R8

@@ -1,6 +1,10 @@
 package rng
 
-import "math"
+import (
+	"math"
+	mbits "math/bits"
+	"unsafe"
+)
 
 // The ziggurat covers the right half of f(x) = exp(−x²/2) with zigLayers
 // regions of equal area zigV: a base strip (layer 0: the rectangle [0, r]
@@ -124,7 +128,64 @@ func (s *Stream) normSlow(i uint64, v float64) (x float64, ok bool) {
 	}
 	x = v * zigX[i]
 	y := zigF[i] + s.Float64()*(zigF[i+1]-zigF[i])
-	return x, y < math.Exp(-0.5*x*x)
+	return x, zigBelow(i, x, y)
+}
+
+// zigBelow reports whether y < math.Exp(−x²/2), for a point of layer i ≥ 1
+// (zigX[i+1] ≤ |x| ≤ zigX[i]), mostly without the exponential: on a layer
+// where f is convex (|x| ≥ 1) it lies between the tangent at the layer's
+// middle and the chord, and where it is concave the other way round; only
+// a y within zigSlack of the band between them needs math.Exp. The slack
+// (10⁻¹² of the layer's top) is far wider than the rounding of the bounds
+// and of math.Exp, so the answer is always that of the comparison itself.
+func zigBelow(i uint64, x, y float64) bool {
+	if b := &zigBand[i]; b.kind != 0 {
+		ax := math.Abs(x)
+		chord := zigF[i] + b.chord*(zigX[i]-ax)
+		tan := b.ft + b.slope*(ax-b.t)
+		lo, hi := tan, chord // convex: tangent ≤ f ≤ chord
+		if b.kind < 0 {
+			lo, hi = chord, tan
+		}
+		if y < lo-b.slack {
+			return true
+		}
+		if y > hi+b.slack {
+			return false
+		}
+	}
+	return y < math.Exp(-0.5*x*x)
+}
+
+// zigBand holds per layer the two lines that bound f on it: the chord's
+// slope (per unit of zigX[i] − |x|), and the tangent at t, the layer's
+// middle, with value ft and slope −t·ft. kind is 1 where f is convex on
+// the layer, −1 where concave, 0 where neither (the layer holding x = 1,
+// and layer 0).
+var zigBand [zigLayers]struct {
+	kind                       int
+	chord, t, ft, slope, slack float64
+}
+
+func init() {
+	f := func(x float64) float64 { return math.Exp(-0.5 * x * x) }
+	for i := 1; i < zigLayers; i++ {
+		a, b := zigX[i+1], zigX[i]
+		z := &zigBand[i]
+		switch {
+		case a >= 1:
+			z.kind = 1
+		case b <= 1:
+			z.kind = -1
+		default:
+			continue
+		}
+		z.chord = (zigF[i+1] - zigF[i]) / (b - a)
+		z.t = 0.5 * (a + b)
+		z.ft = f(z.t)
+		z.slope = -z.t * z.ft
+		z.slack = 1e-12 * zigF[i+1]
+	}
 }
 
 // FillNormRows fills row i of dst, the d values from i·d on, from
@@ -143,19 +204,19 @@ func FillNormRows(streams []Stream, dst []float64, d int) {
 	i := 0
 	if d > 0 && d < 256 && useVector() {
 		var cnt [rowsChunk]uint8 // fast-path draws per stream
+		var slow [rowsChunk / 64]uint64
 		for i+8 <= n {
 			m := min(rowsChunk, (n-i)&^7)
 			st := streams[i : i+m]
-			for k := range st {
-				if st[k].gamma == 0 {
-					st[k].gamma = defaultGamma
-				}
-			}
 			rows := dst[i*d : (i+m)*d]
-			fillNormRows8(&st[0], &rows[0], &cnt[0], d, m/8)
-			for k, c := range cnt[:m] {
-				if int(c) < d {
-					st[k].FillNorm(rows[k*d+int(c) : (k+1)*d])
+			slow = [rowsChunk / 64]uint64{}
+			fillNormRows8(&st[0], &rows[0], &cnt[0], (*uint8)(unsafe.Pointer(&slow[0])), d, m/8)
+			// Only the few streams that went off the fast path (about 3 %
+			// for d = 2): their set bits, rather than a test per stream.
+			for w, bits := range slow {
+				for ; bits != 0; bits &= bits - 1 {
+					k := 64*w + mbits.TrailingZeros64(bits)
+					st[k].FillNorm(rows[k*d+int(cnt[k]) : (k+1)*d])
 				}
 			}
 			i += m

@@ -19,12 +19,14 @@ var canVector = cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512DQ)
 func useVector() bool { return canVector && simd.Chosen() == "avx512" }
 
 // fillNormRows8 draws d (1…255) standard normals from each of the
-// 8·groups streams from st on (their gammas set), eight streams at a time
+// 8·groups streams from st on, eight streams at a time
 // and one draw from each per round, as Norm would while the draws take the
 // ziggurat's fast path: draw j of stream k goes to dst[k*d+j]. Stream k
 // keeps the draws before its first one off the fast path: its state
-// advances by that many, cnt[k] says how many (d when none was off), and
-// dst[k*d+j] for j ≥ cnt[k] is meaningless.
+// advances by that many, cnt[k] says how many (d when none was off), bit
+// k%8 of slow[k/8] is set where cnt[k] < d (a byte per group of eight),
+// and dst[k*d+j] for j ≥ cnt[k] is meaningless. A stream whose γ is 0 (the
+// zero Stream) takes the default γ, as Uint64 does, and keeps it.
 //
 //go:noescape
-func fillNormRows8(st *Stream, dst *float64, cnt *uint8, d, groups int)
+func fillNormRows8(st *Stream, dst *float64, cnt, slow *uint8, d, groups int)

@@ -25,7 +25,7 @@
 	VCVTQQ2PD Z7, Z11 \
 	VMULPD  Z10, Z11, Z11
 
-// func fillNormRows8(st *Stream, dst *float64, cnt *uint8, d, groups int)
+// func fillNormRows8(st *Stream, dst *float64, cnt, slow *uint8, d, groups int)
 //
 // Eight streams in the lanes of ZMM registers: per round, t = s + j·γ,
 // u = mix(t) (splitmix64's finalizer), layer i = u & 255, signed
@@ -33,13 +33,16 @@
 // k·zigW[i] is Norm's, scattered to its stream's row. K1 holds the lanes
 // still on the fast path, whose draws are counted; the rounds do not wait
 // on the tests (t advances by γ in every lane), and each stream's state
-// advances by its count at the end.
-TEXT ·fillNormRows8(SB), NOSPLIT, $0-40
+// advances by its count at the end. A stream whose γ is 0 (the zero
+// Stream) takes the default γ, which is stored back with its state. Bit
+// k of slow[g] is set when stream 8g+k went off the fast path (cnt < d).
+TEXT ·fillNormRows8(SB), NOSPLIT, $0-48
 	MOVQ st+0(FP), DI
 	MOVQ dst+8(FP), SI
 	MOVQ cnt+16(FP), DX
-	MOVQ d+24(FP), BX
-	MOVQ groups+32(FP), CX
+	MOVQ slow+24(FP), R12
+	MOVQ d+32(FP), BX
+	MOVQ groups+40(FP), CX
 	LEAQ ·zigK(SB), R8
 	LEAQ ·zigW(SB), R9
 
@@ -51,6 +54,7 @@ TEXT ·fillNormRows8(SB), NOSPLIT, $0-40
 	VPBROADCASTQ nrmM2<>(SB), Z25
 	VPBROADCASTQ nrmLayer<>(SB), Z26
 	VPBROADCASTQ nrmOne<>(SB), Z27
+	VPBROADCASTQ nrmGamma<>(SB), Z17
 	VPBROADCASTQ BX, Z22
 	VPMULLQ      nrmLanes<>(SB), Z22, Z22 // row starts 0, d, …, 7d
 	MOVQ         BX, R10
@@ -66,6 +70,8 @@ group:
 	VPERMI2Q  Z1, Z0, Z2 // S
 	VMOVDQA64 Z21, Z3
 	VPERMI2Q  Z1, Z0, Z3 // G
+	VPTESTNMQ Z3, Z3, K6 // γ = 0: the default γ
+	VMOVDQA64 Z17, K6, Z3
 	VPXORQ    Z28, Z28, Z28 // counts
 	KXNORB    K1, K1, K1    // every lane on the fast path
 	VMOVDQA64 Z2, Z29       // t = s
@@ -92,9 +98,12 @@ round:
 	VPERMI2Q  Z3, Z2, Z13
 	VMOVDQU64 Z13, 64(DI)
 	VPMOVQB   Z28, (DX)
+	KNOTB     K1, K5
+	KMOVB     K5, (R12)
 	ADDQ      $128, DI
 	ADDQ      R10, SI
 	ADDQ      $8, DX
+	INCQ      R12
 	DECQ      CX
 	JNZ       group
 	VZEROUPPER
@@ -110,6 +119,8 @@ two:
 	VPERMI2Q  Z1, Z0, Z2 // S
 	VMOVDQA64 Z21, Z3
 	VPERMI2Q  Z1, Z0, Z3 // G
+	VPTESTNMQ Z3, Z3, K6 // γ = 0: the default γ
+	VMOVDQA64 Z17, K6, Z3
 	VMOVDQA64 Z2, Z29    // t = s
 	DRAW
 	VMOVAPD   Z11, Z16
@@ -135,9 +146,12 @@ two:
 	VPERMI2Q  Z3, Z2, Z13
 	VMOVDQU64 Z13, 64(DI)
 	VPMOVQB   Z28, (DX)
+	KNOTB     K4, K5
+	KMOVB     K5, (R12)
 	ADDQ      $128, DI
 	ADDQ      $128, SI
 	ADDQ      $8, DX
+	INCQ      R12
 	DECQ      CX
 	JNZ       two
 	VZEROUPPER
@@ -191,6 +205,8 @@ DATA nrmM2<>+0(SB)/8, $0x94d049bb133111eb
 GLOBL nrmM2<>(SB), RODATA|NOPTR, $8
 DATA nrmLayer<>+0(SB)/8, $255
 GLOBL nrmLayer<>(SB), RODATA|NOPTR, $8
+DATA nrmGamma<>+0(SB)/8, $0x9e3779b97f4a7c15
+GLOBL nrmGamma<>(SB), RODATA|NOPTR, $8
 DATA nrmOne<>+0(SB)/8, $1
 GLOBL nrmOne<>(SB), RODATA|NOPTR, $8
 DATA nrmLanes<>+0(SB)/8, $0

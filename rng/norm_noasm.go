@@ -4,6 +4,6 @@ package rng
 
 func useVector() bool { return false }
 
-func fillNormRows8(st *Stream, dst *float64, cnt *uint8, d, groups int) {
+func fillNormRows8(st *Stream, dst *float64, cnt, slow *uint8, d, groups int) {
 	panic("rng: fillNormRows8 without vector support")
 }

@@ -221,7 +221,7 @@ func TestUniforms(t *testing.T) {
 
 // TestFillNormRows checks that FillNormRows gives every stream's row the
 // values, and leaves every stream in the state, of a FillNorm call per row,
-// for row lengths around the four-stream rounds and stream counts with and
+// for row lengths around the eight-stream rounds and stream counts with and
 // without a remainder, over enough draws to take the slow paths.
 func TestFillNormRows(t *testing.T) {
 	defer simd.Use(simd.Chosen())
@@ -235,7 +235,7 @@ func TestFillNormRows(t *testing.T) {
 
 func testFillNormRows(t *testing.T) {
 	for _, d := range []int{0, 1, 2, 3, 5, 10, 16, 17} {
-		for _, n := range []int{0, 1, 3, 4, 7, 64} {
+		for _, n := range []int{0, 1, 3, 4, 7, 64, 300} { // 300: two chunks of the vector kernel
 			a, b := make([]Stream, n), make([]Stream, n)
 			for i := range a {
 				a[i] = New(9, uint64(i))
@@ -262,5 +262,51 @@ func testFillNormRows(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestZigBelow checks the wedge test's bounds: zigBelow answers as
+// y < math.Exp(−x²/2) does, for points spread over every layer's wedge and
+// for y within a few ulps of the curve, and it settles most points by the
+// bounds alone.
+func TestZigBelow(t *testing.T) {
+	s := New(4, 2)
+	settled, n := 0, 0
+	for i := uint64(1); i < zigLayers; i++ {
+		a, b := zigX[i+1], zigX[i]
+		for range 4000 {
+			x := a + s.Float64()*(b-a)
+			if s.Uint64()&1 == 1 {
+				x = -x
+			}
+			f := math.Exp(-0.5 * x * x)
+			ys := []float64{zigF[i] + s.Float64()*(zigF[i+1]-zigF[i]), f, math.Nextafter(f, 0), math.Nextafter(f, 2)}
+			for k := range 3 {
+				ys = append(ys, f*(1+float64(k+1)*1e-14), f*(1-float64(k+1)*1e-14))
+			}
+			for j, y := range ys {
+				if got, want := zigBelow(i, x, y), y < f; got != want {
+					t.Fatalf("layer %d x=%v y=%v (f=%v): zigBelow = %v", i, x, y, f, got)
+				}
+				if j == 0 {
+					n++
+					if b := &zigBand[i]; b.kind != 0 {
+						ax := math.Abs(x)
+						lo, hi := b.ft+b.slope*(ax-b.t), zigF[i]+b.chord*(zigX[i]-ax)
+						if b.kind < 0 {
+							lo, hi = hi, lo
+						}
+						if y < lo-b.slack || y > hi+b.slack {
+							settled++
+						}
+					}
+				}
+			}
+		}
+	}
+	if frac := float64(settled) / float64(n); frac < 0.9 {
+		t.Errorf("the bounds settled %.3f of the wedge points, want most", frac)
+	} else {
+		t.Logf("the bounds settled %.4f of the wedge points", frac)
 	}
 }

@@ -151,8 +151,13 @@ func (t *actJob[T]) run(r0, r1 int) {
 	}
 }
 
+// mulInto sets dst[i] *= v[i] (simd.Mul32 in float32: the same bits).
 func mulInto[T Float](dst, v []T) {
 	v = v[:len(dst)]
+	if is32[T]() {
+		simd.Mul32(f32(dst), f32(v))
+		return
+	}
 	for i := range dst {
 		dst[i] *= v[i]
 	}

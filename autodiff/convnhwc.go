@@ -121,21 +121,20 @@ func row2im[T Float](q nhwcGeom, xp, a []T) {
 
 // permuteWeights writes w (OutC×(InC·K·K), columns c, kh, kw) with its
 // columns in the order kh, kw, c into wp (OutC×(K·K·InC)) when tr is
-// false, or its transpose ((K·K·InC)×OutC) when tr is true.
-func permuteWeights[T Float](wp, w []T, s ConvShape, tr bool) {
+// false, or its transpose ((K·K·InC)×OutC) when tr is true, through tmp
+// (as large as w) then. Both are transposes: of each output channel's
+// InC×(K·K) block, then of the whole.
+func permuteWeights[T Float](wp, w, tmp []T, s ConvShape, tr bool) {
 	kk, ckk := s.K*s.K, s.KernelSize()
+	dst := wp
+	if tr {
+		dst = tmp
+	}
 	for o := 0; o < s.OutC; o++ {
-		wr := w[o*ckk : (o+1)*ckk]
-		for c := 0; c < s.InC; c++ {
-			for t := 0; t < kk; t++ {
-				j := t*s.InC + c
-				if tr {
-					wp[j*s.OutC+o] = wr[c*kk+t]
-				} else {
-					wp[o*ckk+j] = wr[c*kk+t]
-				}
-			}
-		}
+		kTranspose(dst[o*ckk:(o+1)*ckk], w[o*ckk:(o+1)*ckk], s.InC, kk)
+	}
+	if tr {
+		kTranspose(wp[:ckk*s.OutC], tmp[:ckk*s.OutC], s.OutC, ckk)
 	}
 }
 
@@ -272,12 +271,12 @@ func (g *GraphOf[T]) convNHWC(op opcode, s ConvShape, n int, out, x, w, y, bias 
 	if cap(g.cv.chunk) < workers*slot {
 		g.cv.chunk = make([]T, workers*slot)
 	}
-	if cap(g.cv.wt) < q.ckk*s.OutC {
-		g.cv.wt = make([]T, q.ckk*s.OutC)
+	if cap(g.cv.wt) < 2*q.ckk*s.OutC {
+		g.cv.wt = make([]T, 2*q.ckk*s.OutC)
 	}
-	wp := g.cv.wt[:q.ckk*s.OutC]
+	wp, wtmp := g.cv.wt[:q.ckk*s.OutC], g.cv.wt[q.ckk*s.OutC:2*q.ckk*s.OutC]
 	if op != opConvW {
-		permuteWeights(wp, w, s, op == opConv)
+		permuteWeights(wp, w, wtmp, s, op == opConv)
 	}
 	t := &g.cv.njob
 	*t = nhwcJob[T]{op: op, q: q, n: n, ch: ch, per: per, out: out, x: x, y: y, bias: bias, wp: wp,

@@ -142,6 +142,34 @@ type Quality struct {
 	// rows of half B (⌊n/2⌋), the common second set of both distances.
 	FloorRows int `json:"frechet_floor_rows"`
 	RefRows   int `json:"frechet_reference_rows"`
+	// OffRange is the share of the samples with a value beyond the
+	// reference's range [lo, hi] widened by a tenth of its width on each
+	// side (for images in [0, 1]: below −0.1 or above 1.1): draws that a
+	// chain left far from anything real, or noise beyond the data's
+	// bounds, which the classifier may still call confidently.
+	OffRange float64 `json:"off_range"`
+}
+
+// offRange returns the share of the rows of x (dim values each) with a
+// value outside [lo − w/10, hi + w/10], where [lo, hi] is the range of
+// ref's values and w = hi − lo.
+func offRange(x, ref []float64, dim int) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range ref {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	tol := (hi - lo) / 10
+	lo, hi = lo-tol, hi+tol
+	n, off := len(x)/dim, 0
+	for i := range n {
+		for _, v := range x[i*dim : (i+1)*dim] {
+			if v < lo || v > hi {
+				off++
+				break
+			}
+		}
+	}
+	return float64(off) / float64(n)
 }
 
 // SampleQuality scores model samples against real images of the same
@@ -182,6 +210,7 @@ func (c *Classifier) SampleQuality(samples, reference []float64) (*Quality, erro
 	ref := FitGaussian(b, h)
 	q.Frechet = FrechetDistance(FitGaussian(fs, h), ref)
 	q.FrechetFloor = FrechetDistance(FitGaussian(a[:q.FloorRows*h], h), ref)
+	q.OffRange = offRange(samples, reference, c.dim)
 	return q, nil
 }
 

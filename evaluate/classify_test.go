@@ -149,6 +149,29 @@ func TestSampleQuality(t *testing.T) {
 	if q.Samples.Score < 3.5 || q.Samples.EntropyOfMean < math.Log(blobClasses)-0.01 {
 		t.Errorf("real points: score %.3f, entropy of the mean %.4f; want ≈ %d and log %d", q.Samples.Score, q.Samples.EntropyOfMean, blobClasses, blobClasses)
 	}
+	if q.OffRange > 0.01 {
+		t.Errorf("real points: %.3f off the reference's range", q.OffRange)
+	}
+	// The same points with one value of every tenth row pushed just past
+	// the widened range, and one of every fifth row just inside it.
+	lo, hi := slices.Min(ref), slices.Max(ref)
+	moved := slices.Clone(real)
+	for i := 0; i < n; i += 5 {
+		moved[i*blobDim+i%blobDim] = hi + 0.09*(hi-lo)
+	}
+	base, err := c.SampleQuality(real, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i += 10 {
+		moved[i*blobDim+(i+1)%blobDim] = lo - 0.11*(hi-lo)
+	}
+	if q, err = c.SampleQuality(moved, ref); err != nil {
+		t.Fatal(err)
+	}
+	if want := base.OffRange + 0.1; math.Abs(q.OffRange-want) > 0.0101 || q.OffRange < 0.1 {
+		t.Errorf("a tenth of the rows pushed off the range: off_range %.4f, want about %.4f", q.OffRange, want)
+	}
 
 	one, _ := blobs(40, n, 0)
 	q, err = c.SampleQuality(one, ref)

@@ -118,6 +118,6 @@ func (r *trainRun) judgeSamples(ev *evalFile, x []float64) {
 // reportQuality prints the classifier's verdict on w.
 func reportQuality(w io.Writer, q *imageQuality) {
 	s := q.Samples
-	fmt.Fprintf(w, "  classifier (held-out accuracy %.3f): %.0f%% of %d samples called confidently, %d of %d classes found; Fréchet distance %.3g (real images: %.3g)\n",
-		q.Classifier.Accuracy, 100*s.Confident, s.N, s.ClassesFound, q.Classes, q.Frechet, q.FrechetFloor)
+	fmt.Fprintf(w, "  classifier (held-out accuracy %.3f): %.0f%% of %d samples called confidently, %d of %d classes found; Fréchet distance %.3g (real images: %.3g); %.0f%% of the samples stray beyond the data's range\n",
+		q.Classifier.Accuracy, 100*s.Confident, s.N, s.ClassesFound, q.Classes, q.Frechet, q.FrechetFloor, 100*q.OffRange)
 }

@@ -80,6 +80,7 @@ type convState[T Float] struct {
 	chunk []T
 	part  []T
 	wt    []T
+	ones  []T // for addConst
 	cjob  convChunkJob[T]
 	njob  nhwcJob[T]
 	offs  []convOffs // gather offsets per geometry, kept across Reset
@@ -266,6 +267,28 @@ func padded[T Float](xp, x []T, s ConvShape) ([]T, int) {
 
 // copyShort copies src into dst (len(src) ≥ len(dst)): with a loop for
 // short runs, which are quicker so than with a call of memmove.
+// onesFor returns at least min(n, 1024) ones, for addConst.
+func (cv *convState[T]) onesFor(n int) []T {
+	if n = min(n, 1024); len(cv.ones) < n {
+		cv.ones = make([]T, n)
+		for i := range cv.ones {
+			cv.ones[i] = 1
+		}
+	}
+	return cv.ones
+}
+
+// addConst adds b to every value of row on the vector kernels, as
+// row += b·1 over ones (at least min(len(row), 1024) of them): row + b
+// rounded once, the bits of a plain loop.
+func addConst[T Float](row []T, b T, ones []T) {
+	for len(row) > 0 {
+		m := min(len(row), len(ones))
+		kAxpy(row[:m], b, ones[:m])
+		row = row[m:]
+	}
+}
+
 func copyShort[T Float](dst, src []T) {
 	if len(dst) >= 64 {
 		copy(dst, src)

@@ -51,7 +51,7 @@ type convChunkJob[T Float] struct {
 	n, ch       int // images, images per chunk
 	per         int // chunks per range of the split
 	out, x, w   []T // see convChunked
-	bias        []T
+	bias, ones  []T // ones: for addConst
 	part        []T // opConvW: the chunks' (InC·K·K)×OutC partial sums
 	off         []int32
 	scr         []T // per range: padded image, then the chunk's col and cat
@@ -94,11 +94,8 @@ func (t *convChunkJob[T]) run(c0, c1 int) {
 						copyShort(row, src)
 						continue
 					}
-					b := t.bias[oc]
-					src = src[:len(row)]
-					for j := range row {
-						row[j] = src[j] + b
-					}
+					copyShort(row, src)
+					addConst(row, t.bias[oc], t.ones)
 				}
 			}
 		case opConvT: // cat = the chunk's channels, col = wᵀ·cat, then col2im
@@ -169,7 +166,7 @@ func (g *GraphOf[T]) convChunked(op opcode, s ConvShape, n int, out, x, w, bias 
 		part = g.cv.part[:chunks*mw*s.OutC]
 	}
 	t := &g.cv.cjob
-	*t = convChunkJob[T]{op: op, s: s, n: n, ch: ch, per: per, out: out, x: x, w: w, bias: bias, part: part,
+	*t = convChunkJob[T]{op: op, s: s, n: n, ch: ch, per: per, out: out, x: x, w: w, bias: bias, ones: g.cv.onesFor(hw), part: part,
 		off: g.cv.convOffsets(s), scr: g.cv.chunk[:workers*slot], psize: psize, slot: slot}
 	g.split(t, chunks, 1, large)
 	*t = convChunkJob[T]{} // drop the references to the operands

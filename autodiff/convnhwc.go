@@ -185,24 +185,18 @@ func (t *nhwcJob[T]) run(r0, r1 int) {
 		i1 := min(t.n, i0+t.ch)
 		rows := (i1 - i0) * q.hw
 		switch t.op {
-		case opConv: // big = im2row, small = big·wp, then out (+ bias)
+		case opConv: // big = im2row, small = big·wp (+ bias), then out
 			for i := i0; i < i1; i++ {
 				nhwcIn(q, xp, tmp, t.x[i*in:(i+1)*in])
 				im2row(q, big[(i-i0)*q.hw*q.ckk:], q.ckk, xp, 0, q.ckk)
 			}
-			kMatMul(small[:rows*s.OutC], big[:rows*q.ckk], t.wp, rows, q.ckk, s.OutC)
+			if t.bias != nil { // each value the product's sum plus the bias, as a loop after it
+				kMatMulBias(small[:rows*s.OutC], big[:rows*q.ckk], t.wp, t.bias[:s.OutC], rows, q.ckk, s.OutC)
+			} else {
+				kMatMul(small[:rows*s.OutC], big[:rows*q.ckk], t.wp, rows, q.ckk, s.OutC)
+			}
 			for i := i0; i < i1; i++ {
-				o := t.out[i*on : (i+1)*on]
-				kTranspose(o, small[(i-i0)*on:(i-i0+1)*on], q.hw, s.OutC)
-				if t.bias == nil {
-					continue
-				}
-				for oc, b := range t.bias[:s.OutC] {
-					row := o[oc*q.hw : (oc+1)*q.hw]
-					for j := range row {
-						row[j] += b
-					}
-				}
+				kTranspose(t.out[i*on:(i+1)*on], small[(i-i0)*on:(i-i0+1)*on], q.hw, s.OutC)
 			}
 		case opConvT: // small = the chunk's yᵀ, big = small·wp, then row2im
 			for i := i0; i < i1; i++ {

@@ -110,6 +110,18 @@ func (o *DSM) Restore(st State) error { return o.s.restore(st) }
 // J is the mean over the batch. One energy serves every level: large σ
 // shape it far from the data, small σ near it.
 //
+// With sigma0 = σ₀ > 0 the term is instead Li, Chen & Sommer's
+// ‖x − x̃ + σ₀²∇ₓE(x̃)‖² (over 2σ₀², a constant that only rescales J):
+//
+//	½‖σ₀∇ₓE(x̃) − (σ_k/σ₀) z‖²,
+//
+// whose minimizer at level k is (σ_k²/σ₀²)·(−log p_σk): the σ-smoothed
+// data at temperature σ₀²/σ_k², colder (steeper) the farther the level
+// from σ₀. Near the data (σ_k ≈ σ₀) the energy is the data smoothed at
+// σ₀; far from it, it falls steeply toward the data, which is what lets
+// annealed Langevin dynamics find the data from noise. sigma0 = sigma_min
+// is the paper's choice.
+//
 // The matching sampler is annealed Langevin dynamics ("annealed_langevin"
 // in the samplers registry), which moves chains through a ladder of
 // temperatures down to the model's own density, as the coarse-to-fine
@@ -121,6 +133,7 @@ type MSDSM struct {
 	SigmaMin float64 `toml:"sigma_min" doc:"smallest noise standard deviation, > 0"`
 	SigmaMax float64 `toml:"sigma_max" doc:"largest noise standard deviation, >= sigma_min (equal only with levels = 1)"`
 	Levels   int     `toml:"levels" doc:"number of noise levels, >= 1, spaced geometrically from sigma_max down to sigma_min"`
+	Sigma0   float64 `toml:"sigma0" doc:"0 (default): every level fits its own smoothed score, σ²-weighted (Song & Ermon); > 0: Li, Chen & Sommer's target ‖x − x̃ + sigma0²∇E(x̃)‖², level σ fitting the σ-smoothed data at temperature sigma0²/σ² (sigma0 = sigma_min as the paper)"`
 
 	sigmas []float64
 	level  []int // per row of the batch
@@ -133,7 +146,7 @@ func NewMSDSM() *MSDSM { return &MSDSM{SigmaMin: 0.05, SigmaMax: 1.0, Levels: 10
 
 // Description is the one-line summary shown by `ebmrun list`.
 func (o *MSDSM) Description() string {
-	return "multi-scale denoising score matching (Li, Chen & Sommer 2019): σ²-weighted DSM over a geometric ladder of σ; sample with annealed_langevin"
+	return "multi-scale denoising score matching (Li, Chen & Sommer 2019): DSM over a geometric ladder of σ, σ²-weighted or (sigma0) the paper's tempered target; sample with annealed_langevin"
 }
 
 // Validate checks the keys and computes the ladder.
@@ -146,6 +159,11 @@ func (o *MSDSM) Validate() error {
 	}
 	if o.Levels < 1 {
 		return fmt.Errorf("key %q: must be >= 1, got %d", "levels", o.Levels)
+	}
+	if o.Sigma0 != 0 {
+		if err := positiveKey("sigma0", o.Sigma0); err != nil {
+			return fmt.Errorf("%w (or 0 for the σ²-weighted loss)", err)
+		}
 	}
 	if o.SigmaMax < o.SigmaMin {
 		return fmt.Errorf("key %q: must be >= sigma_min = %v, got %v", "sigma_max", o.SigmaMin, o.SigmaMax)
@@ -224,6 +242,15 @@ func (o *MSDSM) shardLoss(sh *shard) float64 {
 	sum := 0.0
 	for i, k := range o.level[sh.r0:sh.r1] {
 		sigma := o.sigmas[k]
+		if s0 := o.Sigma0; s0 > 0 {
+			c := sigma / s0
+			for j := i * d; j < (i+1)*d; j++ {
+				r := s0*gv[j] - c*gs[j] // σ₀∇ₓE − (σ/σ₀)z
+				sum += r * r
+				gs[j] = s0 * r * inv // ∂J/∂(∇ₓE) = σ₀·r/n
+			}
+			continue
+		}
 		for j := i * d; j < (i+1)*d; j++ {
 			r := sigma*gv[j] - gs[j] // σ(∇ₓE − z/σ)
 			sum += r * r

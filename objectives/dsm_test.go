@@ -2,6 +2,7 @@ package objectives
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -39,6 +40,55 @@ func TestDSMGradientVanishesAtSmoothedTruth(t *testing.T) {
 	}
 	if !(big > 10) {
 		t.Errorf("at the unsmoothed truth the largest |z| is %.2f; DSM should fit the smoothed density, not this one", big)
+	}
+}
+
+// TestMSDSMSigma0GradientVanishesAtTemperedTruth checks the minimizer of
+// msdsm with sigma0 (Li, Chen & Sommer's target) on one level σ: for
+// Gaussian data N(μ*, Σ*) the fitted energy is the smoothed density at
+// temperature σ₀²/σ², the Gaussian with precision (σ²/σ₀²)(Σ* + σ²I)⁻¹,
+// where the gradient vanishes in expectation (as in
+// TestDSMGradientVanishesAtSmoothedTruth), and not at the untempered
+// smoothed truth (some |z| > 10, σ = 0.5, σ₀ = 0.25). A failure means the
+// target is not x − x̃ + σ₀²∇E or the levels' scales are wrong.
+func TestMSDSMSigma0GradientVanishesAtTemperedTruth(t *testing.T) {
+	const nb, bs, sigma, s0 = 40, 500, 0.5, 0.25
+	x := gaussDraws(nb*bs, smMu, smCov, 52)
+	prec := smoothedPrec(smCov, 3, sigma)
+	tempered := make([]float64, len(prec))
+	for i, v := range prec {
+		tempered[i] = v * sigma * sigma / (s0 * s0)
+	}
+	o := func() Objective {
+		return newObjective(t, "msdsm", "sigma_min", sigma, "sigma_max", sigma, "levels", 1, "sigma0", s0)
+	}
+	z, mean, se := zScores(batchGradients(t, o(), newGaussModel(smMu, tempered, false), x, nb, bs))
+	for p := range z {
+		if !(math.Abs(z[p]) < 4) {
+			t.Errorf("at the tempered smoothed truth, gradient[%d] = %.4g ± %.2g (z = %.2f), want 0", p, mean[p], se[p], z[p])
+		}
+	}
+	zRaw, _, _ := zScores(batchGradients(t, o(), newGaussModel(smMu, prec, false), x, nb, bs))
+	big := 0.0
+	for _, v := range zRaw {
+		big = math.Max(big, math.Abs(v))
+	}
+	if !(big > 10) {
+		t.Errorf("at the untempered smoothed truth the largest |z| is %.2f; sigma0 should temper it by σ²/σ₀²", big)
+	}
+	// sigma0 = σ on one level is the σ²-weighted loss itself.
+	same := newObjective(t, "msdsm", "sigma_min", sigma, "sigma_max", sigma, "levels", 1, "sigma0", sigma)
+	plain := newObjective(t, "msdsm", "sigma_min", sigma, "sigma_max", sigma, "levels", 1)
+	m := smTruth()
+	for _, ob := range []Objective{same, plain} {
+		if err := ob.Start(m, x[:64*3], 9); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l1, g1 := lossGrad(t, same, m, x[:64*3])
+	l2, g2 := lossGrad(t, plain, m, x[:64*3])
+	if l1 != l2 || !slices.Equal(g1, g2) {
+		t.Errorf("sigma0 = σ: loss %v, gradient %v; without sigma0: %v, %v", l1, g1, l2, g2)
 	}
 }
 

@@ -190,6 +190,8 @@ func TestScoreBadKeys(t *testing.T) {
 		{"msdsm", "sigma_max", 0.01}, // below the default sigma_min 0.05
 		{"msdsm", "levels", 0},
 		{"msdsm", "levels", 1}, // with different sigma_min and sigma_max
+		{"msdsm", "sigma0", -0.1},
+		{"msdsm", "sigma0", math.Inf(1)},
 		{"ssm", "projection", "sobol"},
 		{"ssm", "projections", 0},
 		{"ssm_vr", "projections", -1},

@@ -143,22 +143,23 @@ type Quality struct {
 	FloorRows int `json:"frechet_floor_rows"`
 	RefRows   int `json:"frechet_reference_rows"`
 	// OffRange is the share of the samples with a value beyond the
-	// reference's range [lo, hi] widened by a tenth of its width on each
-	// side (for images in [0, 1]: below −0.1 or above 1.1): draws that a
-	// chain left far from anything real, or noise beyond the data's
-	// bounds, which the classifier may still call confidently.
+	// reference's range [lo, hi] widened by half its width on each side
+	// (for images in [0, 1]: below −0.5 or above 1.5): draws that a chain
+	// left far from anything real, which the classifier may still call
+	// confidently. Draws with the small noise of a last Langevin step
+	// (σ ≈ 0.1 on [0, 1]) stay within it.
 	OffRange float64 `json:"off_range"`
 }
 
 // offRange returns the share of the rows of x (dim values each) with a
-// value outside [lo − w/10, hi + w/10], where [lo, hi] is the range of
+// value outside [lo − w/2, hi + w/2], where [lo, hi] is the range of
 // ref's values and w = hi − lo.
 func offRange(x, ref []float64, dim int) float64 {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, v := range ref {
 		lo, hi = min(lo, v), max(hi, v)
 	}
-	tol := (hi - lo) / 10
+	tol := (hi - lo) / 2
 	lo, hi = lo-tol, hi+tol
 	n, off := len(x)/dim, 0
 	for i := range n {

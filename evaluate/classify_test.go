@@ -157,14 +157,14 @@ func TestSampleQuality(t *testing.T) {
 	lo, hi := slices.Min(ref), slices.Max(ref)
 	moved := slices.Clone(real)
 	for i := 0; i < n; i += 5 {
-		moved[i*blobDim+i%blobDim] = hi + 0.09*(hi-lo)
+		moved[i*blobDim+i%blobDim] = hi + 0.49*(hi-lo)
 	}
 	base, err := c.SampleQuality(real, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < n; i += 10 {
-		moved[i*blobDim+(i+1)%blobDim] = lo - 0.11*(hi-lo)
+		moved[i*blobDim+(i+1)%blobDim] = lo - 0.51*(hi-lo)
 	}
 	if q, err = c.SampleQuality(moved, ref); err != nil {
 		t.Fatal(err)

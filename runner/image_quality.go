@@ -42,14 +42,20 @@ type classifierInfo struct {
 // or has no held-out rows (the classifier's reference must be real images
 // it was not trained on), or the samples are not finite. It takes a few
 // seconds per 10 000 training rows of 784 values.
-func measureImageQuality(data datasets.Dataset, trainX, heldX []float64, n, dim int, s *train.Settings, samples []float64) (*imageQuality, string) {
+//
+// More sample sets (more) are scored by the same classifier, one result
+// each, after the first's.
+func measureImageQuality(data datasets.Dataset, trainX, heldX []float64, n, dim int, s *train.Settings, samples []float64, more ...[]float64) ([]*imageQuality, string) {
 	var labels []int
 	if l, ok := data.(datasets.Labeled); ok {
 		labels = l.Labels()
 	}
-	for i, v := range samples {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Sprintf("sample %d holds %v", i/dim, v)
+	sets := append([][]float64{samples}, more...)
+	for _, set := range sets {
+		for i, v := range set {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Sprintf("sample %d holds %v", i/dim, v)
+			}
 		}
 	}
 	switch {
@@ -75,15 +81,19 @@ func measureImageQuality(data datasets.Dataset, trainX, heldX []float64, n, dim 
 	if err != nil {
 		return nil, err.Error()
 	}
-	q, err := c.SampleQuality(samples, heldX)
-	if err != nil {
-		return nil, err.Error()
-	}
 	info := classifierInfo{
 		Hidden: cfg.Hidden, Epochs: cfg.Epochs, Seed: cfg.Seed,
 		TrainRows: len(trainL), Accuracy: c.Accuracy(heldX, ints(heldL)),
 	}
-	return &imageQuality{Classifier: info, Quality: q}, ""
+	var out []*imageQuality
+	for _, set := range sets {
+		q, err := c.SampleQuality(set, heldX)
+		if err != nil {
+			return nil, err.Error()
+		}
+		out = append(out, &imageQuality{Classifier: info, Quality: q})
+	}
+	return out, ""
 }
 
 // ints converts the whole numbers of v.
@@ -104,20 +114,34 @@ func (r *trainRun) judgeSamples(ev *evalFile, x []float64) {
 	if r.evalOn != "heldout" {
 		held = nil
 	}
-	q, why := measureImageQuality(c.Data, r.train, held, r.nAll, r.dim, &c.Train, x)
-	if q == nil {
+	// With [sample] denoise_sigma, the draws after the Tweedie step (what
+	// samples.npy and the grids hold) are judged too, by the same
+	// classifier.
+	var more [][]float64
+	if sigma := c.Sample.Denoise; sigma > 0 {
+		xd := slices.Clone(x)
+		if left := denoiseRowsOf(c.Model, xd, r.dim, sigma, nil); left == 0 {
+			more = append(more, xd)
+		}
+	}
+	qs, why := measureImageQuality(c.Data, r.train, held, r.nAll, r.dim, &c.Train, x, more...)
+	if qs == nil {
 		ev.Notes = append(ev.Notes, "classifier: skipped: "+why)
 		return
 	}
 	if c.Sample.Mask != "" || c.Sample.Start == "noisy" {
 		ev.Notes = append(ev.Notes, "classifier: the samples are conditional (inpainted or denoised held-out images), so their scores are not those of the model's own samples")
 	}
-	ev.Quality = q
+	ev.Quality = qs[0]
+	if len(qs) > 1 {
+		ev.QualityDenoised = qs[1]
+	}
 }
 
-// reportQuality prints the classifier's verdict on w.
-func reportQuality(w io.Writer, q *imageQuality) {
+// reportQuality prints the classifier's verdict on w; what names the
+// samples judged ("samples", "denoised samples").
+func reportQuality(w io.Writer, q *imageQuality, what string) {
 	s := q.Samples
-	fmt.Fprintf(w, "  classifier (held-out accuracy %.3f): %.0f%% of %d samples called confidently, %d of %d classes found; Fréchet distance %.3g (real images: %.3g); %.0f%% of the samples stray beyond the data's range\n",
-		q.Classifier.Accuracy, 100*s.Confident, s.N, s.ClassesFound, q.Classes, q.Frechet, q.FrechetFloor, 100*q.OffRange)
+	fmt.Fprintf(w, "  classifier (held-out accuracy %.3f): %.0f%% of %d %s called confidently, %d of %d classes found; Fréchet distance %.3g (real images: %.3g); %.0f%% stray beyond the data's range\n",
+		q.Classifier.Accuracy, 100*s.Confident, s.N, what, s.ClassesFound, q.Classes, q.Frechet, q.FrechetFloor, 100*q.OffRange)
 }

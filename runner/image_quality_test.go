@@ -62,10 +62,15 @@ func qualityBlobs(seed uint64, n, only int) ([]float64, []int) {
 // split would give about 25 %); samples from the data must find the 4
 // classes and lie near the floor, samples of one class must not; the
 // result must encode as JSON. Each refusal must say why.
-// measureSplit splits x as a run does and measures the samples.
-func measureSplit(data datasets.Dataset, x []float64, dim int, s *train.Settings, samples []float64) (*imageQuality, string) {
+// measureSplit splits x as a run does and measures the samples (the
+// first set's result; all of them in qs).
+func measureSplit(data datasets.Dataset, x []float64, dim int, s *train.Settings, samples []float64, more ...[]float64) (q *imageQuality, why string, qs []*imageQuality) {
 	tr, held := s.Split(x, dim)
-	return measureImageQuality(data, tr, held, len(x)/dim, dim, s, samples)
+	qs, why = measureImageQuality(data, tr, held, len(x)/dim, dim, s, samples, more...)
+	if len(qs) > 0 {
+		q = qs[0]
+	}
+	return q, why, qs
 }
 
 func TestMeasureImageQuality(t *testing.T) {
@@ -73,7 +78,7 @@ func TestMeasureImageQuality(t *testing.T) {
 	data := &labeledPoints{x: x, dim: 8, labels: labels}
 	s := &train.Settings{Holdout: 0.2, Seed: 7}
 	good, _ := qualityBlobs(2, 500, -1)
-	q, why := measureSplit(data, x, 8, s, good)
+	q, why, _ := measureSplit(data, x, 8, s, good)
 	if q == nil {
 		t.Fatalf("no result: %s", why)
 	}
@@ -98,8 +103,15 @@ func TestMeasureImageQuality(t *testing.T) {
 	}
 
 	one, _ := qualityBlobs(3, 500, 2)
-	if q, why := measureSplit(data, x, 8, s, one); q == nil || q.Samples.ClassesFound != 1 || q.Frechet < 10*q.FrechetFloor {
-		t.Errorf("samples of one class: %v (%s)", q, why)
+	q1, why, _ := measureSplit(data, x, 8, s, one)
+	if q1 == nil || q1.Samples.ClassesFound != 1 || q1.Frechet < 10*q1.FrechetFloor {
+		t.Errorf("samples of one class: %v (%s)", q1, why)
+	}
+	// Two sets in one call (a run's draws before and after its Tweedie
+	// step): the same classifier scores each as a call of its own would.
+	if _, why, qs := measureSplit(data, x, 8, s, good, one); len(qs) != 2 ||
+		qs[0].Frechet != q.Frechet || qs[1].Frechet != q1.Frechet || qs[1].Samples.ClassesFound != 1 {
+		t.Errorf("two sets: %v (%s), want %v and %v", qs, why, q, q1)
 	}
 
 	nan := append([]float64(nil), good...)
@@ -117,7 +129,7 @@ func TestMeasureImageQuality(t *testing.T) {
 		"no held-out":  {data, &train.Settings{Holdout: 0, Seed: 7}, good, "no held-out rows"},
 		"NaN samples":  {data, s, nan, "sample 1 holds NaN"},
 	} {
-		if q, why := measureSplit(c.data, x, 8, c.s, c.samples); q != nil || !strings.Contains(why, c.want) || strings.Contains(why, "\n") {
+		if q, why, _ := measureSplit(c.data, x, 8, c.s, c.samples); q != nil || !strings.Contains(why, c.want) || strings.Contains(why, "\n") {
 			t.Errorf("%s: result %v, reason %q; want none, because %q", name, q, why, c.want)
 		}
 	}

@@ -186,7 +186,7 @@ type SampleSettings struct {
 	MaskFraction float64                              `toml:"mask_fraction" doc:"mask = \"random\": the fraction of the pixels observed, in (0, 1)"`
 	Noise        float64                              `toml:"noise" doc:"init = \"noisy\": standard deviation σ of the Gaussian noise added to the held-out images (> 0);\nthe sampler's bounds, if any, clamp the noisy start"`
 	Sampler      registry.Component[samplers.Sampler] `toml:"sampler" doc:"the sampler, a [sample.sampler] table with a type; default: ula (annealed_langevin after msdsm)"`
-	Denoise      float64                              `toml:"denoise_sigma" doc:"if > 0, every kept draw then takes one Tweedie denoising step x - denoise_sigma²·∇E(x) (Song & Ermon 2019),\nand samples.npy and the image grids hold the denoised draws (the MMD in eval.json is of the draws before it);\nuse the msdsm objective's sigma_min; 0 = off"`
+	Denoise      float64                              `toml:"denoise_sigma" doc:"if > 0, every kept draw then takes one Tweedie denoising step x - denoise_sigma²·∇E(x) (Song & Ermon 2019),\nand samples.npy and the image grids hold the denoised draws (the MMD and eval.json's quality are of the draws before it, quality_denoised of the denoised ones);\nuse the msdsm objective's sigma_min; 0 = off"`
 
 	// frozen is the inpainting mask (true = observed) over a point's
 	// coordinates, set by condition; nil without a mask.

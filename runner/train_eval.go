@@ -91,6 +91,9 @@ type evalFile struct {
 	// What an independent classifier says of the samples ([eval]
 	// classifier, image_quality.go): absent when off or impossible.
 	Quality *imageQuality `json:"quality,omitempty"`
+	// The same classifier's verdict on the draws after [sample]
+	// denoise_sigma's Tweedie step, when set: those samples.npy holds.
+	QualityDenoised *imageQuality `json:"quality_denoised,omitempty"`
 
 	TrainSeconds number `json:"train_seconds"`
 	WallSeconds  number `json:"wall_seconds"`

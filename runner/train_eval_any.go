@@ -318,6 +318,13 @@ func (r *trainRun) reportEval(w io.Writer, ev *evalFile) {
 		fmt.Fprintf(w, "  median distance to the nearest training row: samples %s, held-out rows %s\n", med(f.Samples), med(f.Heldout))
 	}
 	if ev.Quality != nil {
-		reportQuality(w, ev.Quality)
+		what := "samples"
+		if ev.QualityDenoised != nil {
+			what = "samples before the Tweedie step"
+		}
+		reportQuality(w, ev.Quality, what)
+	}
+	if ev.QualityDenoised != nil {
+		reportQuality(w, ev.QualityDenoised, "denoised samples")
 	}
 }

@@ -31,8 +31,8 @@ func imageRecipes(t *testing.T) []string {
 	files, _ := filepath.Glob("../configs/train_*_mnist.toml")
 	more, _ := filepath.Glob("../configs/train_*_fashion.toml")
 	files = append(files, more...)
-	if len(files) < 3 {
-		t.Fatalf("found %d image recipes, want 3 (pcd and msdsm on MNIST, msdsm on Fashion-MNIST)", len(files))
+	if len(files) < 4 {
+		t.Fatalf("found %d image recipes, want 4 (pcd and msdsm on MNIST and on Fashion-MNIST)", len(files))
 	}
 	return files
 }

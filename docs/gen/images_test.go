@@ -8,7 +8,7 @@ import "testing"
 // trainings by default, or skip a short config.
 func TestIsImage(t *testing.T) {
 	for f, want := range map[string]bool{
-		"train_pcd_mnist.toml": true, "train_msdsm_mnist.toml": true, "train_msdsm_fashion.toml": true,
+		"train_pcd_mnist.toml": true, "train_msdsm_mnist.toml": true, "train_msdsm_fashion.toml": true, "train_pcd_fashion.toml": true,
 		"train_dsm_moons.toml": false, "pt_gmm.toml": false,
 	} {
 		got, err := isImage("../../configs/" + f)

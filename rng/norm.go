@@ -135,9 +135,10 @@ func (s *Stream) normSlow(i uint64, v float64) (x float64, ok bool) {
 // (zigX[i+1] ≤ |x| ≤ zigX[i]), mostly without the exponential: on a layer
 // where f is convex (|x| ≥ 1) it lies between the tangent at the layer's
 // middle and the chord, and where it is concave the other way round; only
-// a y within zigSlack of the band between them needs math.Exp. The slack
-// (10⁻¹² of the layer's top) is far wider than the rounding of the bounds
-// and of math.Exp, so the answer is always that of the comparison itself.
+// a y within the layer's slack of the band between them needs math.Exp.
+// The slack (10⁻¹² of the layer's top) is far wider than the rounding of
+// the bounds and of math.Exp, so the answer is always that of the
+// comparison itself.
 func zigBelow(i uint64, x, y float64) bool {
 	if b := &zigBand[i]; b.kind != 0 {
 		ax := math.Abs(x)

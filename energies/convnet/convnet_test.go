@@ -17,6 +17,7 @@ import (
 	"github.com/goebm/ebm/optim"
 	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/rng"
+	"github.com/goebm/ebm/simd"
 	"github.com/goebm/ebm/train"
 )
 
@@ -434,16 +435,12 @@ func TestMixedStridesParamGrad(t *testing.T) {
 			h, tol = 1e-2, 2e-3
 			p32 := m.Params32()
 			x32 := make([]float32, len(x))
-			for i, v := range x {
-				x32[i] = float32(v)
-			}
+			simd.ToFloat32(x32, x)
 			g := autodiff.New32()
 			en, params := m.Build32(g, g.Input(x32, n, d))
 			f32 := make([]float32, len(p32))
 			g.Flatten(f32, g.Grad([]autodiff.Node{g.Sum(en)}, params, nil, false))
-			for i, v := range f32 {
-				flat[i] = float64(v)
-			}
+			simd.ToFloat64(flat, f32)
 		}
 		sum := func() float64 { return energySum(m, x, n) }
 		for j := 0; j < len(p); j += 5 {

@@ -22,39 +22,28 @@ const denoiseRows = 256
 // It returns how many draws were left; the result does not depend on the
 // number of workers (one sequential pass over the rows).
 func denoiseDraws(m energies.Energy, res *samplers.Result, sigma float64) int {
-	var energy []float64
-	if len(res.Energy) == len(res.Samples)/res.Dim {
-		energy = res.Energy
-	}
-	return denoiseRowsOf(m, res.Samples, res.Dim, sigma, energy)
-}
-
-// denoiseRowsOf applies the Tweedie step to the rows of x (d values
-// each) in place, denoiseRows at a time, and recomputes energy (one value
-// per row) at the denoised rows unless it is nil. A row whose gradient is
-// not finite is left as it was; it returns how many were.
-func denoiseRowsOf(m energies.Energy, x []float64, d int, sigma float64, energy []float64) int {
-	n := len(x) / d
+	d := res.Dim
+	n := len(res.Samples) / d
 	s2 := sigma * sigma
 	e := make([]float64, denoiseRows)
 	g := make([]float64, denoiseRows*d)
 	left := 0
 	for r0 := 0; r0 < n; r0 += denoiseRows {
 		r1 := min(r0+denoiseRows, n)
-		xb := x[r0*d : r1*d]
-		gr := g[:len(xb)]
-		m.Gradient(e[:r1-r0], gr, xb)
+		x := res.Samples[r0*d : r1*d]
+		gr := g[:len(x)]
+		m.Gradient(e[:r1-r0], gr, x)
 		for i := 0; i < r1-r0; i++ {
 			if !samplers.RowFinite(gr, i, d) {
 				left++
 				continue
 			}
 			for j := i * d; j < (i+1)*d; j++ {
-				xb[j] -= s2 * gr[j]
+				x[j] -= s2 * gr[j]
 			}
 		}
-		if energy != nil {
-			m.Energy(energy[r0:r1], xb)
+		if len(res.Energy) == n {
+			m.Energy(res.Energy[r0:r1], x)
 		}
 	}
 	return left

@@ -107,22 +107,18 @@ func ints(v []float64) []int {
 
 // judgeSamples scores the model samples x (n×dim: the finite rows the MMD
 // uses) with the independent classifier and records the result in ev, or
-// a note saying why it could not.
-func (r *trainRun) judgeSamples(ev *evalFile, x []float64) {
+// a note saying why it could not; xd, when not nil, are the same rows
+// after [sample] denoise_sigma's Tweedie step (what samples.npy holds),
+// scored by the same classifier.
+func (r *trainRun) judgeSamples(ev *evalFile, x, xd []float64) {
 	c := r.c
 	held := r.eval
 	if r.evalOn != "heldout" {
 		held = nil
 	}
-	// With [sample] denoise_sigma, the draws after the Tweedie step (what
-	// samples.npy and the grids hold) are judged too, by the same
-	// classifier.
 	var more [][]float64
-	if sigma := c.Sample.Denoise; sigma > 0 {
-		xd := slices.Clone(x)
-		if left := denoiseRowsOf(c.Model, xd, r.dim, sigma, nil); left == 0 {
-			more = append(more, xd)
-		}
+	if xd != nil {
+		more = append(more, xd)
 	}
 	qs, why := measureImageQuality(c.Data, r.train, held, r.nAll, r.dim, &c.Train, x, more...)
 	if qs == nil {

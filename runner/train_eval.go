@@ -199,20 +199,7 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 	ev.Samples, ev.SampleChains, ev.SampleWarmup, ev.SampleDraws = "samples.npy", res.Chains, s.Warmup, res.Draws
 	ev.SampleDivergences = res.Warmup.Divergences + res.Sampling.Divergences
 
-	// MMD: the last draw of every chain first, then earlier draws, at most
-	// [eval] mmd_max finite rows.
-	var x []float64
-	bad := 0
-	for t := res.Draws - 1; t >= 0 && len(x) < c.Eval.MMDMax*r.dim; t-- {
-		for ch := 0; ch < res.Chains && len(x) < c.Eval.MMDMax*r.dim; ch++ {
-			row := res.Samples[(ch*res.Draws+t)*r.dim : (ch*res.Draws+t+1)*r.dim]
-			if finiteRow(row) {
-				x = append(x, row...)
-			} else {
-				bad++
-			}
-		}
-	}
+	x, bad := r.modelRows(res)
 	if bad > 0 {
 		ev.Warnings = append(ev.Warnings, fmt.Sprintf("%d model draws are not finite (diverged chains): left out of the MMD, kept in samples.npy", bad))
 	}
@@ -225,14 +212,39 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 			ev.MMD2Data = number(d2)
 		}
 	}
+	// [sample] denoise_sigma's Tweedie step, once, on the draws themselves:
+	// the MMD above is of the draws before it, the classifier judges both.
+	r.denoiseNote(res, &ev.Notes)
 	phaseStart()
 	if c.Eval.Classifier && !interrupted && len(x) >= 2*r.dim {
-		r.judgeSamples(ev, x)
+		var xd []float64
+		if c.Sample.Denoise > 0 {
+			xd, _ = r.modelRows(res)
+		}
+		r.judgeSamples(ev, x, xd)
 	}
 	if interrupted {
 		ev.Notes = append(ev.Notes, fmt.Sprintf("sampling was interrupted after %d of %d draws per chain", res.Draws, s.Draws))
 	}
 	return res, interrupted
+}
+
+// modelRows returns the model draws the MMD and the classifier take: the
+// last draw of every chain first, then earlier draws, at most [eval]
+// mmd_max finite rows (copied), and how many rows were not finite.
+func (r *trainRun) modelRows(res *samplers.Result) (x []float64, bad int) {
+	limit := r.c.Eval.MMDMax * r.dim
+	for t := res.Draws - 1; t >= 0 && len(x) < limit; t-- {
+		for ch := 0; ch < res.Chains && len(x) < limit; ch++ {
+			row := res.Samples[(ch*res.Draws+t)*r.dim : (ch*res.Draws+t+1)*r.dim]
+			if finiteRow(row) {
+				x = append(x, row...)
+			} else {
+				bad++
+			}
+		}
+	}
+	return x, bad
 }
 
 // newEvalProgress reports a quadrature's grid points, lazily: an

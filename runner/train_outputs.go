@@ -158,7 +158,6 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool, format plots
 	ev := r.newEvalFile()
 	res, interrupted := r.evaluate(ctx, ev, e, quiet)
 	ev.Partial = interrupted
-	r.denoiseNote(res, &ev.Notes)
 	ev.WallSeconds = number(time.Since(man.Start).Seconds())
 	if !quiet {
 		fmt.Fprintln(e.stderr, "writing plots …")

@@ -142,17 +142,49 @@ func (c *Energy) Build32(g *autodiff.Graph32, x autodiff.Node) (autodiff.Node, [
 	return t.Build32(g, x)
 }
 
+// NoiseConditional passes energies.NoiseConditional through: whether the
+// loaded model takes a noise level. The other methods of that interface
+// panic when it does not.
+func (c *Energy) NoiseConditional() bool { return energies.Conditional(c.Trainable) != nil }
+
+// cond is the loaded model as a NoiseConditional; it panics when the model
+// takes no noise level.
+func (c *Energy) cond() energies.NoiseConditional {
+	nc := energies.Conditional(c.Trainable)
+	if nc == nil {
+		panic("checkpoint: the loaded model is not noise-conditional")
+	}
+	return nc
+}
+
+// Sigma passes energies.NoiseConditional through.
+func (c *Energy) Sigma() float64 { return c.cond().Sigma() }
+
+// At passes energies.NoiseConditional through.
+func (c *Energy) At(sigma float64) energies.Energy { return c.cond().At(sigma) }
+
+// BuildAt passes energies.NoiseConditional through.
+func (c *Energy) BuildAt(g *autodiff.Graph, x autodiff.Node, sigma []float64) (autodiff.Node, []autodiff.Node) {
+	return c.cond().BuildAt(g, x, sigma)
+}
+
+// BuildAt32 passes energies.NoiseConditional through.
+func (c *Energy) BuildAt32(g *autodiff.Graph32, x autodiff.Node, sigma []float64) (autodiff.Node, []autodiff.Node) {
+	return c.cond().BuildAt32(g, x, sigma)
+}
+
 // Checkpoint returns the file Init loaded (nil before Init): its step,
 // optimizer state and other arrays let a training run resume.
 func (c *Energy) Checkpoint() *File { return c.file }
 
 var (
-	_ energies.Energy      = (*Energy)(nil)
-	_ energies.Trainable   = (*Energy)(nil)
-	_ energies.Trainable32 = (*Energy)(nil)
-	_ energies.Smooth      = (*Energy)(nil)
-	_ registry.Provisioner = (*Energy)(nil)
-	_ registry.Validator   = (*Energy)(nil)
-	_ registry.Describer   = (*Energy)(nil)
-	_ registry.Exampler    = (*Energy)(nil)
+	_ energies.Energy           = (*Energy)(nil)
+	_ energies.Trainable        = (*Energy)(nil)
+	_ energies.Trainable32      = (*Energy)(nil)
+	_ energies.Smooth           = (*Energy)(nil)
+	_ energies.NoiseConditional = (*Energy)(nil)
+	_ registry.Provisioner      = (*Energy)(nil)
+	_ registry.Validator        = (*Energy)(nil)
+	_ registry.Describer        = (*Energy)(nil)
+	_ registry.Exampler         = (*Energy)(nil)
 )

@@ -57,3 +57,49 @@ type Pinner interface {
 	Pin()
 	Unpin()
 }
+
+// NoiseConditional is implemented by energies conditioned on a noise
+// level, E(x, σ): the energy of the data smoothed by N(0, σ²I) at every σ
+// of a ladder, as Song & Ermon's noise-conditional score networks are, in
+// one model. Energy and Gradient evaluate it at one level, Sigma() (the
+// level of the data model: the msdsm objective's sigma_min); the msdsm
+// objective trains every level through BuildAt, annealed_langevin_sigma
+// samples level l from At(σ_l), and the Tweedie step of denoise_sigma uses
+// At(denoise_sigma). A wrapper (a checkpoint's energy) implements it for
+// any model and reports through NoiseConditional whether its model takes
+// σ.
+type NoiseConditional interface {
+	Energy
+	// NoiseConditional reports whether the energy takes σ; when false, the
+	// other methods must not be called.
+	NoiseConditional() bool
+	// Sigma is the level at which Energy and Gradient evaluate E.
+	Sigma() float64
+	// At returns x ↦ E(x, σ), for σ > 0, safe for concurrent calls as
+	// Energy and Gradient are, and reading the current Params at every call.
+	At(sigma float64) Energy
+	// BuildAt is Build with row i of x at level sigma[i] (len(sigma) = the
+	// rows of x); Build is BuildAt at Sigma() for every row.
+	BuildAt(g *autodiff.Graph, x autodiff.Node, sigma []float64) (e autodiff.Node, params []autodiff.Node)
+	// BuildAt32 is BuildAt on a float32 graph, as Trainable32's Build32 is
+	// Build; only for models whose Float32 reports true.
+	BuildAt32(g *autodiff.Graph32, x autodiff.Node, sigma []float64) (e autodiff.Node, params []autodiff.Node)
+}
+
+// AtSigma returns E(·, σ) when e is a noise-conditional energy, and e itself
+// otherwise.
+func AtSigma(e Energy, sigma float64) Energy {
+	if c, ok := e.(NoiseConditional); ok && c.NoiseConditional() {
+		return c.At(sigma)
+	}
+	return e
+}
+
+// Conditional returns e as a NoiseConditional when it takes σ, and nil
+// otherwise.
+func Conditional(e Energy) NoiseConditional {
+	if c, ok := e.(NoiseConditional); ok && c.NoiseConditional() {
+		return c
+	}
+	return nil
+}

@@ -34,7 +34,9 @@ const denoiseBlock = 256
 // compared with that of the data smoothed by N(0, σ²I). The loss does not
 // depend on log Z. Multiply by σ² for msdsm's σ²-weighted form. Lower is
 // better; even the exact smoothed score leaves a floor that depends on the
-// data and σ, so compare models at equal σ on equal rows.
+// data and σ, so compare models at equal σ on equal rows. A
+// noise-conditional energy (energies.NoiseConditional) is scored at each σ
+// by its own level E(·, σ).
 //
 // Row i draws its noise z from rng.New(seed, i), the same z at every σ
 // (common random numbers make the levels, and two models scored with one
@@ -84,7 +86,7 @@ func DenoisingLoss(ctx context.Context, e energies.Energy, x, sigmas []float64, 
 					for j, v := range x[lo*d : hi*d] {
 						xt[j] = v + sigma*z[j]
 					}
-					e.Gradient(en[:m], g[:m*d], xt[:m*d])
+					energies.AtSigma(e, sigma).Gradient(en[:m], g[:m*d], xt[:m*d])
 					for i := range m {
 						s := 0.0
 						for j := i * d; j < (i+1)*d; j++ {

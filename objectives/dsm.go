@@ -108,7 +108,11 @@ func (o *DSM) Restore(st State) error { return o.s.restore(st) }
 //
 // so every level contributes alike (the unweighted term grows as 1/σ²).
 // J is the mean over the batch. One energy serves every level: large σ
-// shape it far from the data, small σ near it.
+// shape it far from the data, small σ near it. A noise-conditional model
+// (energies.NoiseConditional, e.g. convnet with noise_conditional = true)
+// instead sees each row's σ_k, E(x̃, σ_k), so that each level has its own
+// energy; sample it with annealed_langevin_sigma, which moves the chains
+// through the same levels.
 //
 // With sigma0 = σ₀ > 0 the term is instead Li, Chen & Sommer's
 // ‖x − x̃ + σ₀²∇ₓE(x̃)‖² (over 2σ₀², a constant that only rescales J):
@@ -136,7 +140,8 @@ type MSDSM struct {
 	Sigma0   float64 `toml:"sigma0" doc:"0 (default): every level fits its own smoothed score, σ²-weighted (Song & Ermon); > 0: Li, Chen & Sommer's target ‖x − x̃ + sigma0²∇E(x̃)‖², level σ fitting the σ-smoothed data at temperature sigma0²/σ² (sigma0 = sigma_min as the paper)"`
 
 	sigmas []float64
-	level  []int // per row of the batch
+	level  []int     // per row of the batch
+	rowSig []float64 // noise-conditional models: σ of each row of the batch
 	s      scorer
 }
 
@@ -222,6 +227,13 @@ func (o *MSDSM) Loss(ctx context.Context, batch []float64, grad []float64) (floa
 	}
 	z := s.gs // the noise, overwritten by the shards with the seed it determines
 	s.rng.FillNorm(z)
+	if s.cond != nil {
+		o.rowSig = o.rowSig[:0]
+		for _, k := range o.level {
+			o.rowSig = append(o.rowSig, o.sigmas[k])
+		}
+		s.levels = o.rowSig
+	}
 	for i, k := range o.level {
 		sigma := o.sigmas[k]
 		for j := i * d; j < (i+1)*d; j++ {

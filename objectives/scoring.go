@@ -71,6 +71,12 @@ type scorer struct {
 	x   []float64 // n×d points recorded as the input leaves (a copy of the batch, or its noised version)
 	gs  []float64 // seed of the final pass for ∇ₓE (n×d): ∂J/∂(∇ₓE)
 	col []float64 // n×1 constant seed (sm: −1/n for each diagonal entry)
+	// levels, when the objective sets it (msdsm) and the model is
+	// noise-conditional (cond), is the noise level of each of the n rows:
+	// the shards record row i at levels[i] (BuildAt). Otherwise rows are
+	// recorded with Build, at the model's own level.
+	levels []float64
+	cond   energies.NoiseConditional
 
 	shards []*shard  // shards[:active] split the current batch
 	active int       // shards in use by the current Loss
@@ -136,6 +142,7 @@ func (s *scorer) start(name string, m energies.Trainable, data []float64, seed u
 	if m32, ok := m.(energies.Trainable32); ok && m32.Float32() {
 		s.m32 = m32
 	}
+	s.cond, s.levels = energies.Conditional(m), nil
 	s.n, s.active, s.body = 0, 0, nil
 	for _, sh := range s.shards {
 		sh.g.Reset()
@@ -318,7 +325,11 @@ func (sh *shard) build(input bool) (x, e autodiff.Node) {
 		} else {
 			x = g.Const(sh.const32(pts), sh.rows(), s.d)
 		}
-		e, sh.params = s.m32.Build32(g, x)
+		if s.cond != nil && s.levels != nil {
+			e, sh.params = s.cond.BuildAt32(g, x, sh.span(s.levels, 1))
+		} else {
+			e, sh.params = s.m32.Build32(g, x)
+		}
 		return x, e
 	}
 	g := sh.g
@@ -328,7 +339,11 @@ func (sh *shard) build(input bool) (x, e autodiff.Node) {
 	} else {
 		x = g.Const(pts, sh.rows(), s.d)
 	}
-	e, sh.params = s.m.Build(g, x)
+	if s.cond != nil && s.levels != nil {
+		e, sh.params = s.cond.BuildAt(g, x, sh.span(s.levels, 1))
+	} else {
+		e, sh.params = s.m.Build(g, x)
+	}
 	return x, e
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/goebm/ebm/checkpoint"
+	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/fileio"
 )
 
@@ -88,6 +89,9 @@ func cmdExport(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) erro
 	tr, err := f.NewEnergy()
 	if err != nil {
 		return fmt.Errorf("ebmrun export: %s: %w", ck, err)
+	}
+	if energies.Conditional(tr) != nil {
+		return fmt.Errorf("ebmrun export: %s holds a noise_conditional %q model, which has no PyTorch nn.Sequential counterpart; export writes unconditional mlp and convnet models only", ck, typ)
 	}
 	sd, ok := tr.(stateDicter)
 	if !ok {

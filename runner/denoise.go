@@ -17,14 +17,16 @@ const denoiseRows = 256
 //
 // the posterior mean E[x₀ | x] when exp(−E) is the data smoothed by
 // N(0, σ²I) (Efron 2011, "Tweedie's formula and selection bias"; Song &
-// Ermon 2019 end their sampler with it). res.Energy is recomputed at the
-// denoised draws. A draw whose gradient is not finite is left as drawn.
+// Ermon 2019 end their sampler with it); a noise-conditional model takes
+// the step with its level E(·, σ). res.Energy is recomputed at the
+// denoised draws, with m itself. A draw whose gradient is not finite is left as drawn.
 // It returns how many draws were left; the result does not depend on the
 // number of workers (one sequential pass over the rows).
 func denoiseDraws(m energies.Energy, res *samplers.Result, sigma float64) int {
 	d := res.Dim
 	n := len(res.Samples) / d
 	s2 := sigma * sigma
+	ms := energies.AtSigma(m, sigma)
 	e := make([]float64, denoiseRows)
 	g := make([]float64, denoiseRows*d)
 	left := 0
@@ -32,7 +34,7 @@ func denoiseDraws(m energies.Energy, res *samplers.Result, sigma float64) int {
 		r1 := min(r0+denoiseRows, n)
 		x := res.Samples[r0*d : r1*d]
 		gr := g[:len(x)]
-		m.Gradient(e[:r1-r0], gr, x)
+		ms.Gradient(e[:r1-r0], gr, x)
 		for i := 0; i < r1-r0; i++ {
 			if !samplers.RowFinite(gr, i, d) {
 				left++

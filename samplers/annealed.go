@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/rng"
-
 	"github.com/goebm/ebm/simd"
 )
 
@@ -158,6 +158,24 @@ type annealedKernel struct {
 	prop, gProp []float64 // N×d proposals and their gradients
 	xi          []float64 // N×d standard normal noise
 	eProp       []float64
+	// levelE, for a noise-conditional energy sampled by
+	// annealed_langevin_sigma, is the energy of each level, E(·, σ_l); nil
+	// means c.Energy at every level. gradLevel is the level c.E and c.Grad
+	// were computed at.
+	levelE    []energies.Energy
+	gradLevel int
+}
+
+// eval computes e and grad at x with the energy of the level (c.Energy
+// unless levelE is set) and counts the evaluations.
+func (k *annealedKernel) eval(c *Chains, level int, e, grad, x []float64) {
+	if k.levelE == nil {
+		c.EvalGradient(e, grad, x)
+		return
+	}
+	k.levelE[level].Gradient(e, grad, x)
+	c.Stats.GradEvals += int64(len(x) / c.Dim)
+	k.gradLevel = level
 }
 
 // Step moves every chain by one Langevin step at the level of it.I; chain i
@@ -167,12 +185,15 @@ func (k *annealedKernel) Step(c *Chains, it Iter) {
 	d := c.Dim
 	level := min(max(it.I, 0)/k.steps, len(k.noise)-1)
 	k.level = level
+	if k.levelE != nil && level != k.gradLevel {
+		k.eval(c, level, c.E, c.Grad, c.X) // the ladder moved on: E and ∇E at the new level
+	}
 	rng.FillNormRows(c.Rng, k.xi, d) // row i from c.Rng[i], as FillNorm
 	copy(k.prop, c.X)
 	simd.Langevin(k.prop, c.Grad, k.xi, -k.drift[level], k.noise[level])
 	k.box.clamp(k.prop)
 	k.fz.restore(k.prop, c.X, d)
-	c.EvalGradient(k.eProp, k.gProp, k.prop)
+	k.eval(c, level, k.eProp, k.gProp, k.prop)
 	takeFinite(c, k.prop, k.eProp, k.gProp)
 }
 

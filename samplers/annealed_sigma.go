@@ -3,6 +3,8 @@ package samplers
 import (
 	"fmt"
 	"math"
+
+	"github.com/goebm/ebm/energies"
 )
 
 // AnnealedSigma is annealed Langevin dynamics with the step schedule of
@@ -30,6 +32,13 @@ import (
 // default [sample] warmup of a training run is the whole ladder. Song &
 // Ermon end with one denoising step x ← x − σ_L²·∇E(x) (Tweedie's formula);
 // in a training config that is [sample] denoise_sigma = sigma_min.
+//
+// A noise-conditional energy E(x, σ) (energies.NoiseConditional, e.g. a
+// convnet with noise_conditional = true, trained by msdsm) is sampled as
+// Song & Ermon sample their noise-conditional network: level l steps on
+// E(·, σ_l), and the chains' energies and gradients are recomputed at the
+// new level when the ladder moves on (one extra gradient per chain and
+// level). The chains' final energies are then E(x, σ_L).
 type AnnealedSigma struct {
 	StepSize      float64   `toml:"step_size" doc:"ε, the step at the last level: level l steps x' = x - (α/2)∇E(x) + sqrt(α)ξ with α = ε·σ_l²/σ_L² (Song & Ermon 2019), > 0"`
 	SigmaMax      float64   `toml:"sigma_max" doc:"largest noise level σ_1 of the geometric ladder, ≥ sigma_min; use the msdsm objective's"`
@@ -116,16 +125,24 @@ func (a *AnnealedSigma) Start(c *Chains) (Kernel, error) {
 	}
 	bx := boxOf(a.Bounds)
 	bx.clamp(c.X)
-	c.EvalGradient(c.E, c.Grad, c.X)
-	if err := checkStartRows(c, true); err != nil {
-		return nil, err
+	var levelE []energies.Energy
+	if nc := energies.Conditional(c.Energy); nc != nil {
+		for _, s := range a.Sigmas() {
+			levelE = append(levelE, nc.At(s))
+		}
 	}
 	alpha := a.Steps()
 	drift, noise := make([]float64, len(alpha)), make([]float64, len(alpha))
 	for l, v := range alpha {
 		drift[l], noise[l] = v/2, math.Sqrt(v)
 	}
-	return newLadderKernel(c, bx, frozenSet{}, drift, noise, a.StepsPerLevel), nil
+	k := newLadderKernel(c, bx, frozenSet{}, drift, noise, a.StepsPerLevel)
+	k.levelE = levelE
+	k.eval(c, 0, c.E, c.Grad, c.X)
+	if err := checkStartRows(c, true); err != nil {
+		return nil, err
+	}
+	return k, nil
 }
 
 var _ Sampler = (*AnnealedSigma)(nil)

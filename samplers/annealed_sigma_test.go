@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goebm/ebm/autodiff"
+	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/samplers"
 )
 
@@ -137,5 +139,82 @@ func TestAnnealedSigmaConfig(t *testing.T) {
 	if _, err := samplers.Run(context.Background(), newDrvGauss([]float64{0}, []float64{1}), bad,
 		samplers.Options{Chains: 2, Draws: 1, Seed: 1}); err == nil || !strings.Contains(err.Error(), "step_size") {
 		t.Errorf("Run with step_size -1: err = %v, want one naming step_size", err)
+	}
+}
+
+// levelGauss is a noise-conditional 1-D Gaussian: E(x, σ) = (x − μ)²/(2(s² +
+// σ²)), the density N(μ, s²) smoothed by N(0, σ²). Energy and Gradient are
+// at the level sigma.
+type levelGauss struct{ mu, s, sigma float64 }
+
+func (g levelGauss) v() float64                   { return g.s*g.s + g.sigma*g.sigma }
+func (g levelGauss) Dim() int                     { return 1 }
+func (g levelGauss) NoiseConditional() bool       { return true }
+func (g levelGauss) Sigma() float64               { return g.sigma }
+func (g levelGauss) At(s float64) energies.Energy { return levelGauss{g.mu, g.s, s} }
+func (g levelGauss) Energy(e, x []float64)        { g.Gradient(e, make([]float64, len(x)), x) }
+func (g levelGauss) Gradient(e, grad, x []float64) {
+	for i, v := range x {
+		r := v - g.mu
+		e[i], grad[i] = r*r/(2*g.v()), r/g.v()
+	}
+}
+func (levelGauss) BuildAt(*autodiff.Graph, autodiff.Node, []float64) (autodiff.Node, []autodiff.Node) {
+	panic("not trainable")
+}
+func (levelGauss) BuildAt32(*autodiff.Graph32, autodiff.Node, []float64) (autodiff.Node, []autodiff.Node) {
+	panic("not trainable")
+}
+
+// TestAnnealedSigmaConditional follows the exact law of the chains, as
+// TestAnnealedSigmaLaw does, on a noise-conditional target whose level l is
+// N(μ, s² + σ_l²): level l's step is y′ = (1 − α_l/(2v_l))y + √α_l ξ with
+// v_l = s² + σ_l². The model's own level (Sigma, 4) is on no rung of the
+// ladder, so a sampler that stepped on it would miss every checkpoint. The
+// gradient count includes one re-evaluation per chain when the ladder moves
+// on. A failure means the levels' energies are not used, or are used one
+// step late.
+func TestAnnealedSigmaConditional(t *testing.T) {
+	const (
+		mu, s      = 0.5, 0.4
+		chains     = 4000
+		levels, sp = 3, 60
+		draws      = 200
+	)
+	a := &samplers.AnnealedSigma{StepSize: 0.05, SigmaMax: 1.6, SigmaMin: 0.4, Levels: levels, StepsPerLevel: sp}
+	alpha, sig := a.Steps(), a.Sigmas()
+	res, err := samplers.Run(context.Background(), levelGauss{mu, s, 4}, a,
+		samplers.Options{Chains: chains, Draws: draws, Seed: 19, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.Warmup.GradEvals+res.Sampling.GradEvals, int64(chains*(1+draws+levels-1)); got != want {
+		t.Errorf("%d gradient evaluations, want %d: the start, one per step, one per chain at each new level", got, want)
+	}
+	m1, m2 := -mu, 1+mu*mu
+	for it := range draws {
+		l := a.Level(it)
+		v := s*s + sig[l]*sig[l]
+		r := 1 - alpha[l]/(2*v)
+		m1, m2 = r*m1, r*r*m2+alpha[l]
+		if it != 4 && it != sp+1 && it != 2*sp+1 && it != draws-1 {
+			continue
+		}
+		var sy, sy2, sy4 float64
+		for c := range chains {
+			y := res.Samples[c*draws+it] - mu
+			sy += y
+			sy2 += y * y
+			sy4 += y * y * y * y
+		}
+		n := float64(chains)
+		my, my2, my4 := sy/n, sy2/n, sy4/n
+		zm := (my - m1) / math.Sqrt((my2-my*my)/n)
+		zv := (my2 - m2) / math.Sqrt((my4-my2*my2)/n)
+		t.Logf("iteration %3d (level %d, v %.3f): E[y] %+.4f (exact %+.4f, z %+.2f), E[y²] %.4f (exact %.4f, z %+.2f)",
+			it, l, v, my, m1, zm, my2, m2, zv)
+		if !(math.Abs(zm) < 4) || !(math.Abs(zv) < 4) {
+			t.Errorf("iteration %d: mean z = %.2f, second-moment z = %.2f: want |z| < 4", it, zm, zv)
+		}
 	}
 }

@@ -89,12 +89,17 @@ type ConvNet struct {
 	DType      string  `toml:"dtype" doc:"arithmetic of the network: float64 (the default) or float32 (the parameters, points, energies and gradients the rest of ebm sees stay float64)"`
 	Quadratic  float64 `toml:"quadratic" doc:"adds quadratic·½‖x‖² to E, >= 0; a positive value keeps exp(−E) normalizable"`
 	Spectral   bool    `toml:"spectral_norm" doc:"divides every weight (a convolution's as an OutC×(InC·kernel²) matrix, as PyTorch's spectral_norm, and the linear layer's) by its largest singular value, estimated by power iterations from a fixed start on the current weights at every call; the estimate is a constant for the gradients (unlike PyTorch, which differentiates through it)"`
+	Cond       bool    `toml:"noise_conditional" doc:"conditions the network on a noise level σ, E(x, σ) = CNN(x; ln σ)/σ + quadratic·½‖x‖²: every convolution adds ln σ times its own learned map (a convolution of a constant image, as a σ input channel would) before its activation, and the output is divided by σ (Song & Ermon 2020); the msdsm objective trains every level, annealed_langevin_sigma samples each level at its own σ; Energy and Gradient evaluate it at sigma"`
+	CondSigma  float64 `toml:"sigma" doc:"with noise_conditional, the level σ at which Energy and Gradient evaluate E(x, σ) (AIS, other samplers, the Tweedie step): the data's own model, the msdsm objective's sigma_min; > 0 and required with noise_conditional, unset without"`
 	Weights    string  `toml:"weights" doc:"initial weights from a file, .safetensors or .npz, holding the state_dict of the PyTorch nn.Sequential of the same architecture (0.weight of shape [channels[0], c, kernel, kernel], 0.bias, 2.weight …, then the Linear's weight [1, F] and bias; what ebmrun export writes); replaces the seeded initialization; with spectral_norm they are the raw weights, divided by their σ at every call; a relative path is resolved against the config file's directory; \"\" (the default) draws the weights from seed"`
 
 	convs  []autodiff.ConvShape // the convolutions' geometry
 	flat   int                  // inputs of the linear layer
 	dim    int                  // c·h·w
-	offs   []int                // offs[ℓ] = start of layer ℓ's weight in params (len(convs)+1 layers), offs[last+1] = len(params)
+	offs   []int                // offs[ℓ] = start of layer ℓ's weight in params (len(convs)+1 layers), offs[last+1] = end of the linear layer's bias
+	soffs  []int                // noise_conditional: soffs[ℓ] = start of convolution ℓ's σ map weight (OutC×K²), soffs[len(convs)] = len(params)
+	ones64 []float64            // noise_conditional: a constant image of ones, the largest layer input's height × width
+	ones32 []float32
 	params []float64
 	adAct  autodiff.Activation
 	f32    bool
@@ -206,6 +211,16 @@ func (m *ConvNet) Validate() error {
 	if !(m.Quadratic >= 0) || math.IsInf(m.Quadratic, 1) {
 		return fmt.Errorf("key %q: must be finite and >= 0, got %v", "quadratic", m.Quadratic)
 	}
+	if m.Cond {
+		if !(m.CondSigma > 0) || math.IsInf(m.CondSigma, 1) {
+			return fmt.Errorf("key %q: with noise_conditional = true it must be > 0 and finite (the msdsm objective's sigma_min), got %v", "sigma", m.CondSigma)
+		}
+		if m.Weights != "" {
+			return fmt.Errorf("key %q: a noise_conditional convnet has no PyTorch nn.Sequential counterpart to load weights from", "weights")
+		}
+	} else if m.CondSigma != 0 {
+		return fmt.Errorf("key %q: is the level of a noise_conditional model; set noise_conditional = true or leave sigma out", "sigma")
+	}
 	c, h, w := m.InShape[0], m.InShape[1], m.InShape[2]
 	convs := make([]autodiff.ConvShape, len(m.Channels))
 	offs := make([]int, len(m.Channels)+2)
@@ -221,12 +236,29 @@ func (m *ConvNet) Validate() error {
 	flat := c * h * w
 	n := len(convs)
 	offs[n+1] = offs[n] + flat + 1
-	if offs[n+1] > 1<<31 {
-		return fmt.Errorf("key %q: %d parameters is too many", "channels", offs[n+1])
+	soffs := make([]int, n+1)
+	soffs[0] = offs[n+1]
+	hw := 0
+	for l, s := range convs {
+		soffs[l+1] = soffs[l]
+		if m.Cond {
+			soffs[l+1] += s.OutC * s.K * s.K
+			hw = max(hw, s.H*s.W)
+		}
 	}
-	m.convs, m.flat, m.offs, m.adAct = convs, flat, offs, adAct
+	if soffs[n] > 1<<31 {
+		return fmt.Errorf("key %q: %d parameters is too many", "channels", soffs[n])
+	}
+	m.convs, m.flat, m.offs, m.soffs, m.adAct = convs, flat, offs, soffs, adAct
 	m.dim = prod(m.InShape)
-	m.params = make([]float64, offs[n+1])
+	m.params = make([]float64, soffs[n])
+	m.ones64, m.ones32 = nil, nil
+	if m.Cond {
+		m.ones64, m.ones32 = make([]float64, hw), make([]float32, hw)
+		for i := range m.ones64 {
+			m.ones64[i], m.ones32[i] = 1, 1
+		}
+	}
 	m.f32 = m.DType == "float32"
 	m.p32 = nil
 	m.pool64 = sync.Pool{}
@@ -260,7 +292,10 @@ func (m *ConvNet) layerStrides() []int {
 
 // initParams draws layer ℓ (0-based convolutions, then the linear layer)
 // from its own stream rng.New(Seed, ℓ+1): the weights, then the biases.
+// The σ maps' weights of a noise_conditional model start at 0, so the
+// model starts as the unconditional network divided by σ.
 func (m *ConvNet) initParams() {
+	clear(m.params[m.soffs[0]:])
 	for l := 0; l+1 < len(m.offs); l++ {
 		fanIn := m.flat
 		nw := m.flat
@@ -333,7 +368,55 @@ func (m *ConvNet) Params32() []float32 {
 // unless x has Dim columns. Safe for concurrent calls.
 func (m *ConvNet) Build(g *autodiff.Graph, x autodiff.Node) (e autodiff.Node, params []autodiff.Node) {
 	m.ready()
-	return buildOn(m, g, x, m.params, m.invSigmas(nil), make([]autodiff.Node, 0, 2*len(m.convs)+2), "Build")
+	return buildOn(m, g, x, m.params, m.invSigmas(nil), m.levelRows(g.Shape(x)), nil, m.leaves(), "Build")
+}
+
+// BuildAt is Build with row i of x at the noise level sigma[i] (a
+// noise_conditional model only; see energies.NoiseConditional). It panics
+// unless len(sigma) is the number of rows of x and every σ is > 0.
+func (m *ConvNet) BuildAt(g *autodiff.Graph, x autodiff.Node, sigma []float64) (e autodiff.Node, params []autodiff.Node) {
+	m.ready()
+	m.mustCond("BuildAt")
+	return buildOn(m, g, x, m.params, m.invSigmas(nil), sigma, nil, m.leaves(), "BuildAt")
+}
+
+// BuildAt32 is BuildAt on a float32 graph, with the parameter leaves of
+// Build32.
+func (m *ConvNet) BuildAt32(g *autodiff.Graph32, x autodiff.Node, sigma []float64) (e autodiff.Node, params []autodiff.Node) {
+	m.ready()
+	m.mustCond("BuildAt32")
+	if len(m.p32) != len(m.params) {
+		panic("convnet: BuildAt32 before Params32")
+	}
+	return buildOn(m, g, x, m.p32, m.invSigmas(nil), sigma, nil, m.leaves(), "BuildAt32")
+}
+
+// leaves is room for the parameter leaves of one recording.
+func (m *ConvNet) leaves() []autodiff.Node {
+	n := 2*len(m.convs) + 2
+	if m.Cond {
+		n += len(m.convs)
+	}
+	return make([]autodiff.Node, 0, n)
+}
+
+// levelRows is, for a noise_conditional model, the level sigma for each of
+// n rows (a fresh slice); nil otherwise.
+func (m *ConvNet) levelRows(n, _ int) []float64 {
+	if !m.Cond {
+		return nil
+	}
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = m.CondSigma
+	}
+	return s
+}
+
+func (m *ConvNet) mustCond(name string) {
+	if !m.Cond {
+		panic("convnet: " + name + " on a model without noise_conditional")
+	}
 }
 
 // Build32 is Build on a float32 graph: the parameter leaves alias the
@@ -344,15 +427,36 @@ func (m *ConvNet) Build32(g *autodiff.Graph32, x autodiff.Node) (e autodiff.Node
 	if len(m.p32) != len(m.params) {
 		panic("convnet: Build32 before Params32")
 	}
-	return buildOn(m, g, x, m.p32, m.invSigmas(nil), make([]autodiff.Node, 0, 2*len(m.convs)+2), "Build32")
+	return buildOn(m, g, x, m.p32, m.invSigmas(nil), m.levelRows(g.Shape(x)), nil, m.leaves(), "Build32")
 }
 
 // buildOn records the network on g with the parameters p (Params' layout),
 // appending the parameter leaves to params. With spectral_norm, inv holds
-// the weights' 1/σ (invSigmas), and each weight enters scaled by it.
-func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.Node, p []T, inv []float64, params []autodiff.Node, name string) (autodiff.Node, []autodiff.Node) {
-	if _, cols := g.Shape(x); cols != m.dim {
+// the weights' 1/σ (invSigmas), and each weight enters scaled by it. A
+// noise_conditional model takes row i at the level sig[i]; cb, grown as
+// needed, holds the columns ln σ and 1/σ it records as constants (it must
+// stay untouched while the graph is in use).
+func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.Node, p []T, inv, sig []float64, cb []T, params []autodiff.Node, name string) (autodiff.Node, []autodiff.Node) {
+	n, cols := g.Shape(x)
+	if cols != m.dim {
 		panic(fmt.Sprintf("convnet: %s: x has %d columns, the model's dim is %d", name, cols, m.dim))
+	}
+	var lnSig, invSig autodiff.Node // n×1 constants of a noise_conditional model
+	var smaps []autodiff.Node       // the σ maps' weight leaves, after the linear layer's in Params
+	if m.Cond {
+		if len(sig) != n {
+			panic(fmt.Sprintf("convnet: %s: %d noise levels for %d rows", name, len(sig), n))
+		}
+		if cap(cb) < 2*n {
+			cb = make([]T, 2*n)
+		}
+		for i, s := range sig {
+			if !(s > 0) || math.IsInf(s, 1) {
+				panic(fmt.Sprintf("convnet: %s: noise level %v of row %d is not > 0 and finite", name, s, i))
+			}
+			cb[i], cb[n+i] = T(math.Log(s)), T(1/s)
+		}
+		lnSig, invSig = g.Const(cb[:n], n, 1), g.Const(cb[n:2*n], n, 1)
 	}
 	h := x
 	for l, s := range m.convs {
@@ -363,7 +467,20 @@ func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.No
 		if inv != nil {
 			w = g.Scale(w, inv[l])
 		}
-		h = g.Act(g.Conv2D(h, w, b, s), m.adAct)
+		c := g.Conv2D(h, w, b, s)
+		if m.Cond {
+			// ln σ times the convolution of a constant image of ones with
+			// the layer's σ weights (OutC×1×K×K): what a constant input
+			// channel holding ln σ would add, edges included.
+			o, nw := m.soffs[l], s.OutC*s.K*s.K
+			ws := g.Input(p[o:o+nw], s.OutC, s.K*s.K)
+			smaps = append(smaps, ws)
+			one := s
+			one.InC = 1
+			mp := g.Conv2D(g.Const(ones[T](m)[:s.H*s.W], 1, s.H*s.W), ws, 0, one)
+			c = g.Add(c, g.MatMul(lnSig, mp))
+		}
+		h = g.Act(c, m.adAct)
 	}
 	o := m.offs[len(m.convs)]
 	w := g.Input(p[o:o+m.flat], m.flat, 1)
@@ -373,10 +490,23 @@ func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.No
 		w = g.Scale(w, inv[len(m.convs)])
 	}
 	h = g.Affine(h, w, b)
+	if m.Cond {
+		h = g.MulCol(h, invSig)
+		params = append(params, smaps...)
+	}
 	if q := m.Quadratic; q != 0 {
 		h = g.Add(h, g.Scale(g.SumRows(g.Square(x)), 0.5*q))
 	}
 	return h, params
+}
+
+// ones is the model's constant image of ones in the arithmetic T.
+func ones[T autodiff.Float](m *ConvNet) []T {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return any(m.ones32).([]T)
+	}
+	return any(m.ones64).([]T)
 }
 
 // powerIters is how many power iterations estimate each weight's largest
@@ -465,6 +595,9 @@ func (m *ConvNet) String() string {
 		fmt.Fprintf(&b, " → conv %d (%d×%d)", s.OutC, s.OutH(), s.OutW())
 	}
 	fmt.Fprintf(&b, " → linear %d→1", m.flat)
+	if m.Cond {
+		fmt.Fprintf(&b, ", noise-conditional (σ = %g)", m.CondSigma)
+	}
 	return b.String()
 }
 
@@ -480,6 +613,9 @@ func (m *ConvNet) Footprint(ctx registry.Context) registry.Footprint {
 	for _, oc := range m.Channels {
 		o := int64(max(oc, 0))
 		p = registry.AddBytes(p, registry.Bytes(o, c, k, k), o)
+		if m.Cond {
+			p = registry.AddBytes(p, registry.Bytes(o, k, k))
+		}
 		c = o
 	}
 	return registry.Footprint{
@@ -490,9 +626,10 @@ func (m *ConvNet) Footprint(ctx registry.Context) registry.Footprint {
 }
 
 var (
-	_ energies.Trainable   = (*ConvNet)(nil)
-	_ energies.Trainable32 = (*ConvNet)(nil)
-	_ energies.Smooth      = (*ConvNet)(nil)
-	_ registry.Provisioner = (*ConvNet)(nil)
-	_ registry.Footprinter = (*ConvNet)(nil)
+	_ energies.Trainable        = (*ConvNet)(nil)
+	_ energies.Trainable32      = (*ConvNet)(nil)
+	_ energies.Smooth           = (*ConvNet)(nil)
+	_ energies.NoiseConditional = (*ConvNet)(nil)
+	_ registry.Provisioner      = (*ConvNet)(nil)
+	_ registry.Footprinter      = (*ConvNet)(nil)
 )

@@ -1,6 +1,9 @@
 package convnet
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/simd"
@@ -24,6 +27,8 @@ type evalState[T autodiff.Float] struct {
 	x       []T             // float32: the chunk's images
 	params  []autodiff.Node // Build's leaves (reused)
 	inv     []float64       // spectral_norm: the weights' 1/σ and scratch
+	sig     []float64       // noise_conditional: the chunk's level, per row
+	cb      []T             // noise_conditional: buildOn's ln σ and 1/σ columns
 	in, out [1]autodiff.Node
 }
 
@@ -33,7 +38,7 @@ type evalState[T autodiff.Float] struct {
 func (m *ConvNet) Energy(e, x []float64) {
 	m.ready()
 	n := energies.CheckBatch(m.dim, e, nil, x)
-	m.run(e[:n], nil, x[:n*m.dim])
+	m.run(e[:n], nil, x[:n*m.dim], m.CondSigma)
 }
 
 // Gradient sets e[i] = E(x_i) and row i of grad to ∇ₓE(x_i): the network
@@ -45,10 +50,54 @@ func (m *ConvNet) Energy(e, x []float64) {
 func (m *ConvNet) Gradient(e, grad, x []float64) {
 	m.ready()
 	n := energies.CheckBatch(m.dim, e, grad, x)
-	m.run(e[:n], grad[:n*m.dim], x[:n*m.dim])
+	m.run(e[:n], grad[:n*m.dim], x[:n*m.dim], m.CondSigma)
 }
 
-func (m *ConvNet) run(e, grad, x []float64) {
+// NoiseConditional reports whether the model takes a noise level
+// (noise_conditional = true).
+func (m *ConvNet) NoiseConditional() bool { m.ready(); return m.Cond }
+
+// Sigma is the level at which Energy and Gradient evaluate a
+// noise_conditional model (the key sigma).
+func (m *ConvNet) Sigma() float64 { m.ready(); return m.CondSigma }
+
+// At returns x ↦ E(x, σ) of a noise_conditional model: Energy and Gradient
+// at the level sigma, on the current Params, as safe for concurrent calls
+// as the model's own. It panics on a model without noise_conditional or a
+// σ that is not > 0 and finite.
+func (m *ConvNet) At(sigma float64) energies.Energy {
+	m.ready()
+	m.mustCond("At")
+	if !(sigma > 0) || math.IsInf(sigma, 1) {
+		panic(fmt.Sprintf("convnet: At(%v): the level must be > 0 and finite", sigma))
+	}
+	return atLevel{m, sigma}
+}
+
+// atLevel is a noise_conditional ConvNet at one level σ.
+type atLevel struct {
+	m     *ConvNet
+	sigma float64
+}
+
+func (a atLevel) Dim() int { return a.m.dim }
+
+// Float32 reports whether the model computes in float32, as ConvNet's does.
+func (a atLevel) Float32() bool { return a.m.f32 }
+
+func (a atLevel) Energy(e, x []float64) {
+	n := energies.CheckBatch(a.m.dim, e, nil, x)
+	a.m.run(e[:n], nil, x[:n*a.m.dim], a.sigma)
+}
+
+func (a atLevel) Gradient(e, grad, x []float64) {
+	n := energies.CheckBatch(a.m.dim, e, grad, x)
+	a.m.run(e[:n], grad[:n*a.m.dim], x[:n*a.m.dim], a.sigma)
+}
+
+// run computes the energies (and, with grad, the gradients) of the rows of
+// x, at the level sigma when the model is noise_conditional.
+func (m *ConvNet) run(e, grad, x []float64, sigma float64) {
 	n, d := len(e), m.dim
 	if n == 0 {
 		return
@@ -71,7 +120,7 @@ func (m *ConvNet) run(e, grad, x []float64) {
 			}
 			xc := st.x[:r*d]
 			simd.ToFloat32(xc, x[i0*d:i1*d])
-			en, gv := chunk(m, st, st.p, xc, r, grad != nil)
+			en, gv := chunk(m, st, st.p, xc, r, sigma, grad != nil)
 			simd.ToFloat64(e[i0:i1], en)
 			if grad != nil {
 				simd.ToFloat64(grad[i0*d:i1*d], gv)
@@ -88,7 +137,7 @@ func (m *ConvNet) run(e, grad, x []float64) {
 	st.inv = m.invSigmas(st.inv[:cap(st.inv)])
 	for i0 := 0; i0 < n; i0 += chunkRows {
 		i1 := min(n, i0+chunkRows)
-		en, gv := chunk(m, st, m.params, x[i0*d:i1*d], i1-i0, grad != nil)
+		en, gv := chunk(m, st, m.params, x[i0*d:i1*d], i1-i0, sigma, grad != nil)
 		copy(e[i0:i1], en)
 		if grad != nil {
 			copy(grad[i0*d:i1*d], gv)
@@ -99,10 +148,10 @@ func (m *ConvNet) run(e, grad, x []float64) {
 }
 
 // chunk records the network for the r images xc on st's graph (reset
-// first) with the parameters p and returns the energies and, when
-// wantGrad, ∇ₓE: slices of the graph's storage, valid until its next
-// Reset.
-func chunk[T autodiff.Float](m *ConvNet, st *evalState[T], p, xc []T, r int, wantGrad bool) (en, gv []T) {
+// first) with the parameters p, at the level sigma when the model is
+// noise_conditional, and returns the energies and, when wantGrad, ∇ₓE:
+// slices of the graph's storage, valid until its next Reset.
+func chunk[T autodiff.Float](m *ConvNet, st *evalState[T], p, xc []T, r int, sigma float64, wantGrad bool) (en, gv []T) {
 	g := st.g
 	g.Reset()
 	if r >= parallelRows {
@@ -111,7 +160,17 @@ func chunk[T autodiff.Float](m *ConvNet, st *evalState[T], p, xc []T, r int, wan
 		g.SetWorkers(1)
 	}
 	xn := g.Input(xc, r, m.dim)
-	out, params := buildOn(m, g, xn, p, st.inv, st.params[:0], "Gradient")
+	var sig []float64
+	if m.Cond {
+		if cap(st.sig) < r {
+			st.sig, st.cb = make([]float64, chunkRows), make([]T, 2*chunkRows)
+		}
+		sig = st.sig[:r]
+		for i := range sig {
+			sig[i] = sigma
+		}
+	}
+	out, params := buildOn(m, g, xn, p, st.inv, sig, st.cb, st.params[:0], "Gradient")
 	st.params = params[:0]
 	if wantGrad {
 		st.in[0], st.out[0] = xn, out

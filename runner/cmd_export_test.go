@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goebm/ebm/checkpoint"
+	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/energies/mlp"
 	"github.com/goebm/ebm/fileio"
 )
@@ -159,6 +161,19 @@ func TestExportBadInput(t *testing.T) {
 		code, _, stderr := cli(t, c.args...)
 		assertUsageError(t, code, stderr, c.want...)
 	}
+	// A noise-conditional convnet has no nn.Sequential to export to.
+	cond := map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(6), int64(6)}, "channels": []any{int64(3)},
+		"noise_conditional": true, "sigma": 0.2}
+	ce, err := energies.FromTable(cond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	condCk := filepath.Join(dir, "cond.ebm")
+	if err := checkpoint.Write(condCk, &checkpoint.File{Energy: cond, Params: ce.(energies.Trainable).Params()}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := cli(t, "export", condCk)
+	assertUsageError(t, code, stderr, "cond.ebm", "noise_conditional")
 	// A config whose weights do not fit: file, table, key, tensor, shape.
 	m, _ := mlp.New(2, []int{8}, "silu", 1)
 	ts, meta := m.StateDict("")
@@ -167,6 +182,6 @@ func TestExportBadInput(t *testing.T) {
 	}
 	cfg := filepath.Join(dir, "bad.toml")
 	os.WriteFile(cfg, []byte(strings.Replace(tinyTrain, "quadratic = 0.5", "quadratic = 0.5\nweights = \"w8.safetensors\"", 1)), 0o644)
-	code, _, stderr := cli(t, "validate", cfg)
+	code, _, stderr = cli(t, "validate", cfg)
 	assertUsageError(t, code, stderr, "bad.toml", "[energy]", `key "weights"`, "w8.safetensors", `tensor "0.weight" has shape [8, 2], expected [16, 2]`)
 }

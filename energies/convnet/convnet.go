@@ -28,7 +28,20 @@
 // each convolution ℓ, its weight OutC×InC×K×K (row-major) then its bias
 // (OutC); then the linear layer's weight 1×F (F = the last channels ×
 // height × width of the last feature maps, in NCHW order) and its bias
-// (1). Exporting to a PyTorch state_dict is a matter of slicing.
+// (1). Exporting to a PyTorch state_dict is a matter of slicing. A
+// noise_conditional model appends, for each convolution, the weights of
+// its σ map (OutC×1×K×K, zero at initialization).
+//
+// # Noise conditioning
+//
+// With noise_conditional = true the energy is E(x, σ) = CNN(x; ln σ)/σ +
+// quadratic·½‖x‖²: before its activation, convolution ℓ adds ln σ times
+// the convolution of a constant image of ones with its σ weights (what an
+// extra input channel holding ln σ would add, edges included), and the
+// linear output is divided by σ, so that ∇ₓ of the network output has the
+// scale of the noise at every level (Song & Ermon 2020). Energy and
+// Gradient are at the level sigma; At(σ) and BuildAt give the other levels
+// (energies.NoiseConditional).
 //
 // # Spectral normalization
 //

@@ -57,17 +57,7 @@ func TestAnnealedSigmaLaw(t *testing.T) {
 				t.Fatalf("test setup: iteration %d is not equilibrated (E[y²] %.5f, stationary %.5f)", it, ey2[it], eq)
 			}
 		}
-		var sy, sy2, sy4 float64
-		for c := range chains {
-			y := res.Samples[c*draws+it] - mu
-			sy += y
-			sy2 += y * y
-			sy4 += y * y * y * y
-		}
-		n := float64(chains)
-		my, my2, my4 := sy/n, sy2/n, sy4/n
-		zm := (my - ey[it]) / math.Sqrt((my2-my*my)/n)
-		zv := (my2 - ey2[it]) / math.Sqrt((my4-my2*my2)/n)
+		my, my2, zm, zv := momentZ(res.Samples, chains, draws, it, mu, ey[it], ey2[it])
 		t.Logf("iteration %3d (level %d, α %.3f): E[y] %+.4f (exact %+.4f, z %+.2f), E[y²] %.4f (exact %.4f, z %+.2f)",
 			it, a.Level(it), alpha[a.Level(it)], my, ey[it], zm, my2, ey2[it], zv)
 		if !(math.Abs(zm) < 4) || !(math.Abs(zv) < 4) {
@@ -200,17 +190,7 @@ func TestAnnealedSigmaConditional(t *testing.T) {
 		if it != 4 && it != sp+1 && it != 2*sp+1 && it != draws-1 {
 			continue
 		}
-		var sy, sy2, sy4 float64
-		for c := range chains {
-			y := res.Samples[c*draws+it] - mu
-			sy += y
-			sy2 += y * y
-			sy4 += y * y * y * y
-		}
-		n := float64(chains)
-		my, my2, my4 := sy/n, sy2/n, sy4/n
-		zm := (my - m1) / math.Sqrt((my2-my*my)/n)
-		zv := (my2 - m2) / math.Sqrt((my4-my2*my2)/n)
+		my, my2, zm, zv := momentZ(res.Samples, chains, draws, it, mu, m1, m2)
 		t.Logf("iteration %3d (level %d, v %.3f): E[y] %+.4f (exact %+.4f, z %+.2f), E[y²] %.4f (exact %.4f, z %+.2f)",
 			it, l, v, my, m1, zm, my2, m2, zv)
 		if !(math.Abs(zm) < 4) || !(math.Abs(zv) < 4) {

@@ -60,17 +60,7 @@ func TestAnnealedLadderLaw(t *testing.T) {
 				t.Fatalf("test setup: iteration %d is not equilibrated (E[y²] %.5f, stationary %.5f)", it, ey2[it], eq)
 			}
 		}
-		var sy, sy2, sy4 float64
-		for c := range chains {
-			y := res.Samples[c*draws+it] - mu
-			sy += y
-			sy2 += y * y
-			sy4 += y * y * y * y
-		}
-		n := float64(chains)
-		my, my2, my4 := sy/n, sy2/n, sy4/n
-		zMeanV := (my - ey[it]) / math.Sqrt((my2-my*my)/n)
-		zVar := (my2 - ey2[it]) / math.Sqrt((my4-my2*my2)/n)
+		my, my2, zMeanV, zVar := momentZ(res.Samples, chains, draws, it, mu, ey[it], ey2[it])
 		t.Logf("iteration %3d (level %d, T = %.3f): E[y] %+.4f (exact %+.4f, z %+.2f), E[y²] %.4f (exact %.4f, z %+.2f)",
 			it, a.Level(it), temps[a.Level(it)], my, ey[it], zMeanV, my2, ey2[it], zVar)
 		if !(math.Abs(zMeanV) < 4) || !(math.Abs(zVar) < 4) {
@@ -225,4 +215,23 @@ func ExampleAnnealedLangevin_Temperatures() {
 	// Output:
 	// [16 8 4 2 1]
 	// warmup: 1000 level of iteration 450: 2
+}
+
+// momentZ takes iteration it of every chain of a 1-D run (samples in
+// (chain, draw) order, draws per chain) and returns the mean and second
+// moment over the chains of y = x − mu, and their z-scores against the
+// exact moments ey and ey2, with the iid standard errors of independent
+// chains.
+func momentZ(samples []float64, chains, draws, it int, mu, ey, ey2 float64) (my, my2, zm, zv float64) {
+	var sy, sy2, sy4 float64
+	for c := range chains {
+		y := samples[c*draws+it] - mu
+		sy += y
+		sy2 += y * y
+		sy4 += y * y * y * y
+	}
+	n := float64(chains)
+	my, my2 = sy/n, sy2/n
+	my4 := sy4 / n
+	return my, my2, (my - ey) / math.Sqrt((my2-my*my)/n), (my2 - ey2) / math.Sqrt((my4-my2*my2)/n)
 }

@@ -113,17 +113,7 @@ func TestConditionalBuildAt(t *testing.T) {
 		}
 	}
 	p := m.Params()
-	total := 0
-	for _, q := range params {
-		r, c := g.Shape(q)
-		if &g.Value(q)[0] != &p[total] {
-			t.Fatalf("leaf at %d does not alias Params", total)
-		}
-		total += r * c
-	}
-	if total != len(p) {
-		t.Fatalf("leaves cover %d of %d parameters", total, len(p))
-	}
+	leavesCoverParams(t, g, params, p)
 	flat := make([]float64, len(p))
 	g.Flatten(flat, g.Grad([]autodiff.Node{g.Sum(en)}, params, nil, false))
 	sum := func() float64 {
@@ -136,21 +126,7 @@ func TestConditionalBuildAt(t *testing.T) {
 		return s
 	}
 	maps := len(small(t, "float64", nil).Params())
-	for j := 0; j < len(p); j++ {
-		if j < maps && j%7 != 0 {
-			continue // every σ map weight, a seventh of the others
-		}
-		old, h := p[j], 1e-6
-		p[j] = old + h
-		up := sum()
-		p[j] = old - h
-		down := sum()
-		p[j] = old
-		fd := (up - down) / (2 * h)
-		if math.Abs(fd-flat[j]) > 1e-6*max(1, math.Abs(fd)) {
-			t.Errorf("∂/∂p[%d]: autodiff %v, central differences %v", j, flat[j], fd)
-		}
-	}
+	checkParamGrad(t, p, flat, sum, func(j int) bool { return j >= maps || j%7 == 0 }) // every σ map weight, a seventh of the others
 
 	g2 := autodiff.New()
 	own, _ := m.Build(g2, g2.Input(x, n, d))

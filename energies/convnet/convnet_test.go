@@ -144,6 +144,17 @@ func TestBuild(t *testing.T) {
 		}
 	}
 	p := m.Params()
+	leavesCoverParams(t, g, params, p)
+	grads := g.Grad([]autodiff.Node{g.Sum(en)}, params, nil, false)
+	flat := make([]float64, len(p))
+	g.Flatten(flat, grads)
+	checkParamGrad(t, p, flat, func() float64 { return energySum(m, x, n) }, func(j int) bool { return j%7 == 0 })
+}
+
+// leavesCoverParams fails t unless the parameter leaves alias consecutive
+// segments of p, in order, covering it exactly.
+func leavesCoverParams(t *testing.T, g *autodiff.Graph, params []autodiff.Node, p []float64) {
+	t.Helper()
 	total := 0
 	for _, q := range params {
 		r, c := g.Shape(q)
@@ -155,16 +166,22 @@ func TestBuild(t *testing.T) {
 	if total != len(p) {
 		t.Fatalf("leaves cover %d of %d parameters", total, len(p))
 	}
-	grads := g.Grad([]autodiff.Node{g.Sum(en)}, params, nil, false)
-	flat := make([]float64, len(p))
-	g.Flatten(flat, grads)
-	sum := func() float64 { return energySum(m, x, n) }
-	for j := 0; j < len(p); j += 7 {
+}
+
+// checkParamGrad compares the gradient flat of f with respect to the
+// parameters p with central differences (step 1e-6, tolerance 1e-6
+// relative) at every index j that pick selects.
+func checkParamGrad(t *testing.T, p, flat []float64, f func() float64, pick func(j int) bool) {
+	t.Helper()
+	for j := range p {
+		if !pick(j) {
+			continue
+		}
 		old, h := p[j], 1e-6
 		p[j] = old + h
-		up := sum()
+		up := f()
 		p[j] = old - h
-		down := sum()
+		down := f()
 		p[j] = old
 		fd := (up - down) / (2 * h)
 		if math.Abs(fd-flat[j]) > 1e-6*max(1, math.Abs(fd)) {

@@ -60,6 +60,10 @@ func DenoisingLoss(ctx context.Context, e energies.Energy, x, sigmas []float64, 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	at := make([]energies.Energy, len(sigmas)) // the energy at each level (itself unless noise-conditional)
+	for k, s := range sigmas {
+		at[k] = energies.AtSigma(e, s)
+	}
 	var next atomic.Int64
 	errs := make([]error, nb)
 	var wg sync.WaitGroup
@@ -86,7 +90,7 @@ func DenoisingLoss(ctx context.Context, e energies.Energy, x, sigmas []float64, 
 					for j, v := range x[lo*d : hi*d] {
 						xt[j] = v + sigma*z[j]
 					}
-					energies.AtSigma(e, sigma).Gradient(en[:m], g[:m*d], xt[:m*d])
+					at[k].Gradient(en[:m], g[:m*d], xt[:m*d])
 					for i := range m {
 						s := 0.0
 						for j := i * d; j < (i+1)*d; j++ {

@@ -381,7 +381,7 @@ func (m *ConvNet) Params32() []float32 {
 // unless x has Dim columns. Safe for concurrent calls.
 func (m *ConvNet) Build(g *autodiff.Graph, x autodiff.Node) (e autodiff.Node, params []autodiff.Node) {
 	m.ready()
-	return buildOn(m, g, x, m.params, m.invSigmas(nil), m.levelRows(g.Shape(x)), nil, m.leaves(), "Build")
+	return buildOn(m, g, x, m.params, m.invSigmas(nil), nil, m.CondSigma, nil, m.leaves(), "Build")
 }
 
 // BuildAt is Build with row i of x at the noise level sigma[i] (a
@@ -390,7 +390,7 @@ func (m *ConvNet) Build(g *autodiff.Graph, x autodiff.Node) (e autodiff.Node, pa
 func (m *ConvNet) BuildAt(g *autodiff.Graph, x autodiff.Node, sigma []float64) (e autodiff.Node, params []autodiff.Node) {
 	m.ready()
 	m.mustCond("BuildAt")
-	return buildOn(m, g, x, m.params, m.invSigmas(nil), sigma, nil, m.leaves(), "BuildAt")
+	return buildOn(m, g, x, m.params, m.invSigmas(nil), sigma, 0, nil, m.leaves(), "BuildAt")
 }
 
 // BuildAt32 is BuildAt on a float32 graph, with the parameter leaves of
@@ -401,7 +401,7 @@ func (m *ConvNet) BuildAt32(g *autodiff.Graph32, x autodiff.Node, sigma []float6
 	if len(m.p32) != len(m.params) {
 		panic("convnet: BuildAt32 before Params32")
 	}
-	return buildOn(m, g, x, m.p32, m.invSigmas(nil), sigma, nil, m.leaves(), "BuildAt32")
+	return buildOn(m, g, x, m.p32, m.invSigmas(nil), sigma, 0, nil, m.leaves(), "BuildAt32")
 }
 
 // leaves is room for the parameter leaves of one recording.
@@ -411,19 +411,6 @@ func (m *ConvNet) leaves() []autodiff.Node {
 		n += len(m.convs)
 	}
 	return make([]autodiff.Node, 0, n)
-}
-
-// levelRows is, for a noise_conditional model, the level sigma for each of
-// n rows (a fresh slice); nil otherwise.
-func (m *ConvNet) levelRows(n, _ int) []float64 {
-	if !m.Cond {
-		return nil
-	}
-	s := make([]float64, n)
-	for i := range s {
-		s[i] = m.CondSigma
-	}
-	return s
 }
 
 func (m *ConvNet) mustCond(name string) {
@@ -440,16 +427,17 @@ func (m *ConvNet) Build32(g *autodiff.Graph32, x autodiff.Node) (e autodiff.Node
 	if len(m.p32) != len(m.params) {
 		panic("convnet: Build32 before Params32")
 	}
-	return buildOn(m, g, x, m.p32, m.invSigmas(nil), m.levelRows(g.Shape(x)), nil, m.leaves(), "Build32")
+	return buildOn(m, g, x, m.p32, m.invSigmas(nil), nil, m.CondSigma, nil, m.leaves(), "Build32")
 }
 
 // buildOn records the network on g with the parameters p (Params' layout),
 // appending the parameter leaves to params. With spectral_norm, inv holds
 // the weights' 1/σ (invSigmas), and each weight enters scaled by it. A
-// noise_conditional model takes row i at the level sig[i]; cb, grown as
-// needed, holds the columns ln σ and 1/σ it records as constants (it must
-// stay untouched while the graph is in use).
-func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.Node, p []T, inv, sig []float64, cb []T, params []autodiff.Node, name string) (autodiff.Node, []autodiff.Node) {
+// noise_conditional model takes row i at the level sig[i], or every row at
+// the level level when sig is nil; cb, grown as needed, holds the columns
+// ln σ and 1/σ it records as constants (it must stay untouched while the
+// graph is in use).
+func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.Node, p []T, inv, sig []float64, level float64, cb []T, params []autodiff.Node, name string) (autodiff.Node, []autodiff.Node) {
 	n, cols := g.Shape(x)
 	if cols != m.dim {
 		panic(fmt.Sprintf("convnet: %s: x has %d columns, the model's dim is %d", name, cols, m.dim))
@@ -457,13 +445,17 @@ func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.No
 	var lnSig, invSig autodiff.Node // n×1 constants of a noise_conditional model
 	var smaps []autodiff.Node       // the σ maps' weight leaves, after the linear layer's in Params
 	if m.Cond {
-		if len(sig) != n {
+		if sig != nil && len(sig) != n {
 			panic(fmt.Sprintf("convnet: %s: %d noise levels for %d rows", name, len(sig), n))
 		}
 		if cap(cb) < 2*n {
 			cb = make([]T, 2*n)
 		}
-		for i, s := range sig {
+		for i := range n {
+			s := level
+			if sig != nil {
+				s = sig[i]
+			}
 			if !(s > 0) || math.IsInf(s, 1) {
 				panic(fmt.Sprintf("convnet: %s: noise level %v of row %d is not > 0 and finite", name, s, i))
 			}

@@ -27,7 +27,6 @@ type evalState[T autodiff.Float] struct {
 	x       []T             // float32: the chunk's images
 	params  []autodiff.Node // Build's leaves (reused)
 	inv     []float64       // spectral_norm: the weights' 1/σ and scratch
-	sig     []float64       // noise_conditional: the chunk's level, per row
 	cb      []T             // noise_conditional: buildOn's ln σ and 1/σ columns
 	in, out [1]autodiff.Node
 }
@@ -160,17 +159,10 @@ func chunk[T autodiff.Float](m *ConvNet, st *evalState[T], p, xc []T, r int, sig
 		g.SetWorkers(1)
 	}
 	xn := g.Input(xc, r, m.dim)
-	var sig []float64
-	if m.Cond {
-		if cap(st.sig) < r {
-			st.sig, st.cb = make([]float64, chunkRows), make([]T, 2*chunkRows)
-		}
-		sig = st.sig[:r]
-		for i := range sig {
-			sig[i] = sigma
-		}
+	if m.Cond && cap(st.cb) < 2*r {
+		st.cb = make([]T, 2*chunkRows)
 	}
-	out, params := buildOn(m, g, xn, p, st.inv, sig, st.cb, st.params[:0], "Gradient")
+	out, params := buildOn(m, g, xn, p, st.inv, nil, sigma, st.cb, st.params[:0], "Gradient")
 	st.params = params[:0]
 	if wantGrad {
 		st.in[0], st.out[0] = xn, out

@@ -394,16 +394,17 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 			t := &k.tree[i]
 			nd := &t.stack[t.top]
 			np, nx, ng := nd.pBeg[:len(p)], nd.x[:len(p)], nd.g[:len(p)]
-			sum, z := 0.0, 0.0
+			sum, zx, zg := 0.0, 0.0, 0.0
 			for j := range p {
 				v := p[j] + float64(nh*g[j])
 				p[j] = v
 				np[j] = v
 				nx[j], ng[j] = x[j], g[j]
 				sum += m[j] * v * v
-				z += x[j] * 0
-				z += g[j] * 0
+				zx += x[j] * 0 // NaN unless every x[j] is finite
+				zg += g[j] * 0
 			}
+			z := zx + zg
 			h := eb[s] + 0.5*sum
 			if math.IsNaN(h) {
 				h = math.Inf(1)

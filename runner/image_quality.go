@@ -138,6 +138,6 @@ func (r *trainRun) judgeSamples(ev *evalFile, x, xd []float64) {
 // samples judged ("samples", "denoised samples").
 func reportQuality(w io.Writer, q *imageQuality, what string) {
 	s := q.Samples
-	fmt.Fprintf(w, "  classifier (held-out accuracy %.3f): %.0f%% of %d %s called confidently, %d of %d classes found; Fréchet distance %.3g (real images: %.3g); %.0f%% stray beyond the data's range\n",
-		q.Classifier.Accuracy, 100*s.Confident, s.N, what, s.ClassesFound, q.Classes, q.Frechet, q.FrechetFloor, 100*q.OffRange)
+	fmt.Fprintf(w, "  classifier (held-out accuracy %.3f): %.0f%% of %d %s called confidently (real images: %.0f%%), %d of %d classes found; Fréchet distance %.3g (real images: %.3g); %.0f%% stray beyond the data's range\n",
+		q.Classifier.Accuracy, 100*s.Confident, s.N, what, 100*q.Reference.Confident, s.ClassesFound, q.Classes, q.Frechet, q.FrechetFloor, 100*q.OffRange)
 }

@@ -15,7 +15,7 @@ import (
 func TestLeaky32(t *testing.T) {
 	defer func(name string) { _ = Use(name) }(Chosen())
 	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
-		math.Float32frombits(0x7fc00001), math.Float32frombits(0xffc00123), math.Float32frombits(0x7f800001),
+		math.Float32frombits(0x7fc00001), math.Float32frombits(0xffc00123), math.Float32frombits(0x7f800001), math.Float32frombits(0xff800001),
 		math.Float32frombits(1), math.Float32frombits(0x80000001), 1, -1, math.MaxFloat32, -math.MaxFloat32}
 	r := rand.New(rand.NewPCG(7, 8))
 	const a = float32(0.2)

@@ -179,20 +179,29 @@ func runWarnings(s runSummary, maxDepth int) []string {
 			"energy distribution poorly, which suggests heavy tails: reparametrise the energy if you can.",
 			nLow, len(s.EBFMI), warnEBFMI, strings.Join(lowB, ", ")))
 	}
-	dims := func(v []number, bad func(float64) bool) string {
+	// dims lists the dimensions whose value is bad, each with its value in
+	// the format f, as "dim 0 (1.0213)" or "3 of 10 dims: 0 (1.0213), …".
+	dims := func(v []number, f string, bad func(float64) bool) string {
 		var ds []string
 		for j, x := range v {
 			if bad(float64(x)) {
-				ds = append(ds, strconv.Itoa(j))
+				ds = append(ds, fmt.Sprintf("%d ("+f+")", j, float64(x)))
 			}
 		}
-		if len(ds) > 8 {
-			ds = append(ds[:8], fmt.Sprintf("… (%d in all)", len(ds)))
+		switch {
+		case len(ds) == 0:
+			return ""
+		case len(v) == 1:
+			return "dim " + ds[0]
 		}
-		return strings.Join(ds, ", ")
+		n := len(ds)
+		if n > 8 {
+			ds = append(ds[:8], "…")
+		}
+		return fmt.Sprintf("%d of %d dims: %s", n, len(v), strings.Join(ds, ", "))
 	}
-	if d := dims(s.RHat, func(x float64) bool { return x > warnRHat }); d != "" {
-		w = append(w, fmt.Sprintf("dimensions with split R-hat above %.2f: %s. The chains have not mixed: the estimates are "+
+	if d := dims(s.RHat, "%.4f", func(x float64) bool { return x > warnRHat }); d != "" {
+		w = append(w, fmt.Sprintf("split R-hat above %.2f in %s. The chains have not mixed: the estimates are "+
 			"unreliable. Run longer (more warmup and draws), or use a sampler that crosses between modes (pt).", warnRHat, d))
 	}
 	low := float64(warnESSPerChain * s.Chains)
@@ -200,8 +209,8 @@ func runWarnings(s runSummary, maxDepth int) []string {
 		name string
 		v    []number
 	}{{"bulk", s.ESSBulk}, {"tail", s.ESSTail}} {
-		if d := dims(e.v, func(x float64) bool { return x < low }); d != "" {
-			w = append(w, fmt.Sprintf("dimensions with %s ESS below %d per chain (%g for %d chains): %s. The %s estimates "+
+		if d := dims(e.v, "%.0f", func(x float64) bool { return x < low }); d != "" {
+			w = append(w, fmt.Sprintf("%s ESS below %d per chain (%g for %d chains) in %s. The %s estimates "+
 				"(%s) are unreliable: run more draws.", e.name, warnESSPerChain, low, s.Chains, d,
 				map[string]string{"bulk": "mean and median", "tail": "5 % and 95 % quantile"}[e.name],
 				map[string]string{"bulk": "mean, std, q50", "tail": "q5, q95"}[e.name]))

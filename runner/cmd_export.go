@@ -93,6 +93,9 @@ func cmdExport(ctx context.Context, e *env, fs *flag.FlagSet, pos []string) erro
 	if energies.Conditional(tr) != nil {
 		return fmt.Errorf("ebmrun export: %s holds a noise_conditional %q model, which has no PyTorch nn.Sequential counterpart; export writes unconditional mlp and convnet models only", ck, typ)
 	}
+	if h, ok := tr.(interface{ Denoiser() bool }); ok && h.Denoiser() {
+		return fmt.Errorf("ebmrun export: %s holds a convnet with head = \"denoiser\", which has no PyTorch nn.Sequential counterpart; export writes convnets with the linear head only", ck)
+	}
 	sd, ok := tr.(stateDicter)
 	if !ok {
 		return fmt.Errorf("ebmrun export: %s holds a %q energy; export writes mlp and convnet models only", ck, typ)

@@ -174,6 +174,19 @@ func TestExportBadInput(t *testing.T) {
 	}
 	code, _, stderr := cli(t, "export", condCk)
 	assertUsageError(t, code, stderr, "cond.ebm", "noise_conditional")
+	// Nor does a denoiser head.
+	den := map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(6), int64(6)}, "channels": []any{int64(3)},
+		"head": "denoiser"}
+	de, err := energies.FromTable(den)
+	if err != nil {
+		t.Fatal(err)
+	}
+	denCk := filepath.Join(dir, "den.ebm")
+	if err := checkpoint.Write(denCk, &checkpoint.File{Energy: den, Params: de.(energies.Trainable).Params()}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = cli(t, "export", denCk)
+	assertUsageError(t, code, stderr, "den.ebm", `head = "denoiser"`)
 	// A config whose weights do not fit: file, table, key, tensor, shape.
 	m, _ := mlp.New(2, []int{8}, "silu", 1)
 	ts, meta := m.StateDict("")

@@ -32,13 +32,26 @@
 // noise_conditional model appends, for each convolution, the weights of
 // its σ map (OutC×1×K×K, zero at initialization).
 //
+// With head = "denoiser" no linear layer follows: a decoder D mirrors the
+// convolutions with transposed ones (the last convolution's first, each
+// with the geometry of the convolution it mirrors and a bias per output
+// value), and E(x) = ½‖x − D(x)‖² + quadratic·½‖x‖² (Salimans & Ho 2021,
+// "Should EBMs model the energy or the score?"): −∇E is (D(x) − x)
+// corrected by D's Jacobian, so D learns to denoise. The output of every
+// transposed convolution but the last is summed with the encoder's
+// activation of the same shape (the input of the convolution it mirrors,
+// U-Net skips) and goes through the activation. Its parameters take the
+// linear layer's place in Params: for each transposed convolution, in
+// build order, its weight OutC×InC×K×K (the mirrored convolution's shape)
+// and its bias (InC×H×W, that convolution's input).
+//
 // # Noise conditioning
 //
 // With noise_conditional = true the energy is E(x, σ) = CNN(x; ln σ)/σ +
 // quadratic·½‖x‖²: before its activation, convolution ℓ adds ln σ times
 // the convolution of a constant image of ones with its σ weights (what an
 // extra input channel holding ln σ would add, edges included), and the
-// linear output is divided by σ, so that ∇ₓ of the network output has the
+// linear output is divided by σ (a denoiser's ½‖x − D(x)‖² by σ²), so that ∇ₓ of the network output has the
 // scale of the noise at every level (Song & Ermon 2020). Energy and
 // Gradient are at the level sigma; At(σ) and BuildAt give the other levels
 // (energies.NoiseConditional).
@@ -81,7 +94,7 @@ func init() {
 
 // defaults returns a ConvNet with every key at its default.
 func defaults() *ConvNet {
-	return &ConvNet{Channels: []int{32, 64, 64}, Kernel: 3, Stride: 2, Act: "silu", InitScheme: "fan_in", DType: "float64"}
+	return &ConvNet{Channels: []int{32, 64, 64}, Kernel: 3, Stride: 2, Act: "silu", InitScheme: "fan_in", DType: "float64", Head: "linear"}
 }
 
 // ConvNet is the energy E(x) = CNN(x) + quadratic·½‖x‖² of a convolutional
@@ -102,14 +115,16 @@ type ConvNet struct {
 	DType      string  `toml:"dtype" doc:"arithmetic of the network: float64 (the default) or float32 (the parameters, points, energies and gradients the rest of ebm sees stay float64)"`
 	Quadratic  float64 `toml:"quadratic" doc:"adds quadratic·½‖x‖² to E, >= 0; a positive value keeps exp(−E) normalizable"`
 	Spectral   bool    `toml:"spectral_norm" doc:"divides every weight (a convolution's as an OutC×(InC·kernel²) matrix, as PyTorch's spectral_norm, and the linear layer's) by its largest singular value, estimated by power iterations from a fixed start on the current weights at every call; the estimate is a constant for the gradients (unlike PyTorch, which differentiates through it)"`
+	Head       string  `toml:"head" doc:"what follows the convolutions: linear (the default: a linear layer to one output, the energy) or denoiser (Salimans & Ho 2021: E(x) = ½‖x − D(x)‖², D a decoder that mirrors the convolutions with transposed ones, each with a bias per output value and, but the last, the activation, its input summed with the encoder's feature map of the same shape (U-Net skips); divided by σ² with noise_conditional); denoiser takes neither spectral_norm nor weights"`
 	Cond       bool    `toml:"noise_conditional" doc:"conditions the network on a noise level σ, E(x, σ) = CNN(x; ln σ)/σ + quadratic·½‖x‖²: every convolution adds ln σ times its own learned map (a convolution of a constant image, as a σ input channel would) before its activation, and the output is divided by σ (Song & Ermon 2020); the msdsm objective trains every level, annealed_langevin_sigma samples each level at its own σ; Energy and Gradient evaluate it at sigma"`
 	CondSigma  float64 `toml:"sigma" doc:"with noise_conditional, the level σ at which Energy and Gradient evaluate E(x, σ) (AIS, other samplers, the Tweedie step): the data's own model, the msdsm objective's sigma_min; > 0 and required with noise_conditional, unset without"`
 	Weights    string  `toml:"weights" doc:"initial weights from a file, .safetensors or .npz, holding the state_dict of the PyTorch nn.Sequential of the same architecture (0.weight of shape [channels[0], c, kernel, kernel], 0.bias, 2.weight …, then the Linear's weight [1, F] and bias; what ebmrun export writes); replaces the seeded initialization; with spectral_norm they are the raw weights, divided by their σ at every call; a relative path is resolved against the config file's directory; \"\" (the default) draws the weights from seed"`
 
 	convs  []autodiff.ConvShape // the convolutions' geometry
 	flat   int                  // inputs of the linear layer
+	deconv []int                // head = "denoiser": deconv[ℓ] = start of the transposed convolution mirroring convolution ℓ in params
 	dim    int                  // c·h·w
-	offs   []int                // offs[ℓ] = start of layer ℓ's weight in params (len(convs)+1 layers), offs[last+1] = end of the linear layer's bias
+	offs   []int                // offs[ℓ] = start of layer ℓ's weight in params (len(convs)+1 layers: the last is the head), offs[last+1] = its end
 	soffs  []int                // noise_conditional: soffs[ℓ] = start of convolution ℓ's σ map weight (OutC×K²), soffs[len(convs)] = len(params)
 	ones64 []float64            // noise_conditional: a constant image of ones, the largest layer input's height × width
 	ones32 []float32
@@ -138,7 +153,7 @@ func New(inShape, channels []int, activation string, seed uint64) (*ConvNet, err
 
 // Description is the one-line summary shown by `ebmrun list`.
 func (m *ConvNet) Description() string {
-	return "learnable convolutional network on images E(x) = CNN(x) + quadratic·½‖x‖², convolutions then one linear output unit"
+	return "learnable convolutional network on images E(x) = CNN(x) + quadratic·½‖x‖², convolutions then one linear output unit (or a U-Net denoiser head, E = ½‖x − D(x)‖²)"
 }
 
 // Example sets the required image shape so the sample config is valid.
@@ -224,6 +239,18 @@ func (m *ConvNet) Validate() error {
 	if !(m.Quadratic >= 0) || math.IsInf(m.Quadratic, 1) {
 		return fmt.Errorf("key %q: must be finite and >= 0, got %v", "quadratic", m.Quadratic)
 	}
+	switch m.Head {
+	case "linear":
+	case "denoiser":
+		if m.Spectral {
+			return fmt.Errorf("key %q: normalizes the convolutions and the linear layer; head = \"denoiser\" has transposed convolutions instead, which it does not cover", "spectral_norm")
+		}
+		if m.Weights != "" {
+			return fmt.Errorf("key %q: a head = \"denoiser\" convnet has no PyTorch nn.Sequential counterpart to load weights from", "weights")
+		}
+	default:
+		return fmt.Errorf("key %q: unknown head %q; known: linear, denoiser", "head", m.Head)
+	}
 	if m.Cond {
 		if !(m.CondSigma > 0) || math.IsInf(m.CondSigma, 1) {
 			return fmt.Errorf("key %q: with noise_conditional = true it must be > 0 and finite (the msdsm objective's sigma_min), got %v", "sigma", m.CondSigma)
@@ -249,6 +276,17 @@ func (m *ConvNet) Validate() error {
 	flat := c * h * w
 	n := len(convs)
 	offs[n+1] = offs[n] + flat + 1
+	var deconv []int
+	if m.Head == "denoiser" { // in build order: the mirror of the last convolution first
+		deconv = make([]int, n)
+		o := offs[n]
+		for l := n - 1; l >= 0; l-- {
+			s := convs[l]
+			deconv[l] = o
+			o += s.OutC*s.KernelSize() + s.InC*s.H*s.W
+		}
+		offs[n+1] = o
+	}
 	soffs := make([]int, n+1)
 	soffs[0] = offs[n+1]
 	hw := 0
@@ -262,7 +300,7 @@ func (m *ConvNet) Validate() error {
 	if soffs[n] > 1<<31 {
 		return fmt.Errorf("key %q: %d parameters is too many", "channels", soffs[n])
 	}
-	m.convs, m.flat, m.offs, m.soffs, m.adAct = convs, flat, offs, soffs, adAct
+	m.convs, m.flat, m.offs, m.soffs, m.adAct, m.deconv = convs, flat, offs, soffs, adAct, deconv
 	m.dim = prod(m.InShape)
 	m.params = make([]float64, soffs[n])
 	m.ones64, m.ones32 = nil, nil
@@ -309,7 +347,13 @@ func (m *ConvNet) layerStrides() []int {
 // model starts as the unconditional network divided by σ.
 func (m *ConvNet) initParams() {
 	clear(m.params[m.soffs[0]:])
+	if m.deconv != nil {
+		m.initDecoder()
+	}
 	for l := 0; l+1 < len(m.offs); l++ {
+		if l == len(m.convs) && m.deconv != nil {
+			break
+		}
 		fanIn := m.flat
 		nw := m.flat
 		if l < len(m.convs) {
@@ -331,6 +375,25 @@ func (m *ConvNet) initParams() {
 		for i := range m.params[m.offs[l]:m.offs[l+1]] {
 			m.params[m.offs[l]+i] = bound * (2*s.Float64() - 1)
 		}
+	}
+}
+
+// initDecoder draws the denoiser's transposed convolutions, in build
+// order j = 0, 1, … (the mirror of convolution L−1−j), each from its own
+// stream rng.New(Seed, L+1+j): weights uniform on ±1/√(OutC·K·K) (the
+// inputs, channels × kernel, of the transposed convolution), biases 0.
+func (m *ConvNet) initDecoder() {
+	n := len(m.convs)
+	for j := range n {
+		l := n - 1 - j
+		c := m.convs[l]
+		st := rng.New(m.Seed, uint64(n+1+j))
+		o, nw := m.deconv[l], c.OutC*c.KernelSize()
+		bound := 1 / math.Sqrt(float64(c.OutC*c.K*c.K))
+		for i := range nw {
+			m.params[o+i] = bound * (2*st.Float64() - 1)
+		}
+		clear(m.params[o+nw : o+nw+c.InC*c.H*c.W])
 	}
 }
 
@@ -464,6 +527,7 @@ func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.No
 		lnSig, invSig = g.Const(cb[:n], n, 1), g.Const(cb[n:2*n], n, 1)
 	}
 	h := x
+	var feats []autodiff.Node // the activations, for a denoiser's skips
 	for l, s := range m.convs {
 		o, nw := m.offs[l], s.OutC*s.KernelSize()
 		w := g.Input(p[o:o+nw], s.OutC, s.KernelSize())
@@ -486,6 +550,10 @@ func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.No
 			c = g.Add(c, g.MatMul(lnSig, mp))
 		}
 		h = g.Act(c, m.adAct)
+		feats = append(feats, h)
+	}
+	if m.deconv != nil {
+		return buildDecoder(m, g, x, h, feats, p, invSig, smaps, params)
 	}
 	o := m.offs[len(m.convs)]
 	w := g.Input(p[o:o+m.flat], m.flat, 1)
@@ -503,6 +571,33 @@ func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.No
 		h = g.Add(h, g.Scale(g.SumRows(g.Square(x)), 0.5*q))
 	}
 	return h, params
+}
+
+// buildDecoder records a denoiser's head on the encoder's output h and its
+// feature maps feats (see the head key): D(x) by the transposed
+// convolutions, then E = ½‖x − D(x)‖², divided by σ² (invSig twice) for
+// a noise_conditional model, plus the quadratic term.
+func buildDecoder[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x, h autodiff.Node, feats []autodiff.Node, p []T, invSig autodiff.Node, smaps, params []autodiff.Node) (autodiff.Node, []autodiff.Node) {
+	for l := len(m.convs) - 1; l >= 0; l-- {
+		s := m.convs[l]
+		o, nw := m.deconv[l], s.OutC*s.KernelSize()
+		w := g.Input(p[o:o+nw], s.OutC, s.KernelSize())
+		b := g.Input(p[o+nw:o+nw+s.InC*s.H*s.W], 1, s.InC*s.H*s.W)
+		params = append(params, w, b)
+		h = g.AddBias(g.ConvTranspose2D(h, w, s), b)
+		if l > 0 {
+			h = g.Act(g.Add(h, feats[l-1]), m.adAct)
+		}
+	}
+	e := g.Scale(g.SumRows(g.Square(g.Sub(x, h))), 0.5)
+	if m.Cond {
+		e = g.MulCol(g.MulCol(e, invSig), invSig)
+		params = append(params, smaps...)
+	}
+	if q := m.Quadratic; q != 0 {
+		e = g.Add(e, g.Scale(g.SumRows(g.Square(x)), 0.5*q))
+	}
+	return e, params
 }
 
 // ones is the model's constant image of ones in the arithmetic T.
@@ -599,7 +694,15 @@ func (m *ConvNet) String() string {
 	for _, s := range m.convs {
 		fmt.Fprintf(&b, " → conv %d (%d×%d)", s.OutC, s.OutH(), s.OutW())
 	}
-	fmt.Fprintf(&b, " → linear %d→1", m.flat)
+	if m.deconv != nil {
+		for l := len(m.convs) - 1; l >= 0; l-- {
+			s := m.convs[l]
+			fmt.Fprintf(&b, " → deconv %d (%d×%d)", s.InC, s.H, s.W)
+		}
+		b.WriteString(", E = ½‖x − D(x)‖²")
+	} else {
+		fmt.Fprintf(&b, " → linear %d→1", m.flat)
+	}
 	if m.Cond {
 		fmt.Fprintf(&b, ", noise-conditional (σ = %g)", m.CondSigma)
 	}
@@ -621,6 +724,9 @@ func (m *ConvNet) Footprint(ctx registry.Context) registry.Footprint {
 		if m.Cond {
 			p = registry.AddBytes(p, registry.Bytes(o, k, k))
 		}
+		if m.Head == "denoiser" { // its mirror's weights (biases, like the linear layer, left out)
+			p = registry.AddBytes(p, registry.Bytes(o, c, k, k))
+		}
 		c = o
 	}
 	return registry.Footprint{
@@ -638,3 +744,7 @@ var (
 	_ registry.Provisioner      = (*ConvNet)(nil)
 	_ registry.Footprinter      = (*ConvNet)(nil)
 )
+
+// Denoiser reports whether the model has head = "denoiser" (no PyTorch
+// nn.Sequential counterpart: ebmrun export refuses it).
+func (m *ConvNet) Denoiser() bool { return m.Head == "denoiser" }

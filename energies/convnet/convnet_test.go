@@ -130,8 +130,14 @@ func TestChunking(t *testing.T) {
 // order, and the parameter gradient of Σ E through Build matches central
 // differences.
 func TestBuild(t *testing.T) {
-	m := small(t, "float64", nil)
-	const n = 5
+	checkBuild(t, small(t, "float64", nil), 5, 7)
+}
+
+// checkBuild records m on n points: Build's energies must equal Energy's,
+// its leaves cover Params in order, and the parameter gradient through it
+// match central differences at every every-th parameter.
+func checkBuild(t *testing.T, m *convnet.ConvNet, n, every int) {
+	t.Helper()
 	d := m.Dim()
 	x := points(n, d, 4)
 	want := make([]float64, n)
@@ -148,7 +154,7 @@ func TestBuild(t *testing.T) {
 	grads := g.Grad([]autodiff.Node{g.Sum(en)}, params, nil, false)
 	flat := make([]float64, len(p))
 	g.Flatten(flat, grads)
-	checkParamGrad(t, p, flat, func() float64 { return energySum(m, x, n) }, func(j int) bool { return j%7 == 0 })
+	checkParamGrad(t, p, flat, func() float64 { return energySum(m, x, n) }, func(j int) bool { return j%every == 0 })
 }
 
 // leavesCoverParams fails t unless the parameter leaves alias consecutive

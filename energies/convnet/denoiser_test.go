@@ -1,10 +1,10 @@
 package convnet_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/energies/convnet"
 	"github.com/goebm/ebm/energies/energytest"
@@ -79,24 +79,7 @@ func TestDenoiserConformance(t *testing.T) {
 // differences, for the plain and the noise-conditional denoiser.
 func TestDenoiserBuild(t *testing.T) {
 	for _, extra := range []map[string]any{nil, {"noise_conditional": true, "sigma": 0.3}} {
-		m := denoiser(t, "float64", extra)
-		const n = 3
-		d := m.Dim()
-		x := points(n, d, 4)
-		want := make([]float64, n)
-		m.Energy(want, x)
-		g := autodiff.New()
-		en, params := m.Build(g, g.Input(x, n, d))
-		for i, v := range g.Value(en) {
-			if relErr(v, want[i]) > 1e-12 {
-				t.Errorf("%v: row %d: Build %v, Energy %v", extra, i, v, want[i])
-			}
-		}
-		p := m.Params()
-		leavesCoverParams(t, g, params, p)
-		flat := make([]float64, len(p))
-		g.Flatten(flat, g.Grad([]autodiff.Node{g.Sum(en)}, params, nil, false))
-		checkParamGrad(t, p, flat, func() float64 { return energySum(m, x, n) }, func(j int) bool { return j%5 == 0 })
+		t.Run(fmt.Sprint(extra), func(t *testing.T) { checkBuild(t, denoiser(t, "float64", extra), 3, 5) })
 	}
 }
 

@@ -1,0 +1,107 @@
+"""PyTorch twin of the msdsm recipes' noise-conditional convnet, with either head, to time one
+multi-scale DSM step (batch 128, sigma 1 -> 0.1 over 10 levels, one level per row, sigma^2-weighted
+loss, Adam) beside ebm's: the shared peers (../shared/peers/mnist_ebm.py) have only the plain
+convnet with the linear head.
+
+  head linear  : E(x, s) = CNN(x; ln s)/s, Linear(1024, 1) after three Conv(3, stride 2, pad 1) + SiLU
+  head denoiser: E(x, s) = 0.5 ||x - D(x; ln s)||^2 / s^2, D three ConvTranspose2d mirroring the
+                 convolutions, a bias per output value, U-Net skips (added before the SiLU)
+
+Each convolution adds ln s times its own learned map, a convolution of a constant image of ones
+(ebm's noise_conditional). Random images stand in for MNIST (the cost does not depend on them).
+
+  /usr/bin/python3 bench/compare/conv_msdsm_peer.py --head denoiser --threads 1 --steps 20
+prints one JSON line with ms_per_step (the median of blocks of steps).
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+th = "1"
+for i, a in enumerate(sys.argv):
+    if a == "--threads" and i + 1 < len(sys.argv):
+        th = sys.argv[i + 1]
+os.environ.setdefault("OMP_NUM_THREADS", th)
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+
+class Net(torch.nn.Module):
+    def __init__(self, head, chans=(32, 64, 64), side=28):
+        super().__init__()
+        self.head = head
+        ins, sizes, s = [1] + list(chans[:-1]), [side], side
+        for _ in chans:
+            s = (s + 2 - 3) // 2 + 1
+            sizes.append(s)
+        self.sizes = sizes
+        self.convs = torch.nn.ModuleList(torch.nn.Conv2d(i, o, 3, 2, 1) for i, o in zip(ins, chans))
+        self.smaps = torch.nn.ParameterList(torch.nn.Parameter(torch.zeros(o, 1, 3, 3)) for o in chans)
+        if head == "linear":
+            self.lin = torch.nn.Linear(chans[-1] * sizes[-1] ** 2, 1)
+        else:
+            self.dw = torch.nn.ParameterList(torch.nn.Parameter(torch.randn(o, i, 3, 3) * 0.05) for i, o in zip(ins, chans))
+            self.db = torch.nn.ParameterList(torch.nn.Parameter(torch.zeros(i, sizes[l], sizes[l])) for l, i in enumerate(ins))
+
+    def forward(self, x, sig):
+        n = x.shape[0]
+        ln = torch.log(sig).view(n, 1, 1, 1)
+        h, feats = x.view(n, 1, self.sizes[0], self.sizes[0]), []
+        for l, c in enumerate(self.convs):
+            feats.append(h)
+            m = F.conv2d(torch.ones(1, 1, self.sizes[l], self.sizes[l], dtype=x.dtype), self.smaps[l], stride=2, padding=1)
+            h = F.silu(c(h) + ln * m)
+        if self.head == "linear":
+            return self.lin(h.flatten(1)).squeeze(-1) / sig
+        for l in reversed(range(len(self.convs))):
+            s = self.sizes[l]
+            h = F.conv_transpose2d(h, self.dw[l], stride=2, padding=1, output_padding=s - (2 * h.shape[-1] - 1)) + self.db[l]
+            if l > 0:
+                h = F.silu(h + feats[l])
+        return 0.5 * ((x - h.flatten(1)) ** 2).sum(1) / sig ** 2
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--head", choices=["linear", "denoiser"], default="denoiser")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--steps", type=int, default=20)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    net = Net(a.head)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    sig = torch.tensor(np.geomspace(1.0, 0.1, 10), dtype=torch.float32)
+    data = torch.rand(4096, 784)
+
+    def step():
+        xb = data[torch.randint(0, data.shape[0], (a.batch,))]
+        s = sig[torch.randint(0, 10, (a.batch,))]
+        z = torch.randn_like(xb)
+        xt = (xb + s.view(-1, 1) * z).requires_grad_(True)
+        g, = torch.autograd.grad(net(xt, s).sum(), xt, create_graph=True)
+        loss = 0.5 * (((g - z / s.view(-1, 1)) * s.view(-1, 1)) ** 2).sum(1).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    for _ in range(3):
+        step()
+    blocks = []
+    for _ in range(5):
+        t = time.perf_counter()
+        for _ in range(a.steps):
+            step()
+        blocks.append((time.perf_counter() - t) / a.steps * 1000)
+    print(json.dumps({"peer": "torch", "model": "conv_cond_" + a.head, "threads": a.threads, "batch": a.batch,
+                      "ms_per_step": statistics.median(blocks), "blocks_ms": blocks, "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()

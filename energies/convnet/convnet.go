@@ -51,10 +51,10 @@
 // quadratic·½‖x‖²: before its activation, convolution ℓ adds ln σ times
 // the convolution of a constant image of ones with its σ weights (what an
 // extra input channel holding ln σ would add, edges included), and the
-// linear output is divided by σ (a denoiser's ½‖x − D(x)‖² by σ²), so that ∇ₓ of the network output has the
-// scale of the noise at every level (Song & Ermon 2020). Energy and
-// Gradient are at the level sigma; At(σ) and BuildAt give the other levels
-// (energies.NoiseConditional).
+// linear output is divided by σ (a denoiser's ½‖x − D(x)‖² by σ²), so
+// that ∇ₓ of the network output has the scale of the noise at every level
+// (Song & Ermon 2020). Energy and Gradient are at the level sigma; At(σ)
+// and BuildAt give the other levels (energies.NoiseConditional).
 //
 // # Spectral normalization
 //
@@ -421,6 +421,10 @@ func (m *ConvNet) Convs() []autodiff.ConvShape {
 // false.
 func (m *ConvNet) Smooth() bool { m.ready(); return m.adAct.Smooth() }
 
+// Denoiser reports whether the model has head = "denoiser" (no PyTorch
+// nn.Sequential counterpart: ebmrun export refuses it).
+func (m *ConvNet) Denoiser() bool { return m.Head == "denoiser" }
+
 // Float32 reports whether the model computes in float32 (dtype =
 // "float32").
 func (m *ConvNet) Float32() bool { m.ready(); return m.f32 }
@@ -744,7 +748,3 @@ var (
 	_ registry.Provisioner      = (*ConvNet)(nil)
 	_ registry.Footprinter      = (*ConvNet)(nil)
 )
-
-// Denoiser reports whether the model has head = "denoiser" (no PyTorch
-// nn.Sequential counterpart: ebmrun export refuses it).
-func (m *ConvNet) Denoiser() bool { return m.Head == "denoiser" }

@@ -159,16 +159,34 @@ func TestConditionalBuildAt(t *testing.T) {
 // TestConditionalErrors: sigma belongs to noise_conditional and is required
 // by it; a conditional model loads no PyTorch weights.
 func TestConditionalErrors(t *testing.T) {
-	for _, c := range []struct {
-		extra map[string]any
-		key   string
-	}{
+	checkKeyErrors(t, []keyCase{
 		{map[string]any{"noise_conditional": true}, "sigma"},
 		{map[string]any{"noise_conditional": true, "sigma": -0.1}, "sigma"},
 		{map[string]any{"noise_conditional": true, "sigma": math.Inf(1)}, "sigma"},
 		{map[string]any{"sigma": 0.1}, "sigma"},
 		{map[string]any{"noise_conditional": true, "sigma": 0.1, "weights": "w.safetensors"}, "weights"},
-	} {
+	})
+	if energies.Conditional(small(t, "float64", nil)) != nil {
+		t.Error("a convnet without noise_conditional reports itself conditional")
+	}
+	m := conditional(t, "float64")
+	if energies.Conditional(m) == nil || m.Sigma() != 0.3 {
+		t.Errorf("noise_conditional model: Conditional %v, Sigma %v", energies.Conditional(m), m.Sigma())
+	}
+}
+
+// keyCase is a convnet table's extra keys (beside type and in_shape) and
+// the key its error must name.
+type keyCase struct {
+	extra map[string]any
+	key   string
+}
+
+// checkKeyErrors fails t unless every case's table is refused with a
+// one-line error naming its key.
+func checkKeyErrors(t *testing.T, cases []keyCase) {
+	t.Helper()
+	for _, c := range cases {
 		table := map[string]any{"type": "convnet", "in_shape": []any{1, 8, 8}}
 		for k, v := range c.extra {
 			table[k] = v
@@ -177,12 +195,5 @@ func TestConditionalErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), `"`+c.key+`"`) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%v: error %v, want one line naming %q", c.extra, err, c.key)
 		}
-	}
-	if energies.Conditional(small(t, "float64", nil)) != nil {
-		t.Error("a convnet without noise_conditional reports itself conditional")
-	}
-	m := conditional(t, "float64")
-	if energies.Conditional(m) == nil || m.Sigma() != 0.3 {
-		t.Errorf("noise_conditional model: Conditional %v, Sigma %v", energies.Conditional(m), m.Sigma())
 	}
 }

@@ -138,23 +138,11 @@ func TestDenoiserFormula(t *testing.T) {
 // TestDenoiserErrors: an unknown head, and spectral_norm or weights with a
 // denoiser, are one-line errors naming the key.
 func TestDenoiserErrors(t *testing.T) {
-	for _, c := range []struct {
-		extra map[string]any
-		key   string
-	}{
+	checkKeyErrors(t, []keyCase{
 		{map[string]any{"head": "unet"}, "head"},
 		{map[string]any{"head": "denoiser", "spectral_norm": true}, "spectral_norm"},
 		{map[string]any{"head": "denoiser", "weights": "w.safetensors"}, "weights"},
-	} {
-		table := map[string]any{"type": "convnet", "in_shape": []any{1, 8, 8}}
-		for k, v := range c.extra {
-			table[k] = v
-		}
-		_, err := energies.FromTable(table)
-		if err == nil || !strings.Contains(err.Error(), `"`+c.key+`"`) || strings.Contains(err.Error(), "\n") {
-			t.Errorf("%v: error %v, want one line naming %q", c.extra, err, c.key)
-		}
-	}
+	})
 }
 
 // TestDenoiserSkips: with the first transposed convolution's weights at

@@ -161,32 +161,31 @@ func TestExportBadInput(t *testing.T) {
 		code, _, stderr := cli(t, c.args...)
 		assertUsageError(t, code, stderr, c.want...)
 	}
-	// A noise-conditional convnet has no nn.Sequential to export to.
-	cond := map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(6), int64(6)}, "channels": []any{int64(3)},
-		"noise_conditional": true, "sigma": 0.2}
-	ce, err := energies.FromTable(cond)
-	if err != nil {
-		t.Fatal(err)
+	// Neither a noise-conditional convnet nor a denoiser head has an
+	// nn.Sequential to export to.
+	for _, c := range []struct {
+		name, key string
+		value     any
+		want      string
+	}{
+		{"cond.ebm", "noise_conditional", true, "noise_conditional"},
+		{"den.ebm", "head", "denoiser", `head = "denoiser"`},
+	} {
+		table := map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(6), int64(6)}, "channels": []any{int64(3)}, c.key: c.value}
+		if c.key == "noise_conditional" {
+			table["sigma"] = 0.2
+		}
+		e, err := energies.FromTable(table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ck := filepath.Join(dir, c.name)
+		if err := checkpoint.Write(ck, &checkpoint.File{Energy: table, Params: e.(energies.Trainable).Params()}); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := cli(t, "export", ck)
+		assertUsageError(t, code, stderr, c.name, c.want)
 	}
-	condCk := filepath.Join(dir, "cond.ebm")
-	if err := checkpoint.Write(condCk, &checkpoint.File{Energy: cond, Params: ce.(energies.Trainable).Params()}); err != nil {
-		t.Fatal(err)
-	}
-	code, _, stderr := cli(t, "export", condCk)
-	assertUsageError(t, code, stderr, "cond.ebm", "noise_conditional")
-	// Nor does a denoiser head.
-	den := map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(6), int64(6)}, "channels": []any{int64(3)},
-		"head": "denoiser"}
-	de, err := energies.FromTable(den)
-	if err != nil {
-		t.Fatal(err)
-	}
-	denCk := filepath.Join(dir, "den.ebm")
-	if err := checkpoint.Write(denCk, &checkpoint.File{Energy: den, Params: de.(energies.Trainable).Params()}); err != nil {
-		t.Fatal(err)
-	}
-	code, _, stderr = cli(t, "export", denCk)
-	assertUsageError(t, code, stderr, "den.ebm", `head = "denoiser"`)
 	// A config whose weights do not fit: file, table, key, tensor, shape.
 	m, _ := mlp.New(2, []int{8}, "silu", 1)
 	ts, meta := m.StateDict("")
@@ -195,6 +194,6 @@ func TestExportBadInput(t *testing.T) {
 	}
 	cfg := filepath.Join(dir, "bad.toml")
 	os.WriteFile(cfg, []byte(strings.Replace(tinyTrain, "quadratic = 0.5", "quadratic = 0.5\nweights = \"w8.safetensors\"", 1)), 0o644)
-	code, _, stderr = cli(t, "validate", cfg)
+	code, _, stderr := cli(t, "validate", cfg)
 	assertUsageError(t, code, stderr, "bad.toml", "[energy]", `key "weights"`, "w8.safetensors", `tensor "0.weight" has shape [8, 2], expected [16, 2]`)
 }

@@ -350,10 +350,11 @@ func (m *ConvNet) initParams() {
 	if m.deconv != nil {
 		m.initDecoder()
 	}
-	for l := 0; l+1 < len(m.offs); l++ {
-		if l == len(m.convs) && m.deconv != nil {
-			break
-		}
+	layers := len(m.offs) - 1 // the convolutions and the linear layer
+	if m.deconv != nil {
+		layers = len(m.convs) // the decoder's were drawn above
+	}
+	for l := range layers {
 		fanIn := m.flat
 		nw := m.flat
 		if l < len(m.convs) {
@@ -554,7 +555,9 @@ func buildOn[T autodiff.Float](m *ConvNet, g *autodiff.GraphOf[T], x autodiff.No
 			c = g.Add(c, g.MatMul(lnSig, mp))
 		}
 		h = g.Act(c, m.adAct)
-		feats = append(feats, h)
+		if m.deconv != nil {
+			feats = append(feats, h)
+		}
 	}
 	if m.deconv != nil {
 		return buildDecoder(m, g, x, h, feats, p, invSig, smaps, params)

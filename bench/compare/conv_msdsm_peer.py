@@ -11,21 +11,19 @@ Each convolution adds ln s times its own learned map, a convolution of a constan
 (ebm's noise_conditional). Random images stand in for MNIST (the cost does not depend on them).
 
   /usr/bin/python3 bench/compare/conv_msdsm_peer.py --head denoiser --threads 1 --steps 20
-prints one JSON line with ms_per_step (the median of blocks of steps).
+prints one JSON line (peer_common.emit, from ../shared/peers or $PEERS) with ms_per_step, the median
+of five blocks of steps.
 """
 import argparse
-import json
 import os
 import statistics
 import sys
 import time
 
-th = "1"
-for i, a in enumerate(sys.argv):
-    if a == "--threads" and i + 1 < len(sys.argv):
-        th = sys.argv[i + 1]
-os.environ.setdefault("OMP_NUM_THREADS", th)
-os.environ["OPENBLAS_NUM_THREADS"] = "1"
+# The shared peers' helpers: thread and BLAS policy, OPENBLAS_CORETYPE, the JSON line. Imported first,
+# before numpy and torch, as peer_common asks.
+sys.path.insert(0, os.environ.get("PEERS", os.path.join(os.path.dirname(__file__), "../../../shared/peers")))
+import peer_common as pc  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -69,16 +67,16 @@ class Net(torch.nn.Module):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--head", choices=["linear", "denoiser"], default="denoiser")
-    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--steps", type=int, default=20)
+    pc.add_common_args(p)
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    net = Net(a.head)
+    tdt, _ = pc.setup(a)
+    pc.blas_threads_for("torch", a)
+    net = Net(a.head).to(tdt)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    sig = torch.tensor(np.geomspace(1.0, 0.1, 10), dtype=torch.float32)
-    data = torch.rand(4096, 784)
+    sig = torch.tensor(np.geomspace(1.0, 0.1, 10), dtype=tdt)
+    data = torch.rand(4096, 784, dtype=tdt)
 
     def step():
         xb = data[torch.randint(0, data.shape[0], (a.batch,))]
@@ -99,8 +97,8 @@ def main():
         for _ in range(a.steps):
             step()
         blocks.append((time.perf_counter() - t) / a.steps * 1000)
-    print(json.dumps({"peer": "torch", "model": "conv_cond_" + a.head, "threads": a.threads, "batch": a.batch,
-                      "ms_per_step": statistics.median(blocks), "blocks_ms": blocks, "torch": torch.__version__}))
+    pc.emit({"peer": "torch", "model": "conv_cond_" + a.head, "objective": "msdsm", "batch": a.batch,
+             "ms_per_step": statistics.median(blocks), "blocks_ms": blocks}, a)
 
 
 if __name__ == "__main__":

@@ -206,6 +206,7 @@ func (r *trainRun) sampleInit() func(int, *rng.Stream, []float64) {
 // no row. It uses its own seed, so training is not affected.
 func (r *trainRun) sampleProgress(ctx context.Context, step int64) {
 	s := r.c.Sample
+	r.tr.UseAverage(true) // the next step puts the optimizer's parameters back
 	defer pin(r.c.Model)()
 	res, err := samplers.Run(ctx, r.c.Model, s.Sampler.Value, samplers.Options{
 		Chains: progressChains, Warmup: s.Warmup, Draws: 1, Thin: 1,

@@ -270,6 +270,7 @@ func (r *trainRun) midRunEval(tr *progress) func(ctx context.Context, step int64
 		p.update(done, total)
 	})
 	return func(ctx context.Context, step int64) train.EvalPoint {
+		r.tr.UseAverage(true) // the next step puts the optimizer's parameters back
 		unpin := pin(r.c.Model)
 		pt := hook(ctx, step)
 		unpin()

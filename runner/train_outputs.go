@@ -155,6 +155,7 @@ func (r *trainRun) execute(ctx context.Context, e *env, quiet bool, format plots
 	}
 	written = append(written, "loss.csv", "checkpoint.ebm")
 
+	r.tr.UseAverage(true) // evaluate and sample the moving average ([train] ema)
 	ev := r.newEvalFile()
 	res, interrupted := r.evaluate(ctx, ev, e, quiet)
 	ev.Partial = interrupted

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -242,18 +243,21 @@ func TestTrainOutputs(t *testing.T) {
 // evaluation history. A failure means some state (objective noise streams,
 // replay buffer, optimizer moments, the loss window, the batch order) is
 // not saved or not restored. Each registered objective among those listed
-// is checked: they keep different state.
+// is checked: they keep different state. So is a moving average of the
+// parameters ([train] ema), which must also be what the run evaluates and
+// what the checkpoint's model holds.
 func TestTrainResume(t *testing.T) {
-	cases := []struct{ typ, keys string }{
-		{"dsm", "sigma = 0.2"},
-		{"ssm_vr", ""},
-		{"pcd", "buffer = 100\nk = 3"},
-		{"nce", "nu = 2"},
+	cases := []struct{ name, typ, keys, train string }{
+		{"dsm", "dsm", "sigma = 0.2", ""},
+		{"ssm_vr", "ssm_vr", "", ""},
+		{"pcd", "pcd", "buffer = 100\nk = 3", ""},
+		{"nce", "nce", "nu = 2", ""},
+		{"dsm_ema", "dsm", "sigma = 0.2", "ema = 0.9\n"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.typ, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			src := strings.Replace(tinyTrain, "type = \"nce\"\nnu = 2", "type = \""+tc.typ+"\"\n"+tc.keys, 1)
-			src = strings.Replace(src, "steps = 30", "steps = 24", 1)
+			src = strings.Replace(src, "steps = 30", tc.train+"steps = 24", 1)
 			src = strings.Replace(src, "checkpoint_every = 10", "checkpoint_every = 5", 1)
 			cfg := writeFile(t, "tiny.toml", src)
 			straight := filepath.Join(t.TempDir(), "straight")
@@ -344,6 +348,27 @@ func TestTrainResume(t *testing.T) {
 			}
 			if man := readJSON(t, filepath.Join(dir, "manifest.json")); len(man["resumed_at"].([]any)) != 1 {
 				t.Errorf("manifest resumed_at %v, want [13]", man["resumed_at"])
+			}
+			if tc.train == "" {
+				return
+			}
+			// The same run without the average trains the same parameters
+			// (loss.csv) but evaluates another model.
+			plainCfg := writeFile(t, "plain.toml", strings.Replace(src, tc.train, "", 1))
+			plain := filepath.Join(t.TempDir(), "plain")
+			if code, _, stderr := cli(t, "run", plainCfg, "--out", plain, "--quiet"); code != 0 {
+				t.Fatalf("run without ema: exit %d: %s", code, stderr)
+			}
+			if lp, _ := readLoss(t, plain); lp != la {
+				t.Errorf("loss.csv differs with and without ema:\n%s\n%s", lp, la)
+			}
+			p := readCheckpoint(t, plain)
+			if raw := a.Arrays[train.ArrayRawParams]; !slices.Equal(raw, p.Params) || slices.Equal(a.Params, p.Params) {
+				t.Errorf("with ema the checkpoint's %s should be the parameters of the run without (equal: %v) and its Params their average (equal to them: %v)", train.ArrayRawParams, slices.Equal(raw, p.Params), slices.Equal(a.Params, p.Params))
+			}
+			ep := readJSON(t, filepath.Join(plain, "eval.json"))
+			if fmt.Sprint(ep["nll"]) == fmt.Sprint(ea["nll"]) || fmt.Sprint(ep["history"]) == fmt.Sprint(ea["history"]) {
+				t.Errorf("the held-out NLL and history are the same with and without ema (%v, %v): the average is not what is evaluated", ea["nll"], ea["history"])
 			}
 		})
 	}

@@ -23,21 +23,30 @@ const (
 	ArrayHistory         = "train.eval_history"    // history: step, nll, nll_stderr, log_z, border_mass
 	ArrayNegRows         = "train.neg_rows"        // per loss row: negative-chain transitions, accepted, divergences
 	ArrayNegWindow       = "train.neg_window"      // the same counts since the last loss row
+	ArrayRawParams       = "train.raw_params"      // with [train] ema: the optimizer's parameters (File.Params holds their average)
 	MetaSeconds          = "train_seconds"         // Meta: training seconds before this checkpoint
 	MetaResumed          = "resumed_at"            // Meta: steps at which the run was resumed, comma separated
 	Note                 = "written by ebmrun run" // Meta "note": marks a training run's checkpoint
 )
 
 // Checkpoint returns the run's state after Done() steps: the model's
-// parameters, the optimizer's state, the objective's parameters and
+// parameters (their moving average with [train] ema, the optimizer's own
+// then in ArrayRawParams), the optimizer's state, the objective's parameters and
 // objectives.Stateful state, the loss rows and window, the history, the
 // training seconds and the resumption steps. The caller adds what
 // describes the components (File.Energy, File.Optimizer, more Meta)
 // before writing it.
 func (t *Trainer) Checkpoint() *checkpoint.File {
 	st := t.optimizer.State()
+	params, raw := t.model.Params(), []float64(nil)
+	if t.avg != nil {
+		params, raw = t.avg, params
+		if t.avgIn {
+			params, raw = raw, params
+		}
+	}
 	f := &checkpoint.File{
-		Params:   append([]float64(nil), t.model.Params()...),
+		Params:   append([]float64(nil), params...),
 		Step:     t.step,
 		OptState: &st,
 		Arrays:   map[string][]float64{},
@@ -47,6 +56,9 @@ func (t *Trainer) Checkpoint() *checkpoint.File {
 			MetaSeconds: strconv.FormatFloat(t.Seconds(), 'g', -1, 64),
 			"created":   time.Now().UTC().Format(time.RFC3339),
 		},
+	}
+	if raw != nil {
+		f.Arrays[ArrayRawParams] = append([]float64(nil), raw...)
 	}
 	if t.nObj > 0 {
 		f.Arrays[ArrayObjectiveParams] = append([]float64(nil), t.objective.Params()...)
@@ -111,6 +123,15 @@ func (t *Trainer) Restore(f *checkpoint.File) error {
 			return &ComponentError{Component: "objective", Err: fmt.Errorf("the checkpoint holds %d objective parameters, the objective has %d", len(p), t.nObj)}
 		}
 	}
+	raw, hasRaw := f.Arrays[ArrayRawParams]
+	switch {
+	case t.avg != nil && !hasRaw:
+		return errors.New("the run keeps a moving average of the parameters ([train] ema), the checkpoint none")
+	case t.avg == nil && hasRaw:
+		return errors.New("the checkpoint holds a moving average of the parameters ([train] ema), the run keeps none")
+	case hasRaw && len(raw) != t.nModel:
+		return fmt.Errorf("array %q has %d values, the model %d parameters", ArrayRawParams, len(raw), t.nModel)
+	}
 	rows, err := splitRows(f.Arrays[ArrayLossRows], ArrayLossRows, 5)
 	if err != nil {
 		return err
@@ -137,7 +158,13 @@ func (t *Trainer) Restore(f *checkpoint.File) error {
 		return fmt.Errorf("array %q has %d values, want 3", ArrayNegWindow, len(negWin))
 	}
 
-	copy(t.model.Params(), f.Params)
+	t.UseAverage(false)
+	if t.avg != nil {
+		copy(t.model.Params(), raw)
+		copy(t.avg, f.Params)
+	} else {
+		copy(t.model.Params(), f.Params)
+	}
 	if t.nObj > 0 {
 		copy(t.objective.Params(), f.Arrays[ArrayObjectiveParams])
 	}

@@ -18,6 +18,7 @@ type Settings struct {
 	EvalEvery       int     `toml:"eval_every" doc:"held-out NLL every eval_every steps, recorded in eval.json's history (dim ≤ 3); 0 means only at the end"`
 	Seed            int64   `toml:"seed" doc:"seed of the train/held-out split, the batches and the objective's noise (default: the top-level seed)"`
 	Holdout         float64 `toml:"holdout" doc:"fraction of the data held out for evaluation, in [0, 1); 0 evaluates on the training data"`
+	EMA             float64 `toml:"ema" doc:"decay of an exponential moving average of the model's parameters, updated after every step (e.g. 0.999); evaluation, sampling, the checkpoint's model and export then use the average; 0 means off, in [0, 1)"`
 }
 
 // DefaultSettings returns the [train] defaults; Seed is 0 (ebmrun fills it
@@ -46,6 +47,9 @@ func (s *Settings) Validate() error {
 	}
 	if s.Seed < 0 {
 		errs = append(errs, fmt.Errorf("key \"seed\": must be ≥ 0, got %d", s.Seed))
+	}
+	if !(s.EMA >= 0 && s.EMA < 1) {
+		errs = append(errs, fmt.Errorf("key \"ema\": must be in [0, 1) (0 means off), got %v", s.EMA))
 	}
 	if !(s.Holdout >= 0 && s.Holdout < 1) {
 		errs = append(errs, fmt.Errorf("key \"holdout\": must be in [0, 1), got %v", s.Holdout))

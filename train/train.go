@@ -87,6 +87,9 @@ type Trainer struct {
 	secondsBefore float64      // training seconds of earlier sessions
 	sessionStart  time.Time    // when this session's first step began; zero before
 	resumedAt     []int64
+
+	avg   []float64 // the moving average of the model's parameters ([train] ema); nil when off
+	avgIn bool      // the model holds avg, and avg the optimizer's parameters (UseAverage)
 }
 
 // A finite loss that runs away is a divergence too: a step's loss L stops
@@ -164,6 +167,9 @@ func New(model energies.Trainable, objective objectives.Objective, optimizer opt
 	t.grad = make([]float64, t.nModel+t.nObj)
 	t.batch = make([]float64, s.BatchSize*dim)
 	t.batches = NewBatcher(data, dim, SubSeed(s.Seed, SeedBatches))
+	if s.EMA > 0 {
+		t.avg = append([]float64(nil), model.Params()...)
+	}
 	if st, ok := objective.(samplerStats); ok {
 		t.stats = st
 		t.prevStats = st.SamplerStats()
@@ -256,6 +262,7 @@ func (t *Trainer) Step(ctx context.Context) (StepInfo, error) {
 	if t.sessionStart.IsZero() {
 		t.sessionStart = time.Now()
 	}
+	t.UseAverage(false)
 	n := t.step + 1
 	t.batches.Fill(t.batch, t.step)
 	loss, err := t.objective.Loss(ctx, t.batch, t.grad)
@@ -290,6 +297,12 @@ func (t *Trainer) Step(ctx context.Context) (StepInfo, error) {
 		}
 	}
 	t.scatter()
+	if t.avg != nil {
+		w := 1 - t.s.EMA
+		for i, v := range t.model.Params() {
+			t.avg[i] += w * (v - t.avg[i]) // d·avg + (1−d)·θ
+		}
+	}
 	t.step = n
 	t.recent.add(loss)
 	w := &t.win
@@ -305,6 +318,26 @@ func (t *Trainer) Step(ctx context.Context) (StepInfo, error) {
 		t.win = window{}
 	}
 	return StepInfo{Step: n, Loss: loss, GradNorm: gn, LR: lr}, nil
+}
+
+// Averaged reports whether the run keeps a moving average of the model's
+// parameters ([train] ema > 0).
+func (t *Trainer) Averaged() bool { return t.avg != nil }
+
+// UseAverage(true) puts the moving average of the parameters ([train] ema)
+// into the model, for evaluating and sampling it; UseAverage(false) puts
+// the optimizer's parameters back. Step does that itself, so a caller
+// need not undo it before the next step. Without an average it does
+// nothing.
+func (t *Trainer) UseAverage(on bool) {
+	if t.avg == nil || on == t.avgIn {
+		return
+	}
+	p := t.model.Params()
+	for i, v := range p {
+		p[i], t.avg[i] = t.avg[i], v
+	}
+	t.avgIn = on
 }
 
 // Hooks are the caller's callbacks during Loop; nil ones are skipped. After

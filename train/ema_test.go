@@ -5,8 +5,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-
-	"github.com/goebm/ebm/checkpoint"
 )
 
 // TestEMA follows [train] ema = 0.8 step by step: the average must be
@@ -89,20 +87,7 @@ func TestEMARestore(t *testing.T) {
 		}
 	}
 	first.UseAverage(true) // as an evaluation leaves it
-	path := t.TempDir() + "/ck.ebm"
-	f := first.Checkpoint()
-	f.Energy = map[string]any{"type": "mlp"}
-	if err := checkpoint.Write(path, f); err != nil {
-		t.Fatal(err)
-	}
-	f, err := checkpoint.Read(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resumed := newTrainer(t, obj, s)
-	if err := resumed.Restore(f); err != nil {
-		t.Fatal(err)
-	}
+	resumed, f := resumeFrom(t, first, obj, s)
 	if err := resumed.Loop(context.Background(), Hooks{}); err != nil {
 		t.Fatal(err)
 	}

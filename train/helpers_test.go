@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/goebm/ebm/checkpoint"
 	"github.com/goebm/ebm/datasets"
 	"github.com/goebm/ebm/energies"
 	_ "github.com/goebm/ebm/energies/mlp" // registers "mlp"
@@ -53,6 +54,28 @@ func newTrainer(t testing.TB, obj map[string]any, s Settings) *Trainer {
 		t.Fatal(err)
 	}
 	return tr
+}
+
+// resumeFrom writes tr's checkpoint to a file, reads it back and restores
+// it into a fresh trainer of obj and s, as --resume does; it returns that
+// trainer and the checkpoint read.
+func resumeFrom(t testing.TB, tr *Trainer, obj map[string]any, s Settings) (*Trainer, *checkpoint.File) {
+	t.Helper()
+	path := t.TempDir() + "/ck.ebm"
+	f := tr.Checkpoint()
+	f.Energy = map[string]any{"type": "mlp"}
+	if err := checkpoint.Write(path, f); err != nil {
+		t.Fatal(err)
+	}
+	f, err := checkpoint.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed := newTrainer(t, obj, s)
+	if err := resumed.Restore(f); err != nil {
+		t.Fatal(err)
+	}
+	return resumed, f
 }
 
 // nanAt is an objective with loss ½‖θ‖² whose loss is NaN at step bad

@@ -165,20 +165,7 @@ func TestCheckpointRestore(t *testing.T) {
 				}
 			}})
 			cancel()
-			path := t.TempDir() + "/ck.ebm"
-			f := first.Checkpoint()
-			f.Energy = map[string]any{"type": "mlp"}
-			if err := checkpoint.Write(path, f); err != nil {
-				t.Fatal(err)
-			}
-			f, err := checkpoint.Read(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resumed := newTrainer(t, obj, s)
-			if err := resumed.Restore(f); err != nil {
-				t.Fatal(err)
-			}
+			resumed, _ := resumeFrom(t, first, obj, s)
 			if err := resumed.Loop(context.Background(), Hooks{OnEval: eval}); err != nil {
 				t.Fatal(err)
 			}

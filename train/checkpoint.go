@@ -39,11 +39,8 @@ const (
 func (t *Trainer) Checkpoint() *checkpoint.File {
 	st := t.optimizer.State()
 	params, raw := t.model.Params(), []float64(nil)
-	if t.avg != nil {
-		params, raw = t.avg, params
-		if t.avgIn {
-			params, raw = raw, params
-		}
+	if theta, avg := t.current(); avg != nil {
+		params, raw = avg, theta
 	}
 	f := &checkpoint.File{
 		Params:   append([]float64(nil), params...),
@@ -158,12 +155,12 @@ func (t *Trainer) Restore(f *checkpoint.File) error {
 		return fmt.Errorf("array %q has %d values, want 3", ArrayNegWindow, len(negWin))
 	}
 
-	t.UseAverage(false)
-	if t.avg != nil {
-		copy(t.model.Params(), raw)
-		copy(t.avg, f.Params)
+	t.UseAverage(false) // gather below reads the model's parameters
+	if theta, avg := t.current(); avg != nil {
+		copy(theta, raw)
+		copy(avg, f.Params)
 	} else {
-		copy(t.model.Params(), f.Params)
+		copy(theta, f.Params)
 	}
 	if t.nObj > 0 {
 		copy(t.objective.Params(), f.Arrays[ArrayObjectiveParams])

@@ -24,8 +24,8 @@ func TestEMA(t *testing.T) {
 			plain := newTrainer(t, obj, s)
 			s.EMA = d
 			tr := newTrainer(t, obj, s)
-			if plain.Averaged() || !tr.Averaged() {
-				t.Fatalf("Averaged() = %v without ema, %v with", plain.Averaged(), tr.Averaged())
+			if plain.avg != nil || tr.avg == nil {
+				t.Fatalf("an average kept without ema: %v, with: %v", plain.avg != nil, tr.avg != nil)
 			}
 			want := append([]float64(nil), tr.model.Params()...)
 			near := func(what string, got, want []float64) {

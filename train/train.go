@@ -320,9 +320,15 @@ func (t *Trainer) Step(ctx context.Context) (StepInfo, error) {
 	return StepInfo{Step: n, Loss: loss, GradNorm: gn, LR: lr}, nil
 }
 
-// Averaged reports whether the run keeps a moving average of the model's
-// parameters ([train] ema > 0).
-func (t *Trainer) Averaged() bool { return t.avg != nil }
+// current returns the slices that hold the optimizer's parameters and
+// their moving average (nil without [train] ema), whichever UseAverage put
+// into the model.
+func (t *Trainer) current() (theta, avg []float64) {
+	if t.avgIn {
+		return t.avg, t.model.Params()
+	}
+	return t.model.Params(), t.avg
+}
 
 // UseAverage(true) puts the moving average of the parameters ([train] ema)
 // into the model, for evaluating and sampling it; UseAverage(false) puts

@@ -79,6 +79,8 @@ def main():
     pc.blas_threads_for("torch", a)
     chans = [int(c) for c in a.chans.split(",")]
     strides = [int(c) for c in a.strides.split(",")] if a.strides else None
+    if strides is not None and len(strides) != len(chans):
+        p.error(f"--strides has {len(strides)} values for {len(chans)} channels")
     net = Net(a.head, chans, strides).to(tdt)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     sig = torch.tensor(np.geomspace(1.0, 0.1, 10), dtype=tdt)

@@ -10,44 +10,33 @@ share, the confident calls per class, and the classes found (at least 2 % of the
 samples called that class confidently).
 
     /usr/bin/python3 bench/compare/judge_check.py --data fashion --arch conv --epochs 3 RUN_DIR...
-    /usr/bin/python3 bench/compare/judge_check.py --data mnist --idx DIR --arch mlp RUN_DIR...
+    /usr/bin/python3 bench/compare/judge_check.py --data mnist --arch mlp RUN_DIR...
 
---data fashion reads Debian's dataset-fashion-mnist; --data mnist needs --idx, a
-folder holding the four IDX files (gzipped), e.g. the data/ of the GoMNIST module.
+The images come from the shared peers' loader (../shared/peers/mnist_ebm.py, or
+$PEERS): Debian's dataset-fashion-mnist, MNIST from the GoMNIST module's data/.
 The judge's training is seeded (torch.manual_seed(0)) but not bit-reproducible
 across thread counts.
 """
 import argparse
-import gzip
 import os
+import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-
-FASHION = "/usr/share/datasets/fashion-mnist"
-
-
-def read_idx(path):
-    raw = gzip.open(path).read() if path.endswith(".gz") else open(path, "rb").read()
-    nd = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(nd)]
-    return np.frombuffer(raw, np.uint8, offset=4 + 4 * nd).reshape(dims)
+sys.path.insert(0, os.environ.get("PEERS", os.path.join(os.path.dirname(__file__), "../../../shared/peers")))
+import mnist_ebm  # noqa: E402  (the peers' IDX loader)
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
-def load(folder):
-    def f(name):
-        p = os.path.join(folder, name)
-        return p if os.path.exists(p) else p + ".gz"
-    x = read_idx(f("train-images-idx3-ubyte"))
-    y = read_idx(f("train-labels-idx1-ubyte"))
-    xt = read_idx(f("t10k-images-idx3-ubyte"))
-    yt = read_idx(f("t10k-labels-idx1-ubyte"))
-    img = lambda a: torch.tensor(a / 255.0, dtype=torch.float32).view(-1, 1, 28, 28)
-    lab = lambda a: torch.tensor(a.astype(np.int64))
-    return img(x), lab(y), img(xt), lab(yt)
+def load(dataset):
+    """The training and test images (n×1×28×28, float32 in [0, 1]) and labels."""
+    out = []
+    for split in ("train", "test"):
+        x, y = mnist_ebm.load(dataset, split)
+        out += [torch.tensor(x, dtype=torch.float32).view(-1, 1, 28, 28), torch.tensor(y)]
+    return out
 
 
 def judge(arch):
@@ -65,17 +54,14 @@ def judge(arch):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", choices=["fashion", "mnist"], required=True)
-    ap.add_argument("--idx", help="folder of MNIST's IDX files (--data mnist)")
     ap.add_argument("--arch", choices=["mlp", "conv"], default="mlp")
     ap.add_argument("--epochs", type=int, default=6, help="passes over the training images (ebm's judge: 6)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("runs", nargs="*", help="ebm run folders holding samples.npy")
     a = ap.parse_args()
-    if a.data == "mnist" and not a.idx:
-        ap.error("--data mnist needs --idx")
     torch.manual_seed(0)
     torch.set_num_threads(a.threads)
-    x, y, xt, yt = load(FASHION if a.data == "fashion" else a.idx)
+    x, y, xt, yt = load(a.data)
     net = judge(a.arch)
     # As ebm's judge: Adam at 1e-3 on a cosine to 0, batches of 128, inputs
     # standardised by the training images' mean and deviation.

@@ -139,8 +139,7 @@ func (a *AnnealedLangevin) Start(c *Chains) (Kernel, error) {
 func newLadderKernel(c *Chains, bx box, fz frozenSet, drift, noise []float64, steps int) *annealedKernel {
 	nd := c.N * c.Dim
 	return &annealedKernel{box: bx, fz: fz, drift: drift, noise: noise, steps: steps,
-		prop: make([]float64, nd), gProp: make([]float64, nd), xi: make([]float64, nd),
-		eProp: make([]float64, c.N)}
+		proposals: newProposals(c), xi: make([]float64, nd)}
 }
 
 // annealedKernel is the kernel of annealed_langevin and
@@ -149,15 +148,14 @@ func newLadderKernel(c *Chains, bx box, fz frozenSet, drift, noise []float64, st
 // scratch; like ULA it has no per-chain adaptation, and the level depends
 // only on the iteration index.
 type annealedKernel struct {
-	box         box       // bounds: the proposal is clamped to them
-	fz          frozenSet // coordinates that keep their values
-	drift       []float64 // per level: η/t_min (annealed_langevin, the same at every level) or α_l/2
-	noise       []float64 // per level: √(2η·T_l/t_min) or √α_l
-	steps       int       // steps per level
-	level       int       // the level of the last step, for Record
-	prop, gProp []float64 // N×d proposals and their gradients
-	xi          []float64 // N×d standard normal noise
-	eProp       []float64
+	box   box       // bounds: the proposal is clamped to them
+	fz    frozenSet // coordinates that keep their values
+	drift []float64 // per level: η/t_min (annealed_langevin, the same at every level) or α_l/2
+	noise []float64 // per level: √(2η·T_l/t_min) or √α_l
+	steps int       // steps per level
+	level int       // the level of the last step, for Record
+	proposals
+	xi []float64 // N×d standard normal noise
 	// levelE, for a noise-conditional energy sampled by
 	// annealed_langevin_sigma, is the energy of each level, E(·, σ_l); nil
 	// means c.Energy at every level. gradLevel is the level c.E and c.Grad
@@ -189,18 +187,17 @@ func (k *annealedKernel) Step(c *Chains, it Iter) {
 		k.eval(c, level, c.E, c.Grad, c.X) // the ladder moved on: E and ∇E at the new level
 	}
 	rng.FillNormRows(c.Rng, k.xi, d) // row i from c.Rng[i], as FillNorm
-	copy(k.prop, c.X)
-	simd.Langevin(k.prop, c.Grad, k.xi, -k.drift[level], k.noise[level])
+	simd.LangevinTo(k.prop, c.X, c.Grad, k.xi, -k.drift[level], k.noise[level])
 	k.box.clamp(k.prop)
 	k.fz.restore(k.prop, c.X, d)
 	k.eval(c, level, k.eProp, k.gProp, k.prop)
-	takeFinite(c, k.prop, k.eProp, k.gProp)
+	k.take(c)
 }
 
 // Record reports each chain's last step as ulaKernel's Record does; the
 // step size is the last step's drift coefficient (η/t_min, or α_l/2).
 func (k *annealedKernel) Record(c *Chains, st []DrawStats) {
-	recordLangevin(c, st, k.eProp, k.gProp, k.drift[k.level])
+	k.record(c, st, k.drift[k.level])
 }
 
 var (

@@ -24,7 +24,10 @@ import (
 )
 
 // Chains is one shard of chains: all per-chain state a kernel needs that is
-// not specific to the sampler.
+// not specific to the sampler. A kernel's Step may exchange X, E and Grad
+// for buffers of its own of the same lengths (the unadjusted Langevin
+// kernels do, instead of copying their proposals in), so callers read
+// them from the Chains after each Step rather than keep the slices.
 type Chains struct {
 	Energy energies.Energy
 	Dim    int

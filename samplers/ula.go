@@ -159,18 +159,16 @@ func (u *ULA) Start(c *Chains) (Kernel, error) {
 	if noise == 0 {
 		noise = math.Sqrt(2 * u.StepSize)
 	}
-	return &ulaKernel{box: bx, fz: fz, eta: u.StepSize, noise: noise, prop: make([]float64, c.N*c.Dim), xi: make([]float64, c.N*c.Dim),
-		eProp: make([]float64, c.N), gProp: make([]float64, c.N*c.Dim)}, nil
+	return &ulaKernel{box: bx, fz: fz, eta: u.StepSize, noise: noise, proposals: newProposals(c), xi: make([]float64, c.N*c.Dim)}, nil
 }
 
 // ulaKernel holds one shard's scratch; ULA has no per-chain adaptation.
 type ulaKernel struct {
-	box         box       // bounds: the proposal is clamped to them
-	fz          frozenSet // coordinates that keep their values
-	eta, noise  float64
-	prop, gProp []float64 // N×d proposals and their gradients
-	xi          []float64 // N×d standard normal noise
-	eProp       []float64
+	box        box       // bounds: the proposal is clamped to them
+	fz         frozenSet // coordinates that keep their values
+	eta, noise float64
+	proposals
+	xi []float64 // N×d standard normal noise
 }
 
 // Step moves every chain by one Langevin step; chain i draws d normals from
@@ -180,33 +178,16 @@ func (k *ulaKernel) Step(c *Chains, _ Iter) {
 	d := c.Dim
 	rng.FillNormRows(c.Rng, k.xi, d) // row i from c.Rng[i], as FillNorm
 	// prop = x − η∇E(x) + σξ for the whole shard in one fused SIMD pass.
-	copy(k.prop, c.X)
-	simd.Langevin(k.prop, c.Grad, k.xi, -k.eta, k.noise)
+	simd.LangevinTo(k.prop, c.X, c.Grad, k.xi, -k.eta, k.noise)
 	k.box.clamp(k.prop)
 	k.fz.restore(k.prop, c.X, d)
 	c.EvalGradient(k.eProp, k.gProp, k.prop)
-	takeFinite(c, k.prop, k.eProp, k.gProp)
+	k.take(c)
 }
 
 // Record reports each chain's last step: diverged when the proposal's
 // energy or gradient was not finite (the chain stayed), accepted otherwise.
-func (k *ulaKernel) Record(c *Chains, st []DrawStats) {
-	recordLangevin(c, st, k.eProp, k.gProp, k.eta)
-}
-
-// recordLangevin is Record of an unadjusted Langevin kernel whose last
-// proposals had energies eProp and gradients gProp, with step eta.
-func recordLangevin(c *Chains, st []DrawStats, eProp, gProp []float64, eta float64) {
-	for i := range st[:c.N] {
-		div := !Finite(eProp[i]) || !RowFinite(gProp, i, c.Dim)
-		acc := 1.0
-		if div {
-			acc = 0
-		}
-		st[i] = DrawStats{Accept: acc, Diverged: div, StepSize: eta,
-			TreeDepth: math.NaN(), Steps: math.NaN(), Energy: math.NaN()}
-	}
-}
+func (k *ulaKernel) Record(c *Chains, st []DrawStats) { k.record(c, st, k.eta) }
 
 var (
 	_ Sampler              = (*ULA)(nil)
@@ -214,32 +195,64 @@ var (
 	_ Recorder             = (*ulaKernel)(nil)
 )
 
-// takeFinite moves each chain of c to its unadjusted Langevin proposal
-// (prop, with energies eProp and gradients gProp), except a chain whose
+// proposals holds an unadjusted Langevin kernel's proposals: N×d
+// positions, their energies and gradients.
+type proposals struct {
+	prop, gProp []float64
+	eProp       []float64
+	// all: at the last step every chain took its proposal, by exchanging
+	// the buffers with c.X, c.Grad and c.E, which hold the proposals now
+	// (the buffers hold the states before).
+	all bool
+}
+
+func newProposals(c *Chains) proposals {
+	return proposals{prop: make([]float64, c.N*c.Dim), eProp: make([]float64, c.N), gProp: make([]float64, c.N*c.Dim)}
+}
+
+// take moves each chain of c to its proposal, except a chain whose
 // proposed energy or gradient is not finite: it keeps its state and counts
-// a divergence.
-func takeFinite(c *Chains, prop, eProp, gProp []float64) {
-	if simd.AllFinite(eProp) && simd.AllFinite(gProp) { // the common case: every chain moves
-		copy(c.X, prop)
-		copy(c.Grad, gProp)
-		copy(c.E, eProp)
+// a divergence. When every chain moves (the common case) the proposal
+// buffers and c's are exchanged instead of copied.
+func (k *proposals) take(c *Chains) {
+	if simd.AllFinite(k.eProp) && simd.AllFinite(k.gProp) {
+		c.X, k.prop = k.prop, c.X
+		c.Grad, k.gProp = k.gProp, c.Grad
+		c.E, k.eProp = k.eProp, c.E
+		k.all = true
 		c.Stats.Accepted += int64(c.N)
 		c.Stats.AcceptSum += float64(c.N)
 		c.Stats.Transitions += int64(c.N)
 		return
 	}
+	k.all = false
 	d := c.Dim
 	for i := 0; i < c.N; i++ {
 		lo, hi := i*d, (i+1)*d
-		if !Finite(eProp[i]) || !RowFinite(gProp, i, d) {
+		if !Finite(k.eProp[i]) || !RowFinite(k.gProp, i, d) {
 			c.Stats.Divergences++
 			continue
 		}
-		copy(c.X[lo:hi], prop[lo:hi])
-		copy(c.Grad[lo:hi], gProp[lo:hi])
-		c.E[i] = eProp[i]
+		copy(c.X[lo:hi], k.prop[lo:hi])
+		copy(c.Grad[lo:hi], k.gProp[lo:hi])
+		c.E[i] = k.eProp[i]
 		c.Stats.Accepted++
 		c.Stats.AcceptSum++
 	}
 	c.Stats.Transitions += int64(c.N)
+}
+
+// record is Record of an unadjusted Langevin kernel whose last step had
+// step size eta: a chain diverged when its proposal's energy or gradient
+// was not finite (it stayed), and was accepted otherwise.
+func (k *proposals) record(c *Chains, st []DrawStats, eta float64) {
+	for i := range st[:c.N] {
+		div := !k.all && (!Finite(k.eProp[i]) || !RowFinite(k.gProp, i, c.Dim))
+		acc := 1.0
+		if div {
+			acc = 0
+		}
+		st[i] = DrawStats{Accept: acc, Diverged: div, StepSize: eta,
+			TreeDepth: math.NaN(), Steps: math.NaN(), Energy: math.NaN()}
+	}
 }

@@ -39,7 +39,7 @@ type kernels struct {
 	axpy         func(y []float64, a float64, x []float64)
 	scale        func(x []float64, s float64)
 	addScaled    func(dst, a []float64, s float64, b []float64)
-	langevin     func(x, g, xi []float64, a, b float64)
+	langevin     func(dst, x, g, xi []float64, a, b float64) // dst = x + a·g + b·ξ; dst may be x
 	langevinRows func(x, g, xi, a, b []float64, d int)
 	// axpyRows: y[j] += float64(±a[i] * x[j]) over rows of d, minus when neg.
 	axpyRows     func(y, x, a []float64, d int, neg bool)

@@ -8,7 +8,7 @@ package simd
 // order, so the results equal avx2's and the generic twin's bit for bit.
 
 //go:noescape
-func langevinAVX512(x, grad, xi *float64, n int, a, b float64)
+func langevinAVX512(dst, x, grad, xi *float64, n int, a, b float64)
 
 //go:noescape
 func positionAVX512(x, p, minv *float64, n int, h float64)
@@ -20,12 +20,12 @@ func axpyAVX512(y, x *float64, n int, a float64)
 // assembly once per row; shorter rows run the reference loop.
 const avx512RowMin = 8
 
-func langevinAVX512Go(x, g, xi []float64, a, b float64) {
-	if len(x) == 0 {
+func langevinAVX512Go(dst, x, g, xi []float64, a, b float64) {
+	if len(dst) == 0 {
 		return
 	}
-	g, xi = g[:len(x)], xi[:len(x)]
-	langevinAVX512(&x[0], &g[0], &xi[0], len(x), a, b)
+	x, g, xi = x[:len(dst)], g[:len(dst)], xi[:len(dst)]
+	langevinAVX512(&dst[0], &x[0], &g[0], &xi[0], len(dst), a, b)
 }
 
 func langevinRowsAVX512(x, g, xi, a, b []float64, d int) {
@@ -35,7 +35,7 @@ func langevinRowsAVX512(x, g, xi, a, b []float64, d int) {
 	}
 	for i := range a {
 		lo, hi := i*d, (i+1)*d
-		langevinAVX512Go(x[lo:hi], g[lo:hi], xi[lo:hi], a[i], b[i])
+		langevinAVX512Go(x[lo:hi], x[lo:hi], g[lo:hi], xi[lo:hi], a[i], b[i])
 	}
 }
 

@@ -16,15 +16,16 @@
 	DECQ  AX     \
 	KMOVB AX, K1
 
-// func langevinAVX512(x, grad, xi *float64, n int, a, b float64)
-// x += a·g + b·ξ for n ≥ 0 values.
-TEXT ·langevinAVX512(SB), NOSPLIT, $0-48
-	MOVQ x+0(FP), DI
-	MOVQ grad+8(FP), SI
-	MOVQ xi+16(FP), DX
-	MOVQ n+24(FP), CX
-	VBROADCASTSD a+32(FP), Z14
-	VBROADCASTSD b+40(FP), Z15
+// func langevinAVX512(dst, x, grad, xi *float64, n int, a, b float64)
+// dst = x + a·g + b·ξ for n ≥ 0 values (dst may be x).
+TEXT ·langevinAVX512(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), R8
+	MOVQ x+8(FP), DI
+	MOVQ grad+16(FP), SI
+	MOVQ xi+24(FP), DX
+	MOVQ n+32(FP), CX
+	VBROADCASTSD a+40(FP), Z14
+	VBROADCASTSD b+48(FP), Z15
 	CMPQ CX, $32
 	JLT  l8
 
@@ -45,10 +46,11 @@ l32:
 	VADDPD  64(DI), Z1, Z1
 	VADDPD  128(DI), Z2, Z2
 	VADDPD  192(DI), Z3, Z3
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, 128(DI)
-	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	ADDQ    $256, R8
 	ADDQ    $256, DI
 	ADDQ    $256, SI
 	ADDQ    $256, DX
@@ -63,7 +65,8 @@ l8:
 	VMULPD  (DX), Z15, Z4
 	VADDPD  Z4, Z0, Z0
 	VADDPD  (DI), Z0, Z0
-	VMOVUPD Z0, (DI)
+	VMOVUPD Z0, (R8)
+	ADDQ    $64, R8
 	ADDQ    $64, DI
 	ADDQ    $64, SI
 	ADDQ    $64, DX
@@ -81,7 +84,7 @@ ltail:
 	VMULPD  Z4, Z15, Z4
 	VADDPD  Z4, Z0, Z0
 	VADDPD  Z8, Z0, Z0
-	VMOVUPD Z0, K1, (DI)
+	VMOVUPD Z0, K1, (R8)
 
 ldone:
 	VZEROUPPER

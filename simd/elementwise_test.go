@@ -27,7 +27,14 @@ var ewCases = []ewCase{
 		func(d []float64, in [][]float64, s, _ float64) { generic.addScaled(d, in[0], s, in[1]) }},
 	{"Langevin", 2,
 		func(d []float64, in [][]float64, a, b float64) { Langevin(d, in[0], in[1], a, b) },
-		func(d []float64, in [][]float64, a, b float64) { generic.langevin(d, in[0], in[1], a, b) }},
+		func(d []float64, in [][]float64, a, b float64) { generic.langevin(d, d, in[0], in[1], a, b) }},
+	{"LangevinTo", 3,
+		func(d []float64, in [][]float64, a, b float64) { LangevinTo(d, in[0], in[1], in[2], a, b) },
+		func(d []float64, in [][]float64, a, b float64) { // the doc comment's loop
+			for i := range d {
+				d[i] = in[0][i] + (float64(a*in[1][i]) + float64(b*in[2][i]))
+			}
+		}},
 	{"Momentum", 1,
 		func(d []float64, in [][]float64, h, _ float64) { Momentum(d, in[0], h) },
 		func(d []float64, in [][]float64, h, _ float64) { // the doc comment's loop

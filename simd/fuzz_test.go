@@ -44,8 +44,10 @@ func FuzzLangevin(f *testing.F) {
 		v := floats(data)
 		n := len(v) / 3
 		x, g, xi := v[:n], v[n:2*n], v[2*n:3*n]
-		want := slices.Clone(x)
-		generic.langevin(want, g, xi, a, b)
+		want, to := slices.Clone(x), make([]float64, n)
+		generic.langevin(want, want, g, xi, a, b)
+		LangevinTo(to, x, g, xi, a, b)
+		sameSlices(t, "LangevinTo", to, want)
 		Langevin(x, g, xi, a, b)
 		sameSlices(t, "Langevin", x, want)
 	})

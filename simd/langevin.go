@@ -13,7 +13,23 @@ func Langevin(x, g, xi []float64, a, b float64) {
 	if len(g) != len(x) || len(xi) != len(x) {
 		mismatch()
 	}
-	current.langevin(x, g, xi, a, b)
+	current.langevin(x, x, g, xi, a, b)
+}
+
+// LangevinTo is Langevin into another slice, dst = x + a·g + b·ξ:
+//
+//	for i := range x {
+//		dst[i] = x[i] + (float64(a*g[i]) + float64(b*xi[i]))
+//	}
+//
+// the same bits as Langevin on a copy of x, without the copy. dst may be
+// x; it must not overlap g, xi or x otherwise. It panics unless dst, g and
+// xi have the length of x.
+func LangevinTo(dst, x, g, xi []float64, a, b float64) {
+	if len(dst) != len(x) || len(g) != len(x) || len(xi) != len(x) {
+		mismatch()
+	}
+	current.langevin(dst, x, g, xi, a, b)
 }
 
 // LangevinRows is Langevin with scalars per row: x, g and xi hold n rows of

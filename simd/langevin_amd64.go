@@ -3,18 +3,18 @@
 package simd
 
 //go:noescape
-func langevinAVX2(x, grad, xi *float64, n int, a, b float64)
+func langevinAVX2(dst, x, grad, xi *float64, n int, a, b float64)
 
 // langevinAVX2Go runs the assembly over the multiple-of-4 prefix and the
 // reference expression over the rest.
-func langevinAVX2Go(x, g, xi []float64, a, b float64) {
-	g, xi = g[:len(x)], xi[:len(x)]
-	n := len(x) &^ 3
+func langevinAVX2Go(dst, x, g, xi []float64, a, b float64) {
+	x, g, xi = x[:len(dst)], g[:len(dst)], xi[:len(dst)]
+	n := len(dst) &^ 3
 	if n > 0 {
-		langevinAVX2(&x[0], &g[0], &xi[0], n, a, b)
+		langevinAVX2(&dst[0], &x[0], &g[0], &xi[0], n, a, b)
 	}
-	for i := n; i < len(x); i++ {
-		x[i] += float64(a*g[i]) + float64(b*xi[i])
+	for i := n; i < len(dst); i++ {
+		dst[i] = x[i] + (float64(a*g[i]) + float64(b*xi[i]))
 	}
 }
 
@@ -27,6 +27,6 @@ func langevinRowsAVX2(x, g, xi, a, b []float64, d int) {
 	}
 	for i := range a {
 		lo, hi := i*d, (i+1)*d
-		langevinAVX2Go(x[lo:hi], g[lo:hi], xi[lo:hi], a[i], b[i])
+		langevinAVX2Go(x[lo:hi], x[lo:hi], g[lo:hi], xi[lo:hi], a[i], b[i])
 	}
 }

@@ -2,17 +2,19 @@
 
 #include "textflag.h"
 
-// func langevinAVX2(x, grad, xi *float64, n int, a, b float64)
-// x += a·g + b·ξ for n (a multiple of 4) values: sixteen per iteration
-// while there are sixteen, then four. Every product is rounded (VMULPD),
-// then the two are added and the sum added to x, as in the reference.
-TEXT ·langevinAVX2(SB), NOSPLIT, $0-48
-	MOVQ x+0(FP), DI
-	MOVQ grad+8(FP), SI
-	MOVQ xi+16(FP), DX
-	MOVQ n+24(FP), CX
-	VBROADCASTSD a+32(FP), Y14
-	VBROADCASTSD b+40(FP), Y15
+// func langevinAVX2(dst, x, grad, xi *float64, n int, a, b float64)
+// dst = x + a·g + b·ξ for n (a multiple of 4) values (dst may be x):
+// sixteen per iteration while there are sixteen, then four. Every product
+// is rounded (VMULPD), then the two are added and the sum added to x, as
+// in the reference.
+TEXT ·langevinAVX2(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), R8
+	MOVQ x+8(FP), DI
+	MOVQ grad+16(FP), SI
+	MOVQ xi+24(FP), DX
+	MOVQ n+32(FP), CX
+	VBROADCASTSD a+40(FP), Y14
+	VBROADCASTSD b+48(FP), Y15
 	CMPQ CX, $16
 	JLT  four
 
@@ -33,10 +35,11 @@ sixteen:
 	VADDPD 32(DI), Y1, Y1
 	VADDPD 64(DI), Y2, Y2
 	VADDPD 96(DI), Y3, Y3
-	VMOVUPD Y0, (DI)
-	VMOVUPD Y1, 32(DI)
-	VMOVUPD Y2, 64(DI)
-	VMOVUPD Y3, 96(DI)
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	ADDQ $128, R8
 	ADDQ $128, DI
 	ADDQ $128, SI
 	ADDQ $128, DX
@@ -51,7 +54,8 @@ four:
 	VMULPD (DX), Y15, Y4
 	VADDPD Y4, Y0, Y0
 	VADDPD (DI), Y0, Y0
-	VMOVUPD Y0, (DI)
+	VMOVUPD Y0, (R8)
+	ADDQ $32, R8
 	ADDQ $32, DI
 	ADDQ $32, SI
 	ADDQ $32, DX

@@ -1,9 +1,9 @@
 package simd
 
-func langevinGeneric(x, g, xi []float64, a, b float64) {
-	g, xi = g[:len(x)], xi[:len(x)]
-	for i := range x {
-		x[i] += float64(a*g[i]) + float64(b*xi[i])
+func langevinGeneric(dst, x, g, xi []float64, a, b float64) {
+	x, g, xi = x[:len(dst)], g[:len(dst)], xi[:len(dst)]
+	for i := range dst {
+		dst[i] = x[i] + (float64(a*g[i]) + float64(b*xi[i]))
 	}
 }
 

@@ -11,7 +11,8 @@
 // then the Go loops of GMM.batch), so the results are the same bits. The
 // exponential's constants live in Z11…Z31 as in exp_avx512_amd64.s; the
 // logarithm's are embedded-broadcast memory operands (the same values, so
-// the same results).
+// the same results), and its registers Z11…Z21, free once the
+// exponentials are done.
 
 #define EXPCONSTS \
 	VBROADCASTSD gmfLog2e<>(SB), Z16 \
@@ -129,15 +130,79 @@
 	VMULPD K1, P1, P1 \
 	VMULPD K2, P2, P2
 
+// LOGE: e = −(m + log s) for the eight points whose s is in Z11 and
+// whose m and e are at MP and EP (logAVX512's operations); K3 collects
+// the lanes where m is −Inf. It uses Z11…Z21, K1 and K2.
+#define LOGE(MP, EP) \
+	VCMPPD.BCST  $1, gmfLSmall<>(SB), Z11, K1 \
+	VMOVAPD      Z11, Z13 \
+	VMULPD.BCST  gmfLScale<>(SB), Z11, K1, Z13 \
+	VPXORQ       Z12, Z12, Z12 \
+	VBROADCASTSD gmfLC52<>(SB), K1, Z12 \
+	VPSRLQ       $52, Z13, Z14 \
+	VPORQ.BCST   gmfLExpBits<>(SB), Z14, Z14 \
+	VSUBPD.BCST  gmfLExpBias<>(SB), Z14, Z14 \
+	VSUBPD       Z12, Z14, Z14 \
+	VANDPD.BCST  gmfLMant<>(SB), Z13, Z15 \
+	VORPD.BCST   gmfOne<>(SB), Z15, Z15 \
+	VCMPPD.BCST  $13, gmfLSqrt2<>(SB), Z15, K2 \
+	VMULPD.BCST  gmfHalf<>(SB), Z15, K2, Z15 \
+	VADDPD.BCST  gmfOne<>(SB), Z14, K2, Z14 \
+	VSUBPD.BCST  gmfOne<>(SB), Z15, Z15 \
+	VADDPD.BCST  gmfLTwo<>(SB), Z15, Z16 \
+	VDIVPD       Z16, Z15, Z16 \
+	VMULPD       Z16, Z16, Z17 \
+	VMULPD       Z17, Z17, Z18 \
+	VMULPD.BCST  gmfLL7<>(SB), Z18, Z19 \
+	VADDPD.BCST  gmfLL5<>(SB), Z19, Z19 \
+	VMULPD       Z18, Z19, Z19 \
+	VADDPD.BCST  gmfLL3<>(SB), Z19, Z19 \
+	VMULPD       Z18, Z19, Z19 \
+	VADDPD.BCST  gmfLL1<>(SB), Z19, Z19 \
+	VMULPD       Z17, Z19, Z19 \
+	VMULPD.BCST  gmfLL6<>(SB), Z18, Z20 \
+	VADDPD.BCST  gmfLL4<>(SB), Z20, Z20 \
+	VMULPD       Z18, Z20, Z20 \
+	VADDPD.BCST  gmfLL2<>(SB), Z20, Z20 \
+	VMULPD       Z18, Z20, Z20 \
+	VADDPD       Z20, Z19, Z19 \
+	VMULPD.BCST  gmfHalf<>(SB), Z15, Z20 \
+	VMULPD       Z15, Z20, Z20 \
+	VADDPD       Z19, Z20, Z19 \
+	VMULPD       Z19, Z16, Z19 \
+	VMULPD.BCST  gmfLLn2Lo<>(SB), Z14, Z21 \
+	VADDPD       Z21, Z19, Z19 \
+	VSUBPD       Z19, Z20, Z19 \
+	VSUBPD       Z15, Z19, Z19 \
+	VMULPD.BCST  gmfLLn2Hi<>(SB), Z14, Z21 \
+	VSUBPD       Z19, Z21, Z19 \
+	VCMPPD.BCST  $0, gmfLInf<>(SB), Z11, K1 \
+	VCMPPD       $3, Z11, Z11, K2 \
+	KORB         K1, K2, K1 \
+	VMOVAPD      Z11, K1, Z19 \
+	VPXORQ       Z13, Z13, Z13 \
+	VCMPPD       $1, Z13, Z11, K1 \
+	VBROADCASTSD gmfLNaN<>(SB), K1, Z19 \
+	VCMPPD       $0, Z13, Z11, K1 \
+	VBROADCASTSD gmfLNegInf<>(SB), K1, Z19 \
+	VMOVUPD     (MP), Z20 \
+	VCMPPD.BCST $0, gmfLNegInf<>(SB), Z20, K1 \
+	KORB        K1, K3, K3 \
+	VADDPD      Z19, Z20, Z19 \
+	VXORPD.BCST gmfSign<>(SB), Z19, Z19 \
+	VMOVUPD     Z19, (EP)
+
 // func gaussMix2AVX512(e, gr, m, s, x, w, p *float64, n, nk int) (far int)
 // n is a positive multiple of 8, nk ≥ 1; gr may be nil (no gradient). p
 // holds per component c0, c1, lc, h, ivar at stride 8; w has nk·n values
 // of scratch. far is nonzero when some m is −Inf.
-// Four loops over the groups: the first leaves every a_k (in w, at
+// Three loops over the groups: the first leaves every a_k (in w, at
 // w[k·n + r]) and m; the second the weights w_k (in place) and s; the
-// third the gradient; the fourth log s and e. Each group's chain of
-// dependent operations stays short, so that the processor overlaps
-// consecutive groups.
+// third log s and e, then the gradient (without a gradient, the third
+// computes e alone). Each group's chain of dependent operations stays
+// short, so that the processor overlaps consecutive groups; in the third,
+// the logarithm's division overlaps the gradient's sums (3–4 % less time
+// than a fourth loop for e).
 TEXT ·gaussMix2AVX512(SB), NOSPLIT, $0-80
 	MOVQ m+16(FP), R8
 	MOVQ x+32(FP), SI
@@ -267,8 +332,16 @@ expdone:
 	MOVQ  x+32(FP), SI
 	MOVQ  w+40(FP), R9
 	MOVQ  n+56(FP), CX
+	MOVQ  e+0(FP), R14
+	MOVQ  m+16(FP), R8
 
 ggroup:
+	// e of the group first: its division overlaps the gradient's work.
+	VMOVUPD (DI), Z11
+	LOGE(R8, R14)
+	ADDQ    $64, R8
+	ADDQ    $64, R14
+
 	VMOVUPD   (SI), Z4
 	VMOVUPD   64(SI), Z5
 	VMOVUPD   gmfEven<>(SB), Z0
@@ -309,6 +382,7 @@ gradk:
 	ADDQ        $128, SI
 	SUBQ        $8, CX
 	JNZ         ggroup
+	JMP         fin
 
 nograd:
 	// log s (logAVX512) and e = −(m + log s); far: some m is −Inf.
@@ -318,72 +392,15 @@ nograd:
 	MOVQ n+56(FP), CX
 
 logs:
-	VMOVUPD      (SI), Z0
-	VCMPPD.BCST  $1, gmfLSmall<>(SB), Z0, K1
-	VMOVAPD      Z0, Z2
-	VMULPD.BCST  gmfLScale<>(SB), Z0, K1, Z2
-	VPXORQ       Z1, Z1, Z1
-	VBROADCASTSD gmfLC52<>(SB), K1, Z1
-	VPSRLQ       $52, Z2, Z3
-	VPORQ.BCST   gmfLExpBits<>(SB), Z3, Z3
-	VSUBPD.BCST  gmfLExpBias<>(SB), Z3, Z3
-	VSUBPD       Z1, Z3, Z3
-	VANDPD.BCST  gmfLMant<>(SB), Z2, Z4
-	VORPD.BCST   gmfOne<>(SB), Z4, Z4
-	VCMPPD.BCST  $13, gmfLSqrt2<>(SB), Z4, K2
-	VMULPD.BCST  gmfHalf<>(SB), Z4, K2, Z4
-	VADDPD.BCST  gmfOne<>(SB), Z3, K2, Z3
-	VSUBPD.BCST  gmfOne<>(SB), Z4, Z4
-	VADDPD.BCST  gmfLTwo<>(SB), Z4, Z5
-	VDIVPD       Z5, Z4, Z5
-	VMULPD       Z5, Z5, Z6
-	VMULPD       Z6, Z6, Z7
-	VMULPD.BCST  gmfLL7<>(SB), Z7, Z8
-	VADDPD.BCST  gmfLL5<>(SB), Z8, Z8
-	VMULPD       Z7, Z8, Z8
-	VADDPD.BCST  gmfLL3<>(SB), Z8, Z8
-	VMULPD       Z7, Z8, Z8
-	VADDPD.BCST  gmfLL1<>(SB), Z8, Z8
-	VMULPD       Z6, Z8, Z8
-	VMULPD.BCST  gmfLL6<>(SB), Z7, Z9
-	VADDPD.BCST  gmfLL4<>(SB), Z9, Z9
-	VMULPD       Z7, Z9, Z9
-	VADDPD.BCST  gmfLL2<>(SB), Z9, Z9
-	VMULPD       Z7, Z9, Z9
-	VADDPD       Z9, Z8, Z8
-	VMULPD.BCST  gmfHalf<>(SB), Z4, Z9
-	VMULPD       Z4, Z9, Z9
-	VADDPD       Z8, Z9, Z8
-	VMULPD       Z8, Z5, Z8
-	VMULPD.BCST  gmfLLn2Lo<>(SB), Z3, Z10
-	VADDPD       Z10, Z8, Z8
-	VSUBPD       Z8, Z9, Z8
-	VSUBPD       Z4, Z8, Z8
-	VMULPD.BCST  gmfLLn2Hi<>(SB), Z3, Z10
-	VSUBPD       Z8, Z10, Z8
-	VCMPPD.BCST  $0, gmfLInf<>(SB), Z0, K1
-	VCMPPD       $3, Z0, Z0, K2
-	KORB         K1, K2, K1
-	VMOVAPD      Z0, K1, Z8
-	VPXORQ       Z2, Z2, Z2
-	VCMPPD       $1, Z2, Z0, K1
-	VBROADCASTSD gmfLNaN<>(SB), K1, Z8
-	VCMPPD       $0, Z2, Z0, K1
-	VBROADCASTSD gmfLNegInf<>(SB), K1, Z8
-
-	// e = −(m + log s)
-	VMOVUPD     (R8), Z9
-	VCMPPD.BCST $0, gmfLNegInf<>(SB), Z9, K1 // m = −Inf: a far point
-	KORB        K1, K3, K3
-	VADDPD      Z8, Z9, Z8
-	VXORPD.BCST gmfSign<>(SB), Z8, Z8
-	VMOVUPD     Z8, (DI)
-
+	VMOVUPD (SI), Z11
+	LOGE(R8, DI)
 	ADDQ  $64, DI
 	ADDQ  $64, R8
 	ADDQ  $64, SI
 	SUBQ  $8, CX
 	JNZ   logs
+
+fin:
 	KMOVB K3, AX
 	MOVQ  AX, far+72(FP)
 	VZEROUPPER

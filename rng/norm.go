@@ -107,6 +107,35 @@ func (s *Stream) FillNorm(dst []float64) {
 	s.s = st
 }
 
+// fillNormOffFast is FillNorm for a stream whose next draw is known to be
+// off the ziggurat's fast path (FillNormRows's vector kernel stopped the
+// stream there): it starts with that draw's slow path instead of first
+// trying it, and a second draw, on the fast path. The same values and
+// state as FillNorm(dst).
+func (s *Stream) fillNormOffFast(dst []float64) {
+	if len(dst) == 0 {
+		return
+	}
+	if s.gamma == 0 {
+		s.gamma = defaultGamma
+	}
+	for {
+		s.s += s.gamma
+		u := mix(s.s)
+		i := u & (zigLayers - 1)
+		k := int64(u) >> 11
+		if absBits(k) < zigK[i] { // after a rejection: a fresh draw
+			dst[0] = float64(k) * zigW[i]
+			break
+		}
+		if x, ok := s.normSlow(i, float64(k)*0x1p-52); ok {
+			dst[0] = x
+			break
+		}
+	}
+	s.FillNorm(dst[1:])
+}
+
 // absBits returns |j| as an unsigned integer, without a branch.
 func absBits(j int64) uint64 {
 	m := j >> 63
@@ -139,21 +168,22 @@ func (s *Stream) normSlow(i uint64, v float64) (x float64, ok bool) {
 // The slack (10⁻¹² of the layer's top) is far wider than the rounding of
 // the bounds and of math.Exp, so the answer is always that of the
 // comparison itself.
+//
+// The bounds are taken as the smaller and the larger of the two lines
+// (tangent ≤ f ≤ chord where f is convex, the other way round where
+// concave), and a layer of neither kind has an infinite slack, so the
+// test has a single branch, taken for almost every point: the wedge
+// points come in random order, and branches on their outcome would be
+// mispredicted half the time.
 func zigBelow(i uint64, x, y float64) bool {
-	if b := &zigBand[i]; b.kind != 0 {
-		ax := math.Abs(x)
-		chord := zigF[i] + b.chord*(zigX[i]-ax)
-		tan := b.ft + b.slope*(ax-b.t)
-		lo, hi := tan, chord // convex: tangent ≤ f ≤ chord
-		if b.kind < 0 {
-			lo, hi = chord, tan
-		}
-		if y < lo-b.slack {
-			return true
-		}
-		if y > hi+b.slack {
-			return false
-		}
+	b := &zigBand[i]
+	ax := math.Abs(x)
+	chord := zigF[i] + b.chord*(zigX[i]-ax)
+	tan := b.ft + b.slope*(ax-b.t)
+	below := y < min(tan, chord)-b.slack
+	above := y > max(tan, chord)+b.slack
+	if below != above { // settled by the bounds
+		return below
 	}
 	return y < math.Exp(-0.5*x*x)
 }
@@ -162,7 +192,7 @@ func zigBelow(i uint64, x, y float64) bool {
 // slope (per unit of zigX[i] − |x|), and the tangent at t, the layer's
 // middle, with value ft and slope −t·ft. kind is 1 where f is convex on
 // the layer, −1 where concave, 0 where neither (the layer holding x = 1,
-// and layer 0).
+// and layer 0: there the slack is +Inf, so the bounds settle nothing).
 var zigBand [zigLayers]struct {
 	kind                       int
 	chord, t, ft, slope, slack float64
@@ -179,6 +209,7 @@ func init() {
 		case b <= 1:
 			z.kind = -1
 		default:
+			z.slack = math.Inf(1)
 			continue
 		}
 		z.chord = (zigF[i+1] - zigF[i]) / (b - a)
@@ -217,7 +248,7 @@ func FillNormRows(streams []Stream, dst []float64, d int) {
 			for w, bits := range slow {
 				for ; bits != 0; bits &= bits - 1 {
 					k := 64*w + mbits.TrailingZeros64(bits)
-					st[k].FillNorm(rows[k*d+int(cnt[k]) : (k+1)*d])
+					st[k].fillNormOffFast(rows[k*d+int(cnt[k]) : (k+1)*d])
 				}
 			}
 			i += m

@@ -1,6 +1,14 @@
 #!/bin/bash
 # Runs every peer the performance issue compares against, at 1 and 2 threads, with OpenBLAS's
 # default core and with OPENBLAS_CORETYPE=SkylakeX (the AVX-512 kernels), one JSON line each, into $1.
+# The peers are measured at their best: OpenBLAS behind numpy's and torch's products. Where only
+# python3-torch was installed, libblas.so.3 can be Debian's reference BLAS (libblas3), 10-30x slower
+# at products, and every ratio would flatter ebm: refuse to measure then.
+blas=$(readlink -f /usr/lib/$(uname -m)-linux-gnu/libblas.so.3 2>/dev/null)
+case "$blas" in
+  *openblas*) ;;
+  *) echo "peers.sh: libblas.so.3 is ${blas:-missing}, not OpenBLAS; install it first: apt-get install libopenblas0-pthread" >&2; exit 2 ;;
+esac
 OUT=${1:-peers.jsonl}; : > "$OUT"
 P=${PEERS:-../shared/peers}; PY=${PY:-/usr/bin/python3}
 for core in default SkylakeX; do

@@ -2,7 +2,7 @@
 # Runs every peer the performance issue compares against, at 1 and 2 threads, with OpenBLAS's
 # default core and with OPENBLAS_CORETYPE=SkylakeX (the AVX-512 kernels), one JSON line each, into $1.
 # The peers are measured at their best: OpenBLAS behind numpy's and torch's products. Where only
-# python3-torch was installed, libblas.so.3 can be Debian's reference BLAS (libblas3), 10-30x slower
+# python3-torch was installed, libblas.so.3 can be Debian's reference BLAS (libblas3), 7-14x slower
 # at products, and every ratio would flatter ebm: refuse to measure then.
 blas=$(readlink -f /usr/lib/$(uname -m)-linux-gnu/libblas.so.3 2>/dev/null)
 case "$blas" in

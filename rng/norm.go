@@ -109,30 +109,14 @@ func (s *Stream) FillNorm(dst []float64) {
 
 // fillNormOffFast is FillNorm for a stream whose next draw is known to be
 // off the ziggurat's fast path (FillNormRows's vector kernel stopped the
-// stream there): it starts with that draw's slow path instead of first
-// trying it, and a second draw, on the fast path. The same values and
-// state as FillNorm(dst).
+// stream there): that draw is Norm's, one at a time, instead of FillNorm's
+// first try of it in a pair with the next. The same values and state as
+// FillNorm(dst).
 func (s *Stream) fillNormOffFast(dst []float64) {
 	if len(dst) == 0 {
 		return
 	}
-	if s.gamma == 0 {
-		s.gamma = defaultGamma
-	}
-	for {
-		s.s += s.gamma
-		u := mix(s.s)
-		i := u & (zigLayers - 1)
-		k := int64(u) >> 11
-		if absBits(k) < zigK[i] { // after a rejection: a fresh draw
-			dst[0] = float64(k) * zigW[i]
-			break
-		}
-		if x, ok := s.normSlow(i, float64(k)*0x1p-52); ok {
-			dst[0] = x
-			break
-		}
-	}
+	dst[0] = s.Norm()
 	s.FillNorm(dst[1:])
 }
 

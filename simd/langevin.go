@@ -9,12 +9,7 @@ package simd
 // With a = −η, g = ∇E(x), b = √(2η) and ξ standard normal it is one ULA
 // step, in a single pass over memory. It panics unless g and xi have the
 // length of x.
-func Langevin(x, g, xi []float64, a, b float64) {
-	if len(g) != len(x) || len(xi) != len(x) {
-		mismatch()
-	}
-	current.langevin(x, x, g, xi, a, b)
-}
+func Langevin(x, g, xi []float64, a, b float64) { LangevinTo(x, x, g, xi, a, b) }
 
 // LangevinTo is Langevin into another slice, dst = x + a·g + b·ξ:
 //

@@ -1,6 +1,10 @@
 package autodiff
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/goebm/ebm/simd"
+)
 
 // Convolutions and pooling on batches of images.
 //
@@ -84,6 +88,7 @@ type convState[T Float] struct {
 	cjob  convChunkJob[T]
 	njob  nhwcJob[T]
 	offs  []convOffs // gather offsets per geometry, kept across Reset
+	runs  []convOffs // the NHWC path's run offsets per geometry, the same
 }
 
 // convOffs holds the offsets of convOffsets for the geometry s.
@@ -265,6 +270,11 @@ func padded[T Float](xp, x []T, s ConvShape) ([]T, int) {
 	return xp, wp
 }
 
+// convKernels (a variable for the tests) lets the float32 unrolling and
+// folding back (im2col, col2im, im2row, row2im) run on simd's strided and
+// run kernels; off, they run the loops, with the same bits.
+var convKernels = true
+
 // copyShort copies src into dst (len(src) ≥ len(dst)): with a loop for
 // short runs, which are quicker so than with a call of memmove.
 // onesFor returns at least min(n, 1024) ones, for addConst.
@@ -304,7 +314,8 @@ func copyShort[T Float](dst, src []T) {
 // the rows of col, ld apart: row (c, kh, kw), column (oh, ow) holds x[c,
 // oh·S − P + kh, ow·S − P + kw], or 0 in the padding. It copies x into the
 // zero-padded planes xp (when Pad > 0) and gathers each row from there at
-// the offsets off (convOffsets(s)): one loop without branches per row.
+// the offsets off (convOffsets(s)): one loop without branches per row, or
+// simd.GatherStrided32 in float32.
 func im2col[T Float](col []T, ld int, x []T, s ConvShape, off []int32, xp []T) {
 	src, wp := padded(xp, x, s)
 	plane := len(src) / s.InC
@@ -316,6 +327,10 @@ func im2col[T Float](col []T, ld int, x []T, s ConvShape, off []int32, xp []T) {
 				d := col[r*ld : r*ld+hw]
 				r++
 				xs := src[c*plane+kh*wp+kw : (c+1)*plane]
+				if is32[T]() && convKernels {
+					simd.GatherStrided32(f32(d), f32(xs), wp, s.OutH(), s.OutW(), s.Stride)
+					continue
+				}
 				for p, o := range off {
 					d[p] = xs[o]
 				}
@@ -327,7 +342,8 @@ func im2col[T Float](col []T, ld int, x []T, s ConvShape, off []int32, xp []T) {
 // col2im sets x to the sum of the entries of col (rows ld apart) at the
 // pixels im2col reads them from: the adjoint of im2col. Each pixel sums
 // its entries from 0 in the order of the rows (kh, kw) of its channel,
-// into the padded planes xp when Pad > 0 (then copied to x).
+// into the padded planes xp when Pad > 0 (then copied to x); in float32
+// each row is added with simd.ScatterAddStrided32 (the same additions).
 func col2im[T Float](x, col []T, ld int, s ConvShape, off []int32, xp []T) {
 	p, wp := s.Pad, s.W+2*s.Pad
 	plane := (s.H + 2*p) * wp
@@ -344,6 +360,10 @@ func col2im[T Float](x, col []T, ld int, s ConvShape, off []int32, xp []T) {
 				sv := col[r*ld : r*ld+hw]
 				r++
 				xs := dst[c*plane+kh*wp+kw : (c+1)*plane]
+				if is32[T]() && convKernels {
+					simd.ScatterAddStrided32(f32(xs), f32(sv), wp, s.OutH(), s.OutW(), s.Stride)
+					continue
+				}
 				sv = sv[:len(off)]
 				for q, o := range off {
 					xs[o] += sv[q]

@@ -42,12 +42,38 @@ type nhwcGeom struct {
 	s                ConvShape
 	hp, wp, kc, ckk  int // padded height and width, run length K·InC, K·K·InC
 	ho, wo, hw, hwin int // output height, width and pixels; input pixels
+	// runs are the offsets in the padded planes of the K runs of each
+	// output pixel (oh, ow, kh in order): ((oh·S + kh)·Wp + ow·S)·InC,
+	// for simd.GatherRuns32 and ScatterAddRuns32 (float32); nil for the
+	// loops.
+	runs []int32
 }
 
 func newNHWC(s ConvShape) nhwcGeom {
 	ho, wo := s.OutH(), s.OutW()
 	return nhwcGeom{s: s, hp: s.H + 2*s.Pad, wp: s.W + 2*s.Pad, kc: s.K * s.InC, ckk: s.KernelSize(),
 		ho: ho, wo: wo, hw: ho * wo, hwin: s.H * s.W}
+}
+
+// runOffsets returns q's runs, computed once per geometry (kept across
+// Reset, as convOffsets).
+func (cv *convState[T]) runOffsets(q nhwcGeom) []int32 {
+	s := q.s
+	for _, o := range cv.runs {
+		if o.s == s {
+			return o.off
+		}
+	}
+	off := make([]int32, 0, q.hw*s.K)
+	for oh := 0; oh < q.ho; oh++ {
+		for ow := 0; ow < q.wo; ow++ {
+			for kh := 0; kh < s.K; kh++ {
+				off = append(off, int32(((oh*s.Stride+kh)*q.wp+ow*s.Stride)*s.InC))
+			}
+		}
+	}
+	cv.runs = append(cv.runs, convOffs{s, off})
+	return off
 }
 
 // planeSize returns the size of a zero-padded NHWC image.
@@ -82,8 +108,14 @@ func nhwcOut[T Float](q nhwcGeom, x, tmp, xp []T) {
 // im2row writes the columns [c0, c1) of the im2row matrix of the NHWC
 // planes xp into the rows of a, ld apart: row (oh, ow), column (kh, kw, c)
 // holds pixel (oh·S + kh, ow·S + kw), channel c, of the padded planes.
+// In float32, the whole matrix (c0 = 0, c1 = K·K·InC = ld) is one call of
+// simd.GatherRuns32 over q.runs.
 func im2row[T Float](q nhwcGeom, a []T, ld int, xp []T, c0, c1 int) {
 	s := q.s
+	if is32[T]() && q.runs != nil && c0 == 0 && c1 == q.ckk && ld == q.ckk {
+		simd.GatherRuns32(f32(a[:q.hw*q.ckk]), f32(xp[:q.planeSize()]), q.runs, q.kc)
+		return
+	}
 	r := 0
 	for oh := 0; oh < q.ho; oh++ {
 		for ow := 0; ow < q.wo; ow++ {
@@ -103,9 +135,14 @@ func im2row[T Float](q nhwcGeom, a []T, ld int, xp []T, c0, c1 int) {
 
 // row2im adds the rows of the im2row matrix a (rows ckk apart) at the
 // pixels im2row reads them from, into the NHWC planes xp (not cleared):
-// the adjoint of im2row.
+// the adjoint of im2row. In float32 it is one call of
+// simd.ScatterAddRuns32 over q.runs: the same additions in the same order.
 func row2im[T Float](q nhwcGeom, xp, a []T) {
 	s := q.s
+	if is32[T]() && q.runs != nil {
+		simd.ScatterAddRuns32(f32(xp[:q.planeSize()]), f32(a[:q.hw*q.ckk]), q.runs, q.kc)
+		return
+	}
 	r := 0
 	for oh := 0; oh < q.ho; oh++ {
 		for ow := 0; ow < q.wo; ow++ {
@@ -247,6 +284,9 @@ func (t *nhwcJob[T]) weightGrad(r0, r1 int, xp, tmp, big, small, acc []T) {
 func (g *GraphOf[T]) convNHWC(op opcode, s ConvShape, n int, out, x, w, y, bias []T) {
 	var zero T
 	q := newNHWC(s)
+	if is32[T]() && convKernels {
+		q.runs = g.cv.runOffsets(q)
+	}
 	size := int(unsafe.Sizeof(zero))
 	ch := min(n, nhwcChunk(s, size))
 	chunks := (n + ch - 1) / ch

@@ -2,6 +2,7 @@ package autodiff
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/goebm/ebm/rng"
@@ -89,5 +90,48 @@ func TestConvPathsDerivatives(t *testing.T) {
 		t.Run("Torch", TestConvTorch)
 		t.Run("Workers", TestConvWorkers)
 		t.Run("StepHash", TestConvStepHash)
+	})
+}
+
+// TestConvKernels32: in float32, the unrolling and folding back on simd's
+// strided and run kernels (convKernels) give the loops' bits for Conv2D,
+// ConvTranspose2D and ConvWeightGrad on both paths, on geometries of
+// strides 1 to 3 with and without padding, rows longer than a vector
+// among them.
+func TestConvKernels32(t *testing.T) {
+	defer func(on bool) { convKernels = on }(convKernels)
+	shapes := append([]ConvShape{
+		{InC: 1, H: 28, W: 28, OutC: 16, K: 3, Stride: 1, Pad: 1},
+		{InC: 1, H: 28, W: 28, OutC: 32, K: 3, Stride: 2, Pad: 1},
+		{InC: 16, H: 28, W: 28, OutC: 8, K: 3, Stride: 2, Pad: 1},
+		{InC: 9, H: 6, W: 7, OutC: 5, K: 3, Stride: 2, Pad: 1},
+	}, convShapes...)
+	withConvPaths(t, func(t *testing.T) {
+		for si, s := range shapes {
+			const n = 3
+			r := rng.New(94, uint64(si))
+			x := toT[float32](randAway(&r, n*s.In().Size(), 1))
+			w := toT[float32](randAway(&r, s.OutC*s.KernelSize(), 1))
+			b := toT[float32](randAway(&r, s.OutC, 1))
+			y := toT[float32](randAway(&r, n*s.Out().Size(), 1))
+			var got [2][3][]float32
+			for i, on := range []bool{false, true} {
+				convKernels = on
+				g := New32()
+				g.SetWorkers(2)
+				xn, wn := g.Input(x, n, s.In().Size()), g.Input(w, s.OutC, s.KernelSize())
+				yn := g.Input(y, n, s.Out().Size())
+				got[i][0] = g.Value(g.Conv2D(xn, wn, g.Input(b, 1, s.OutC), s))
+				got[i][1] = g.Value(g.ConvTranspose2D(yn, wn, s))
+				got[i][2] = g.Value(g.ConvWeightGrad(xn, yn, s))
+			}
+			for k, op := range []string{"Conv2D", "ConvTranspose2D", "ConvWeightGrad"} {
+				for j := range got[0][k] {
+					if math.Float32bits(got[0][k][j]) != math.Float32bits(got[1][k][j]) {
+						t.Fatalf("%+v %s: value %d: %v with the kernels, %v with the loops", s, op, j, got[1][k][j], got[0][k][j])
+					}
+				}
+			}
+		}
 	})
 }

@@ -102,3 +102,23 @@ func BenchmarkExp32(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkTranspose32 transposes the matrices of the convolutions'
+// layout changes: the NCHW images of the default convnet's layers into
+// pixel rows (channels × pixels) and the products' pixel rows back
+// (pixels × channels).
+func BenchmarkTranspose32(b *testing.B) {
+	for _, sz := range [][2]int{{32, 196}, {196, 32}, {64, 49}, {49, 64}, {16, 784}, {784, 16}} {
+		r, c := sz[0], sz[1]
+		src, dst := make([]float32, r*c), make([]float32, r*c)
+		for i := range src {
+			src[i] = float32(i)
+		}
+		b.Run(fmt.Sprintf("%dx%d", r, c), func(b *testing.B) {
+			b.SetBytes(int64(8 * r * c))
+			for b.Loop() {
+				Transpose32(dst, src, r, c)
+			}
+		})
+	}
+}

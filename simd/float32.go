@@ -36,6 +36,14 @@ type kernels32 struct {
 	// matMulBT sets C = A·Bᵀ (B stored n×k), lengths checked; nil means
 	// matMul on a transposed copy of B.
 	matMulBT func(c, a, b []float32, m, k, n int)
+	// gather and scatterAdd are GatherStrided32 and ScatterAddStrided32
+	// for strides 1 and 2 (arguments checked); nil means the generic
+	// loops.
+	gather, scatterAdd func(dst, src []float32, ld, ho, wo, s int)
+	// gatherRuns and scatterAddRuns are GatherRuns32 and
+	// ScatterAddRuns32 (at least one run, n ≥ 1, checked); nil means the
+	// generic loops.
+	gatherRuns, scatterAddRuns func(dst, src []float32, off []int32, n int)
 	// lanes is the float32 width of the table's element-wise activation
 	// kernels (SiLU32, SigPairs32, SiLUGrad32): 16 (AVX-512), 8 (AVX2), or
 	// 0 for the generic loops.

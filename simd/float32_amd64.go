@@ -22,14 +22,18 @@ var (
 		lanes:     8,
 	})
 	_ = register32("avx512", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL), &kernels32{
-		matMul:    matMul32AVX512,
-		matMulAT:  matMulAT32AVX512,
-		dot:       dot32AVX2Go,
-		axpy:      axpy32AVX2Go,
-		exp:       exp32AVX512Go,
-		transpose: transpose32AVX2,
-		matMulBT:  matMulBT32AVX512,
-		lanes:     16,
+		matMul:         matMul32AVX512,
+		matMulAT:       matMulAT32AVX512,
+		dot:            dot32AVX2Go,
+		axpy:           axpy32AVX2Go,
+		exp:            exp32AVX512Go,
+		transpose:      transpose32AVX2,
+		matMulBT:       matMulBT32AVX512,
+		gather:         gatherStrided32AVX512,
+		scatterAdd:     scatterAddStrided32AVX512,
+		gatherRuns:     gatherRuns32AVX512,
+		scatterAddRuns: scatterAddRuns32AVX512,
+		lanes:          16,
 	})
 )
 

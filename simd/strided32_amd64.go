@@ -1,0 +1,35 @@
+//go:build !purego
+
+package simd
+
+//go:noescape
+func gatherStridedF32AVX512(dst, src *float32, ld, ho, wo, s int)
+
+//go:noescape
+func scatterAddStridedF32AVX512(dst, src *float32, ld, ho, wo, s int)
+
+// gatherStrided32AVX512 and scatterAddStrided32AVX512 are the avx512
+// table's gather and scatterAdd (ho, wo ≥ 1, s ≤ 2, lengths checked).
+func gatherStrided32AVX512(dst, src []float32, ld, ho, wo, s int) {
+	gatherStridedF32AVX512(&dst[0], &src[0], ld, ho, wo, s)
+}
+
+func scatterAddStrided32AVX512(dst, src []float32, ld, ho, wo, s int) {
+	scatterAddStridedF32AVX512(&dst[0], &src[0], ld, ho, wo, s)
+}
+
+//go:noescape
+func gatherRunsF32AVX512(dst, src *float32, off *int32, runs, n int)
+
+//go:noescape
+func scatterAddRunsF32AVX512(dst, src *float32, off *int32, runs, n int)
+
+// gatherRuns32AVX512 and scatterAddRuns32AVX512 are the avx512 table's
+// gatherRuns and scatterAddRuns (at least one run, n ≥ 1, checked).
+func gatherRuns32AVX512(dst, src []float32, off []int32, n int) {
+	gatherRunsF32AVX512(&dst[0], &src[0], &off[0], len(off), n)
+}
+
+func scatterAddRuns32AVX512(dst, src []float32, off []int32, n int) {
+	scatterAddRunsF32AVX512(&dst[0], &src[0], &off[0], len(off), n)
+}

@@ -1,0 +1,134 @@
+package simd
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestStrided32: every table's gather and scatter-add give the generic
+// loops' bits, for rows shorter and longer than a vector, strides 1 to 3
+// and planes whose last strided value is their last value (so a kernel
+// reading past it would fault or be caught by the guard values); values
+// of the plane off the strided places must stay as they were.
+func TestStrided32(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	for name, tb := range tables32 {
+		for _, s := range []int{1, 2, 3} {
+			for _, ho := range []int{1, 2, 5} {
+				for _, wo := range []int{1, 7, 14, 16, 17, 28, 33} {
+					ld := wo*s + r.IntN(3)
+					if s == 1 && r.IntN(2) == 0 {
+						ld = wo // rows back to back
+					}
+					n := (ho-1)*s*ld + (wo-1)*s + 1
+					what := fmt.Sprintf("%s s=%d %d×%d ld=%d", name, s, ho, wo, ld)
+					const guard = 4
+					buf := rand32(r, n+2*guard)
+					plane := buf[guard : guard+n : guard+n]
+					dense := rand32(r, ho*wo)
+					saved := append([]float32(nil), buf...)
+
+					got, want := make([]float32, ho*wo), make([]float32, ho*wo)
+					withTable32(tb, func() { GatherStrided32(got, plane, ld, ho, wo, s) })
+					gatherStrided32(want, plane, ld, ho, wo, s)
+					sameBits32(t, what+" gather", got, want)
+					sameBits32(t, what+" gather (source)", buf, saved)
+
+					wantPlane := append([]float32(nil), buf...)
+					scatterAddStrided32(wantPlane[guard:guard+n], dense, ld, ho, wo, s)
+					withTable32(tb, func() { ScatterAddStrided32(plane, dense, ld, ho, wo, s) })
+					sameBits32(t, what+" scatter-add", buf, wantPlane)
+				}
+			}
+		}
+	}
+}
+
+// TestStrided32Checks: bad lengths and strides panic.
+func TestStrided32Checks(t *testing.T) {
+	for _, c := range []struct {
+		dense, plane, ld, ho, wo, s int
+	}{
+		{6, 100, 10, 2, 3, 0},  // stride 0
+		{5, 100, 10, 2, 3, 1},  // dense too short
+		{6, 12, 10, 2, 3, 1},   // plane ends before the last value (13)
+		{6, 100, 0, 2, 3, 1},   // ld 0
+		{-1, 100, 10, 2, 3, 1}, // marker: negative size below
+	} {
+		if c.dense < 0 {
+			c.dense, c.ho = 0, -1
+		}
+		for _, f := range []func([]float32, []float32, int, int, int, int){GatherStrided32, nil} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%+v: no panic", c)
+					}
+				}()
+				dense, plane := make([]float32, c.dense), make([]float32, c.plane)
+				if f != nil {
+					f(dense, plane, c.ld, c.ho, c.wo, c.s)
+				} else {
+					ScatterAddStrided32(plane, dense, c.ld, c.ho, c.wo, c.s)
+				}
+			}()
+		}
+	}
+}
+
+// withTable32 runs f with tb as the chosen float32 table.
+func withTable32(tb *kernels32, f func()) {
+	old := k32()
+	current32.Store(tb)
+	defer current32.Store(old)
+	f()
+}
+
+// TestRuns32: every table's run gather and scatter-add give the generic
+// loops' bits, for runs shorter and longer than a vector, overlapping
+// runs (scatter-add must add them in order) and runs that end at the
+// plane's last value; the plane outside the runs stays as it was.
+func TestRuns32(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	generic := tables32["generic"]
+	for name, tb := range tables32 {
+		for _, n := range []int{1, 5, 16, 17, 48, 96, 100} {
+			for _, runs := range []int{1, 3, 40} {
+				size := n + r.IntN(3*n+1)
+				off := make([]int32, runs)
+				for j := range off {
+					off[j] = int32(r.IntN(size - n + 1))
+				}
+				off[runs-1] = int32(size - n) // a run ending at the last value
+				what := fmt.Sprintf("%s n=%d runs=%d size=%d", name, n, runs, size)
+				const guard = 4
+				buf := rand32(r, size+2*guard)
+				plane := buf[guard : guard+size : guard+size]
+				dense := rand32(r, runs*n)
+				saved := append([]float32(nil), buf...)
+
+				got, want := make([]float32, runs*n), make([]float32, runs*n)
+				withTable32(tb, func() { GatherRuns32(got, plane, off, n) })
+				withTable32(generic, func() { GatherRuns32(want, plane, off, n) })
+				sameBits32(t, what+" gather", got, want)
+				sameBits32(t, what+" gather (source)", buf, saved)
+
+				wantBuf := append([]float32(nil), buf...)
+				withTable32(generic, func() { ScatterAddRuns32(wantBuf[guard:guard+size], dense, off, n) })
+				withTable32(tb, func() { ScatterAddRuns32(plane, dense, off, n) })
+				sameBits32(t, what+" scatter-add", buf, wantBuf)
+			}
+		}
+	}
+	for _, bad := range [][]int32{{-1}, {5}} { // a run before or past the plane of 8
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("offsets %v: no panic", bad)
+				}
+			}()
+			GatherRuns32(make([]float32, 4), make([]float32, 8), bad, 4)
+		}()
+	}
+}

@@ -91,18 +91,39 @@ GLOBL strDupHi<>(SB), RODATA|NOPTR, $64
 	MOVQ    R8, CX         \
 	setMask(K2)
 
+// stridedArgs loads the arguments of the strided kernels: dst into
+// register rd, src into rs, ho into R9, wo into R10, the stride into R11
+// and the bytes from one strided row to the next (stride·ld·4) into R12.
+#define stridedArgs(rd, rs) \
+	MOVQ  dst+0(FP), rd \
+	MOVQ  src+8(FP), rs \
+	MOVQ  ld+16(FP), R12 \
+	MOVQ  ho+24(FP), R9 \
+	MOVQ  wo+32(FP), R10 \
+	MOVQ  s+40(FP), R11 \
+	IMULQ R11, R12      \
+	SHLQ  $2, R12
+
+// runsArgs loads the arguments of the run kernels: dst into DI, src into
+// SI, off into R8, runs into R9, the whole vectors of a run into R10 and
+// its masked tail into R12 (its mask into K1).
+#define runsArgs \
+	MOVQ dst+0(FP), DI \
+	MOVQ src+8(FP), SI \
+	MOVQ off+16(FP), R8 \
+	MOVQ runs+24(FP), R9 \
+	MOVQ n+32(FP), R10 \
+	MOVQ R10, CX       \
+	ANDQ $15, CX       \
+	MOVQ CX, R12       \
+	setMask(K1)        \
+	SHRQ $4, R10
+
 // func gatherStridedF32AVX512(dst, src *float32, ld, ho, wo, s int)
 // dst[oh·wo + ow] = src[oh·s·ld + ow·s] for ho, wo ≥ 1, s ∈ {1, 2}.
 TEXT ·gatherStridedF32AVX512(SB), NOSPLIT, $0-48
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ ld+16(FP), R12
-	MOVQ ho+24(FP), R9
-	MOVQ wo+32(FP), R10
-	MOVQ s+40(FP), R11
-	IMULQ R11, R12
-	SHLQ  $2, R12 // bytes from one source row to the next
-	CMPQ  R11, $1
+	stridedArgs(DI, SI)
+	CMPQ R11, $1
 	JNE   g2row
 
 g1row:
@@ -159,15 +180,8 @@ g2loop:
 // func scatterAddStridedF32AVX512(dst, src *float32, ld, ho, wo, s int)
 // dst[oh·s·ld + ow·s] += src[oh·wo + ow] for ho, wo ≥ 1, s ∈ {1, 2}.
 TEXT ·scatterAddStridedF32AVX512(SB), NOSPLIT, $0-48
-	MOVQ dst+0(FP), SI
-	MOVQ src+8(FP), DI
-	MOVQ ld+16(FP), R12
-	MOVQ ho+24(FP), R9
-	MOVQ wo+32(FP), R10
-	MOVQ s+40(FP), R11
-	IMULQ R11, R12
-	SHLQ  $2, R12 // bytes from one destination row to the next
-	CMPQ  R11, $1
+	stridedArgs(SI, DI)
+	CMPQ R11, $1
 	JNE   s2row
 
 s1row:
@@ -239,16 +253,7 @@ s2loop:
 // func gatherRunsF32AVX512(dst, src *float32, off *int32, runs, n int)
 // dst[j·n + i] = src[off[j] + i] for j < runs, i < n; runs, n ≥ 1.
 TEXT ·gatherRunsF32AVX512(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ off+16(FP), R8
-	MOVQ runs+24(FP), R9
-	MOVQ n+32(FP), R10
-	MOVQ R10, CX
-	ANDQ $15, CX
-	MOVQ CX, R12 // the masked tail of a run
-	setMask(K1)
-	SHRQ $4, R10 // its whole vectors
+	runsArgs
 
 grun:
 	MOVLQSX (R8), AX
@@ -284,16 +289,7 @@ gnext:
 // n ≥ 1. A run is stored before the next is loaded, so runs that overlap
 // add in the order of j.
 TEXT ·scatterAddRunsF32AVX512(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ off+16(FP), R8
-	MOVQ runs+24(FP), R9
-	MOVQ n+32(FP), R10
-	MOVQ R10, CX
-	ANDQ $15, CX
-	MOVQ CX, R12
-	setMask(K1)
-	SHRQ $4, R10
+	runsArgs
 
 srun:
 	MOVLQSX (R8), AX

@@ -12,14 +12,18 @@ import "github.com/klauspost/cpuid/v2"
 // (TestFloat32AVX512SameAsAVX2).
 var (
 	_ = register32("avx2", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3), &kernels32{
-		matMul:    matMul32AVX2,
-		matMulAT:  matMulAT32AVX2,
-		dot:       dot32AVX2Go,
-		axpy:      axpy32AVX2Go,
-		exp:       exp32AVX2Go,
-		transpose: transpose32AVX2,
-		matMulBT:  matMulBT32AVX2,
-		lanes:     8,
+		matMul:         matMul32AVX2,
+		matMulAT:       matMulAT32AVX2,
+		dot:            dot32AVX2Go,
+		axpy:           axpy32AVX2Go,
+		exp:            exp32AVX2Go,
+		transpose:      transpose32AVX2,
+		matMulBT:       matMulBT32AVX2,
+		gather:         gatherStrided32AVX2,
+		scatterAdd:     scatterAddStrided32AVX2,
+		gatherRuns:     gatherRuns32AVX2,
+		scatterAddRuns: scatterAddRuns32AVX2,
+		lanes:          8,
 	})
 	_ = register32("avx512", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL), &kernels32{
 		matMul:         matMul32AVX512,

@@ -2,6 +2,7 @@ package simd
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -25,6 +26,7 @@ func TestStrided32(t *testing.T) {
 					what := fmt.Sprintf("%s s=%d %d×%d ld=%d", name, s, ho, wo, ld)
 					const guard = 4
 					buf := rand32(r, n+2*guard)
+					negZeros(buf) // a kernel that adds 0 off the strided places turns them into +0
 					plane := buf[guard : guard+n : guard+n]
 					dense := rand32(r, ho*wo)
 					saved := append([]float32(nil), buf...)
@@ -104,6 +106,7 @@ func TestRuns32(t *testing.T) {
 				what := fmt.Sprintf("%s n=%d runs=%d size=%d", name, n, runs, size)
 				const guard = 4
 				buf := rand32(r, size+2*guard)
+				negZeros(buf)
 				plane := buf[guard : guard+size : guard+size]
 				dense := rand32(r, runs*n)
 				saved := append([]float32(nil), buf...)
@@ -130,5 +133,12 @@ func TestRuns32(t *testing.T) {
 			}()
 			GatherRuns32(make([]float32, 4), make([]float32, 8), bad, 4)
 		}()
+	}
+}
+
+// negZeros sets every third value of v to −0.
+func negZeros(v []float32) {
+	for i := 0; i < len(v); i += 3 {
+		v[i] = float32(math.Copysign(0, -1))
 	}
 }

@@ -95,15 +95,13 @@ func ScatterAddRuns32(dst, src []float32, off []int32, n int) {
 	if len(off) == 0 || n == 0 {
 		return
 	}
-	if t := k32(); t.scatterAddRuns != nil {
+	t := k32()
+	if t.scatterAddRuns != nil {
 		t.scatterAddRuns(dst, src, off, n)
 		return
 	}
-	for j, o := range off {
-		d, v := dst[o:int(o)+n], src[j*n:(j+1)*n]
-		for i, x := range v {
-			d[i] += x
-		}
+	for j, o := range off { // d + 1·v: the sum, rounded once, on the table's vectors
+		t.axpy(dst[o:int(o)+n], 1, src[j*n:(j+1)*n])
 	}
 }
 

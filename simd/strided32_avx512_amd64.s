@@ -2,13 +2,13 @@
 
 #include "textflag.h"
 
-// The strided gather and scatter-add of strided32.go, AVX-512: a row of
-// wo values at a time, 16 per step, the last step masked. With stride 2
-// a step reads the 31 values its 16 lie among (two masked loads) and
-// keeps the even ones with VPERMT2PS (gather), or spreads 16 values to
-// the even lanes of two registers with VPERMPS and adds them there under
-// a mask (scatter-add): no value outside the strided ones is read back
-// or written.
+// The strided gather and scatter-add and the run gather and scatter-add
+// of strided32.go, AVX-512: 16 values at a time, the last step of a row
+// or run under a mask. With stride 2 a gather step reads the 31 values
+// its 16 lie among (two masked loads) and keeps the even ones with
+// VPERMT2PS; a scatter-add step spreads 16 values to the even lanes of
+// two registers with VPERMPS and adds them there under a mask: no value
+// outside the strided ones is read or written.
 
 DATA strEvens<>+0(SB)/4, $0
 DATA strEvens<>+4(SB)/4, $2

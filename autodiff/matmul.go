@@ -3,6 +3,7 @@ package autodiff
 import (
 	"runtime"
 
+	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/simd"
 )
 
@@ -41,7 +42,7 @@ func (g *GraphOf[T]) nworkers() int {
 // on the calling goroutine.
 func (g *GraphOf[T]) split(j job, n, quantum int, large bool) {
 	w := 1
-	if large {
+	if large && !team.Busy() { // inside a parallel job, the cores are taken
 		w = min(g.nworkers(), n/quantum)
 	}
 	if w <= 1 {

@@ -35,6 +35,8 @@ func (t *Team) Run(units, w int) {
 	w = min(w, units)
 	if w > 1 {
 		ensureHelpers(w - 1)
+		wide.Add(1)
+		defer wide.Add(-1)
 	}
 	t.left.Store(int32(w - 1))
 	t.wg.Add(w - 1)
@@ -63,6 +65,16 @@ func (t *Team) Run(units, w int) {
 	}
 	t.wg.Wait()
 }
+
+// wide counts the jobs running on more than one goroutine.
+var wide atomic.Int32
+
+// Busy reports whether a job is running on more than one goroutine: its
+// units then hold the cores, and a job started inside one of them (a
+// shard of chains whose energy splits its own work) or beside it gains
+// nothing from helpers, only their hand-overs, and should run on its
+// caller alone.
+func Busy() bool { return wide.Load() > 0 }
 
 // work runs units of the current job until none is left unclaimed.
 func (t *Team) work() {

@@ -52,3 +52,43 @@ func TestNestedRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestBusy: Busy is true in the units of a job on two goroutines (and
+// after a nested job inside one ends), false in a job on one goroutine
+// and once every job has returned. A failure means autodiff would split
+// a shard's graph over cores its sibling shards hold, or stop splitting
+// when nothing else runs.
+func TestBusy(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	if Busy() {
+		t.Fatal("Busy before any job")
+	}
+	var wide, after, narrow atomic.Int32
+	var tm Team
+	inners := make([]Team, 4) // one per unit: calls for one Team must not overlap
+	for i := range inners {
+		inners[i].Do = func(int) {}
+	}
+	tm.Do = func(i int) {
+		if Busy() {
+			wide.Add(1)
+		}
+		inners[i].Run(2, 2)
+		if Busy() {
+			after.Add(1)
+		}
+	}
+	tm.Run(4, 2)
+	if wide.Load() != 4 || after.Load() != 4 {
+		t.Errorf("units of a 2-goroutine job saw Busy %d and %d times of 4", wide.Load(), after.Load())
+	}
+	tm.Do = func(int) {
+		if Busy() {
+			narrow.Add(1)
+		}
+	}
+	tm.Run(4, 1)
+	if narrow.Load() != 0 || Busy() {
+		t.Errorf("a 1-goroutine job saw Busy %d times; after every job: %v", narrow.Load(), Busy())
+	}
+}

@@ -1,0 +1,51 @@
+package bench
+
+import (
+	"context"
+	"testing"
+
+	"github.com/goebm/ebm/energies"
+)
+
+// BenchmarkConvPCDStep times the PCD recipes' training step on MNIST-sized
+// images (pcd_conv_mnist_step_b64_k60's work: 64 chains of 60 ULA steps,
+// the loss, Adam) for the recipes' convnet (net=recipe: 32, 64, 64
+// channels of stride 2) and for the stride-1 variant their configs'
+// headers discuss (net=stride1: 16, 32, 64, 64 channels, strides 1, 2, 2,
+// 2), one step per iteration: run it with -benchtime 3x -count 3 beside
+// bench/compare/conv_pcd_peer.py (bench/compare/conv_pcd_rounds.sh
+// interleaves the two).
+func BenchmarkConvPCDStep(b *testing.B) {
+	for _, net := range []struct {
+		name              string
+		channels, strides []any
+	}{
+		{"recipe", nil, nil},
+		{"stride1", []any{int64(16), int64(32), int64(64), int64(64)}, []any{int64(1), int64(2), int64(2), int64(2)}},
+	} {
+		b.Run("net="+net.name, func(b *testing.B) {
+			tab := map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(28), int64(28)},
+				"activation": "leaky_relu", "seed": int64(1), "dtype": "float32"}
+			if net.channels != nil {
+				tab["channels"], tab["strides"] = net.channels, net.strides
+			}
+			e, err := energies.FromTable(tab)
+			if err != nil {
+				b.Fatal(err)
+			}
+			const n, d = 64, 28 * 28
+			tr, err := newTrainer(e.(energies.Trainable), pcdRecipe, uniform(4*n*d), d, n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := tr.Step(context.Background()); err != nil { // the replay buffer, pools, caches
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := tr.Step(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -17,8 +17,10 @@
 //     updates, Exp, Log and the mixture kernels (eight values per
 //     register, the tail under a mask); a family without AVX-512 code (Dot,
 //     Scale) runs its avx2 kernel: the avx512 table starts as a copy of
-//     avx2's. The float32 kernels (float32.go) and the Adam update
-//     (adam.go) have AVX2 and AVX-512 code of their own, and GaussMix2
+//     avx2's. The float32 kernels (float32.go), the convolutions' strided
+//     and run gathers and scatter-adds (strided32.go; neon runs them as
+//     loops and axpy calls) and the Adam update (adam.go) have AVX2 and
+//     AVX-512 code of their own, and GaussMix2
 //     (a 2-D isotropic mixture's energies and gradients in one fused
 //     kernel, the same bits as the multi-pass path) is AVX-512 only. Every AVX-512 kernel does the same operations in the
 //     same order as its avx2 twin, so avx512 and avx2 give the same bits

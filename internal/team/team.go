@@ -3,7 +3,10 @@
 // for work for a while before they block. The objectives (their shards of
 // a batch, their negative chains) and autodiff (its split matrix products
 // and element-wise passes) share one pool, so that a helper that has just
-// finished one job's unit picks up the next job's without a wake-up.
+// finished one job's unit picks up the next job's without a wake-up. A
+// job started while another runs on several goroutines (a shard's graph)
+// gains nothing from helpers; Busy tells it so, and autodiff then runs it
+// on its caller.
 package team
 
 import (

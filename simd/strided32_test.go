@@ -142,3 +142,50 @@ func negZeros(v []float32) {
 		v[i] = float32(math.Copysign(0, -1))
 	}
 }
+
+// FuzzStrided32: on any geometry (overlapping rows and runs included),
+// every table's strided and run gathers and scatter-adds give the loops'
+// bits and touch nothing outside the strided places or runs.
+func FuzzStrided32(f *testing.F) {
+	f.Add(uint8(30), uint8(3), uint8(28), uint8(1), uint8(48), uint8(9), uint64(1))
+	f.Add(uint8(30), uint8(14), uint8(14), uint8(2), uint8(17), uint8(3), uint64(2))
+	f.Add(uint8(5), uint8(4), uint8(9), uint8(3), uint8(1), uint8(40), uint64(3))
+	f.Fuzz(func(t *testing.T, ld, ho, wo, s, n, runs uint8, seed uint64) {
+		r := rand.New(rand.NewPCG(seed, 7))
+		L, H, W, S := 1+int(ld)%64, 1+int(ho)%8, 1+int(wo)%40, 1+int(s)%3
+		N, R := 1+int(n)%100, 1+int(runs)%24
+		size := (H-1)*S*L + (W-1)*S + 1
+		plane, dense := rand32(r, size), rand32(r, H*W)
+		negZeros(plane)
+		runSize := N + r.IntN(2*N+1)
+		off := make([]int32, R)
+		for j := range off {
+			off[j] = int32(r.IntN(runSize - N + 1))
+		}
+		runPlane, runDense := rand32(r, runSize), rand32(r, R*N)
+		negZeros(runPlane)
+		generic := tables32["generic"]
+		for name, tb := range tables32 {
+			what := fmt.Sprintf("%s ld=%d %d×%d s=%d n=%d runs=%d", name, L, H, W, S, N, R)
+			var got, want [4][]float32
+			for i, tab := range []*kernels32{generic, tb} {
+				g, p := make([]float32, H*W), append([]float32(nil), plane...)
+				gr, pr := make([]float32, R*N), append([]float32(nil), runPlane...)
+				withTable32(tab, func() {
+					GatherStrided32(g, plane, L, H, W, S)
+					ScatterAddStrided32(p, dense, L, H, W, S)
+					GatherRuns32(gr, runPlane, off, N)
+					ScatterAddRuns32(pr, runDense, off, N)
+				})
+				if i == 0 {
+					want = [4][]float32{g, p, gr, pr}
+				} else {
+					got = [4][]float32{g, p, gr, pr}
+				}
+			}
+			for k, op := range []string{"gather", "scatter-add", "run gather", "run scatter-add"} {
+				sameBits32(t, what+" "+op, got[k], want[k])
+			}
+		}
+	})
+}

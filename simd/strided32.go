@@ -3,8 +3,9 @@ package simd
 // GatherStrided32 writes the ho×wo values src[oh·s·ld + ow·s] (oh < ho,
 // ow < wo) into dst row after row: the row of an image's patch matrix
 // (im2col) for one kernel offset, read from its (padded) plane of width
-// ld with stride s. On AVX-512, strides 1 and 2 move 16 values at a time.
-// It panics unless dst holds ho·wo values and src reaches the last one.
+// ld with stride s. With strides 1 and 2 the avx512 and avx2 tables move
+// 16 or 8 values at a time. It panics unless dst holds ho·wo values and
+// src reaches the last one.
 func GatherStrided32(dst, src []float32, ld, ho, wo, s int) {
 	checkStrided(dst, src, ld, ho, wo, s)
 	if ho == 0 || wo == 0 {
@@ -20,9 +21,10 @@ func GatherStrided32(dst, src []float32, ld, ho, wo, s int) {
 // ScatterAddStrided32 adds src (ho×wo values, row after row) at the
 // places GatherStrided32 reads them from: dst[oh·s·ld + ow·s] +=
 // src[oh·wo + ow], the adjoint of the gather (col2im for one kernel
-// offset). Each value of dst gets at most one addition, so the bits are
-// those of the loop whatever the vector width. It panics as
-// GatherStrided32 does.
+// offset). Within a row each value of dst gets at most one addition, and
+// rows are added one after the other (where they overlap, a value gets
+// its additions in row order), so the bits are the loop's whatever the
+// vector width. It panics as GatherStrided32 does.
 func ScatterAddStrided32(dst, src []float32, ld, ho, wo, s int) {
 	checkStrided(src, dst, ld, ho, wo, s)
 	if ho == 0 || wo == 0 {

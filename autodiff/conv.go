@@ -319,6 +319,7 @@ func copyShort[T Float](dst, src []T) {
 func im2col[T Float](col []T, ld int, x []T, s ConvShape, off []int32, xp []T) {
 	src, wp := padded(xp, x, s)
 	plane := len(src) / s.InC
+	ho, wo := s.OutH(), s.OutW()
 	hw := len(off)
 	r := 0
 	for c := 0; c < s.InC; c++ {
@@ -328,7 +329,7 @@ func im2col[T Float](col []T, ld int, x []T, s ConvShape, off []int32, xp []T) {
 				r++
 				xs := src[c*plane+kh*wp+kw : (c+1)*plane]
 				if is32[T]() && convKernels {
-					simd.GatherStrided32(f32(d), f32(xs), wp, s.OutH(), s.OutW(), s.Stride)
+					simd.GatherStrided32(f32(d), f32(xs), wp, ho, wo, s.Stride)
 					continue
 				}
 				for p, o := range off {
@@ -347,6 +348,7 @@ func im2col[T Float](col []T, ld int, x []T, s ConvShape, off []int32, xp []T) {
 func col2im[T Float](x, col []T, ld int, s ConvShape, off []int32, xp []T) {
 	p, wp := s.Pad, s.W+2*s.Pad
 	plane := (s.H + 2*p) * wp
+	ho, wo := s.OutH(), s.OutW()
 	dst := x[:s.InC*s.H*s.W]
 	if p > 0 {
 		dst = xp[:s.InC*plane]
@@ -361,7 +363,7 @@ func col2im[T Float](x, col []T, ld int, s ConvShape, off []int32, xp []T) {
 				r++
 				xs := dst[c*plane+kh*wp+kw : (c+1)*plane]
 				if is32[T]() && convKernels {
-					simd.ScatterAddStrided32(f32(xs), f32(sv), wp, s.OutH(), s.OutW(), s.Stride)
+					simd.ScatterAddStrided32(f32(xs), f32(sv), wp, ho, wo, s.Stride)
 					continue
 				}
 				sv = sv[:len(off)]

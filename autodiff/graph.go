@@ -139,8 +139,9 @@ func (g *GraphOf[T]) Len() int { return len(g.nodes) - 1 }
 // pays only with idle cores and large batches (it lost on a loaded 2-core
 // machine at batch 256); leave it at 1 where the caller already shards
 // work across goroutines, each with its own Graph. A graph also keeps its
-// work on the caller while a job on several goroutines of internal/team
-// runs (the shards of samplers and objectives do), whatever n is.
+// work on the caller while another job on several goroutines of
+// internal/team runs (the shards of samplers and objectives do), whatever
+// n is.
 func (g *GraphOf[T]) SetWorkers(n int) {
 	if n <= 0 {
 		n = -1

@@ -3,7 +3,6 @@ package autodiff
 import (
 	"runtime"
 
-	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/simd"
 )
 
@@ -38,13 +37,13 @@ func (g *GraphOf[T]) nworkers() int {
 }
 
 // split runs j over [0, n), in up to nworkers ranges whose lengths are
-// multiples of quantum (the last may be shorter) when large is true and
-// no other job runs on several goroutines (team.Busy: the shards of a
-// sampler or an objective already hold the cores), else on the calling
-// goroutine. The results do not depend on which.
+// multiples of quantum (the last may be shorter) when large is true, else
+// on the calling goroutine; the team runs the ranges on the caller alone
+// while another job holds the cores (the shards of a sampler or an
+// objective). The results do not depend on which.
 func (g *GraphOf[T]) split(j job, n, quantum int, large bool) {
 	w := 1
-	if large && !team.Busy() { // inside a parallel job, the cores are taken
+	if large {
 		w = min(g.nworkers(), n/quantum)
 	}
 	if w <= 1 {

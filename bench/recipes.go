@@ -84,8 +84,7 @@ func recipeRows(ctx context.Context) ([]Row, error) {
 // three per row of the loss.
 func convPCDRow(ctx context.Context, obj map[string]any) ([]Row, error) {
 	name := "pcd_conv_mnist_step_b64_k" + fmt.Sprint(recipeK)
-	e, err := energies.FromTable(map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(conv.side), int64(conv.side)},
-		"activation": "leaky_relu", "seed": int64(1), "dtype": "float32"})
+	e, err := energies.FromTable(convPCDTable(conv.side))
 	if err != nil {
 		return nil, fmt.Errorf("bench: %s: %w", name, err)
 	}
@@ -104,4 +103,11 @@ func convPCDRow(ctx context.Context, obj map[string]any) ([]Row, error) {
 	}
 	flops := (recipeK*2 + 2*3) * float64(n) * 2 * convMACs(m.Convs())
 	return []Row{{Kernel: name, Impl: simd.Chosen(), N: n, NsPerOp: ns, GFlops: flops / ns, Dtype: "float32"}}, ctx.Err()
+}
+
+// convPCDTable is the PCD recipes' convnet on side×side images: the
+// default channels and strides, leaky ReLU, float32, seed 1.
+func convPCDTable(side int) map[string]any {
+	return map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(side), int64(side)},
+		"activation": "leaky_relu", "seed": int64(1), "dtype": "float32"}
 }

@@ -24,8 +24,7 @@ func BenchmarkConvPCDStep(b *testing.B) {
 		{"stride1", []any{int64(16), int64(32), int64(64), int64(64)}, []any{int64(1), int64(2), int64(2), int64(2)}},
 	} {
 		b.Run("net="+net.name, func(b *testing.B) {
-			tab := map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(28), int64(28)},
-				"activation": "leaky_relu", "seed": int64(1), "dtype": "float32"}
+			tab := convPCDTable(28)
 			if net.channels != nil {
 				tab["channels"], tab["strides"] = net.channels, net.strides
 			}

@@ -19,10 +19,10 @@ var (
 		exp:            exp32AVX2Go,
 		transpose:      transpose32AVX2,
 		matMulBT:       matMulBT32AVX2,
-		gather:         gatherStrided32AVX2,
-		scatterAdd:     scatterAddStrided32AVX2,
-		gatherRuns:     gatherRuns32AVX2,
-		scatterAddRuns: scatterAddRuns32AVX2,
+		gather:         stridedOn(gatherStridedF32AVX2),
+		scatterAdd:     stridedOn(scatterAddStridedF32AVX2),
+		gatherRuns:     runsOn(gatherRunsF32AVX2),
+		scatterAddRuns: runsOn(scatterAddRunsF32AVX2),
 		lanes:          8,
 	})
 	_ = register32("avx512", cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL), &kernels32{
@@ -33,10 +33,10 @@ var (
 		exp:            exp32AVX512Go,
 		transpose:      transpose32AVX2,
 		matMulBT:       matMulBT32AVX512,
-		gather:         gatherStrided32AVX512,
-		scatterAdd:     scatterAddStrided32AVX512,
-		gatherRuns:     gatherRuns32AVX512,
-		scatterAddRuns: scatterAddRuns32AVX512,
+		gather:         stridedOn(gatherStridedF32AVX512),
+		scatterAdd:     stridedOn(scatterAddStridedF32AVX512),
+		gatherRuns:     runsOn(gatherRunsF32AVX512),
+		scatterAddRuns: runsOn(scatterAddRunsF32AVX512),
 		lanes:          16,
 	})
 )

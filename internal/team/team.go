@@ -5,8 +5,7 @@
 // and element-wise passes) share one pool, so that a helper that has just
 // finished one job's unit picks up the next job's without a wake-up. A
 // job started while another runs on several goroutines (a shard's graph)
-// gains nothing from helpers; Busy tells it so, and autodiff then runs it
-// on its caller.
+// gains nothing from helpers, so it runs on its caller alone.
 package team
 
 import (
@@ -36,6 +35,9 @@ func (t *Team) Run(units, w int) {
 	t.units = units
 	t.next.Store(0)
 	w = min(w, units)
+	if w > 1 && busy() { // another job's units hold the cores: this one runs on its caller
+		w = 1
+	}
 	if w > 1 {
 		ensureHelpers(w - 1)
 		wide.Add(1)
@@ -72,12 +74,12 @@ func (t *Team) Run(units, w int) {
 // wide counts the jobs running on more than one goroutine.
 var wide atomic.Int32
 
-// Busy reports whether a job is running on more than one goroutine: its
+// busy reports whether a job is running on more than one goroutine: its
 // units then hold the cores, and a job started inside one of them (a
 // shard of chains whose energy splits its own work) or beside it gains
-// nothing from helpers, only their hand-overs, and should run on its
+// nothing from helpers, only their hand-overs, so Run runs it on its
 // caller alone.
-func Busy() bool { return wide.Load() > 0 }
+func busy() bool { return wide.Load() > 0 }
 
 // work runs units of the current job until none is left unclaimed.
 func (t *Team) work() {

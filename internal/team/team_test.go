@@ -53,14 +53,14 @@ func TestNestedRuns(t *testing.T) {
 	}
 }
 
-// TestBusy: Busy is true in the units of a job on two goroutines (and
+// TestBusy: busy is true in the units of a job on two goroutines (and
 // after a nested job inside one ends), false in a job on one goroutine
-// and once every job has returned. A failure means autodiff would split
-// a shard's graph over cores its sibling shards hold, or stop splitting
-// when nothing else runs.
+// and once every job has returned. A failure means Run would hand a
+// shard's graph to helpers busy with its sibling shards, or keep a job on
+// its caller when nothing else runs.
 func TestBusy(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	if Busy() {
+	if busy() {
 		t.Fatal("Busy before any job")
 	}
 	var wide, after, narrow atomic.Int32
@@ -70,11 +70,11 @@ func TestBusy(t *testing.T) {
 		inners[i].Do = func(int) {}
 	}
 	tm.Do = func(i int) {
-		if Busy() {
+		if busy() {
 			wide.Add(1)
 		}
 		inners[i].Run(2, 2)
-		if Busy() {
+		if busy() {
 			after.Add(1)
 		}
 	}
@@ -83,12 +83,12 @@ func TestBusy(t *testing.T) {
 		t.Errorf("units of a 2-goroutine job saw Busy %d and %d times of 4", wide.Load(), after.Load())
 	}
 	tm.Do = func(int) {
-		if Busy() {
+		if busy() {
 			narrow.Add(1)
 		}
 	}
 	tm.Run(4, 1)
-	if narrow.Load() != 0 || Busy() {
-		t.Errorf("a 1-goroutine job saw Busy %d times; after every job: %v", narrow.Load(), Busy())
+	if narrow.Load() != 0 || busy() {
+		t.Errorf("a 1-goroutine job saw Busy %d times; after every job: %v", narrow.Load(), busy())
 	}
 }

@@ -159,7 +159,7 @@ func BenchmarkBookkeeping(b *testing.B) {
 		name string
 		smp  samplers.Sampler
 	}{{"nuts", nuts}, {"hmc", hmc}} {
-		for _, d := range []int{10, 2} {
+		for _, d := range []int{10, 2, 100} {
 			mean := make([]any, d)
 			for j := range mean {
 				mean[j] = 0.0

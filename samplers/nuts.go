@@ -27,7 +27,10 @@ package samplers
 // signed step ε·dir makes backward integration the same leapfrog. The
 // per-leaf work is fused: one pass per chain before the gradient, one after
 // (momentum, kinetic energy, finiteness, and the copy into the leaf's
-// checkpoint), and the batch's exponentials in a loop of their own. The subtree being
+// checkpoint), and the batch's exponentials in a loop of their own. Rows
+// long enough for vector code to pay (simd.NUTSVector) run these passes,
+// the momentum draw and the U-turn checks on simd's NUTS kernels, shorter
+// ones the loops here: the same expressions, so the same bits. The subtree being
 // built is kept as a small stack of checkpoints (at most max_depth+1), one
 // per completed sub-subtree still waiting for its sibling: its weight,
 // ρ, the momenta at its first and last leaves, and its multinomial proposal.
@@ -63,6 +66,7 @@ import (
 	"math"
 
 	"github.com/goebm/ebm/rng"
+	"github.com/goebm/ebm/simd"
 )
 
 // NUTS is the No-U-Turn sampler (Hoffman & Gelman 2014; the comment at the
@@ -193,6 +197,7 @@ type nutsKernel struct {
 	// order of rows, so there is no gather or scatter.
 	rows   []int
 	first  bool // the next leapfrog step is the transition's first
+	vec    bool // the rows run on simd's NUTS kernels (simd.NUTSVector)
 	slot   []int
 	a      int
 	bx, bg [2][]float64 // N×d
@@ -213,6 +218,7 @@ func (k *nutsKernel) Step(c *Chains, it Iter) {
 	a := k.ad
 	a.Begin(c, it)
 	n, d := c.N, c.Dim
+	k.vec = simd.NUTSVector(d)
 	// The momenta's normals, every row's first (each stream's draws keep
 	// their order: begin draws the first direction after them).
 	rng.FillNormRows(c.Rng, k.p, d)
@@ -285,11 +291,15 @@ func (k *nutsKernel) begin(c *Chains, i int) {
 	// step reads its position and gradient from c.X and c.Grad, and the
 	// far end's (ox, og) are written when a doubling first turns back
 	// (t.far0). The sample t.x, t.g is only read once moved.
-	sum := 0.0
-	for j, m := range invM {
-		v := p[j] / math.Sqrt(m)
-		p[j], op[j], rho[j] = v, v, v
-		sum += m * v * v // kinetic's expression
+	var sum float64
+	if k.vec {
+		sum = simd.NUTSMomentum(p, op, rho, invM)
+	} else {
+		for j, m := range invM {
+			v := p[j] / math.Sqrt(m)
+			p[j], op[j], rho[j] = v, v, v
+			sum += m * v * v // kinetic's expression
+		}
 	}
 	k.slot[i] = i
 	t.far0 = true
@@ -362,9 +372,14 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 	xb, gb, eb := k.bx[k.a][:r*d], k.bg[k.a][:r*d], k.be[:r]
 	invM := k.ad.InvM
 	lh, lw, fin := k.lh[:r], k.lw[:r], k.fin[:r]
+	vec := k.vec
 	for s, i := range rows {
 		src := k.slot[i] * d
 		k.slot[i] = s
+		if vec {
+			simd.NUTSDrift(xb[s*d:(s+1)*d], xa[src:src+d], k.p[i*d:(i+1)*d], ga[src:src+d], invM[i*d:(i+1)*d], k.step[i])
+			continue
+		}
 		h := k.step[i]
 		nh := -(0.5 * h)
 		p := k.p[i*d : (i+1)*d]
@@ -385,7 +400,6 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 		b1 := min(b0+nutsBlock, r)
 		for s := b0; s < b1; s++ {
 			i := rows[s]
-			nh := -(0.5 * k.step[i])
 			p := k.p[i*d : (i+1)*d]
 			m := invM[i*d : (i+1)*d][:len(p)]
 			x, g := xb[s*d : (s+1)*d][:len(p)], gb[s*d : (s+1)*d][:len(p)]
@@ -393,6 +407,13 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 			// stack (a scratch entry whatever happens): fill it here.
 			t := &k.tree[i]
 			nd := &t.stack[t.top]
+			if vec {
+				sum, ok := simd.NUTSKick(nd.pBeg, nd.x, nd.g, p, x, g, m, k.step[i])
+				lh[s], lw[s] = leafH(eb[s], sum, t)
+				fin[s] = ok
+				continue
+			}
+			nh := -(0.5 * k.step[i])
 			np, nx, ng := nd.pBeg[:len(p)], nd.x[:len(p)], nd.g[:len(p)]
 			sum, zx, zg := 0.0, 0.0, 0.0
 			for j := range p {
@@ -404,12 +425,8 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 				zx += x[j] * 0 // NaN unless every x[j] is finite
 				zg += g[j] * 0
 			}
-			z := zx + zg
-			h := eb[s] + 0.5*sum
-			if math.IsNaN(h) {
-				h = math.Inf(1)
-			}
-			lh[s], lw[s], fin[s] = h, -(h-t.h0)-t.shift, z == 0
+			lh[s], lw[s] = leafH(eb[s], sum, t)
+			fin[s] = zx+zg == 0
 		}
 		// The leaves' weights exp(H0 − H) on their trees' scales; with
 		// shift 0 (all but pathological trajectories) they are also their
@@ -422,6 +439,16 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 			k.leaf(c, rows[s], eb[s], lh[s], lw[s], fin[s])
 		}
 	}
+}
+
+// leafH returns a leaf's Hamiltonian, of energy e and pᵀM⁻¹p = twoK
+// (+Inf for NaN), and its log weight H0 − H − shift on tree t's scale.
+func leafH(e, twoK float64, t *nutsTree) (h, lw float64) {
+	h = e + 0.5*twoK
+	if math.IsNaN(h) {
+		h = math.Inf(1)
+	}
+	return h, -(h - t.h0) - t.shift
 }
 
 // nutsBlock is the number of chains whose leaves leapfrog finishes
@@ -467,7 +494,7 @@ func (k *nutsKernel) leaf(c *Chains, i int, e, h, w float64, fin bool) {
 	nd.size, nd.w, nd.e, nd.h = 1, w, e, h // pBeg, x, g: see leapfrog
 	// (a leaf's ρ and last momentum are pBeg too: see ends)
 	for t.top >= 2 && t.stack[t.top-1].size == t.stack[t.top-2].size {
-		ok := mergeNodes(&t.stack[t.top-2], &t.stack[t.top-1], invM, &c.Rng[i])
+		ok := mergeNodes(&t.stack[t.top-2], &t.stack[t.top-1], invM, &c.Rng[i], k.vec)
 		t.top--
 		if !ok {
 			t.done = true
@@ -492,10 +519,18 @@ func (k *nutsKernel) leaf(c *Chains, i int, e, h, w float64, fin bool) {
 	// saved when the doubling started.
 	var ok bool
 	if t.depth == 0 { // two single points: t.rho, op and pNear are p0
-		ok = uTurnFree2(t.rho, t.rho, s.pBeg, invM)
+		if k.vec {
+			ok = simd.UTurnFree2(t.rho, t.rho, s.pBeg, invM)
+		} else {
+			ok = uTurnFree2(t.rho, t.rho, s.pBeg, invM)
+		}
 	} else {
 		sEnd, sRho := s.ends()
-		ok = uTurnFree3(t.rho, k.op[lo:hi], t.pNear, t.rho, s.pBeg, sEnd, sRho, invM)
+		if k.vec {
+			ok = simd.UTurnFree3(t.rho, k.op[lo:hi], t.pNear, t.rho, s.pBeg, sEnd, sRho, invM)
+		} else {
+			ok = uTurnFree3(t.rho, k.op[lo:hi], t.pNear, t.rho, s.pBeg, sEnd, sRho, invM)
+		}
 	}
 	t.depth++
 	if !ok || t.depth >= k.maxDepth {
@@ -509,7 +544,7 @@ func (k *nutsKernel) leaf(c *Chains, i int, e, h, w float64, fin bool) {
 // picks l's new proposal by uniform progressive sampling (one uniform from
 // r) and reports whether the merged subtree and the two spans across the
 // join are free of U-turns.
-func mergeNodes(l, r *nutsNode, invM []float64, rs *rng.Stream) bool {
+func mergeNodes(l, r *nutsNode, invM []float64, rs *rng.Stream, vec bool) bool {
 	w := l.w + r.w
 	if rs.Float64() < r.w/w { // r's share of the merged weight
 		l.x, r.x = r.x, l.x
@@ -518,11 +553,19 @@ func mergeNodes(l, r *nutsNode, invM []float64, rs *rng.Stream) bool {
 	}
 	var ok bool
 	if l.size == 1 { // two leaves: the three checks are two (uTurnFree2)
-		ok = uTurnFree2(l.rho, l.pBeg, r.pBeg, invM)
+		if vec {
+			ok = simd.UTurnFree2(l.rho, l.pBeg, r.pBeg, invM)
+		} else {
+			ok = uTurnFree2(l.rho, l.pBeg, r.pBeg, invM)
+		}
 	} else {
 		lEnd, lRho := l.ends()
 		rEnd, rRho := r.ends()
-		ok = uTurnFree3(l.rho, l.pBeg, lEnd, lRho, r.pBeg, rEnd, rRho, invM)
+		if vec {
+			ok = simd.UTurnFree3(l.rho, l.pBeg, lEnd, lRho, r.pBeg, rEnd, rRho, invM)
+		} else {
+			ok = uTurnFree3(l.rho, l.pBeg, lEnd, lRho, r.pBeg, rEnd, rRho, invM)
+		}
 	}
 	// l's last momentum is r's: take over the buffer that holds it.
 	if r.size == 1 {

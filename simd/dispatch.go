@@ -62,6 +62,12 @@ type kernels struct {
 	// allFinite reports whether no value is NaN or ±Inf (AllFinite); nil
 	// means allFiniteGeneric.
 	allFinite func(x []float64) bool
+	// NUTS's per-chain passes (nuts.go); nil means the generic loop.
+	nutsDrift    func(xd, x, p, g, m []float64, h float64)
+	nutsKick     func(pc, xc, gc, p, x, g, m []float64, h float64) (float64, bool)
+	nutsMomentum func(p, op, rho, m []float64) float64
+	uTurnFree3   func(rho, a, b, ra, c, d, rc, m []float64) bool
+	uTurnFree2   func(rho, a, c, m []float64) bool
 }
 
 // known lists every implementation, compiled in or not, with the GOARCH

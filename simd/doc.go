@@ -20,7 +20,10 @@
 //     avx2's. The float32 kernels (float32.go), the convolutions' strided
 //     and run gathers and scatter-adds (strided32.go; neon runs them as
 //     loops and axpy calls) and the Adam update (adam.go) have AVX2 and
-//     AVX-512 code of their own, and GaussMix2
+//     AVX-512 code of their own, so have NUTS's per-chain passes (nuts.go:
+//     the leapfrog halves with the leaf's kinetic energy and copies, the
+//     momentum draw and the U-turn checks, whose sums add their terms in
+//     the loops' order; neon runs the sampler's loops), and GaussMix2
 //     (a 2-D isotropic mixture's energies and gradients in one fused
 //     kernel, the same bits as the multi-pass path) is AVX-512 only. Every AVX-512 kernel does the same operations in the
 //     same order as its avx2 twin, so avx512 and avx2 give the same bits

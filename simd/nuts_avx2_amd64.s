@@ -1,0 +1,255 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// NUTS's per-chain passes (nuts.go) on four values per YMM register, over
+// the first n values, n a multiple of 4; the Go wrappers
+// (nuts_amd64.go) finish the last n mod 4 with the generic loops'
+// expressions, carrying the sums on. Element-wise values get the generic
+// loops' operations in the same order; a sum's terms are computed four at
+// a time and added to it one lane after the other, in order j, so every
+// sum is the generic loop's, bit for bit. Two sums advance together in the
+// two lanes of an XMM register (their terms interleaved by
+// VUNPCKLPD/VUNPCKHPD).
+
+// sum4 adds the four lanes of Y (whose low lanes are X) to the scalar in
+// ACC, lane 0 first, using T.
+#define sum4(Y, X, ACC, T) \
+	VADDSD       X, ACC, ACC \
+	VPERMILPD    $1, X, T    \
+	VADDSD       T, ACC, ACC \
+	VEXTRACTF128 $1, Y, T    \
+	VADDSD       T, ACC, ACC \
+	VPERMILPD    $1, T, T    \
+	VADDSD       T, ACC, ACC
+
+// sum2x4 adds the four lanes of YA to lane 0 of ACC and those of YB to
+// lane 1, lane 0 first, using YL, YH (whose low lanes are XL, XH) and T.
+#define sum2x4(YA, YB, ACC, YL, XL, YH, XH, T) \
+	VUNPCKLPD    YB, YA, YL  \
+	VUNPCKHPD    YB, YA, YH  \
+	VADDPD       XL, ACC, ACC \
+	VADDPD       XH, ACC, ACC \
+	VEXTRACTF128 $1, YL, T   \
+	VADDPD       T, ACC, ACC \
+	VEXTRACTF128 $1, YH, T   \
+	VADDPD       T, ACC, ACC
+
+// func nutsDriftAVX2(xd, x, p, gr, m *float64, n int, h, nh float64)
+TEXT ·nutsDriftAVX2(SB), NOSPLIT, $0-64
+	MOVQ         xd+0(FP), R8
+	MOVQ         x+8(FP), DI
+	MOVQ         p+16(FP), SI
+	MOVQ         gr+24(FP), DX
+	MOVQ         m+32(FP), R9
+	MOVQ         n+40(FP), CX
+	VBROADCASTSD h+48(FP), Y14
+	VBROADCASTSD nh+56(FP), Y15
+	TESTQ        CX, CX
+	JZ           driftdone
+
+drift4:
+	VMULPD  (DX), Y15, Y0 // nh·g
+	VADDPD  (SI), Y0, Y0  // v = p + nh·g
+	VMOVUPD Y0, (SI)
+	VMULPD  (R9), Y0, Y1  // m·v
+	VMULPD  Y14, Y1, Y1   // h·(m·v)
+	VADDPD  (DI), Y1, Y1  // x + h·(m·v)
+	VMOVUPD Y1, (R8)
+	ADDQ    $32, R8
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, R9
+	SUBQ    $4, CX
+	JNZ     drift4
+
+driftdone:
+	VZEROUPPER
+	RET
+
+// func nutsKickAVX2(pc, xc, gc, p, x, gr, m *float64, n int, nh float64) (twoK float64, finite bool)
+TEXT ·nutsKickAVX2(SB), NOSPLIT, $0-81
+	MOVQ         pc+0(FP), R8
+	MOVQ         xc+8(FP), R9
+	MOVQ         gc+16(FP), R10
+	MOVQ         p+24(FP), SI
+	MOVQ         x+32(FP), DI
+	MOVQ         gr+40(FP), DX
+	MOVQ         m+48(FP), R11
+	MOVQ         n+56(FP), CX
+	VBROADCASTSD nh+64(FP), Y15
+	VXORPD       X10, X10, X10 // the sum
+	VXORPD       Y11, Y11, Y11 // Σ x·0 + g·0, lane-wise: NaN once a value is not finite
+	VXORPD       Y12, Y12, Y12 // zero
+	TESTQ        CX, CX
+	JZ           kickdone
+
+kick4:
+	VMOVUPD (DX), Y2
+	VMOVUPD (DI), Y3
+	VMULPD  Y2, Y15, Y0  // nh·g
+	VADDPD  (SI), Y0, Y0 // v
+	VMOVUPD Y0, (SI)
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y3, (R9)
+	VMOVUPD Y2, (R10)
+	VMULPD  (R11), Y0, Y1 // m·v
+	VMULPD  Y0, Y1, Y1    // (m·v)·v
+	VMULPD  Y12, Y3, Y4
+	VMULPD  Y12, Y2, Y5
+	VADDPD  Y4, Y11, Y11
+	VADDPD  Y5, Y11, Y11
+	sum4(Y1, X1, X10, X13)
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	ADDQ    $32, R10
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	ADDQ    $32, DX
+	ADDQ    $32, R11
+	SUBQ    $4, CX
+	JNZ     kick4
+
+kickdone:
+	VMOVSD    X10, twoK+72(FP)
+	VCMPPD    $4, Y12, Y11, Y11 // lanes ≠ 0 or NaN: all ones
+	VMOVMSKPD Y11, AX
+	TESTL     AX, AX
+	SETEQ     finite+80(FP)
+	VZEROUPPER
+	RET
+
+// func nutsMomentumAVX2(p, op, rho, m *float64, n int) (twoK float64)
+TEXT ·nutsMomentumAVX2(SB), NOSPLIT, $0-48
+	MOVQ   p+0(FP), SI
+	MOVQ   op+8(FP), R8
+	MOVQ   rho+16(FP), R9
+	MOVQ   m+24(FP), R11
+	MOVQ   n+32(FP), CX
+	VXORPD X10, X10, X10
+	TESTQ  CX, CX
+	JZ     momdone
+
+mom4:
+	VMOVUPD (R11), Y2
+	VSQRTPD Y2, Y1
+	VMOVUPD (SI), Y0
+	VDIVPD  Y1, Y0, Y0 // v = p / √m
+	VMOVUPD Y0, (SI)
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y0, (R9)
+	VMULPD  Y0, Y2, Y3 // m·v
+	VMULPD  Y0, Y3, Y3 // (m·v)·v
+	sum4(Y3, X3, X10, X13)
+	ADDQ    $32, SI
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	ADDQ    $32, R11
+	SUBQ    $4, CX
+	JNZ     mom4
+
+momdone:
+	VMOVSD X10, twoK+40(FP)
+	VZEROUPPER
+	RET
+
+// func uTurnFree3AVX2(rho, a, b, ra, c, d, rc, m *float64, n int, s *[6]float64)
+// Advances the six sums s1a, s1d, s2a, s2c, s3b, s3d in s (X10, X14, X15
+// hold them in pairs) over the first n values.
+TEXT ·uTurnFree3AVX2(SB), NOSPLIT, $0-80
+	MOVQ    rho+0(FP), R8
+	MOVQ    a+8(FP), R9
+	MOVQ    b+16(FP), R10
+	MOVQ    ra+24(FP), R11
+	MOVQ    c+32(FP), R12
+	MOVQ    d+40(FP), R13
+	MOVQ    rc+48(FP), SI
+	MOVQ    m+56(FP), DI
+	MOVQ    n+64(FP), CX
+	MOVQ    s+72(FP), AX
+	VMOVUPD (AX), X10
+	VMOVUPD 16(AX), X14
+	VMOVUPD 32(AX), X15
+	TESTQ   CX, CX
+	JZ      u3done
+
+u3x4:
+	VMOVUPD (R11), Y0 // ra
+	VMOVUPD (SI), Y1  // rc
+	VMOVUPD (R12), Y2 // c
+	VMOVUPD (R10), Y3 // b
+	VMOVUPD (R9), Y4  // a
+	VMOVUPD (R13), Y5 // d
+	VMOVUPD (DI), Y6  // m
+	VADDPD  Y1, Y0, Y7 // r1 = ra + rc
+	VMOVUPD Y7, (R8)
+	VADDPD  Y2, Y0, Y0 // r2 = ra + c
+	VADDPD  Y3, Y1, Y1 // r3 = rc + b
+	VMULPD  Y4, Y6, Y4 // m·a
+	VMULPD  Y5, Y6, Y5 // m·d
+	VMULPD  Y2, Y6, Y2 // m·c
+	VMULPD  Y3, Y6, Y3 // m·b
+	VMULPD  Y7, Y4, Y8 // (m·a)·r1
+	VMULPD  Y7, Y5, Y9 // (m·d)·r1
+	sum2x4(Y8, Y9, X10, Y11, X11, Y12, X12, X13)
+	VMULPD  Y0, Y4, Y8 // (m·a)·r2
+	VMULPD  Y0, Y2, Y9 // (m·c)·r2
+	sum2x4(Y8, Y9, X14, Y11, X11, Y12, X12, X13)
+	VMULPD  Y1, Y3, Y8 // (m·b)·r3
+	VMULPD  Y1, Y5, Y9 // (m·d)·r3
+	sum2x4(Y8, Y9, X15, Y11, X11, Y12, X12, X13)
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	ADDQ    $32, R10
+	ADDQ    $32, R11
+	ADDQ    $32, R12
+	ADDQ    $32, R13
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JNZ     u3x4
+
+u3done:
+	MOVQ    s+72(FP), AX
+	VMOVUPD X10, (AX)
+	VMOVUPD X14, 16(AX)
+	VMOVUPD X15, 32(AX)
+	VZEROUPPER
+	RET
+
+// func uTurnFree2AVX2(rho, a, c, m *float64, n int) (sa, sc float64)
+TEXT ·uTurnFree2AVX2(SB), NOSPLIT, $0-56
+	MOVQ   rho+0(FP), R8
+	MOVQ   a+8(FP), R9
+	MOVQ   c+16(FP), R12
+	MOVQ   m+24(FP), R11
+	MOVQ   n+32(FP), CX
+	VXORPD X10, X10, X10
+	TESTQ  CX, CX
+	JZ     u2done
+
+u2x4:
+	VMOVUPD (R9), Y0   // a
+	VMOVUPD (R12), Y1  // c
+	VMOVUPD (R11), Y6  // m
+	VADDPD  Y1, Y0, Y7 // r = a + c
+	VMULPD  Y0, Y6, Y4 // m·a
+	VMULPD  Y1, Y6, Y2 // m·c
+	VMULPD  Y7, Y4, Y8 // (m·a)·r
+	VMULPD  Y7, Y2, Y9 // (m·c)·r
+	VMOVUPD Y7, (R8)
+	sum2x4(Y8, Y9, X10, Y11, X11, Y12, X12, X13)
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	ADDQ    $32, R12
+	ADDQ    $32, R11
+	SUBQ    $4, CX
+	JNZ     u2x4
+
+u2done:
+	VMOVSD    X10, sa+40(FP)
+	VPERMILPD $1, X10, X10
+	VMOVSD    X10, sc+48(FP)
+	VZEROUPPER
+	RET

@@ -63,6 +63,9 @@ type kernels struct {
 	// means allFiniteGeneric.
 	allFinite func(x []float64) bool
 	// NUTS's per-chain passes (nuts.go); nil means the generic loop.
+	// nutsFrom is the row length from which they pay (NUTSVector), 0 for
+	// none.
+	nutsFrom     int
 	nutsDrift    func(xd, x, p, g, m []float64, h float64)
 	nutsKick     func(pc, xc, gc, p, x, g, m []float64, h float64) (float64, bool)
 	nutsMomentum func(p, op, rho, m []float64) float64

@@ -13,15 +13,9 @@ import "math"
 
 // NUTSVector reports whether the chosen implementation runs the NUTS
 // passes below on vector kernels at rows of d values, where they cost less
-// than the sampler's own loops. Below that the call costs more than the
-// row; the generic implementation has none.
-func NUTSVector(d int) bool { return current.nutsDrift != nil && d >= nutsVectorFrom }
-
-// nutsVectorFrom is the row length from which NUTSVector holds (samplers'
-// BenchmarkBookkeeping with the AVX-512 kernels: a NUTS transition's
-// bookkeeping costs 8 % more at d = 6 and 4 % less at d = 8 than with the
-// loops, 17 % less at 16, 40 % at 100).
-const nutsVectorFrom = 8
+// than the sampler's own loops; below that the calls cost more than they
+// save. The generic and neon implementations have none.
+func NUTSVector(d int) bool { return current.nutsFrom > 0 && d >= current.nutsFrom }
 
 // NUTSDrift is the first half of a leapfrog step of one chain, written to
 // a new row: with nh = −(h/2),

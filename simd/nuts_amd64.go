@@ -4,6 +4,18 @@ package simd
 
 // The AVX-512 NUTS passes (nuts_avx512_amd64.s).
 
+// nutsFromAVX512 and nutsFromAVX2 are the row lengths from which the NUTS
+// kernels pay (NUTSVector), measured by samplers' BenchmarkBookkeeping, the
+// kernels on and off, three rounds (AMD EPYC, 2026-12-07): with AVX-512 a
+// transition's bookkeeping costs 5 % less at d = 8, 11 % at 12, 18 % at
+// 16, 28 % at 24 and 40 % at 100; with AVX2 (whose wrappers finish the last
+// d mod 4 values in Go) 10 % more at 8, 4 % more at 12, as much at 16,
+// 10 % less at 24 and 40 % less at 100.
+const (
+	nutsFromAVX512 = 8
+	nutsFromAVX2   = 20
+)
+
 //go:noescape
 func nutsDriftAVX512(xd, x, p, gr, m *float64, n int, h, nh float64)
 

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+// BenchmarkNUTSPasses times each NUTS pass on one row of n values under
+// every implementation this machine has.
 func BenchmarkNUTSPasses(b *testing.B) {
 	for _, n := range []int{2, 10, 100} {
 		v := func() []float64 {
@@ -45,14 +47,22 @@ func BenchmarkNUTSPasses(b *testing.B) {
 	}
 }
 
+// forEachImplB runs f as sub-benchmark name/impl under each available
+// implementation.
 func forEachImplB(b *testing.B, name string, f func(b *testing.B)) {
 	saved := Chosen()
-	defer Use(saved)
+	defer func() {
+		if err := Use(saved); err != nil {
+			b.Fatal(err)
+		}
+	}()
 	for _, im := range Implementations() {
-		if !im.Available || im.Name == "avx2" {
+		if !im.Available {
 			continue
 		}
-		Use(im.Name)
+		if err := Use(im.Name); err != nil {
+			b.Fatal(err)
+		}
 		b.Run(name+"/"+im.Name, f)
 	}
 }

@@ -23,7 +23,7 @@ func archKernels() []*kernels {
 		matMul: matMulAVX2, matMulAT: matMulATAVX2, exp: expAVX2Go, log: logAVX2Go,
 		gaussLogits: gaussLogitsAVX2Go, expSubAcc: expSubAccAVX2Go, addWeightedDiffs: addWeightedDiffsAVX2Go,
 		adam: adamAVX2Go, allFinite: allFiniteAVX2Go,
-		nutsFrom: nutsFromAVX2, nutsDrift: nutsDriftAVX2Go, nutsKick: nutsKickAVX2Go, nutsMomentum: nutsMomentumAVX2Go,
+		nutsFrom: nutsFrom, nutsDrift: nutsDriftAVX2Go, nutsKick: nutsKickAVX2Go, nutsMomentum: nutsMomentumAVX2Go,
 		uTurnFree3: uTurnFree3AVX2Go, uTurnFree2: uTurnFree2AVX2Go,
 	}
 	return []*kernels{avx2, avx512Kernels(avx2)}
@@ -56,7 +56,7 @@ func avx512Kernels(avx2 *kernels) *kernels {
 	k.exp, k.log, k.expSubAcc = expAVX512Go, logAVX512Go, expSubAccAVX512Go
 	k.gaussLogits, k.addWeightedDiffs = gaussLogitsAVX512Go, addWeightedDiffsAVX512Go
 	k.adam = adamAVX512Go
-	k.nutsFrom, k.nutsDrift, k.nutsKick, k.nutsMomentum = nutsFromAVX512, nutsDriftAVX512Go, nutsKickAVX512Go, nutsMomentumAVX512Go
+	k.nutsFrom, k.nutsDrift, k.nutsKick, k.nutsMomentum = nutsFrom, nutsDriftAVX512Go, nutsKickAVX512Go, nutsMomentumAVX512Go
 	k.uTurnFree3, k.uTurnFree2 = uTurnFree3AVX512Go, uTurnFree2AVX512Go
 	return &k
 }

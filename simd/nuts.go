@@ -70,16 +70,14 @@ func NUTSKick(pc, xc, gc, p, x, g, m []float64, h float64) (twoK float64, finite
 	if f := current.nutsKick; f != nil {
 		return f(pc, xc, gc, p, x, g, m, h)
 	}
-	return nutsKickGeneric(pc, xc, gc, p, x, g, m, h, 0)
+	return nutsKickGeneric(pc, xc, gc, p, x, g, m, h)
 }
 
-// nutsKickGeneric is NUTSKick's loop, its sum starting at sum (a vector
-// kernel's sum over the values before these).
-func nutsKickGeneric(pc, xc, gc, p, x, g, m []float64, h, sum float64) (float64, bool) {
+func nutsKickGeneric(pc, xc, gc, p, x, g, m []float64, h float64) (float64, bool) {
 	nh := -(0.5 * h)
 	pc, xc, gc = pc[:len(p)], xc[:len(p)], gc[:len(p)]
 	x, g, m = x[:len(p)], g[:len(p)], m[:len(p)]
-	zx, zg := 0.0, 0.0
+	sum, zx, zg := 0.0, 0.0, 0.0
 	for j := range p {
 		v := p[j] + float64(nh*g[j])
 		p[j], pc[j] = v, v
@@ -111,12 +109,12 @@ func NUTSMomentum(p, op, rho, m []float64) (twoK float64) {
 	if f := current.nutsMomentum; f != nil {
 		return f(p, op, rho, m)
 	}
-	return nutsMomentumGeneric(p, op, rho, m, 0)
+	return nutsMomentumGeneric(p, op, rho, m)
 }
 
-// nutsMomentumGeneric is NUTSMomentum's loop, its sum starting at sum.
-func nutsMomentumGeneric(p, op, rho, m []float64, sum float64) float64 {
+func nutsMomentumGeneric(p, op, rho, m []float64) float64 {
 	op, rho, m = op[:len(p)], rho[:len(p)], m[:len(p)]
+	sum := 0.0
 	for j, mj := range m {
 		v := p[j] / math.Sqrt(mj)
 		p[j], op[j], rho[j] = v, v, v
@@ -155,27 +153,9 @@ func UTurnFree3(rho, a, b, ra, c, d, rc, m []float64) bool {
 }
 
 func uTurnFree3Generic(rho, a, b, ra, c, d, rc, m []float64) bool {
-	var s [6]float64
-	uTurnSums3(rho, a, b, ra, c, d, rc, m, &s)
-	return uTurnFree(s[:])
-}
-
-// uTurnFree reports whether every sum is positive (false for NaN).
-func uTurnFree(s []float64) bool {
-	for _, v := range s {
-		if !(v > 0) {
-			return false
-		}
-	}
-	return true
-}
-
-// uTurnSums3 is UTurnFree3's loop: it advances the sums s1a, s1d, s2a,
-// s2c, s3b, s3d in s over m's length.
-func uTurnSums3(rho, a, b, ra, c, d, rc, m []float64, s *[6]float64) {
 	n := len(m)
 	rho, a, b, ra, c, d, rc = rho[:n], a[:n], b[:n], ra[:n], c[:n], d[:n], rc[:n]
-	s1a, s1d, s2a, s2c, s3b, s3d := s[0], s[1], s[2], s[3], s[4], s[5]
+	var s1a, s1d, s2a, s2c, s3b, s3d float64
 	for j, mj := range m {
 		r1 := ra[j] + rc[j]
 		r2 := ra[j] + c[j]
@@ -188,7 +168,12 @@ func uTurnSums3(rho, a, b, ra, c, d, rc, m []float64, s *[6]float64) {
 		s3d += mj * d[j] * r3
 		rho[j] = r1
 	}
-	*s = [6]float64{s1a, s1d, s2a, s2c, s3b, s3d}
+	return uTurnFree(&[6]float64{s1a, s1d, s2a, s2c, s3b, s3d})
+}
+
+// uTurnFree reports whether all six sums are positive (false for NaN).
+func uTurnFree(s *[6]float64) bool {
+	return s[0] > 0 && s[1] > 0 && s[2] > 0 && s[3] > 0 && s[4] > 0 && s[5] > 0
 }
 
 // UTurnFree2 is UTurnFree3 for two single points of momenta a and c
@@ -214,19 +199,14 @@ func UTurnFree2(rho, a, c, m []float64) bool {
 }
 
 func uTurnFree2Generic(rho, a, c, m []float64) bool {
-	sa, sc := uTurnSums2(rho, a, c, m, 0, 0)
-	return sa > 0 && sc > 0
-}
-
-// uTurnSums2 is UTurnFree2's loop, its sums starting at sa and sc.
-func uTurnSums2(rho, a, c, m []float64, sa, sc float64) (float64, float64) {
 	n := len(m)
 	rho, a, c = rho[:n], a[:n], c[:n]
+	var sa, sc float64
 	for j, mj := range m {
 		r := a[j] + c[j]
 		sa += mj * a[j] * r
 		sc += mj * c[j] * r
 		rho[j] = r
 	}
-	return sa, sc
+	return sa > 0 && sc > 0
 }

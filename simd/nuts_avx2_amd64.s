@@ -2,13 +2,11 @@
 
 #include "textflag.h"
 
-// NUTS's per-chain passes (nuts.go) on four values per YMM register, over
-// the first n values, n a multiple of 4; the Go wrappers
-// (nuts_amd64.go) finish the last n mod 4 with the generic loops'
-// expressions, carrying the sums on. Element-wise values get the generic
-// loops' operations in the same order; a sum's terms are computed four at
-// a time and added to it one lane after the other, in order j, so every
-// sum is the generic loop's, bit for bit. Two sums advance together in the
+// NUTS's per-chain passes (nuts.go) on four values per YMM register, the
+// last n mod 4 one at a time (scalar instructions). Element-wise values
+// get the generic loops' operations in the same order; a sum's terms are
+// computed four at a time and added to it one lane after the other, in
+// order j, so every sum is the generic loop's, bit for bit. Two sums advance together in the
 // two lanes of an XMM register (their terms interleaved by
 // VUNPCKLPD/VUNPCKHPD).
 
@@ -45,8 +43,8 @@ TEXT ·nutsDriftAVX2(SB), NOSPLIT, $0-64
 	MOVQ         n+40(FP), CX
 	VBROADCASTSD h+48(FP), Y14
 	VBROADCASTSD nh+56(FP), Y15
-	TESTQ        CX, CX
-	JZ           driftdone
+	CMPQ         CX, $4
+	JLT          drift1
 
 drift4:
 	VMULPD  (DX), Y15, Y0 // nh·g
@@ -62,7 +60,27 @@ drift4:
 	ADDQ    $32, DX
 	ADDQ    $32, R9
 	SUBQ    $4, CX
-	JNZ     drift4
+	CMPQ    CX, $4
+	JGE     drift4
+
+drift1:
+	TESTQ   CX, CX
+	JZ      driftdone
+	VMOVSD  (DX), X2
+	VMULSD  X2, X15, X0
+	VADDSD  (SI), X0, X0
+	VMOVSD  X0, (SI)
+	VMULSD  (R9), X0, X1
+	VMULSD  X14, X1, X1
+	VADDSD  (DI), X1, X1
+	VMOVSD  X1, (R8)
+	ADDQ    $8, R8
+	ADDQ    $8, DI
+	ADDQ    $8, SI
+	ADDQ    $8, DX
+	ADDQ    $8, R9
+	DECQ    CX
+	JMP     drift1
 
 driftdone:
 	VZEROUPPER
@@ -82,8 +100,9 @@ TEXT ·nutsKickAVX2(SB), NOSPLIT, $0-81
 	VXORPD       X10, X10, X10 // the sum
 	VXORPD       Y11, Y11, Y11 // Σ x·0 + g·0, lane-wise: NaN once a value is not finite
 	VXORPD       Y12, Y12, Y12 // zero
-	TESTQ        CX, CX
-	JZ           kickdone
+	VXORPD       X9, X9, X9    // the same for the last n mod 4 (scalar)
+	CMPQ         CX, $4
+	JLT          kick1
 
 kick4:
 	VMOVUPD (DX), Y2
@@ -109,12 +128,44 @@ kick4:
 	ADDQ    $32, DX
 	ADDQ    $32, R11
 	SUBQ    $4, CX
-	JNZ     kick4
+	CMPQ    CX, $4
+	JGE     kick4
+
+kick1:
+	TESTQ   CX, CX
+	JZ      kickdone
+	VMOVSD  (DX), X2
+	VMOVSD  (DI), X3
+	VMULSD  X2, X15, X0
+	VADDSD  (SI), X0, X0
+	VMOVSD  X0, (SI)
+	VMOVSD  X0, (R8)
+	VMOVSD  X3, (R9)
+	VMOVSD  X2, (R10)
+	VMULSD  (R11), X0, X1
+	VMULSD  X0, X1, X1
+	VADDSD  X1, X10, X10
+	VMULSD  X12, X3, X4
+	VMULSD  X12, X2, X5
+	VADDSD  X4, X9, X9
+	VADDSD  X5, X9, X9
+	ADDQ    $8, R8
+	ADDQ    $8, R9
+	ADDQ    $8, R10
+	ADDQ    $8, SI
+	ADDQ    $8, DI
+	ADDQ    $8, DX
+	ADDQ    $8, R11
+	DECQ    CX
+	JMP     kick1
 
 kickdone:
 	VMOVSD    X10, twoK+72(FP)
 	VCMPPD    $4, Y12, Y11, Y11 // lanes ≠ 0 or NaN: all ones
 	VMOVMSKPD Y11, AX
+	VCMPPD    $4, X12, X9, X9
+	VMOVMSKPD X9, BX
+	ORL       BX, AX
 	TESTL     AX, AX
 	SETEQ     finite+80(FP)
 	VZEROUPPER
@@ -128,8 +179,8 @@ TEXT ·nutsMomentumAVX2(SB), NOSPLIT, $0-48
 	MOVQ   m+24(FP), R11
 	MOVQ   n+32(FP), CX
 	VXORPD X10, X10, X10
-	TESTQ  CX, CX
-	JZ     momdone
+	CMPQ   CX, $4
+	JLT    mom1
 
 mom4:
 	VMOVUPD (R11), Y2
@@ -147,7 +198,28 @@ mom4:
 	ADDQ    $32, R9
 	ADDQ    $32, R11
 	SUBQ    $4, CX
-	JNZ     mom4
+	CMPQ    CX, $4
+	JGE     mom4
+
+mom1:
+	TESTQ   CX, CX
+	JZ      momdone
+	VMOVSD  (R11), X2
+	VSQRTSD X2, X2, X1
+	VMOVSD  (SI), X0
+	VDIVSD  X1, X0, X0
+	VMOVSD  X0, (SI)
+	VMOVSD  X0, (R8)
+	VMOVSD  X0, (R9)
+	VMULSD  X0, X2, X3
+	VMULSD  X0, X3, X3
+	VADDSD  X3, X10, X10
+	ADDQ    $8, SI
+	ADDQ    $8, R8
+	ADDQ    $8, R9
+	ADDQ    $8, R11
+	DECQ    CX
+	JMP     mom1
 
 momdone:
 	VMOVSD X10, twoK+40(FP)
@@ -156,7 +228,7 @@ momdone:
 
 // func uTurnFree3AVX2(rho, a, b, ra, c, d, rc, m *float64, n int, s *[6]float64)
 // Advances the six sums s1a, s1d, s2a, s2c, s3b, s3d in s (X10, X14, X15
-// hold them in pairs) over the first n values.
+// hold them in pairs) over n values.
 TEXT ·uTurnFree3AVX2(SB), NOSPLIT, $0-80
 	MOVQ    rho+0(FP), R8
 	MOVQ    a+8(FP), R9
@@ -171,8 +243,8 @@ TEXT ·uTurnFree3AVX2(SB), NOSPLIT, $0-80
 	VMOVUPD (AX), X10
 	VMOVUPD 16(AX), X14
 	VMOVUPD 32(AX), X15
-	TESTQ   CX, CX
-	JZ      u3done
+	CMPQ    CX, $4
+	JLT     u3x1
 
 u3x4:
 	VMOVUPD (R11), Y0 // ra
@@ -208,7 +280,49 @@ u3x4:
 	ADDQ    $32, SI
 	ADDQ    $32, DI
 	SUBQ    $4, CX
-	JNZ     u3x4
+	CMPQ    CX, $4
+	JGE     u3x4
+
+u3x1:
+	TESTQ     CX, CX
+	JZ        u3done
+	VMOVSD    (R11), X0 // ra
+	VMOVSD    (SI), X1  // rc
+	VMOVSD    (R12), X2 // c
+	VMOVSD    (R10), X3 // b
+	VMOVSD    (R9), X4  // a
+	VMOVSD    (R13), X5 // d
+	VMOVSD    (DI), X6  // m
+	VADDSD    X1, X0, X7
+	VMOVSD    X7, (R8)
+	VADDSD    X2, X0, X0
+	VADDSD    X3, X1, X1
+	VMULSD    X4, X6, X4
+	VMULSD    X5, X6, X5
+	VMULSD    X2, X6, X2
+	VMULSD    X3, X6, X3
+	VMULSD    X7, X4, X8
+	VMULSD    X7, X5, X9
+	VUNPCKLPD X9, X8, X8
+	VADDPD    X8, X10, X10
+	VMULSD    X0, X4, X8
+	VMULSD    X0, X2, X9
+	VUNPCKLPD X9, X8, X8
+	VADDPD    X8, X14, X14
+	VMULSD    X1, X3, X8
+	VMULSD    X1, X5, X9
+	VUNPCKLPD X9, X8, X8
+	VADDPD    X8, X15, X15
+	ADDQ      $8, R8
+	ADDQ      $8, R9
+	ADDQ      $8, R10
+	ADDQ      $8, R11
+	ADDQ      $8, R12
+	ADDQ      $8, R13
+	ADDQ      $8, SI
+	ADDQ      $8, DI
+	DECQ      CX
+	JMP       u3x1
 
 u3done:
 	MOVQ    s+72(FP), AX
@@ -226,8 +340,8 @@ TEXT ·uTurnFree2AVX2(SB), NOSPLIT, $0-56
 	MOVQ   m+24(FP), R11
 	MOVQ   n+32(FP), CX
 	VXORPD X10, X10, X10
-	TESTQ  CX, CX
-	JZ     u2done
+	CMPQ   CX, $4
+	JLT    u2x1
 
 u2x4:
 	VMOVUPD (R9), Y0   // a
@@ -245,7 +359,29 @@ u2x4:
 	ADDQ    $32, R12
 	ADDQ    $32, R11
 	SUBQ    $4, CX
-	JNZ     u2x4
+	CMPQ    CX, $4
+	JGE     u2x4
+
+u2x1:
+	TESTQ     CX, CX
+	JZ        u2done
+	VMOVSD    (R9), X0
+	VMOVSD    (R12), X1
+	VMOVSD    (R11), X6
+	VADDSD    X1, X0, X7
+	VMULSD    X0, X6, X4
+	VMULSD    X1, X6, X2
+	VMULSD    X7, X4, X8
+	VMULSD    X7, X2, X9
+	VMOVSD    X7, (R8)
+	VUNPCKLPD X9, X8, X8
+	VADDPD    X8, X10, X10
+	ADDQ      $8, R8
+	ADDQ      $8, R9
+	ADDQ      $8, R12
+	ADDQ      $8, R11
+	DECQ      CX
+	JMP       u2x1
 
 u2done:
 	VMOVSD    X10, sa+40(FP)

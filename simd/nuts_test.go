@@ -79,18 +79,42 @@ func checkKick(t *testing.T, n int, h float64, fresh, masses func() []float64) {
 	pc, xc, gc := fresh(), fresh(), fresh()
 	w := clones(p, pc, xc, gc)
 	sum, fin := NUTSKick(pc, xc, gc, p, x, g, m, h)
-	wsum, wfin := nutsKickGeneric(w[1], w[2], w[3], w[0], x, g, m, h, 0)
+	wsum, wfin := nutsKickGeneric(w[1], w[2], w[3], w[0], x, g, m, h)
 	if !same(sum, wsum) || fin != wfin {
 		t.Fatalf("NUTSKick n=%d: (%v, %v), the generic loop (%v, %v)", n, sum, fin, wsum, wfin)
 	}
 	checkAll(t, "NUTSKick", [][]float64{p, pc, xc, gc}, w)
+	// One value that is not finite, anywhere in x or in g, the rest finite.
+	for pos := range min(n, 20) {
+		for k, bad := range []float64{math.Inf(1), math.NaN()} {
+			xs, gs := append([]float64(nil), x...), append([]float64(nil), g...)
+			for j := range xs {
+				xs[j] = math.Abs(xs[j]) // finite, whatever the round poisoned
+				gs[j] = math.Abs(gs[j])
+				if math.IsNaN(xs[j]) || math.IsInf(xs[j], 0) {
+					xs[j] = 1
+				}
+				if math.IsNaN(gs[j]) || math.IsInf(gs[j], 0) {
+					gs[j] = 1
+				}
+			}
+			if k == 0 {
+				gs[pos] = bad
+			} else {
+				xs[pos] = bad
+			}
+			if _, fin := NUTSKick(pc, xc, gc, p, xs, gs, m, h); fin {
+				t.Fatalf("NUTSKick n=%d: finite with %v at %d of x or g", n, bad, pos)
+			}
+		}
+	}
 }
 
 func checkMomentum(t *testing.T, n int, fresh, masses func() []float64) {
 	p, op, rho, m := fresh(), fresh(), fresh(), masses()
 	w := clones(p, op, rho)
 	sum := NUTSMomentum(p, op, rho, m)
-	wsum := nutsMomentumGeneric(w[0], w[1], w[2], m, 0)
+	wsum := nutsMomentumGeneric(w[0], w[1], w[2], m)
 	if !same(sum, wsum) {
 		t.Fatalf("NUTSMomentum n=%d: %v, the generic loop %v", n, sum, wsum)
 	}

@@ -8,8 +8,7 @@ import "math"
 // a sum adds its terms one after the other, j = 0, 1, …, starting from +0,
 // so every implementation gives the generic loop's bits. The vector
 // implementations compute the terms eight (or four) at a time and add them
-// in that order; extra terms of +0 (masked-out lanes) leave a sum that
-// starts at +0 unchanged.
+// to the sum lane by lane, in that order (TestNUTSPasses).
 
 // NUTSVector reports whether the chosen implementation runs the NUTS
 // passes below on vector kernels at rows of d values, where they cost less

@@ -136,8 +136,9 @@ func BenchmarkNUTS(b *testing.B) {
 // BenchmarkBookkeeping splits a Hamiltonian transition's cost into its
 // gradients and the rest (the integrator's updates, the momentum draws,
 // the tree or the accept test): post-warmup nuts (ε = 0.5) and hmc
-// (L = 10, ε = 0.3) transitions over one shard of 256 chains on a 10-D
-// and a 2-D standard Gaussian, whose gradient is cheap and of known cost. The
+// (L = 10, ε = 0.3) transitions over one shard of 256 chains on a 10-D,
+// a 2-D and a 100-D standard Gaussian, whose gradient is cheap and of known
+// cost. The
 // gradient is then timed alone, without a timer around each call, on the
 // shard's batch (the same rows), and the report is, per transition: the
 // total, the gradients (gradients/transition × ns per gradient row) and

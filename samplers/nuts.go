@@ -298,7 +298,7 @@ func (k *nutsKernel) begin(c *Chains, i int) {
 		for j, m := range invM {
 			v := p[j] / math.Sqrt(m)
 			p[j], op[j], rho[j] = v, v, v
-			sum += m * v * v // kinetic's expression
+			sum += float64(m * v * v) // kinetic's expression, rounded (see simd.NUTSKick)
 		}
 	}
 	k.slot[i] = i
@@ -421,7 +421,7 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 				p[j] = v
 				np[j] = v
 				nx[j], ng[j] = x[j], g[j]
-				sum += m[j] * v * v
+				sum += float64(m[j] * v * v)
 				zx += x[j] * 0 // NaN unless every x[j] is finite
 				zg += g[j] * 0
 			}
@@ -615,12 +615,12 @@ func uTurnFree3(rho, a, b, ra, c, d, rc, invM []float64) bool {
 		r1 := ra[j] + rc[j]
 		r2 := ra[j] + c[j]
 		r3 := rc[j] + b[j]
-		s1a += m * a[j] * r1
-		s1d += m * d[j] * r1
-		s2a += m * a[j] * r2
-		s2c += m * c[j] * r2
-		s3b += m * b[j] * r3
-		s3d += m * d[j] * r3
+		s1a += float64(m * a[j] * r1)
+		s1d += float64(m * d[j] * r1)
+		s2a += float64(m * a[j] * r2)
+		s2c += float64(m * c[j] * r2)
+		s3b += float64(m * b[j] * r3)
+		s3d += float64(m * d[j] * r3)
 		rho[j] = r1
 	}
 	return s1a > 0 && s1d > 0 && s2a > 0 && s2c > 0 && s3b > 0 && s3d > 0
@@ -636,8 +636,8 @@ func uTurnFree2(rho, a, c, invM []float64) bool {
 	var sa, sc float64
 	for j, m := range invM {
 		r := a[j] + c[j]
-		sa += m * a[j] * r
-		sc += m * c[j] * r
+		sa += float64(m * a[j] * r)
+		sc += float64(m * c[j] * r)
 		rho[j] = r
 	}
 	return sa > 0 && sc > 0

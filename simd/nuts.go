@@ -6,9 +6,12 @@ import "math"
 // what the sampler does to a row between two gradient evaluations and
 // keeps the reference expressions' operations and order, sums included:
 // a sum adds its terms one after the other, j = 0, 1, …, starting from +0,
-// so every implementation gives the generic loop's bits. The vector
-// implementations compute the terms eight (or four) at a time and add them
-// to the sum lane by lane, in that order (TestNUTSPasses).
+// so every implementation gives the generic loop's bits. Each term is
+// rounded before it is added (the float64 conversions keep the compiler
+// from fusing the product and the sum into one multiply-add, as it may on
+// arm64 and with GOAMD64=v3). The vector implementations compute the
+// terms eight (or four) at a time and add them to the sum lane by lane,
+// in that order (TestNUTSPasses).
 
 // NUTSVector reports whether the chosen implementation runs the NUTS
 // passes below on vector kernels at rows of d values, where they cost less
@@ -55,7 +58,7 @@ func nutsDriftGeneric(xd, x, p, g, m []float64, h float64) {
 //	for j := range p {
 //		v := p[j] + float64(nh*g[j])
 //		p[j], pc[j], xc[j], gc[j] = v, v, x[j], g[j]
-//		twoK += m[j] * v * v
+//		twoK += float64(m[j] * v * v)
 //	}
 //
 // It returns twoK (pᵀM⁻¹p, twice the kinetic energy, summed in order j)
@@ -81,7 +84,7 @@ func nutsKickGeneric(pc, xc, gc, p, x, g, m []float64, h float64) (float64, bool
 		v := p[j] + float64(nh*g[j])
 		p[j], pc[j] = v, v
 		xc[j], gc[j] = x[j], g[j]
-		sum += m[j] * v * v
+		sum += float64(m[j] * v * v)
 		zx += x[j] * 0 // NaN unless every x[j] is finite
 		zg += g[j] * 0
 	}
@@ -95,7 +98,7 @@ func nutsKickGeneric(pc, xc, gc, p, x, g, m []float64, h float64) (float64, bool
 //	for j := range p {
 //		v := p[j] / math.Sqrt(m[j])
 //		p[j], op[j], rho[j] = v, v, v
-//		twoK += m[j] * v * v
+//		twoK += float64(m[j] * v * v)
 //	}
 //
 // It returns twoK (pᵀM⁻¹p, summed in order j) and panics unless op, rho
@@ -117,7 +120,7 @@ func nutsMomentumGeneric(p, op, rho, m []float64) float64 {
 	for j, mj := range m {
 		v := p[j] / math.Sqrt(mj)
 		p[j], op[j], rho[j] = v, v, v
-		sum += mj * v * v
+		sum += float64(mj * v * v)
 	}
 	return sum
 }
@@ -131,9 +134,9 @@ func nutsMomentumGeneric(p, op, rho, m []float64) float64 {
 //
 //	for j, mj := range m {
 //		r1, r2, r3 := ra[j]+rc[j], ra[j]+c[j], rc[j]+b[j]
-//		s1a += mj * a[j] * r1;  s1d += mj * d[j] * r1
-//		s2a += mj * a[j] * r2;  s2c += mj * c[j] * r2
-//		s3b += mj * b[j] * r3;  s3d += mj * d[j] * r3
+//		s1a += float64(mj * a[j] * r1);  s1d += float64(mj * d[j] * r1)
+//		s2a += float64(mj * a[j] * r2);  s2c += float64(mj * c[j] * r2)
+//		s3b += float64(mj * b[j] * r3);  s3d += float64(mj * d[j] * r3)
 //		rho[j] = r1
 //	}
 //
@@ -159,12 +162,12 @@ func uTurnFree3Generic(rho, a, b, ra, c, d, rc, m []float64) bool {
 		r1 := ra[j] + rc[j]
 		r2 := ra[j] + c[j]
 		r3 := rc[j] + b[j]
-		s1a += mj * a[j] * r1
-		s1d += mj * d[j] * r1
-		s2a += mj * a[j] * r2
-		s2c += mj * c[j] * r2
-		s3b += mj * b[j] * r3
-		s3d += mj * d[j] * r3
+		s1a += float64(mj * a[j] * r1)
+		s1d += float64(mj * d[j] * r1)
+		s2a += float64(mj * a[j] * r2)
+		s2c += float64(mj * c[j] * r2)
+		s3b += float64(mj * b[j] * r3)
+		s3d += float64(mj * d[j] * r3)
 		rho[j] = r1
 	}
 	return uTurnFree(&[6]float64{s1a, s1d, s2a, s2c, s3b, s3d})
@@ -181,7 +184,7 @@ func uTurnFree(s *[6]float64) bool {
 //
 //	for j, mj := range m {
 //		r := a[j] + c[j]
-//		sa += mj * a[j] * r;  sc += mj * c[j] * r
+//		sa += float64(mj * a[j] * r);  sc += float64(mj * c[j] * r)
 //		rho[j] = r
 //	}
 //
@@ -203,8 +206,8 @@ func uTurnFree2Generic(rho, a, c, m []float64) bool {
 	var sa, sc float64
 	for j, mj := range m {
 		r := a[j] + c[j]
-		sa += mj * a[j] * r
-		sc += mj * c[j] * r
+		sa += float64(mj * a[j] * r)
+		sc += float64(mj * c[j] * r)
 		rho[j] = r
 	}
 	return sa > 0 && sc > 0

@@ -96,7 +96,7 @@ var mvKernels32 = [5]struct {
 }
 
 //go:noescape
-func tr8x8F32AVX2(dst *float32, ldd int, src *float32, lds int)
+func tr8x8BlocksF32AVX2(dst *float32, ldd int, src *float32, lds int, nIn, nOut, srcIn, dstIn, srcOut, dstOut int)
 
 //go:noescape
 func mm12x32F32AVX512(c *float32, ldc int, a *float32, aRow, aP int, b *float32, ldb, k, acc int)
@@ -321,13 +321,18 @@ func mm32T(c, a []float32, aRow, aP int, b []float32, m, k, n int, wide bool) {
 }
 
 // transpose32AVX2 writes the c×r transpose of the r×c row-major src into
-// dst: 8×8 blocks in registers (tr8x8F32AVX2), the edges in Go.
+// dst: 8×8 blocks in registers, all of them in one call
+// (tr8x8BlocksF32AVX2), the edges in Go.
 func transpose32AVX2(dst, src []float32, r, c int) {
 	r8, c8 := r&^7, c&^7
-	for j := 0; j < c8; j += 8 {
-		for i := 0; i < r8; i += 8 {
-			tr8x8F32AVX2(&dst[j*r+i], r, &src[i*c+j], c)
-		}
+	switch {
+	case r8 == 0 || c8 == 0:
+	case r >= 4*c: // tall and narrow (measured: 784×16, 784×32)
+		// Along the source's rows: for each block row, its blocks left to right.
+		tr8x8BlocksF32AVX2(&dst[0], r, &src[0], c, c8/8, r8/8, 32, 32*r, 32*c, 32)
+	default:
+		// Down the source's columns: for each block column, its blocks top to bottom.
+		tr8x8BlocksF32AVX2(&dst[0], r, &src[0], c, r8/8, c8/8, 32*c, 32, 32, 32*r)
 	}
 	for i := 0; i < r; i++ {
 		row := src[i*c : (i+1)*c]

@@ -772,61 +772,85 @@ loopmm1x128F32AVX512:
 	VZEROUPPER
 	RET
 
-// func tr8x8F32AVX2(dst *float32, ldd int, src *float32, lds int)
-// dst[j][i] = src[i][j] for i, j < 8 (row strides ldd and lds, in
-// elements): eight rows in YMM registers, interleaved in pairs
-// (VUNPCKLPS/HPS), in fours (VSHUFPS) and across the 128-bit halves
-// (VPERM2F128).
-TEXT ·tr8x8F32AVX2(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
+// TR8X8 writes the transpose of the 8×8 block at SI (row stride R9 bytes)
+// to DI (row stride R8 bytes): eight rows in YMM registers, interleaved in
+// pairs (VUNPCKLPS/HPS), in fours (VSHUFPS) and across the 128-bit halves
+// (VPERM2F128). It uses R10 and DX.
+#define TR8X8 \
+	LEAQ (R9)(R9*2), R10 \
+	LEAQ (SI)(R9*4), DX \
+	VMOVUPS (SI), Y0 \
+	VMOVUPS (SI)(R9*1), Y1 \
+	VMOVUPS (SI)(R9*2), Y2 \
+	VMOVUPS (SI)(R10*1), Y3 \
+	VMOVUPS (DX), Y4 \
+	VMOVUPS (DX)(R9*1), Y5 \
+	VMOVUPS (DX)(R9*2), Y6 \
+	VMOVUPS (DX)(R10*1), Y7 \
+	VUNPCKLPS Y1, Y0, Y8 \
+	VUNPCKHPS Y1, Y0, Y9 \
+	VUNPCKLPS Y3, Y2, Y10 \
+	VUNPCKHPS Y3, Y2, Y11 \
+	VUNPCKLPS Y5, Y4, Y12 \
+	VUNPCKHPS Y5, Y4, Y13 \
+	VUNPCKLPS Y7, Y6, Y14 \
+	VUNPCKHPS Y7, Y6, Y15 \
+	VSHUFPS $0x44, Y10, Y8, Y0 \
+	VSHUFPS $0xEE, Y10, Y8, Y1 \
+	VSHUFPS $0x44, Y11, Y9, Y2 \
+	VSHUFPS $0xEE, Y11, Y9, Y3 \
+	VSHUFPS $0x44, Y14, Y12, Y4 \
+	VSHUFPS $0xEE, Y14, Y12, Y5 \
+	VSHUFPS $0x44, Y15, Y13, Y6 \
+	VSHUFPS $0xEE, Y15, Y13, Y7 \
+	VPERM2F128 $0x20, Y4, Y0, Y8 \
+	VPERM2F128 $0x31, Y4, Y0, Y12 \
+	VPERM2F128 $0x20, Y5, Y1, Y9 \
+	VPERM2F128 $0x31, Y5, Y1, Y13 \
+	VPERM2F128 $0x20, Y6, Y2, Y10 \
+	VPERM2F128 $0x31, Y6, Y2, Y14 \
+	VPERM2F128 $0x20, Y7, Y3, Y11 \
+	VPERM2F128 $0x31, Y7, Y3, Y15 \
+	LEAQ (R8)(R8*2), R10 \
+	LEAQ (DI)(R8*4), DX \
+	VMOVUPS Y8, (DI) \
+	VMOVUPS Y9, (DI)(R8*1) \
+	VMOVUPS Y10, (DI)(R8*2) \
+	VMOVUPS Y11, (DI)(R10*1) \
+	VMOVUPS Y12, (DX) \
+	VMOVUPS Y13, (DX)(R8*1) \
+	VMOVUPS Y14, (DX)(R8*2) \
+	VMOVUPS Y15, (DX)(R10*1)
+
+// func tr8x8BlocksF32AVX2(dst *float32, ldd int, src *float32, lds int, nIn, nOut, srcIn, dstIn, srcOut, dstOut int)
+// Transposes nOut·nIn 8×8 blocks (row strides ldd and lds, in elements):
+// nOut times, nIn blocks, the source and destination pointers advancing
+// by srcIn and dstIn bytes from block to block and by srcOut and dstOut
+// from one run of nIn blocks to the next.
+TEXT ·tr8x8BlocksF32AVX2(SB), NOSPLIT, $0-80
+	MOVQ dst+0(FP), R11
 	MOVQ ldd+8(FP), R8
 	SHLQ $2, R8
-	MOVQ src+16(FP), SI
+	MOVQ src+16(FP), R12
 	MOVQ lds+24(FP), R9
 	SHLQ $2, R9
-	LEAQ (R9)(R9*2), R10 // 3·lds
-	LEAQ (SI)(R9*4), DX  // row 4
-	VMOVUPS (SI), Y0
-	VMOVUPS (SI)(R9*1), Y1
-	VMOVUPS (SI)(R9*2), Y2
-	VMOVUPS (SI)(R10*1), Y3
-	VMOVUPS (DX), Y4
-	VMOVUPS (DX)(R9*1), Y5
-	VMOVUPS (DX)(R9*2), Y6
-	VMOVUPS (DX)(R10*1), Y7
-	VUNPCKLPS Y1, Y0, Y8
-	VUNPCKHPS Y1, Y0, Y9
-	VUNPCKLPS Y3, Y2, Y10
-	VUNPCKHPS Y3, Y2, Y11
-	VUNPCKLPS Y5, Y4, Y12
-	VUNPCKHPS Y5, Y4, Y13
-	VUNPCKLPS Y7, Y6, Y14
-	VUNPCKHPS Y7, Y6, Y15
-	VSHUFPS $0x44, Y10, Y8, Y0
-	VSHUFPS $0xEE, Y10, Y8, Y1
-	VSHUFPS $0x44, Y11, Y9, Y2
-	VSHUFPS $0xEE, Y11, Y9, Y3
-	VSHUFPS $0x44, Y14, Y12, Y4
-	VSHUFPS $0xEE, Y14, Y12, Y5
-	VSHUFPS $0x44, Y15, Y13, Y6
-	VSHUFPS $0xEE, Y15, Y13, Y7
-	VPERM2F128 $0x20, Y4, Y0, Y8
-	VPERM2F128 $0x31, Y4, Y0, Y12
-	VPERM2F128 $0x20, Y5, Y1, Y9
-	VPERM2F128 $0x31, Y5, Y1, Y13
-	VPERM2F128 $0x20, Y6, Y2, Y10
-	VPERM2F128 $0x31, Y6, Y2, Y14
-	VPERM2F128 $0x20, Y7, Y3, Y11
-	VPERM2F128 $0x31, Y7, Y3, Y15
-	LEAQ (R8)(R8*2), R10 // 3·ldd
-	LEAQ (DI)(R8*4), DX  // row 4
-	VMOVUPS Y8, (DI)
-	VMOVUPS Y9, (DI)(R8*1)
-	VMOVUPS Y10, (DI)(R8*2)
-	VMOVUPS Y11, (DI)(R10*1)
-	VMOVUPS Y12, (DX)
-	VMOVUPS Y13, (DX)(R8*1)
-	VMOVUPS Y14, (DX)(R8*2)
-	VMOVUPS Y15, (DX)(R10*1)
+	MOVQ nOut+40(FP), BX
+	MOVQ srcIn+48(FP), R13
+
+trout:
+	MOVQ R11, DI
+	MOVQ R12, SI
+	MOVQ nIn+32(FP), CX
+
+trblock:
+	TR8X8
+	ADDQ R13, SI
+	ADDQ dstIn+56(FP), DI
+	DECQ CX
+	JNZ  trblock
+	ADDQ srcOut+64(FP), R12
+	ADDQ dstOut+72(FP), R11
+	DECQ BX
+	JNZ  trout
 	VZEROUPPER
 	RET

@@ -12,6 +12,7 @@ package simd
 // bookkeeping costs 4-5 % less at d = 8 and 10, 11 % at 12, 16-25 % at 16,
 // 25-33 % at 24 and 40 % at 100, with avx512 and avx2 alike; at d = 6 the
 // AVX-512 kernels cost 8 % more.
+// The wrappers below run the generic loops on shorter rows too.
 const nutsFrom = 8
 
 //go:noescape
@@ -29,12 +30,8 @@ func uTurnFree3AVX512(rho, a, b, ra, c, d, rc, m *float64, n int) bool
 //go:noescape
 func uTurnFree2AVX512(rho, a, c, m *float64, n int) bool
 
-// nutsVecMin: shorter rows run the generic loops, which cost less than
-// the call there.
-const nutsVecMin = 4
-
 func nutsDriftAVX512Go(xd, x, p, g, m []float64, h float64) {
-	if len(p) < nutsVecMin {
+	if len(p) < nutsFrom {
 		nutsDriftGeneric(xd, x, p, g, m, h)
 		return
 	}
@@ -42,35 +39,34 @@ func nutsDriftAVX512Go(xd, x, p, g, m []float64, h float64) {
 }
 
 func nutsKickAVX512Go(pc, xc, gc, p, x, g, m []float64, h float64) (float64, bool) {
-	if len(p) < nutsVecMin {
+	if len(p) < nutsFrom {
 		return nutsKickGeneric(pc, xc, gc, p, x, g, m, h)
 	}
 	return nutsKickAVX512(&pc[0], &xc[0], &gc[0], &p[0], &x[0], &g[0], &m[0], len(p), -(0.5 * h))
 }
 
 func nutsMomentumAVX512Go(p, op, rho, m []float64) float64 {
-	if len(p) < nutsVecMin {
+	if len(p) < nutsFrom {
 		return nutsMomentumGeneric(p, op, rho, m)
 	}
 	return nutsMomentumAVX512(&p[0], &op[0], &rho[0], &m[0], len(p))
 }
 
 func uTurnFree3AVX512Go(rho, a, b, ra, c, d, rc, m []float64) bool {
-	if len(m) < nutsVecMin {
+	if len(m) < nutsFrom {
 		return uTurnFree3Generic(rho, a, b, ra, c, d, rc, m)
 	}
 	return uTurnFree3AVX512(&rho[0], &a[0], &b[0], &ra[0], &c[0], &d[0], &rc[0], &m[0], len(m))
 }
 
 func uTurnFree2AVX512Go(rho, a, c, m []float64) bool {
-	if len(m) < nutsVecMin {
+	if len(m) < nutsFrom {
 		return uTurnFree2Generic(rho, a, c, m)
 	}
 	return uTurnFree2AVX512(&rho[0], &a[0], &c[0], &m[0], len(m))
 }
 
-// The AVX2 NUTS passes (nuts_avx2_amd64.s). Rows shorter than
-// nutsVecMin run the generic loops.
+// The AVX2 NUTS passes (nuts_avx2_amd64.s).
 
 //go:noescape
 func nutsDriftAVX2(xd, x, p, gr, m *float64, n int, h, nh float64)
@@ -88,7 +84,7 @@ func uTurnFree3AVX2(rho, a, b, ra, c, d, rc, m *float64, n int, s *[6]float64)
 func uTurnFree2AVX2(rho, a, c, m *float64, n int) (sa, sc float64)
 
 func nutsDriftAVX2Go(xd, x, p, g, m []float64, h float64) {
-	if len(p) < nutsVecMin {
+	if len(p) < nutsFrom {
 		nutsDriftGeneric(xd, x, p, g, m, h)
 		return
 	}
@@ -96,21 +92,21 @@ func nutsDriftAVX2Go(xd, x, p, g, m []float64, h float64) {
 }
 
 func nutsKickAVX2Go(pc, xc, gc, p, x, g, m []float64, h float64) (float64, bool) {
-	if len(p) < nutsVecMin {
+	if len(p) < nutsFrom {
 		return nutsKickGeneric(pc, xc, gc, p, x, g, m, h)
 	}
 	return nutsKickAVX2(&pc[0], &xc[0], &gc[0], &p[0], &x[0], &g[0], &m[0], len(p), -(0.5 * h))
 }
 
 func nutsMomentumAVX2Go(p, op, rho, m []float64) float64 {
-	if len(p) < nutsVecMin {
+	if len(p) < nutsFrom {
 		return nutsMomentumGeneric(p, op, rho, m)
 	}
 	return nutsMomentumAVX2(&p[0], &op[0], &rho[0], &m[0], len(p))
 }
 
 func uTurnFree3AVX2Go(rho, a, b, ra, c, d, rc, m []float64) bool {
-	if len(m) < nutsVecMin {
+	if len(m) < nutsFrom {
 		return uTurnFree3Generic(rho, a, b, ra, c, d, rc, m)
 	}
 	var s [6]float64
@@ -119,7 +115,7 @@ func uTurnFree3AVX2Go(rho, a, b, ra, c, d, rc, m []float64) bool {
 }
 
 func uTurnFree2AVX2Go(rho, a, c, m []float64) bool {
-	if len(m) < nutsVecMin {
+	if len(m) < nutsFrom {
 		return uTurnFree2Generic(rho, a, c, m)
 	}
 	sa, sc := uTurnFree2AVX2(&rho[0], &a[0], &c[0], &m[0], len(m))

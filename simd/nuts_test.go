@@ -154,4 +154,40 @@ func checkUTurn(t *testing.T, n int, fresh, masses func() []float64) {
 		t.Fatalf("UTurnFree2 n=%d: %v, the generic loop %v", n, ok, wok)
 	}
 	checkAll(t, "UTurnFree2", [][]float64{a}, w)
+	if n == 0 {
+		return
+	}
+	// Each sum alone non-positive: a result that checks only some of the
+	// sums must differ. Momenta pointing one way except one vector.
+	ones := func(v float64) []float64 {
+		s := make([]float64, n)
+		for j := range s {
+			s[j] = v
+		}
+		return s
+	}
+	rho, pos := make([]float64, n), ones(1)
+	for k, neg := range []bool{false, true} {
+		aa, cc := pos, ones(-3) // a + c points with c: the sum of a's terms is negative
+		if neg {
+			aa, cc = ones(-3), pos
+		}
+		if UTurnFree2(rho, aa, cc, pos) || uTurnFree2Generic(rho, aa, cc, pos) {
+			t.Fatalf("UTurnFree2 n=%d case %d: no U-turn reported where one sum is negative", n, k)
+		}
+	}
+	// UTurnFree3: a, b, c, d, ra, rc all along +1, then one end momentum
+	// reversed at a time, each turning some of the six sums negative.
+	for k := range 4 {
+		ends := [][]float64{pos, pos, pos, pos}
+		ends[k] = ones(-100)
+		got := UTurnFree3(rho, ends[0], ends[1], pos, ends[2], ends[3], pos, pos)
+		want := uTurnFree3Generic(rho, ends[0], ends[1], pos, ends[2], ends[3], pos, pos)
+		if got || want {
+			t.Fatalf("UTurnFree3 n=%d: end %d reversed: %v (generic %v), want a U-turn", n, k, got, want)
+		}
+	}
+	if !UTurnFree3(rho, pos, pos, pos, pos, pos, pos, pos) {
+		t.Fatalf("UTurnFree3 n=%d: a U-turn reported along a straight line", n)
+	}
 }

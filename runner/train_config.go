@@ -178,7 +178,7 @@ func (s *EvalSettings) gridRes(dim int) int {
 // SampleSettings is the [sample] table: how the trained model is sampled.
 type SampleSettings struct {
 	Chains       int                                  `toml:"chains" doc:"number of chains (> 0); samples.npy has shape (chains, draws, dim)"`
-	Warmup       int                                  `toml:"warmup" doc:"sampler iterations per chain before the kept draws (≥ 0); default: 500, or the whole ladder of annealed_langevin"`
+	Warmup       int                                  `toml:"warmup" doc:"sampler iterations per chain before the kept draws (≥ 0); default: 500, or the whole ladder of annealed_langevin, annealed_langevin_sigma and predictor_corrector"`
 	Draws        int                                  `toml:"draws" doc:"kept draws per chain (> 0)"`
 	Workers      int                                  `toml:"workers" doc:"goroutines running the chains; 0 means one per CPU (results do not depend on it)"`
 	Start        string                               `toml:"init" doc:"chain start: \"uniform\" over the evaluation grid's box, \"data\" (random training rows; with mask, held-out\nimages to inpaint), \"normal\" (N(0, I)) or \"noisy\" (held-out images plus N(0, noise²), to denoise)"`
@@ -442,10 +442,15 @@ func gridCount(n int64) string {
 	return fmt.Sprintf("%d", n)
 }
 
-// defaultSampleWarmup is 500 iterations, or the whole temperature ladder of
-// a sampler with levels and steps_per_level keys (annealed_langevin), so
-// that the kept draws come after the ladder.
+// defaultSampleWarmup is 500 iterations, or the whole ladder of a sampler
+// that has one: its LadderIterations (annealed_langevin,
+// annealed_langevin_sigma, predictor_corrector), or levels·steps_per_level
+// for another sampler with those keys, so that the kept draws come after
+// the ladder.
 func defaultSampleWarmup(s samplers.Sampler) int {
+	if l, ok := s.(interface{ LadderIterations() int }); ok {
+		return l.LadderIterations()
+	}
 	m := registry.ToMap(s)
 	l, k := asInt(m["levels"]), asInt(m["steps_per_level"])
 	if l > 0 && k > 0 {

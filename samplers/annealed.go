@@ -109,6 +109,10 @@ func (a *AnnealedLangevin) Level(i int) int {
 	return min(max(i, 0)/a.StepsPerLevel, a.Levels-1)
 }
 
+// LadderIterations is the length of the ladder, levels·steps_per_level
+// iterations: the default [sample] warmup of a training run.
+func (a *AnnealedLangevin) LadderIterations() int { return a.Levels * a.StepsPerLevel }
+
 // Start validates the keys, computes the initial energies and gradients
 // and returns the kernel.
 func (a *AnnealedLangevin) Start(c *Chains) (Kernel, error) {

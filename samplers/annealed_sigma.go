@@ -87,17 +87,11 @@ func (a *AnnealedSigma) Validate() error {
 
 // Sigmas returns the ladder σ_1 = sigma_max > … > σ_L = sigma_min (a fresh
 // slice), spaced as the msdsm objective spaces its levels.
-func (a *AnnealedSigma) Sigmas() []float64 {
-	s := make([]float64, a.Levels)
-	for l := range s {
-		if a.Levels == 1 {
-			break
-		}
-		s[l] = a.SigmaMax * math.Pow(a.SigmaMin/a.SigmaMax, float64(l)/float64(a.Levels-1))
-	}
-	s[len(s)-1] = a.SigmaMin
-	return s
-}
+func (a *AnnealedSigma) Sigmas() []float64 { return sigmaLadder(a.SigmaMax, a.SigmaMin, a.Levels) }
+
+// LadderIterations is the length of the ladder, levels·steps_per_level
+// iterations: the default [sample] warmup of a training run.
+func (a *AnnealedSigma) LadderIterations() int { return a.Levels * a.StepsPerLevel }
 
 // Steps returns α_l = ε·σ_l²/σ_L² for every level (a fresh slice); the
 // last is exactly step_size.

@@ -32,6 +32,20 @@ func corrTune(t *testing.T, sampler string) func(target string, b *samplertest.B
 				table["step_size"] = 0.01
 				b.Warmup, b.Thin = 3000, 5
 			}
+		case "predictor_corrector":
+			// With snr = 0 it is plain ULA with step step_size/2 once its
+			// ladder (200 iterations by default) is done, as above. Its
+			// default corrector (snr 0.16) is biased by design, variance
+			// v(1 + r²) on a Gaussian in many dimensions
+			// (TestPredictorCorrectorSNR checks that rule).
+			// sigma_max 0.05 keeps the ladder's first corrector steps
+			// (α_1 = step_size·25) stable on the narrowest target.
+			table["snr"], table["step_size"], table["sigma_max"] = 0.0, 0.005, 0.05
+			b.Warmup, b.Thin = 12000, 15
+			if target != "gauss4" {
+				table["step_size"] = 0.02
+				b.Warmup, b.Thin = 3000, 5
+			}
 		}
 		s, err := samplers.FromTable(table)
 		if err != nil {

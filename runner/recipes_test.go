@@ -38,14 +38,18 @@ func imageRecipes(t *testing.T) []string {
 }
 
 // imageRecipeSets shrinks an image recipe's sampling for a test: pcd's
-// Langevin chains take 3 steps, and a ladder sampler 2 steps per level.
+// Langevin chains take 3 steps, annealed_langevin_sigma 2 steps per
+// level and predictor_corrector 3 levels.
 func imageRecipeSets(c *TrainConfig) []string {
 	var sets []string
 	if c.ObjectiveType == "pcd" {
 		sets = append(sets, "--set", "objective.k=3")
 	}
-	if c.Sample.Sampler.Type == "annealed_langevin_sigma" {
+	switch c.Sample.Sampler.Type {
+	case "annealed_langevin_sigma":
 		sets = append(sets, "--set", "sample.sampler.steps_per_level=2")
+	case "predictor_corrector":
+		sets = append(sets, "--set", "sample.sampler.levels=3")
 	}
 	return sets
 }

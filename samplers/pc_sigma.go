@@ -237,6 +237,11 @@ func (k *pcKernel) Step(c *Chains, it Iter) {
 	k.box.clamp(k.prop)
 	k.eval(c, level, k.eProp, k.gProp, k.prop)
 	k.take(c)
+	if pos == 0 && level > 0 && k.levelE != nil && !k.all {
+		// A chain that stayed holds E and ∇E of the level before: bring
+		// every row to this level, as the correctors that follow need.
+		k.eval(c, level, c.E, c.Grad, c.X)
+	}
 }
 
 // correct writes the corrector step at the level into k.prop, with each

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/samplers"
 )
 
@@ -150,5 +152,54 @@ func TestPredictorCorrectorConfig(t *testing.T) {
 	}
 	if got := (&samplers.PredictorCorrector{SigmaMax: 3, SigmaMin: 0.5, Levels: 1}).Sigmas(); len(got) != 1 || got[0] != 0.5 {
 		t.Errorf("levels = 1: Sigmas() = %v, want [0.5]", got)
+	}
+}
+
+// levelWall is levelGauss cut by a wall: E and ∇E are NaN where x > 1.
+type levelWall struct{ levelGauss }
+
+func (w levelWall) At(s float64) energies.Energy { return levelWall{levelGauss{w.mu, w.s, s}} }
+func (w levelWall) Energy(e, x []float64)        { w.Gradient(e, make([]float64, len(x)), x) }
+func (w levelWall) Gradient(e, grad, x []float64) {
+	w.levelGauss.Gradient(e, grad, x)
+	for i, v := range x {
+		if v > 1 {
+			e[i], grad[i] = math.NaN(), math.NaN()
+		}
+	}
+}
+
+// TestPredictorCorrectorStaysAtLevel checks that a chain whose predictor
+// step diverged (it stays) still holds the energy of the new level: after
+// every iteration each chain's recorded energy must be E(x, σ_l) of the
+// level that iteration ended at, and no non-finite state may leak in. A
+// failure means a chain that stayed kept the previous level's energy and
+// gradient, which the correctors that follow would step on.
+func TestPredictorCorrectorStaysAtLevel(t *testing.T) {
+	const chains, levels = 200, 6
+	p := &samplers.PredictorCorrector{SigmaMax: 1.5, SigmaMin: 0.2, Levels: levels, CorrectorSteps: 0,
+		SNR: 0.16, DiffuseStart: true}
+	w := levelWall{levelGauss{0.3, 0.4, 4}}
+	draws := levels + 3
+	res, err := samplers.Run(context.Background(), w, p, samplers.Options{Chains: chains, Draws: draws, Seed: 3,
+		Init: func(_ int, r *rng.Stream, x []float64) { x[0] = 0.3 + 0.2*r.Norm() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Warmup.Divergences+res.Sampling.Divergences == 0 {
+		t.Fatal("test setup: no chain hit the wall")
+	}
+	sig := p.Sigmas()
+	e := make([]float64, 1)
+	for c := range chains {
+		for it := range draws {
+			i := c*draws + it
+			x := res.Samples[i]
+			w.At(sig[min(it, levels-1)]).Energy(e, []float64{x})
+			if !samplers.Finite(res.Energy[i]) || res.Energy[i] != e[0] {
+				t.Fatalf("chain %d, iteration %d: x = %v with E = %v recorded, want E(x, σ_%d) = %v",
+					c, it, x, res.Energy[i], min(it, levels-1)+1, e[0])
+			}
+		}
 	}
 }

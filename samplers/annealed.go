@@ -160,17 +160,36 @@ type annealedKernel struct {
 	level int       // the level of the last step, for Record
 	proposals
 	xi []float64 // N×d standard normal noise
-	// levelE, for a noise-conditional energy sampled by
-	// annealed_langevin_sigma, is the energy of each level, E(·, σ_l); nil
-	// means c.Energy at every level. gradLevel is the level c.E and c.Grad
-	// were computed at.
+	levelEnergies
+}
+
+// levelEnergies evaluates the chains of a σ ladder's sampler
+// (annealed_langevin_sigma, predictor_corrector).
+type levelEnergies struct {
+	// levelE, for a noise-conditional energy, is the energy of each level,
+	// E(·, σ_l); nil means c.Energy at every level. gradLevel is the level
+	// c.E and c.Grad were computed at.
 	levelE    []energies.Energy
 	gradLevel int
 }
 
+// atLevels returns the energies E(·, σ) of a noise-conditional e at the
+// levels sigma, or nil when e does not take σ.
+func atLevels(e energies.Energy, sigma []float64) []energies.Energy {
+	nc := energies.Conditional(e)
+	if nc == nil {
+		return nil
+	}
+	levelE := make([]energies.Energy, len(sigma))
+	for l, s := range sigma {
+		levelE[l] = nc.At(s)
+	}
+	return levelE
+}
+
 // eval computes e and grad at x with the energy of the level (c.Energy
 // unless levelE is set) and counts the evaluations.
-func (k *annealedKernel) eval(c *Chains, level int, e, grad, x []float64) {
+func (k *levelEnergies) eval(c *Chains, level int, e, grad, x []float64) {
 	if k.levelE == nil {
 		c.EvalGradient(e, grad, x)
 		return

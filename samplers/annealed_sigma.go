@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/goebm/ebm/energies"
 )
 
 // AnnealedSigma is annealed Langevin dynamics with the step schedule of
@@ -67,14 +66,8 @@ func (a *AnnealedSigma) Validate() error {
 	if err := checkStep(a.StepSize); err != nil {
 		return err
 	}
-	if !(a.SigmaMin > 0) || math.IsInf(a.SigmaMin, 0) {
-		return fmt.Errorf("sigma_min must be > 0 and finite, got %v", a.SigmaMin)
-	}
-	if !(a.SigmaMax >= a.SigmaMin) || math.IsInf(a.SigmaMax, 0) {
-		return fmt.Errorf("sigma_max must be finite and ≥ sigma_min (%v), got %v", a.SigmaMin, a.SigmaMax)
-	}
-	if a.Levels < 1 {
-		return fmt.Errorf("levels must be ≥ 1, got %d", a.Levels)
+	if err := checkLadder(a.SigmaMax, a.SigmaMin, a.Levels); err != nil {
+		return err
 	}
 	if a.StepsPerLevel < 1 {
 		return fmt.Errorf("steps_per_level must be ≥ 1, got %d", a.StepsPerLevel)
@@ -119,19 +112,13 @@ func (a *AnnealedSigma) Start(c *Chains) (Kernel, error) {
 	}
 	bx := boxOf(a.Bounds)
 	bx.clamp(c.X)
-	var levelE []energies.Energy
-	if nc := energies.Conditional(c.Energy); nc != nil {
-		for _, s := range a.Sigmas() {
-			levelE = append(levelE, nc.At(s))
-		}
-	}
 	alpha := a.Steps()
 	drift, noise := make([]float64, len(alpha)), make([]float64, len(alpha))
 	for l, v := range alpha {
 		drift[l], noise[l] = v/2, math.Sqrt(v)
 	}
 	k := newLadderKernel(c, bx, frozenSet{}, drift, noise, a.StepsPerLevel)
-	k.levelE = levelE
+	k.levelE = atLevels(c.Energy, a.Sigmas())
 	k.eval(c, 0, c.E, c.Grad, c.X)
 	if err := checkStartRows(c, true); err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/goebm/ebm/energies"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/simd"
 )
@@ -85,17 +84,11 @@ func (p *PredictorCorrector) Description() string {
 
 // Validate checks the keys.
 func (p *PredictorCorrector) Validate() error {
-	if !(p.SigmaMin > 0) || math.IsInf(p.SigmaMin, 0) {
-		return fmt.Errorf("sigma_min must be > 0 and finite, got %v", p.SigmaMin)
-	}
-	if !(p.SigmaMax >= p.SigmaMin) || math.IsInf(p.SigmaMax, 0) {
-		return fmt.Errorf("sigma_max must be finite and ≥ sigma_min (%v), got %v", p.SigmaMin, p.SigmaMax)
+	if err := checkLadder(p.SigmaMax, p.SigmaMin, p.Levels); err != nil {
+		return err
 	}
 	if math.IsInf(p.SigmaMax*p.SigmaMax, 0) {
 		return fmt.Errorf("sigma_max² overflows: sigma_max %v", p.SigmaMax)
-	}
-	if p.Levels < 1 {
-		return fmt.Errorf("levels must be ≥ 1, got %d", p.Levels)
 	}
 	if p.CorrectorSteps < 0 {
 		return fmt.Errorf("corrector_steps must be ≥ 0, got %d", p.CorrectorSteps)
@@ -141,16 +134,26 @@ func (p *PredictorCorrector) Start(c *Chains) (Kernel, error) {
 		}
 		k.alpha[len(sig)-1] = p.StepSize
 	}
-	if nc := energies.Conditional(c.Energy); nc != nil {
-		for _, s := range sig {
-			k.levelE = append(k.levelE, nc.At(s))
-		}
-	}
+	k.levelE = atLevels(c.Energy, sig)
 	k.eval(c, 0, c.E, c.Grad, c.X)
 	if err := checkStartRows(c, true); err != nil {
 		return nil, err
 	}
 	return k, nil
+}
+
+// checkLadder checks the keys of a geometric σ ladder.
+func checkLadder(hi, lo float64, levels int) error {
+	if !(lo > 0) || math.IsInf(lo, 0) {
+		return fmt.Errorf("sigma_min must be > 0 and finite, got %v", lo)
+	}
+	if !(hi >= lo) || math.IsInf(hi, 0) {
+		return fmt.Errorf("sigma_max must be finite and ≥ sigma_min (%v), got %v", lo, hi)
+	}
+	if levels < 1 {
+		return fmt.Errorf("levels must be ≥ 1, got %d", levels)
+	}
+	return nil
 }
 
 // sigmaLadder returns the geometric ladder of L levels from hi down to lo,
@@ -180,23 +183,7 @@ type pcKernel struct {
 	proposals
 	xi   []float64 // N×d standard normal noise
 	step []float64 // per chain: the last step's size (Δ_l, σ_1², or ε)
-	// levelE is the energy of each level, E(·, σ_l), for a noise-conditional
-	// energy; nil means c.Energy at every level. gradLevel is the level c.E
-	// and c.Grad were computed at.
-	levelE    []energies.Energy
-	gradLevel int
-}
-
-// eval computes e and grad at x with the energy of the level and counts
-// the evaluations.
-func (k *pcKernel) eval(c *Chains, level int, e, grad, x []float64) {
-	if k.levelE == nil {
-		c.EvalGradient(e, grad, x)
-		return
-	}
-	k.levelE[level].Gradient(e, grad, x)
-	c.Stats.GradEvals += int64(len(x) / c.Dim)
-	k.gradLevel = level
+	levelEnergies
 }
 
 // at makes c.E and c.Grad those of the level, re-evaluating them when they

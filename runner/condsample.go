@@ -50,7 +50,7 @@ func (s *SampleSettings) condition(seed int64, img []int) error {
 	}
 	f, ok := s.Sampler.Value.(samplers.Freezer)
 	if !ok {
-		return registry.KeyErrorf("mask", "the sampler %q cannot hold the observed pixels fixed; inpainting needs ula, mala, annealed_langevin or hmc in [sample.sampler]", s.Sampler.Type)
+		return registry.KeyErrorf("mask", "the sampler %q cannot hold the observed pixels fixed; inpainting needs ula, mala, annealed_langevin, annealed_langevin_sigma, predictor_corrector or hmc in [sample.sampler]", s.Sampler.Type)
 	}
 	s.frozen = mask
 	s.Sampler.Value = f.Freeze(mask)

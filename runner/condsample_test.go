@@ -143,7 +143,8 @@ func checkObserved(t *testing.T, name string, data, held []float64, observed fun
 // 10) exactly, sample the others, and write inpaint.png: 8 rows of the
 // masked start, 4 samples and the original. The outputs do not depend on
 // the number of workers. A failure means observed pixels move, chains
-// start from other images, or the figure is missing.
+// start from other images, or the figure is missing. annealed_langevin_sigma
+// and predictor_corrector hold them through denoise_sigma's Tweedie step.
 func TestInpaint(t *testing.T) {
 	dir := t.TempDir()
 	x := condImages(t, dir)
@@ -230,6 +231,17 @@ func TestInpaint(t *testing.T) {
 		t.Fatalf("mask file: exit %d: %s", code, stderr)
 	}
 	checkObserved(t, "file", data, held, func(j int) bool { return j%3 == 0 })
+
+	// The σ-ladder samplers hold them too, and the Tweedie step of
+	// denoise_sigma leaves them as observed.
+	for _, smp := range []string{"annealed_langevin_sigma", "predictor_corrector"} {
+		_, data, code, stderr = condRun(t, dir, smp, `init = "data"`+"\nmask = \"left\"\ndenoise_sigma = 0.1",
+			"--set", "sample.sampler.type="+smp, "--set", "sample.sampler.levels=3")
+		if code != 0 {
+			t.Fatalf("%s, mask left: exit %d: %s", smp, code, stderr)
+		}
+		checkObserved(t, smp, data, held, func(j int) bool { return j%8 < 4 })
+	}
 }
 
 // pngImageGrid is the pixel size of a grid of n images of h×w in cols

@@ -18,11 +18,13 @@ const denoiseRows = 256
 // the posterior mean E[x₀ | x] when exp(−E) is the data smoothed by
 // N(0, σ²I) (Efron 2011, "Tweedie's formula and selection bias"; Song &
 // Ermon 2019 end their sampler with it); a noise-conditional model takes
-// the step with its level E(·, σ). res.Energy is recomputed at the
-// denoised draws, with m itself. A draw whose gradient is not finite is left as drawn.
+// the step with its level E(·, σ). The coordinates of frozen (inpainting's
+// observed pixels; nil: none) keep their values. res.Energy is recomputed
+// at the denoised draws, with m itself. A draw whose gradient is not
+// finite is left as drawn.
 // It returns how many draws were left; the result does not depend on the
 // number of workers (one sequential pass over the rows).
-func denoiseDraws(m energies.Energy, res *samplers.Result, sigma float64) int {
+func denoiseDraws(m energies.Energy, res *samplers.Result, sigma float64, frozen []bool) int {
 	d := res.Dim
 	n := len(res.Samples) / d
 	s2 := sigma * sigma
@@ -41,7 +43,9 @@ func denoiseDraws(m energies.Energy, res *samplers.Result, sigma float64) int {
 				continue
 			}
 			for j := i * d; j < (i+1)*d; j++ {
-				x[j] -= s2 * gr[j]
+				if frozen == nil || !frozen[j-i*d] {
+					x[j] -= s2 * gr[j]
+				}
 			}
 		}
 		if len(res.Energy) == n {
@@ -58,7 +62,7 @@ func (r *trainRun) denoiseNote(res *samplers.Result, notes *[]string) {
 	if res == nil || sigma <= 0 {
 		return
 	}
-	left := denoiseDraws(r.c.Model, res, sigma)
+	left := denoiseDraws(r.c.Model, res, sigma, r.c.Sample.frozen)
 	note := fmt.Sprintf("samples.npy holds the draws after one Tweedie denoising step x − σ²∇E(x), σ = denoise_sigma = %g; the MMD is of the draws before it", sigma)
 	if left > 0 {
 		note += fmt.Sprintf("; %d draws with a non-finite gradient were left as drawn", left)

@@ -29,7 +29,7 @@ func TestDenoiseTweedieGaussian(t *testing.T) {
 	r := rng.New(3, 0)
 	r.FillNorm(res.Samples)
 	x0 := append([]float64(nil), res.Samples...)
-	if left := denoiseDraws(m, res, sigma); left != 0 {
+	if left := denoiseDraws(m, res, sigma, nil); left != 0 {
 		t.Fatalf("%d draws left as drawn, want 0", left)
 	}
 	w := s*s + sigma*sigma

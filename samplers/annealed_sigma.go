@@ -45,6 +45,8 @@ type AnnealedSigma struct {
 	Levels        int       `toml:"levels" doc:"number of noise levels L, ≥ 1 (L = 1 is plain ULA with step ε/2)"`
 	StepsPerLevel int       `toml:"steps_per_level" doc:"iterations at each level, ≥ 1; the ladder counts iterations from 0 including warmup, so warmup =\nlevels·steps_per_level (the default in a training config) keeps only draws at sigma_min"`
 	Bounds        []float64 `toml:"bounds" doc:"[lo, hi], optional: every coordinate is clamped to [lo, hi] after each step (and the start); lo < hi, both finite"`
+
+	frozen []bool // coordinates held fixed (Freeze); nil: none
 }
 
 func init() { Register("annealed_langevin_sigma", func() Sampler { return NewAnnealedSigma() }) }
@@ -110,14 +112,18 @@ func (a *AnnealedSigma) Start(c *Chains) (Kernel, error) {
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: annealed_langevin_sigma: %w", err)
 	}
+	fz, err := newFrozenSet(a.frozen, c.Dim)
+	if err != nil {
+		return nil, fmt.Errorf("samplers: annealed_langevin_sigma: %w", err)
+	}
 	bx := boxOf(a.Bounds)
-	bx.clamp(c.X)
+	fz.clampStart(bx, c.X, c.Dim)
 	alpha := a.Steps()
 	drift, noise := make([]float64, len(alpha)), make([]float64, len(alpha))
 	for l, v := range alpha {
 		drift[l], noise[l] = v/2, math.Sqrt(v)
 	}
-	k := newLadderKernel(c, bx, frozenSet{}, drift, noise, a.StepsPerLevel)
+	k := newLadderKernel(c, bx, fz, drift, noise, a.StepsPerLevel)
 	k.levelE = atLevels(c.Energy, a.Sigmas())
 	k.eval(c, 0, c.E, c.Grad, c.X)
 	if err := checkStartRows(c, true); err != nil {

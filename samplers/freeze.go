@@ -13,7 +13,8 @@ import (
 // p(x_f | x_o) ∝ exp(−E(x_f, x_o)) of the free ones. It is an option the
 // caller sets, not a key of the sampler's table.
 //
-// ula, mala, annealed_langevin and hmc are Freezers. Their frozen
+// ula, mala, annealed_langevin, annealed_langevin_sigma,
+// predictor_corrector and hmc are Freezers. Their frozen
 // coordinates never move, bit for bit: no drift and no noise is applied to
 // them (the normals are still drawn, so the random streams advance as
 // without a mask), the bounds do not clamp them, and MALA proposes only
@@ -166,9 +167,29 @@ func (a *AnnealedLangevin) Freeze(mask []bool) Sampler {
 	return &v
 }
 
+// Freeze returns a copy of a holding the coordinates of mask fixed, at
+// every level: the observed pixels stay clean while the free ones carry
+// the level's noise (Song & Ermon 2019 noise the observed ones instead).
+func (a *AnnealedSigma) Freeze(mask []bool) Sampler {
+	v := *a
+	v.frozen = slices.Clone(mask)
+	return &v
+}
+
+// Freeze returns a copy of p holding the coordinates of mask fixed, as
+// AnnealedSigma's Freeze does; the diffused start leaves them clean, and
+// the corrector's snr rule takes the norms over the free coordinates.
+func (p *PredictorCorrector) Freeze(mask []bool) Sampler {
+	v := *p
+	v.frozen = slices.Clone(mask)
+	return &v
+}
+
 var (
 	_ Freezer = (*ULA)(nil)
 	_ Freezer = (*MALA)(nil)
 	_ Freezer = (*AnnealedLangevin)(nil)
+	_ Freezer = (*AnnealedSigma)(nil)
+	_ Freezer = (*PredictorCorrector)(nil)
 	_ Freezer = (*HMC)(nil)
 )

@@ -158,8 +158,9 @@ func (c *condGauss) check(t *testing.T, name string, res *samplers.Result, cov [
 
 // TestFreezeConditionalGaussian: on a correlated 4-D Gaussian with two
 // coordinates frozen, MALA's draws have the exact conditional mean and
-// covariance (HMC too), ULA's and annealed Langevin's the conditional mean and the
-// covariance of ULA's known stationary law on the conditional, within
+// covariance (HMC too), ULA's and the three annealed Langevin samplers' the
+// conditional mean and the covariance of ULA's known stationary law on the
+// conditional, within
 // Monte-Carlo errors, and the frozen coordinates never change. A failure
 // means the frozen coordinates still get drift or noise, or that MALA's
 // acceptance ratio counts them.
@@ -176,6 +177,10 @@ func TestFreezeConditionalGaussian(t *testing.T) {
 		{"hmc", &samplers.HMC{StepSize: 0.1, LeapfrogSteps: 4, TargetAccept: 0.8, Adapt: true}, 300, c.cov},
 		{"ula", &samplers.ULA{StepSize: eta}, 300, c.ulaCov(eta)},
 		{"annealed_langevin", &samplers.AnnealedLangevin{StepSize: eta, TMax: 4, TMin: 1, Levels: 3, StepsPerLevel: 50}, 450, c.ulaCov(eta)},
+		// After their ladders both are ULA with step η on this energy,
+		// which does not take σ.
+		{"annealed_langevin_sigma", &samplers.AnnealedSigma{StepSize: 2 * eta, SigmaMax: 1.5, SigmaMin: 1, Levels: 3, StepsPerLevel: 50}, 450, c.ulaCov(eta)},
+		{"predictor_corrector", &samplers.PredictorCorrector{StepSize: 2 * eta, SigmaMax: 1.2, SigmaMin: 1, Levels: 3, CorrectorSteps: 49, DiffuseStart: true}, 450, c.ulaCov(eta)},
 	} {
 		res, err := samplers.Run(context.Background(), c.g, tc.s.Freeze(c.mask), samplers.Options{
 			Chains: 4000, Warmup: tc.warmup, Draws: 1, Seed: 11, Workers: 2, Init: c.init})
@@ -195,7 +200,10 @@ func TestFreezeBoundsAndCopies(t *testing.T) {
 	c.xo = [2]float64{7.25, -0.4} // coordinate 1 outside the bounds [-3, 3]
 	ula := &samplers.ULA{StepSize: 0.05, Bounds: []float64{-3, 3}}
 	mala := &samplers.MALA{StepSize: 0.1, TargetAccept: 0.574, Adapt: true, Bounds: []float64{-3, 3}}
-	for _, s := range []samplers.Freezer{ula, mala, samplers.NewHMC()} {
+	as := &samplers.AnnealedSigma{StepSize: 0.02, SigmaMax: 1, SigmaMin: 0.5, Levels: 3, StepsPerLevel: 10, Bounds: []float64{-3, 3}}
+	pc := samplers.NewPredictorCorrector()
+	pc.Bounds = []float64{-3, 3}
+	for _, s := range []samplers.Freezer{ula, mala, samplers.NewHMC(), as, pc} {
 		var first []float64
 		for _, w := range []int{1, 3} {
 			res, err := samplers.Run(context.Background(), c.g, s.Freeze(c.mask), samplers.Options{

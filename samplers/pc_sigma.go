@@ -62,6 +62,8 @@ type PredictorCorrector struct {
 	StepSize       float64   `toml:"step_size" doc:"with snr = 0, the corrector's α at the last level (its step is α_l/2 with α_l = step_size·σ_l²/σ_L²), > 0"`
 	DiffuseStart   bool      `toml:"diffuse_start" doc:"the first iteration adds σ_1·ξ to the start (Song et al.'s prior: the start smoothed at σ_1); false: a corrector step"`
 	Bounds         []float64 `toml:"bounds" doc:"[lo, hi], optional: every coordinate is clamped to [lo, hi] after each step (and the start); lo < hi, both finite"`
+
+	frozen []bool // coordinates held fixed (Freeze); nil: none
 }
 
 func init() {
@@ -121,10 +123,14 @@ func (p *PredictorCorrector) Start(c *Chains) (Kernel, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("samplers: predictor_corrector: %w", err)
 	}
+	fz, err := newFrozenSet(p.frozen, c.Dim)
+	if err != nil {
+		return nil, fmt.Errorf("samplers: predictor_corrector: %w", err)
+	}
 	bx := boxOf(p.Bounds)
-	bx.clamp(c.X)
+	fz.clampStart(bx, c.X, c.Dim)
 	sig := p.Sigmas()
-	k := &pcKernel{box: bx, sigma: sig, block: p.CorrectorSteps + 1, snr: p.SNR, diffuse: p.DiffuseStart,
+	k := &pcKernel{box: bx, fz: fz, sigma: sig, block: p.CorrectorSteps + 1, snr: p.SNR, diffuse: p.DiffuseStart,
 		proposals: newProposals(c), xi: make([]float64, c.N*c.Dim), step: make([]float64, c.N)}
 	if p.SNR == 0 {
 		k.alpha = make([]float64, len(sig))
@@ -175,6 +181,7 @@ func sigmaLadder(hi, lo float64, levels int) []float64 {
 // index.
 type pcKernel struct {
 	box     box
+	fz      frozenSet // coordinates that keep their values
 	sigma   []float64 // σ_l
 	alpha   []float64 // snr = 0: α_l = step_size·σ_l²/σ_L²; nil otherwise
 	block   int       // iterations per level: the predictor and the correctors
@@ -222,6 +229,7 @@ func (k *pcKernel) Step(c *Chains, it Iter) {
 		k.correct(c, level)
 	}
 	k.box.clamp(k.prop)
+	k.fz.restore(k.prop, c.X, d)
 	k.eval(c, level, k.eProp, k.gProp, k.prop)
 	k.take(c)
 	if pos == 0 && level > 0 && k.levelE != nil && !k.all {
@@ -246,6 +254,9 @@ func (k *pcKernel) correct(c *Chains, level int) {
 		g, z := c.Grad[lo:hi], k.xi[lo:hi]
 		var gg, zz float64
 		for j := range g {
+			if k.fz.mask != nil && k.fz.mask[j] {
+				continue // the norms are the free coordinates'
+			}
 			gg += float64(g[j] * g[j])
 			zz += float64(z[j] * z[j])
 		}

@@ -88,27 +88,59 @@ func TestPredictorCorrectorLaw(t *testing.T) {
 // (1.25·v for r = 0.5, about 1 % more at this dimension). A rule without
 // the square on r, without the factor 2 or with the norms swapped lands
 // at 1.125·v, 1.5·v or far away. One level, the start not diffused: every
-// step is a corrector.
+// step is a corrector. With 400 more coordinates frozen at 5 (Freeze),
+// where the gradient is large, the free coordinates settle alike: the
+// norms are the free coordinates' (over all of them the step would be
+// ten times smaller, the variance about 1.02·v).
 func TestPredictorCorrectorSNR(t *testing.T) {
 	const d, v, r = 400, 2.0, 0.5
-	mu, sd := make([]float64, d), make([]float64, d)
-	for j := range sd {
-		sd[j] = math.Sqrt(v)
-	}
-	p := &samplers.PredictorCorrector{SigmaMax: 1, SigmaMin: 1, Levels: 1, CorrectorSteps: 1, SNR: r}
-	res, err := samplers.Run(context.Background(), newDrvGauss(mu, sd), p,
-		samplers.Options{Chains: 20, Warmup: 300, Draws: 300, Seed: 5, Workers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ss float64
-	for _, x := range res.Samples {
-		ss += x * x
-	}
-	got := ss / float64(len(res.Samples)) / v
-	t.Logf("variance %.4f·v, want ≈ %.4f·v", got, 1+r*r)
-	if math.Abs(got-(1+r*r)) > 0.03 {
-		t.Errorf("variance %.4f·v at snr %v, want %.4f·v within 0.03", got, r, 1+r*r)
+	for _, frozen := range []bool{false, true} {
+		n := d
+		if frozen {
+			n = 2 * d
+		}
+		mu, sd := make([]float64, n), make([]float64, n)
+		for j := range sd {
+			sd[j] = math.Sqrt(v)
+		}
+		var p samplers.Sampler = &samplers.PredictorCorrector{SigmaMax: 1, SigmaMin: 1, Levels: 1, CorrectorSteps: 1, SNR: r}
+		o := samplers.Options{Chains: 20, Warmup: 300, Draws: 300, Seed: 5, Workers: 2}
+		if frozen {
+			mask := make([]bool, n)
+			for j := d; j < n; j++ {
+				mask[j] = true
+			}
+			p = p.(samplers.Freezer).Freeze(mask)
+			o.Init = func(_ int, r *rng.Stream, x []float64) {
+				for j := range x {
+					x[j] = r.Norm()
+					if j >= d {
+						x[j] = 5
+					}
+				}
+			}
+		}
+		res, err := samplers.Run(context.Background(), newDrvGauss(mu, sd), p, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ss float64
+		for k := range len(res.Samples) / n {
+			for j, x := range res.Samples[k*n : (k+1)*n] {
+				if j >= d {
+					if x != 5 {
+						t.Fatalf("frozen coordinate %d moved to %v", j, x)
+					}
+					continue
+				}
+				ss += x * x
+			}
+		}
+		got := ss / float64(len(res.Samples)/n*d) / v
+		t.Logf("frozen %v: variance %.4f·v, want ≈ %.4f·v", frozen, got, 1+r*r)
+		if math.Abs(got-(1+r*r)) > 0.03 {
+			t.Errorf("frozen %v: variance %.4f·v at snr %v, want %.4f·v within 0.03", frozen, got, r, 1+r*r)
+		}
 	}
 }
 

@@ -3,7 +3,6 @@ package samplers
 import (
 	"fmt"
 	"math"
-
 )
 
 // AnnealedSigma is annealed Langevin dynamics with the step schedule of

@@ -1,5 +1,6 @@
 // Package samplers holds the Sampler contract, its registry, the batched
-// MCMC samplers shipped with ebm (mh, hmc, nuts, ula, mala, annealed_langevin, pt)
+// MCMC samplers shipped with ebm (mh, hmc, nuts, ula, mala, annealed_langevin,
+// annealed_langevin_sigma, predictor_corrector, pt)
 // and the driver that runs any of them over many chains in parallel.
 //
 // A sampler advances a whole shard of chains per call: positions are an

@@ -199,6 +199,15 @@ func (k *levelEnergies) eval(c *Chains, level int, e, grad, x []float64) {
 	k.gradLevel = level
 }
 
+// at makes c.E and c.Grad those of the level, re-evaluating them when they
+// were computed at another one (only a noise-conditional energy's levels
+// differ).
+func (k *levelEnergies) at(c *Chains, level int) {
+	if k.levelE != nil && k.gradLevel != level {
+		k.eval(c, level, c.E, c.Grad, c.X)
+	}
+}
+
 // Step moves every chain by one Langevin step at the level of it.I; chain i
 // draws d normals from c.Rng[i]. A chain whose new energy or gradient is
 // not finite keeps its state and counts a divergence.
@@ -206,9 +215,7 @@ func (k *annealedKernel) Step(c *Chains, it Iter) {
 	d := c.Dim
 	level := min(max(it.I, 0)/k.steps, len(k.noise)-1)
 	k.level = level
-	if k.levelE != nil && level != k.gradLevel {
-		k.eval(c, level, c.E, c.Grad, c.X) // the ladder moved on: E and ∇E at the new level
-	}
+	k.at(c, level)                   // the ladder may have moved on: E and ∇E at the new level
 	rng.FillNormRows(c.Rng, k.xi, d) // row i from c.Rng[i], as FillNorm
 	simd.LangevinTo(k.prop, c.X, c.Grad, k.xi, -k.drift[level], k.noise[level])
 	k.box.clamp(k.prop)

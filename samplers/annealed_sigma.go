@@ -64,17 +64,14 @@ func (a *AnnealedSigma) Description() string {
 
 // Validate checks the keys.
 func (a *AnnealedSigma) Validate() error {
-	if err := checkStep(a.StepSize); err != nil {
+	if err := checkLadder(a.SigmaMax, a.SigmaMin, a.Levels); err != nil {
 		return err
 	}
-	if err := checkLadder(a.SigmaMax, a.SigmaMin, a.Levels); err != nil {
+	if err := checkLadderStep(a.StepSize, a.SigmaMax, a.SigmaMin); err != nil {
 		return err
 	}
 	if a.StepsPerLevel < 1 {
 		return fmt.Errorf("steps_per_level must be ≥ 1, got %d", a.StepsPerLevel)
-	}
-	if r := a.SigmaMax / a.SigmaMin; math.IsInf(a.StepSize*r*r, 0) {
-		return fmt.Errorf("the first level's step step_size·(sigma_max/sigma_min)² overflows: step_size %v, sigma_max %v, sigma_min %v", a.StepSize, a.SigmaMax, a.SigmaMin)
 	}
 	return checkBounds(a.Bounds)
 }
@@ -89,14 +86,30 @@ func (a *AnnealedSigma) LadderIterations() int { return a.Levels * a.StepsPerLev
 
 // Steps returns α_l = ε·σ_l²/σ_L² for every level (a fresh slice); the
 // last is exactly step_size.
-func (a *AnnealedSigma) Steps() []float64 {
-	s := a.Sigmas()
-	for l, v := range s {
-		r := v / a.SigmaMin
-		s[l] = a.StepSize * r * r
+func (a *AnnealedSigma) Steps() []float64 { return ladderSteps(a.StepSize, a.Sigmas()) }
+
+// checkLadderStep checks step, the α at the last level of a σ ladder from
+// hi down to lo, and that the first level's α = step·(hi/lo)² is finite.
+func checkLadderStep(step, hi, lo float64) error {
+	if err := checkStep(step); err != nil {
+		return err
 	}
-	s[len(s)-1] = a.StepSize
-	return s
+	if r := hi / lo; math.IsInf(step*r*r, 0) {
+		return fmt.Errorf("the first level's step step_size·(sigma_max/sigma_min)² overflows: step_size %v, sigma_max %v, sigma_min %v", step, hi, lo)
+	}
+	return nil
+}
+
+// ladderSteps returns α_l = step·σ_l²/σ_L² for the ladder sig, in place
+// (sig is returned); the last is exactly step.
+func ladderSteps(step float64, sig []float64) []float64 {
+	lo := sig[len(sig)-1]
+	for l, v := range sig {
+		r := v / lo
+		sig[l] = step * r * r
+	}
+	sig[len(sig)-1] = step
+	return sig
 }
 
 // Level returns the 0-based level of iteration i (counting warmup):

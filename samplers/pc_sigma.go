@@ -99,11 +99,8 @@ func (p *PredictorCorrector) Validate() error {
 		return fmt.Errorf("snr must be ≥ 0 and finite, got %v", p.SNR)
 	}
 	if p.SNR == 0 {
-		if err := checkStep(p.StepSize); err != nil {
+		if err := checkLadderStep(p.StepSize, p.SigmaMax, p.SigmaMin); err != nil {
 			return fmt.Errorf("with snr = 0, %w", err)
-		}
-		if r := p.SigmaMax / p.SigmaMin; math.IsInf(p.StepSize*r*r, 0) {
-			return fmt.Errorf("the first level's step step_size·(sigma_max/sigma_min)² overflows: step_size %v, sigma_max %v, sigma_min %v", p.StepSize, p.SigmaMax, p.SigmaMin)
 		}
 	}
 	return checkBounds(p.Bounds)
@@ -133,12 +130,7 @@ func (p *PredictorCorrector) Start(c *Chains) (Kernel, error) {
 	k := &pcKernel{box: bx, fz: fz, sigma: sig, block: p.CorrectorSteps + 1, snr: p.SNR, diffuse: p.DiffuseStart,
 		proposals: newProposals(c), xi: make([]float64, c.N*c.Dim), step: make([]float64, c.N)}
 	if p.SNR == 0 {
-		k.alpha = make([]float64, len(sig))
-		for l, s := range sig {
-			r := s / p.SigmaMin
-			k.alpha[l] = p.StepSize * r * r
-		}
-		k.alpha[len(sig)-1] = p.StepSize
+		k.alpha = ladderSteps(p.StepSize, p.Sigmas())
 	}
 	k.levelE = atLevels(c.Energy, sig)
 	k.eval(c, 0, c.E, c.Grad, c.X)
@@ -191,14 +183,6 @@ type pcKernel struct {
 	xi   []float64 // N×d standard normal noise
 	step []float64 // per chain: the last step's size (Δ_l, σ_1², or ε)
 	levelEnergies
-}
-
-// at makes c.E and c.Grad those of the level, re-evaluating them when they
-// were computed at another one.
-func (k *pcKernel) at(c *Chains, level int) {
-	if k.levelE != nil && k.gradLevel != level {
-		k.eval(c, level, c.E, c.Grad, c.X)
-	}
 }
 
 // Step takes iteration it.I's step (see PredictorCorrector); chain i draws d

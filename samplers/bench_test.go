@@ -159,7 +159,7 @@ func BenchmarkBookkeeping(b *testing.B) {
 	for _, s := range []struct {
 		name string
 		smp  samplers.Sampler
-	}{{"nuts", nuts}, {"hmc", hmc}} {
+	}{{"nuts", nuts}, {"nuts-rows", nuts}, {"hmc", hmc}} {
 		for _, d := range []int{10, 2, 100} {
 			mean := make([]any, d)
 			for j := range mean {
@@ -170,6 +170,10 @@ func BenchmarkBookkeeping(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Run(fmt.Sprintf("sampler=%s/d=%d/chains=%d", s.name, d, chains), func(b *testing.B) {
+				if s.name == "nuts-rows" {
+					samplers.SetNUTSLayoutForBench("rows")
+					defer samplers.SetNUTSLayoutForBench("")
+				}
 				c := samplers.NewChains(g, chains, 0, 1)
 				for i := range c.N {
 					c.Rng[i].FillNorm(c.X[i*d : (i+1)*d])

@@ -113,6 +113,9 @@ func (s *NUTS) Start(c *Chains) (Kernel, error) {
 		return nil, fmt.Errorf("samplers: nuts: %w", err)
 	}
 	n, d := c.N, c.Dim
+	if nutsLanesFor(n, d) {
+		return newNUTSLanes(s, n, d), nil
+	}
 	k := &nutsKernel{maxDepth: s.MaxDepth,
 		ad:   NewAdapter(n, d, s.StepSize, s.TargetAccept, s.Adapt),
 		rows: make([]int, 0, n), slot: make([]int, n), be: make([]float64, n),

@@ -43,41 +43,55 @@ func TestProgressivePicks(t *testing.T) {
 // TestNUTSRescale starts chains of a 3-D standard normal far out, at
 // E ≈ 4.5·10⁴, where a trajectory's energy falls by far more than the
 // 709 that exp(H0 − H) can hold: the weights must be rescaled, stay finite,
-// and the chains reach the mode.
+// and the chains reach the mode, in both layouts of the kernel.
 func TestNUTSRescale(t *testing.T) {
-	c := NewChains(hmGauss{[]float64{1, 1, 1}}, 8, 0, 4)
-	for i := range c.X {
-		c.X[i] = 170 + float64(i)
-	}
-	s := NewNUTS()
-	s.Adapt, s.StepSize = false, 0.3
-	k, err := s.Start(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kn := k.(*nutsKernel)
-	rescaled := false
-	for it := range 200 {
-		k.Step(c, Iter{I: it, Total: math.MaxInt})
-		for i := range kn.tree {
-			tr := &kn.tree[i]
-			if tr.shift != 0 {
-				rescaled = true
+	defer func() { nutsLayout = "" }()
+	for _, layout := range []string{"rows", "lanes"} {
+		nutsLayout = layout
+		c := NewChains(hmGauss{[]float64{1, 1, 1}}, 8, 0, 4)
+		for i := range c.X {
+			c.X[i] = 170 + float64(i)
+		}
+		s := NewNUTS()
+		s.Adapt, s.StepSize = false, 0.3
+		k, err := s.Start(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Each tree's weight sum and shift after a transition.
+		weights := func() (w, shift []float64) {
+			if kl, ok := k.(*nutsLanes); ok { // 8 lanes: never packed
+				return kl.w[:c.N], kl.shift[:c.N]
 			}
-			if math.IsNaN(tr.w) || math.IsInf(tr.w, 0) || !(tr.w > 0) {
-				t.Fatalf("iteration %d, chain %d: tree weight %v", it, i, tr.w)
+			kn := k.(*nutsKernel)
+			for i := range kn.tree {
+				w, shift = append(w, kn.tree[i].w), append(shift, kn.tree[i].shift)
+			}
+			return w, shift
+		}
+		rescaled := false
+		for it := range 200 {
+			k.Step(c, Iter{I: it, Total: math.MaxInt})
+			w, shift := weights()
+			for i := range w {
+				if shift[i] != 0 {
+					rescaled = true
+				}
+				if math.IsNaN(w[i]) || math.IsInf(w[i], 0) || !(w[i] > 0) {
+					t.Fatalf("%s: iteration %d, chain %d: tree weight %v", layout, it, i, w[i])
+				}
 			}
 		}
-	}
-	if !rescaled {
-		t.Error("no tree was rescaled: the test does not reach the case")
-	}
-	if c.Stats.Divergences != 0 {
-		t.Errorf("%d divergences", c.Stats.Divergences)
-	}
-	for i, v := range c.X {
-		if math.Abs(v) > 6 {
-			t.Errorf("x[%d] = %v after 200 transitions: not at the mode", i, v)
+		if !rescaled {
+			t.Errorf("%s: no tree was rescaled: the test does not reach the case", layout)
+		}
+		if c.Stats.Divergences != 0 {
+			t.Errorf("%s: %d divergences", layout, c.Stats.Divergences)
+		}
+		for i, v := range c.X {
+			if math.Abs(v) > 6 {
+				t.Errorf("%s: x[%d] = %v after 200 transitions: not at the mode", layout, i, v)
+			}
 		}
 	}
 }

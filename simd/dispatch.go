@@ -71,6 +71,14 @@ type kernels struct {
 	nutsMomentum func(p, op, rho, m []float64) float64
 	uTurnFree3   func(rho, a, b, ra, c, d, rc, m []float64) bool
 	uTurnFree2   func(rho, a, c, m []float64) bool
+	// NUTS's lane passes (nuts_lanes.go) on nb > 0 whole blocks; nil
+	// means the generic loops (and NUTSLanes false).
+	nutsLaneDrift  func(p, x, g, m, nh, h []float64, nb, d int)
+	nutsLaneKick   func(pc, xc, gc, p, x, g, m, nh, twoK []float64, fin []uint8, nb, d int)
+	nutsLaneUTurn3 func(rho, a, b, ra, c, dd, rc, m []float64, free []uint8, nb, d int)
+	nutsLaneUTurn2 func(rho, a, c, m []float64, free []uint8, nb, d int)
+	nutsLaneCopy   func(dst, src []float64, mask []uint8, nb, d int)
+	nutsLaneSwap   func(a, b []float64, mask []uint8, nb, d int)
 }
 
 // known lists every implementation, compiled in or not, with the GOARCH

@@ -58,6 +58,9 @@ func avx512Kernels(avx2 *kernels) *kernels {
 	k.adam = adamAVX512Go
 	k.nutsFrom, k.nutsDrift, k.nutsKick, k.nutsMomentum = nutsFrom, nutsDriftAVX512Go, nutsKickAVX512Go, nutsMomentumAVX512Go
 	k.uTurnFree3, k.uTurnFree2 = uTurnFree3AVX512Go, uTurnFree2AVX512Go
+	k.nutsLaneDrift, k.nutsLaneKick = nutsLaneDriftAVX512Go, nutsLaneKickAVX512Go
+	k.nutsLaneUTurn3, k.nutsLaneUTurn2 = nutsLaneUTurn3AVX512Go, nutsLaneUTurn2AVX512Go
+	k.nutsLaneCopy, k.nutsLaneSwap = nutsLaneCopyAVX512Go, nutsLaneSwapAVX512Go
 	return &k
 }
 

@@ -121,3 +121,47 @@ func uTurnFree2AVX2Go(rho, a, c, m []float64) bool {
 	sa, sc := uTurnFree2AVX2(&rho[0], &a[0], &c[0], &m[0], len(m))
 	return sa > 0 && sc > 0
 }
+
+// The AVX-512 lane passes (nuts_avx512_amd64.s, nuts_lanes.go).
+
+//go:noescape
+func nutsLaneDriftAVX512(p, x, gr, m, nh, h *float64, nb, d int)
+
+//go:noescape
+func nutsLaneKickAVX512(pc, xc, gc, p, x, gr, m, nh, twoK *float64, fin *uint8, nb, d int)
+
+//go:noescape
+func nutsLaneUTurn3AVX512(rho, a, b, ra, c, d, rc, m *float64, free *uint8, nb, dim int)
+
+//go:noescape
+func nutsLaneUTurn2AVX512(rho, a, c, m *float64, free *uint8, nb, dim int)
+
+func nutsLaneDriftAVX512Go(p, x, g, m, nh, h []float64, nb, d int) {
+	nutsLaneDriftAVX512(&p[0], &x[0], &g[0], &m[0], &nh[0], &h[0], nb, d)
+}
+
+func nutsLaneKickAVX512Go(pc, xc, gc, p, x, g, m, nh, twoK []float64, fin []uint8, nb, d int) {
+	nutsLaneKickAVX512(&pc[0], &xc[0], &gc[0], &p[0], &x[0], &g[0], &m[0], &nh[0], &twoK[0], &fin[0], nb, d)
+}
+
+func nutsLaneUTurn3AVX512Go(rho, a, b, ra, c, dd, rc, m []float64, free []uint8, nb, d int) {
+	nutsLaneUTurn3AVX512(&rho[0], &a[0], &b[0], &ra[0], &c[0], &dd[0], &rc[0], &m[0], &free[0], nb, d)
+}
+
+func nutsLaneUTurn2AVX512Go(rho, a, c, m []float64, free []uint8, nb, d int) {
+	nutsLaneUTurn2AVX512(&rho[0], &a[0], &c[0], &m[0], &free[0], nb, d)
+}
+
+//go:noescape
+func nutsLaneCopyAVX512(dst, src *float64, mask *uint8, nb, d int)
+
+//go:noescape
+func nutsLaneSwapAVX512(a, b *float64, mask *uint8, nb, d int)
+
+func nutsLaneCopyAVX512Go(dst, src []float64, mask []uint8, nb, d int) {
+	nutsLaneCopyAVX512(&dst[0], &src[0], &mask[0], nb, d)
+}
+
+func nutsLaneSwapAVX512Go(a, b []float64, mask []uint8, nb, d int) {
+	nutsLaneSwapAVX512(&a[0], &b[0], &mask[0], nb, d)
+}

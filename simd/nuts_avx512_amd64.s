@@ -556,3 +556,308 @@ u2done:
 	SETEQ  ret+40(FP)
 	VZEROUPPER
 	RET
+
+// The lane kernels (nuts_lanes.go): blocks of eight lanes, one ZMM
+// register per coordinate of a block; every value is lane-wise, with the
+// generic loops' operations in the same order, so the bits are theirs.
+
+// func nutsLaneDriftAVX512(p, x, gr, m, nh, h *float64, nb, d int)
+TEXT ·nutsLaneDriftAVX512(SB), NOSPLIT, $0-64
+	MOVQ p+0(FP), SI
+	MOVQ x+8(FP), DI
+	MOVQ gr+16(FP), DX
+	MOVQ m+24(FP), R9
+	MOVQ nh+32(FP), R10
+	MOVQ h+40(FP), R11
+	MOVQ nb+48(FP), BX
+	MOVQ d+56(FP), AX
+
+ldblock:
+	TESTQ   BX, BX
+	JZ      lddone
+	VMOVUPD (R10), Z15 // nh
+	VMOVUPD (R11), Z14 // h
+	MOVQ    AX, CX
+
+ldcoord:
+	VMULPD  (DX), Z15, Z0 // nh·g
+	VADDPD  (SI), Z0, Z0  // v = p + nh·g
+	VMOVUPD Z0, (SI)
+	VMULPD  (R9), Z0, Z1  // m·v
+	VMULPD  Z14, Z1, Z1   // h·(m·v)
+	VADDPD  (DI), Z1, Z1  // x + h·(m·v)
+	VMOVUPD Z1, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	ADDQ    $64, DX
+	ADDQ    $64, R9
+	DECQ    CX
+	JNZ     ldcoord
+	ADDQ    $64, R10
+	ADDQ    $64, R11
+	DECQ    BX
+	JMP     ldblock
+
+lddone:
+	VZEROUPPER
+	RET
+
+// func nutsLaneKickAVX512(pc, xc, gc, p, x, gr, m, nh, twoK *float64, fin *uint8, nb, d int)
+TEXT ·nutsLaneKickAVX512(SB), NOSPLIT, $0-96
+	MOVQ pc+0(FP), R8
+	MOVQ xc+8(FP), R9
+	MOVQ gc+16(FP), R10
+	MOVQ p+24(FP), SI
+	MOVQ x+32(FP), DI
+	MOVQ gr+40(FP), DX
+	MOVQ m+48(FP), R11
+	MOVQ nh+56(FP), R12
+	MOVQ twoK+64(FP), R13
+	MOVQ fin+72(FP), R14
+	MOVQ nb+80(FP), BX
+	MOVQ d+88(FP), AX
+	VPXORQ Z12, Z12, Z12 // zero
+
+lkblock:
+	TESTQ   BX, BX
+	JZ      lkdone
+	VMOVUPD (R12), Z15   // nh
+	VPXORQ  Z10, Z10, Z10 // 2K, from +0
+	VPXORQ  Z11, Z11, Z11 // Σ x·0 + g·0: NaN once a value is not finite
+	MOVQ    AX, CX
+
+lkcoord:
+	VMOVUPD (DX), Z2
+	VMOVUPD (DI), Z3
+	VMULPD  Z2, Z15, Z0  // nh·g
+	VADDPD  (SI), Z0, Z0 // v
+	VMOVUPD Z0, (SI)
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z3, (R9)
+	VMOVUPD Z2, (R10)
+	VMULPD  (R11), Z0, Z1 // m·v
+	VMULPD  Z0, Z1, Z1    // (m·v)·v
+	VADDPD  Z1, Z10, Z10
+	VMULPD  Z12, Z3, Z4
+	VMULPD  Z12, Z2, Z5
+	VADDPD  Z4, Z11, Z11
+	VADDPD  Z5, Z11, Z11
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	ADDQ    $64, R10
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	ADDQ    $64, DX
+	ADDQ    $64, R11
+	DECQ    CX
+	JNZ     lkcoord
+	VMOVUPD Z10, (R13)
+	VCMPPD  $0, Z12, Z11, K1 // finite lanes
+	KMOVB   K1, (R14)
+	ADDQ    $64, R12
+	ADDQ    $64, R13
+	INCQ    R14
+	DECQ    BX
+	JMP     lkblock
+
+lkdone:
+	VZEROUPPER
+	RET
+
+// func nutsLaneUTurn3AVX512(rho, a, b, ra, c, d, rc, m *float64, free *uint8, nb, dim int)
+TEXT ·nutsLaneUTurn3AVX512(SB), NOSPLIT, $0-88
+	MOVQ rho+0(FP), R8
+	MOVQ a+8(FP), R9
+	MOVQ b+16(FP), R10
+	MOVQ ra+24(FP), R11
+	MOVQ c+32(FP), R12
+	MOVQ d+40(FP), R13
+	MOVQ rc+48(FP), SI
+	MOVQ m+56(FP), DI
+	MOVQ free+64(FP), R14
+	MOVQ nb+72(FP), BX
+	MOVQ dim+80(FP), AX
+	VPXORQ Z12, Z12, Z12 // zero
+
+lu3block:
+	TESTQ  BX, BX
+	JZ     lu3done
+	VPXORQ Z6, Z6, Z6   // s1a
+	VPXORQ Z7, Z7, Z7   // s1d
+	VPXORQ Z8, Z8, Z8   // s2a
+	VPXORQ Z9, Z9, Z9   // s2c
+	VPXORQ Z10, Z10, Z10 // s3b
+	VPXORQ Z11, Z11, Z11 // s3d
+	MOVQ   AX, CX
+
+lu3coord:
+	VMOVUPD (R11), Z16 // ra
+	VMOVUPD (SI), Z17  // rc
+	VMOVUPD (R12), Z18 // c
+	VMOVUPD (R10), Z19 // b
+	VMOVUPD (R9), Z20  // a
+	VMOVUPD (R13), Z21 // d
+	VMOVUPD (DI), Z22  // m
+	u3terms
+	VMOVUPD Z23, (R8)
+	VADDPD  Z0, Z6, Z6
+	VADDPD  Z1, Z7, Z7
+	VADDPD  Z2, Z8, Z8
+	VADDPD  Z3, Z9, Z9
+	VADDPD  Z4, Z10, Z10
+	VADDPD  Z5, Z11, Z11
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	ADDQ    $64, R10
+	ADDQ    $64, R11
+	ADDQ    $64, R12
+	ADDQ    $64, R13
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     lu3coord
+	VCMPPD  $0x1e, Z12, Z6, K1 // s > 0 (false for NaN)
+	VCMPPD  $0x1e, Z12, Z7, K2
+	KANDB   K2, K1, K1
+	VCMPPD  $0x1e, Z12, Z8, K2
+	KANDB   K2, K1, K1
+	VCMPPD  $0x1e, Z12, Z9, K2
+	KANDB   K2, K1, K1
+	VCMPPD  $0x1e, Z12, Z10, K2
+	KANDB   K2, K1, K1
+	VCMPPD  $0x1e, Z12, Z11, K2
+	KANDB   K2, K1, K1
+	KMOVB   K1, (R14)
+	INCQ    R14
+	DECQ    BX
+	JMP     lu3block
+
+lu3done:
+	VZEROUPPER
+	RET
+
+// func nutsLaneUTurn2AVX512(rho, a, c, m *float64, free *uint8, nb, dim int)
+TEXT ·nutsLaneUTurn2AVX512(SB), NOSPLIT, $0-56
+	MOVQ rho+0(FP), R8
+	MOVQ a+8(FP), R9
+	MOVQ c+16(FP), R12
+	MOVQ m+24(FP), DI
+	MOVQ free+32(FP), R14
+	MOVQ nb+40(FP), BX
+	MOVQ dim+48(FP), AX
+	VPXORQ Z12, Z12, Z12 // zero
+
+lu2block:
+	TESTQ  BX, BX
+	JZ     lu2done
+	VPXORQ Z6, Z6, Z6 // Σ m·a·r
+	VPXORQ Z7, Z7, Z7 // Σ m·c·r
+	MOVQ   AX, CX
+
+lu2coord:
+	VMOVUPD (R9), Z16  // a
+	VMOVUPD (R12), Z17 // c
+	VMOVUPD (DI), Z22  // m
+	u2terms
+	VMOVUPD Z23, (R8)
+	VADDPD  Z0, Z6, Z6
+	VADDPD  Z1, Z7, Z7
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	ADDQ    $64, R12
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     lu2coord
+	VCMPPD  $0x1e, Z12, Z6, K1
+	VCMPPD  $0x1e, Z12, Z7, K2
+	KANDB   K2, K1, K1
+	KMOVB   K1, (R14)
+	INCQ    R14
+	DECQ    BX
+	JMP     lu2block
+
+lu2done:
+	VZEROUPPER
+	RET
+
+// func nutsLaneCopyAVX512(dst, src *float64, mask *uint8, nb, d int)
+TEXT ·nutsLaneCopyAVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ mask+16(FP), R8
+	MOVQ nb+24(FP), BX
+	MOVQ d+32(FP), AX
+	MOVQ AX, DX
+	SHLQ $6, DX // a block's bytes
+
+lcblock:
+	TESTQ    BX, BX
+	JZ       lcdone
+	MOVBQZX  (R8), R9
+	TESTQ    R9, R9
+	JZ       lcnext
+	KMOVB    R9, K1
+	MOVQ     DI, R10
+	MOVQ     SI, R11
+	MOVQ     AX, CX
+
+lccoord:
+	VMOVUPD.Z (R11), K1, Z0
+	VMOVUPD   Z0, K1, (R10)
+	ADDQ      $64, R10
+	ADDQ      $64, R11
+	DECQ      CX
+	JNZ       lccoord
+
+lcnext:
+	ADDQ DX, DI
+	ADDQ DX, SI
+	INCQ R8
+	DECQ BX
+	JMP  lcblock
+
+lcdone:
+	VZEROUPPER
+	RET
+
+// func nutsLaneSwapAVX512(a, b *float64, mask *uint8, nb, d int)
+TEXT ·nutsLaneSwapAVX512(SB), NOSPLIT, $0-40
+	MOVQ a+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ mask+16(FP), R8
+	MOVQ nb+24(FP), BX
+	MOVQ d+32(FP), AX
+	MOVQ AX, DX
+	SHLQ $6, DX
+
+lsblock:
+	TESTQ    BX, BX
+	JZ       lsdone
+	MOVBQZX  (R8), R9
+	TESTQ    R9, R9
+	JZ       lsnext
+	KMOVB    R9, K1
+	MOVQ     DI, R10
+	MOVQ     SI, R11
+	MOVQ     AX, CX
+
+lscoord:
+	VMOVUPD.Z (R10), K1, Z0
+	VMOVUPD.Z (R11), K1, Z1
+	VMOVUPD   Z1, K1, (R10)
+	VMOVUPD   Z0, K1, (R11)
+	ADDQ      $64, R10
+	ADDQ      $64, R11
+	DECQ      CX
+	JNZ       lscoord
+
+lsnext:
+	ADDQ DX, DI
+	ADDQ DX, SI
+	INCQ R8
+	DECQ BX
+	JMP  lsblock
+
+lsdone:
+	VZEROUPPER
+	RET

@@ -142,7 +142,9 @@ func BenchmarkNUTS(b *testing.B) {
 // gradient is then timed alone, without a timer around each call, on the
 // shard's batch (the same rows), and the report is, per transition: the
 // total, the gradients (gradients/transition × ns per gradient row) and
-// the rest. Times are the process's CPU time where the OS gives it (on a
+// the rest. nuts-rows is nuts held to its row layout (nuts_lanes.go: the
+// layout NUTS chooses by itself at these sizes is the lanes' where the
+// implementation has lane kernels and d ≤ 20). Times are the process's CPU time where the OS gives it (on a
 // shared machine the steadier number), wall time otherwise.
 func BenchmarkBookkeeping(b *testing.B) {
 	const chains = 256

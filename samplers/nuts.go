@@ -52,6 +52,19 @@ package samplers
 // over 624 along the trajectory, far from equilibrium), the tree's weights
 // are rescaled to that leaf (nutsTree.shift), so the sums never overflow.
 //
+// # Two layouts
+//
+// The kernel above keeps each chain's vectors in rows (nutsKernel). A
+// second kernel, nutsLanes (nuts_lanes.go), runs the same algorithm with
+// the chains' vectors laid out across chains, eight lanes to a vector
+// register: every pass then does eight chains' work per instruction
+// instead of one chain's d values, which at short rows (a row of ten is
+// one vector and a remainder, and every sum adds its terms one after the
+// other) costs a third less. It is chosen where the implementation has
+// lane kernels (simd.NUTSLanes), a shard has 8 chains or more and d ≤ 20
+// (nutsLanesFor), and gives the same draws bit for bit
+// (TestNUTSLanesBitIdentical).
+//
 // Each chain draws from c.Rng[i], per transition and in order: d normals for
 // the momentum, then for each doubling one uniform for its direction, one
 // uniform per subtree merge, and one uniform when the subtree joins the tree.

@@ -47,12 +47,13 @@ func nutsLanesFor(n, d int) bool {
 }
 
 // nutsLanesMaxDim is the largest dimension the lane layout runs: beyond
-// it the per-chain passes of the row layout, on their own vector kernels,
-// cost less than the lanes' gathers of each row for the gradient
-// (samplers' BenchmarkBookkeeping, AMD EPYC, avx512, 2026-12-07: a
-// transition's bookkeeping at d = 10 575 ns in lanes against 805 in rows,
-// at d = 2 307 against 410, at d = 100 4300 against 2950).
-const nutsLanesMaxDim = 32
+// it the row layout's per-chain passes, on their own vector kernels, cost
+// less than the lanes' per-row gathers for the gradient. Samplers'
+// BenchmarkBookkeeping (256 chains, AMD EPYC, 2026-12-07), a transition's
+// bookkeeping in lanes against rows, avx512: d = 2 307 / 410 ns, 10 565 /
+// 805, 16 815 / 910, 24 1060 / 1090, 32 1475 / 1230, 48 2270 / 1670, 100
+// 4300 / 2950; avx2: d = 2 345 / 464, 10 684 / 907.
+const nutsLanesMaxDim = 20
 
 // laneNode is a checkpoint of every lane (nutsNode's fields; the size is
 // the same in every lane: nutsLanes.size).

@@ -25,6 +25,9 @@ func archKernels() []*kernels {
 		adam: adamAVX2Go, allFinite: allFiniteAVX2Go,
 		nutsFrom: nutsFrom, nutsDrift: nutsDriftAVX2Go, nutsKick: nutsKickAVX2Go, nutsMomentum: nutsMomentumAVX2Go,
 		uTurnFree3: uTurnFree3AVX2Go, uTurnFree2: uTurnFree2AVX2Go,
+		nutsLaneDrift: nutsLaneDriftAVX2Go, nutsLaneKick: nutsLaneKickAVX2Go,
+		nutsLaneUTurn3: nutsLaneUTurn3AVX2Go, nutsLaneUTurn2: nutsLaneUTurn2AVX2Go,
+		nutsLaneCopy: nutsLaneCopyAVX2Go, nutsLaneSwap: nutsLaneSwapAVX2Go,
 	}
 	return []*kernels{avx2, avx512Kernels(avx2)}
 }

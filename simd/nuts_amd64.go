@@ -165,3 +165,47 @@ func nutsLaneCopyAVX512Go(dst, src []float64, mask []uint8, nb, d int) {
 func nutsLaneSwapAVX512Go(a, b []float64, mask []uint8, nb, d int) {
 	nutsLaneSwapAVX512(&a[0], &b[0], &mask[0], nb, d)
 }
+
+// The AVX2 lane passes (nuts_avx2_amd64.s).
+
+//go:noescape
+func nutsLaneDriftAVX2(p, x, gr, m, nh, h *float64, nb, d int)
+
+//go:noescape
+func nutsLaneKickAVX2(pc, xc, gc, p, x, gr, m, nh, twoK *float64, fin *uint8, nb, d int)
+
+//go:noescape
+func nutsLaneUTurn3AVX2(rho, a, b, ra, c, d, rc, m *float64, free *uint8, nb, dim int)
+
+//go:noescape
+func nutsLaneUTurn2AVX2(rho, a, c, m *float64, free *uint8, nb, dim int)
+
+func nutsLaneDriftAVX2Go(p, x, g, m, nh, h []float64, nb, d int) {
+	nutsLaneDriftAVX2(&p[0], &x[0], &g[0], &m[0], &nh[0], &h[0], nb, d)
+}
+
+func nutsLaneKickAVX2Go(pc, xc, gc, p, x, g, m, nh, twoK []float64, fin []uint8, nb, d int) {
+	nutsLaneKickAVX2(&pc[0], &xc[0], &gc[0], &p[0], &x[0], &g[0], &m[0], &nh[0], &twoK[0], &fin[0], nb, d)
+}
+
+func nutsLaneUTurn3AVX2Go(rho, a, b, ra, c, dd, rc, m []float64, free []uint8, nb, d int) {
+	nutsLaneUTurn3AVX2(&rho[0], &a[0], &b[0], &ra[0], &c[0], &dd[0], &rc[0], &m[0], &free[0], nb, d)
+}
+
+func nutsLaneUTurn2AVX2Go(rho, a, c, m []float64, free []uint8, nb, d int) {
+	nutsLaneUTurn2AVX2(&rho[0], &a[0], &c[0], &m[0], &free[0], nb, d)
+}
+
+//go:noescape
+func nutsLaneCopyAVX2(dst, src *float64, mask *uint8, nb, d int)
+
+//go:noescape
+func nutsLaneSwapAVX2(a, b *float64, mask *uint8, nb, d int)
+
+func nutsLaneCopyAVX2Go(dst, src []float64, mask []uint8, nb, d int) {
+	nutsLaneCopyAVX2(&dst[0], &src[0], &mask[0], nb, d)
+}
+
+func nutsLaneSwapAVX2Go(a, b []float64, mask []uint8, nb, d int) {
+	nutsLaneSwapAVX2(&a[0], &b[0], &mask[0], nb, d)
+}

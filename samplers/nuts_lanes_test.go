@@ -9,7 +9,9 @@ import (
 // nuts.go; lanes, nuts_lanes.go) side by side on the hash test's targets
 // (with and without adaptation, far out where the weights are rescaled,
 // against a wall of non-finite values) and requires the same draws and
-// statistics, bit for bit, at every transition.
+// statistics, bit for bit, at every transition: with 9 chains (a block
+// and one lane, max_depth 3), 16 (two blocks, never packed) and 37 (packed
+// whenever half the lanes have stopped).
 func TestNUTSLanesBitIdentical(t *testing.T) {
 	defer func() { nutsLayout = "" }()
 	for _, tc := range []struct {
@@ -21,11 +23,14 @@ func TestNUTSLanesBitIdentical(t *testing.T) {
 		}
 	}{{"gauss3", hmGauss{[]float64{0.5, 2, 1}}}, {"gauss10", hmGauss{hmScales(10, 0.1, 10)}}, {"gumbel", hmGumbel{}}, {"gauss2", hmGauss{[]float64{1, 3}}}, {"far3", hmGauss{[]float64{1, 1, 1}}}, {"wall", hmWall{}}, {"gauss40", hmGauss{hmScales(40, 0.05, 20)}}} {
 		for _, adapt := range []bool{true, false} {
-			for _, n := range []int{16, 37} {
+			for _, n := range []int{9, 16, 37} {
 				run := func(layout string) (*Chains, Kernel) {
 					nutsLayout = layout
 					s := NewNUTS()
 					s.Adapt = adapt
+					if n == 9 { // trees cut short by max_depth
+						s.MaxDepth = 3
+					}
 					if !adapt {
 						s.StepSize = 0.4
 					}

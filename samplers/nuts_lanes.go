@@ -139,7 +139,7 @@ func newNUTSLanes(s *NUTS, n, d int) *nutsLanes {
 }
 
 // at is the index of coordinate j of lane l in a block array.
-func (k *nutsLanes) at(j, l int) int { return (l>>3)*(laneBlock*k.d) + j*laneBlock + l&(laneBlock-1) }
+func (k *nutsLanes) at(j, l int) int { return l/laneBlock*(laneBlock*k.d) + j*laneBlock + l%laneBlock }
 
 // span is the length of the block arrays' part that holds the lanes in
 // use (whole blocks).

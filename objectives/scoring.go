@@ -112,6 +112,8 @@ type shard struct {
 	params   []autodiff.Node // parameter leaves returned by Build
 	grads    []autodiff.Node // their gradients, set by finish
 	g64      []float64       // a shard after the first: its parameter gradient as float64 (collect)
+	split    team.Ranges     // collect's widening, split over the shard's workers
+	workers  int             // the workers of the shard's graph (run's gw)
 	panicked any             // a panic of shardLoss, re-raised on the caller's goroutine
 
 	outs []autodiff.Node // outputs of the final backward pass
@@ -223,6 +225,7 @@ func (s *scorer) run(body shardBody, grad []float64) float64 {
 		sh.panicked = nil
 		sh.g.SetWorkers(gw)
 		sh.g32.SetWorkers(gw)
+		sh.workers = gw
 	}
 	if s.m32 != nil {
 		s.m32.Params32() // the float32 copy the shards' Build32 records
@@ -262,10 +265,13 @@ func (sh *shard) collect() {
 		sh.g.Flatten(dst, sh.grads)
 		return
 	}
+	// The widening is split over the workers this shard's graph has (more
+	// than one when the batch has fewer shards than workers).
 	off := 0
 	for _, gn := range sh.grads {
 		v := sh.g32.Value(gn)
-		simd.ToFloat64(dst[off:off+len(v)], v)
+		d := dst[off : off+len(v)]
+		sh.split.Run(len(v), sh.workers, team.MinRange, func(lo, hi int) { simd.ToFloat64(d[lo:hi], v[lo:hi]) })
 		off += len(v)
 	}
 }

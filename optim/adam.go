@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
 
-	"github.com/goebm/ebm/simd"
-
+	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/registry"
+	"github.com/goebm/ebm/simd"
 )
 
 func init() { Register("adam", func() Optimizer { return NewAdam() }) }
@@ -37,6 +36,7 @@ type Adam struct {
 
 	m, v   []float64       // first and second moment estimates
 	consts simd.AdamConsts // the factors of the current step
+	split  team.Ranges     // the update's ranges over the cores
 }
 
 // NewAdam returns an Adam optimizer with the defaults of Kingma & Ba: lr
@@ -108,32 +108,14 @@ func (o *Adam) Step(params, grad []float64) (lr, gradNorm float64) {
 	n := len(grad)
 	m, v, params := o.m[:n], o.v[:n], params[:n]
 	// Element-wise, so any split gives the same bits; large models (an
-	// MNIST-sized MLP has 665 089 parameters) split over the cores.
-	w := min(runtime.GOMAXPROCS(0), n/parallelParams)
-	if w <= 1 {
-		simd.Adam(params, m, v, grad, c)
-	} else {
-		var wg sync.WaitGroup
-		for k := range w {
-			lo, hi := k*n/w/8*8, (k+1)*n/w/8*8
-			if k == w-1 {
-				hi = n
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				simd.Adam(params[lo:hi], m[lo:hi], v[lo:hi], grad[lo:hi], c)
-			}()
-		}
-		wg.Wait()
-	}
+	// MNIST-sized MLP has 665 089 parameters) split over the cores, on the
+	// process's shared helpers (team), not goroutines of their own.
+	o.split.Run(n, runtime.GOMAXPROCS(0), team.MinRange, func(lo, hi int) {
+		simd.Adam(params[lo:hi], m[lo:hi], v[lo:hi], grad[lo:hi], c)
+	})
 	o.step++
 	return lr, gradNorm
 }
-
-// parallelParams is the number of parameters per goroutine from which
-// Step splits the update over the cores.
-const parallelParams = 1 << 16
 
 // vectors names the state vectors.
 func (o *Adam) vectors() map[string][]float64 { return map[string][]float64{"m": o.m, "v": o.v} }

@@ -16,14 +16,7 @@ func TestNUTSHashes(t *testing.T) {
 	if os.Getenv("NUTS_HASH") == "" {
 		t.Skip("set NUTS_HASH=1")
 	}
-	for _, tc := range []struct {
-		name string
-		e    interface {
-			Dim() int
-			Energy(e, x []float64)
-			Gradient(e, g, x []float64)
-		}
-	}{{"gauss3", hmGauss{[]float64{0.5, 2, 1}}}, {"gauss10", hmGauss{hmScales(10, 0.1, 10)}}, {"gumbel", hmGumbel{}}, {"gauss2", hmGauss{[]float64{1, 3}}}, {"far3", hmGauss{[]float64{1, 1, 1}}}, {"wall", hmWall{}}} {
+	for _, tc := range nutsTargets() {
 		for _, adapt := range []bool{true, false} {
 			s := NewNUTS()
 			s.Adapt = adapt
@@ -62,4 +55,22 @@ func TestNUTSHashes(t *testing.T) {
 			t.Logf("%s adapt=%v: %016x leapfrogs %d div %d", tc.name, adapt, h.Sum64(), c.Stats.Leapfrogs, c.Stats.Divergences)
 		}
 	}
+}
+
+// nutsTarget is one of the targets the NUTS comparisons run on.
+type nutsTarget struct {
+	name string
+	e    interface {
+		Dim() int
+		Energy(e, x []float64)
+		Gradient(e, g, x []float64)
+	}
+}
+
+// nutsTargets returns the hash test's targets: Gaussians of several
+// scales, a skewed one, one started far out (named far3: the weights are
+// rescaled) and a wall of non-finite values (wall: started inside).
+func nutsTargets() []nutsTarget {
+	return []nutsTarget{{"gauss3", hmGauss{[]float64{0.5, 2, 1}}}, {"gauss10", hmGauss{hmScales(10, 0.1, 10)}},
+		{"gumbel", hmGumbel{}}, {"gauss2", hmGauss{[]float64{1, 3}}}, {"far3", hmGauss{[]float64{1, 1, 1}}}, {"wall", hmWall{}}}
 }

@@ -14,14 +14,7 @@ import (
 // whenever half the lanes have stopped).
 func TestNUTSLanesBitIdentical(t *testing.T) {
 	defer func() { nutsLayout = "" }()
-	for _, tc := range []struct {
-		name string
-		e    interface {
-			Dim() int
-			Energy(e, x []float64)
-			Gradient(e, g, x []float64)
-		}
-	}{{"gauss3", hmGauss{[]float64{0.5, 2, 1}}}, {"gauss10", hmGauss{hmScales(10, 0.1, 10)}}, {"gumbel", hmGumbel{}}, {"gauss2", hmGauss{[]float64{1, 3}}}, {"far3", hmGauss{[]float64{1, 1, 1}}}, {"wall", hmWall{}}, {"gauss40", hmGauss{hmScales(40, 0.05, 20)}}} {
+	for _, tc := range append(nutsTargets(), nutsTarget{"gauss40", hmGauss{hmScales(40, 0.05, 20)}}) {
 		for _, adapt := range []bool{true, false} {
 			for _, n := range []int{9, 16, 37} {
 				run := func(layout string) (*Chains, Kernel) {

@@ -80,3 +80,30 @@ func TestCheckState(t *testing.T) {
 		t.Fatal("CheckState accepted an even increment")
 	}
 }
+
+// TestLaneFloat64s checks that streams laid out across lanes draw what
+// the streams themselves draw, zero Stream included, and give the streams
+// back.
+func TestLaneFloat64s(t *testing.T) {
+	streams := []Stream{New(1, 0), New(1, 1), {}, New(7, 3)}
+	ref := append([]Stream(nil), streams...)
+	s, g, u := make([]uint64, 4), make([]uint64, 4), make([]float64, 4)
+	LaneStates(s, g, streams)
+	lanes := []int{0, 2, 3}
+	for round := range 5 {
+		if round == 3 {
+			lanes = []int{1, 2}
+		}
+		LaneFloat64s(u, s, g, lanes)
+		for _, l := range lanes {
+			if want := ref[l].Float64(); u[l] != want {
+				t.Fatalf("round %d, lane %d: %v, the stream draws %v", round, l, u[l], want)
+			}
+		}
+	}
+	for i := range ref {
+		if back := FromState([2]uint64{s[i], g[i]}); back.Uint64() != ref[i].Uint64() {
+			t.Fatalf("lane %d: the stream given back draws differently", i)
+		}
+	}
+}

@@ -83,6 +83,9 @@ type nutsLanes struct {
 	depth, leaves int   // completed doublings, leapfrog steps (of the active lanes)
 
 	// Per lane.
+	rs, rg             []uint64 // the chain's random stream (rng.LaneStates), its draws in u
+	u                  []float64
+	eps                []float64 // the chain's step size
 	step, nh           []float64 // ε·dir and −(ε·dir)/2
 	dir                []int8
 	h0, w, shift, e, h []float64
@@ -125,6 +128,7 @@ func newNUTSLanes(s *NUTS, n, d int) *nutsLanes {
 		k.nodes[i] = laneNode{rho: vec(), pBeg: vec(), pEnd: vec(), x: vec(), g: vec(), w: sc(), e: sc(), h: sc()}
 	}
 	k.size = make([]int, s.MaxDepth+1)
+	k.rs, k.rg, k.u, k.eps = make([]uint64, np), make([]uint64, np), sc(), sc()
 	k.step, k.nh, k.dir = sc(), sc(), make([]int8, np)
 	k.h0, k.w, k.shift, k.e, k.h, k.sumMetro = sc(), sc(), sc(), sc(), sc(), sc()
 	k.moved, k.turn = make([]bool, np), make([]bool, np)
@@ -189,6 +193,10 @@ func (k *nutsLanes) Step(c *Chains, it Iter) {
 	// p = z/√m and 2K = Σ m·p², in coordinate order per lane.
 	z := k.z[:n*d]
 	rng.FillNormRows(c.Rng, z, d)
+	// The streams go into lanes for the transition's other draws (every
+	// active lane draws at the same events); finish gives them back.
+	rng.LaneStates(k.rs[:n], k.rg[:n], c.Rng[:n])
+	copy(k.eps[:n], a.Eps[:n])
 	k.active = k.active[:0]
 	for l := 0; l < n; l++ {
 		o := k.at(0, l)
@@ -241,6 +249,7 @@ func (k *nutsLanes) finish(c *Chains, l int) {
 	i, d := k.chain[l], k.d
 	k.acc[i] = k.sumMetro[l] / float64(k.lleaves[l])
 	k.depthOut[i], k.stepsOut[i], k.divOut[i], k.hOut[i] = k.ldepth[l], k.lleaves[l], k.ldiv[l], k.h[l]
+	c.Rng[i] = rng.FromState([2]uint64{k.rs[l], k.rg[l]})
 	if k.moved[l] {
 		x, g := c.X[i*d:(i+1)*d], c.Grad[i*d:(i+1)*d]
 		o := k.at(0, l)
@@ -258,21 +267,18 @@ func (k *nutsLanes) startDoubling(c *Chains) {
 	sp := k.span()
 	sel := k.sel[:sp/(laneBlock*k.d)]
 	clear(sel)
-	turned := false
-	for _, l := range k.active {
-		dir := int8(-1)
-		if c.Rng[k.chain[l]].Float64() > 0.5 {
-			dir = 1
-		}
-		if k.dir[l] != 0 && dir != k.dir[l] {
-			sel[l/laneBlock] |= 1 << (l % laneBlock)
-			turned = true
-		}
+	rng.LaneFloat64s(k.u, k.rs, k.rg, k.active)
+	var any uint8
+	for _, l := range k.active { // without branches: the draws are coin flips
+		dir := int8(2*bit(k.u[l] > 0.5)) - 1
+		t := bit(k.dir[l] != 0) & bit(dir != k.dir[l])
+		sel[l/laneBlock] |= t << (l % laneBlock)
+		any |= t
 		k.dir[l] = dir
-		h := float64(dir) * k.ad.Eps[k.chain[l]]
+		h := float64(dir) * k.eps[l]
 		k.step[l], k.nh[l] = h, -(0.5 * h)
 	}
-	if turned {
+	if any != 0 {
 		simd.NUTSLaneSwap(k.x[:sp], k.ox[:sp], sel, k.d)
 		simd.NUTSLaneSwap(k.g[:sp], k.og[:sp], sel, k.d)
 		simd.NUTSLaneSwap(k.p[:sp], k.op[:sp], sel, k.d)
@@ -390,12 +396,12 @@ func (k *nutsLanes) clearSel() { clear(k.sel[:k.span()/(laneBlock*k.d)]) }
 // progressive sampling, then the U-turn checks; lanes that fail stop.
 func (k *nutsLanes) merge(c *Chains, ln, rn *laneNode, size int) {
 	k.clearSel()
-	for _, l := range k.active {
+	rng.LaneFloat64s(k.u, k.rs, k.rg, k.active)
+	for _, l := range k.active { // without branches, as in startDoubling
 		w := ln.w[l] + rn.w[l]
-		if c.Rng[k.chain[l]].Float64() < rn.w[l]/w {
-			k.sel[l/laneBlock] |= 1 << (l % laneBlock)
-			ln.e[l], ln.h[l] = rn.e[l], rn.h[l]
-		}
+		b := bit(k.u[l] < rn.w[l]/w)
+		k.sel[l/laneBlock] |= b << (l % laneBlock)
+		ln.e[l], ln.h[l] = choose(b, ln.e[l], rn.e[l]), choose(b, ln.h[l], rn.h[l])
 		ln.w[l] = w
 	}
 	k.pick(ln.x, ln.g, rn.x, rn.g)
@@ -431,12 +437,12 @@ func (k *nutsLanes) keepFree() {
 func (k *nutsLanes) join(c *Chains) {
 	s := &k.nodes[0]
 	k.clearSel()
-	for _, l := range k.active {
-		if c.Rng[k.chain[l]].Float64()*k.w[l] < s.w[l] {
-			k.sel[l/laneBlock] |= 1 << (l % laneBlock)
-			k.e[l], k.h[l] = s.e[l], s.h[l]
-			k.moved[l] = true
-		}
+	rng.LaneFloat64s(k.u, k.rs, k.rg, k.active)
+	for _, l := range k.active { // without branches, as in startDoubling
+		b := bit(k.u[l]*k.w[l] < s.w[l])
+		k.sel[l/laneBlock] |= b << (l % laneBlock)
+		k.e[l], k.h[l] = choose(b, k.e[l], s.e[l]), choose(b, k.h[l], s.h[l])
+		k.moved[l] = k.moved[l] || b != 0
 		k.w[l] += s.w[l]
 	}
 	k.pick(k.tx, k.tg, s.x, s.g)
@@ -514,10 +520,26 @@ func (k *nutsLanes) compact(c *Chains) {
 	}
 	for s, l := range act {
 		k.chain[s] = k.chain[l]
+		k.rs[s], k.rg[s], k.eps[s] = k.rs[l], k.rg[l], k.eps[l]
 		k.step[s], k.nh[s], k.dir[s] = k.step[l], k.nh[l], k.dir[l]
 		k.h0[s], k.w[s], k.shift[s], k.e[s], k.h[s] = k.h0[l], k.w[l], k.shift[l], k.e[l], k.h[l]
 		k.sumMetro[s], k.moved[s], k.ldiv[s] = k.sumMetro[l], k.moved[l], k.ldiv[l]
 		act[s] = s
 	}
 	k.L = len(act)
+}
+
+// bit is 1 for true and 0 for false.
+func bit(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// choose returns b when c is 1 and a when c is 0, by the bits, without a
+// branch.
+func choose(c uint8, a, b float64) float64 {
+	m := -uint64(c)
+	return math.Float64frombits(math.Float64bits(a)&^m | math.Float64bits(b)&m)
 }

@@ -486,12 +486,12 @@ func (k *nutsKernel) leaf(c *Chains, i int, e, h, w float64, fin bool) {
 	invM := k.ad.InvM[lo:hi]
 	dH := h - t.h0
 	t.leaves++
-	if dH > 0 {
-		if t.shift == 0 {
-			t.sumMetro += w
-		} else {
-			t.sumMetro += math.Exp(-dH)
-		}
+	// min(1, exp(H0 − H)): on the unshifted scale min(1, w) (w ≥ 1
+	// exactly when dH ≤ 0), without a branch on dH's sign.
+	if t.shift == 0 {
+		t.sumMetro += min(1, w)
+	} else if dH > 0 { // a rescaled tree: rare
+		t.sumMetro += math.Exp(-dH)
 	} else {
 		t.sumMetro++
 	}

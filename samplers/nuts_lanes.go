@@ -22,7 +22,12 @@ package samplers
 // by lane: a pick copies a lane's values; a lane whose tree stops leaves
 // the active set, and its values go on being computed (and ignored) by the
 // passes until the lanes are packed again (compact), when at most half of
-// them are active.
+// them are active. The chains' random streams are held in lanes too
+// during a transition (rng.LaneStates: every active lane draws at the
+// same events, its stream's draws in order), and the decisions that are
+// coin flips (directions, picks, a leaf's min(1, exp(H0 − H))) are made
+// without branches, which a mispredicted half of the time cost more than
+// the work they guard.
 
 import (
 	"math"
@@ -333,12 +338,12 @@ func (k *nutsLanes) round(c *Chains) {
 	for _, l := range act {
 		h, w := k.sum[l], k.lw[l]
 		dH := h - k.h0[l]
-		if dH > 0 {
-			if k.shift[l] == 0 {
-				k.sumMetro[l] += w
-			} else {
-				k.sumMetro[l] += math.Exp(-dH)
-			}
+		// min(1, exp(H0 − H)): on the unshifted scale min(1, w) (w ≥ 1
+		// exactly when dH ≤ 0), without a branch on dH's sign.
+		if k.shift[l] == 0 {
+			k.sumMetro[l] += min(1, w)
+		} else if dH > 0 { // a rescaled tree: rare
+			k.sumMetro[l] += math.Exp(-dH)
 		} else {
 			k.sumMetro[l]++
 		}

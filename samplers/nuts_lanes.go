@@ -95,7 +95,7 @@ type nutsLanes struct {
 	dir                []int8
 	h0, w, shift, e, h []float64
 	sumMetro           []float64
-	moved, turn        []bool
+	moved              []bool
 	sum, le, lw        []float64 // the leaf's 2K (then H), energy, weight
 	mask               []uint8   // per block: the lanes whose leaf is finite, or free of U-turns
 	active             []int     // lanes still building, ascending
@@ -136,7 +136,7 @@ func newNUTSLanes(s *NUTS, n, d int) *nutsLanes {
 	k.rs, k.rg, k.u, k.eps = make([]uint64, np), make([]uint64, np), sc(), sc()
 	k.step, k.nh, k.dir = sc(), sc(), make([]int8, np)
 	k.h0, k.w, k.shift, k.e, k.h, k.sumMetro = sc(), sc(), sc(), sc(), sc(), sc()
-	k.moved, k.turn = make([]bool, np), make([]bool, np)
+	k.moved = make([]bool, np)
 	k.sum, k.le, k.lw = sc(), sc(), sc()
 	k.mask = make([]uint8, np/laneBlock)
 	k.active, k.sel = make([]int, 0, n), make([]uint8, np/laneBlock)
@@ -422,18 +422,17 @@ func (k *nutsLanes) merge(c *Chains, ln, rn *laneNode, size int) {
 	k.keepFree()
 }
 
-// keepFree takes the lanes whose U-turn check failed (k.turn) out of the
-// active set.
+// keepFree takes the lanes whose U-turn check failed (their bit clear in
+// k.mask) out of the active set, without a branch per lane: every lane's
+// depth and steps are recorded (read only once it has stopped).
 func (k *nutsLanes) keepFree() {
-	keep := k.active[:0]
-	for _, l := range k.active {
-		if k.turn[l] {
-			k.stopLane(l)
-		} else {
-			keep = append(keep, l)
-		}
+	act, n := k.active, 0
+	for _, l := range act {
+		k.ldepth[l], k.lleaves[l] = k.depth, k.leaves
+		act[n] = l
+		n += int(k.mask[l/laneBlock] >> (l % laneBlock) & 1)
 	}
-	k.active = keep
+	k.active = act[:n]
 }
 
 // join joins the completed subtree (checkpoint 0) to the tree in every
@@ -468,25 +467,16 @@ func (k *nutsLanes) join(c *Chains) {
 	k.startDoubling(c)
 }
 
-// uTurn3 is uTurnFree3 in every lane; a lane's failure sets k.turn.
+// uTurn3 is uTurnFree3 in every lane, the verdicts in k.mask.
 func (k *nutsLanes) uTurn3(rho, a, b, ra, c, d, rc []float64) {
 	sp := k.span()
 	simd.NUTSLaneUTurn3(rho[:sp], a[:sp], b[:sp], ra[:sp], c[:sp], d[:sp], rc[:sp], k.m[:sp], k.mask, k.d)
-	k.turned()
 }
 
-// uTurn2 is uTurnFree2 in every lane; a lane's failure sets k.turn.
+// uTurn2 is uTurnFree2 in every lane, the verdicts in k.mask.
 func (k *nutsLanes) uTurn2(rho, a, c []float64) {
 	sp := k.span()
 	simd.NUTSLaneUTurn2(rho[:sp], a[:sp], c[:sp], k.m[:sp], k.mask, k.d)
-	k.turned()
-}
-
-// turned sets k.turn for the active lanes whose U-turn check failed.
-func (k *nutsLanes) turned() {
-	for _, l := range k.active {
-		k.turn[l] = !simd.LaneSet(k.mask[l/laneBlock], l%laneBlock)
-	}
 }
 
 // compact finishes the stopped lanes and moves the active ones to the

@@ -446,11 +446,10 @@ func (k *nutsKernel) leapfrog(c *Chains, rows []int) {
 		}
 		// The leaves' weights exp(H0 − H) on their trees' scales; with
 		// shift 0 (all but pathological trajectories) they are also their
-		// acceptance statistics. A loop of exponentials alone, independent
-		// of one another, runs at their throughput, not their latency.
-		for s := b0; s < b1; s++ {
-			lw[s] = math.Exp(lw[s])
-		}
+		// acceptance statistics. Exponentials alone, independent of one
+		// another, run at their throughput, not their latency (and with
+		// avx512 eight at a time: simd.ExpExact, math.Exp's bits).
+		simd.ExpExact(lw[b0:b1], lw[b0:b1])
 		for s := b0; s < b1; s++ {
 			k.leaf(c, rows[s], eb[s], lh[s], lw[s], fin[s])
 		}

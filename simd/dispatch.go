@@ -78,7 +78,9 @@ type kernels struct {
 	nutsLaneUTurn3 func(rho, a, b, ra, c, dd, rc, m []float64, free []uint8, nb, d int)
 	nutsLaneUTurn2 func(rho, a, c, m []float64, free []uint8, nb, d int)
 	nutsLaneCopy   func(dst, src []float64, mask []uint8, nb, d int)
-	nutsLaneSwap   func(a, b []float64, mask []uint8, nb, d int)
+	// expExact is ExpExact (math.Exp's bits); nil means math.Exp per value.
+	expExact     func(dst, x []float64)
+	nutsLaneSwap func(a, b []float64, mask []uint8, nb, d int)
 }
 
 // known lists every implementation, compiled in or not, with the GOARCH

@@ -27,7 +27,8 @@
 //     versions over blocks of eight chains (nuts_lanes.go: one register
 //     per coordinate of a block, so no horizontal sums; avx2 takes a
 //     block in two halves; generic and neon run the loops, and
-//     NUTSLanes tells the sampler whether the layout pays), and GaussMix2
+//     NUTSLanes tells the sampler whether the layout pays), ExpExact
+//     (math.Exp's own bits, eight at a time; the others call math.Exp), and GaussMix2
 //     (a 2-D isotropic mixture's energies and gradients in one fused
 //     kernel, the same bits as the multi-pass path) is AVX-512 only. Every AVX-512 kernel does the same operations in the
 //     same order as its avx2 twin, so avx512 and avx2 give the same bits

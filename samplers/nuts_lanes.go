@@ -301,21 +301,43 @@ func (k *nutsLanes) round(c *Chains) {
 	// The gradient at the active lanes' new positions.
 	r := len(act)
 	bx, bg, be := k.bx[:r*d], k.bg[:r*d], k.be[:r]
-	for s, l := range act {
+	// A block whose eight lanes are all active is transposed whole, in
+	// 8×8 tiles (from d = 8: below, a tile's work is mostly the remainder).
+	tiles := d >= 8
+	whole := func(s int) bool {
+		l := act[s]
+		return tiles && l%laneBlock == 0 && s+laneBlock <= r && act[s+laneBlock-1] == l+laneBlock-1
+	}
+	for s := 0; s < r; {
+		l := act[s]
+		if whole(s) {
+			simd.NUTSLanesToRows(bx[s*d:(s+laneBlock)*d], k.x[l*d:(l+laneBlock)*d], d)
+			s += laneBlock
+			continue
+		}
 		o := k.at(0, l)
 		row := bx[s*d : (s+1)*d]
 		for j := range row {
 			row[j] = k.x[o+j*laneBlock]
 		}
+		s++
 	}
 	c.EvalGradient(be, bg, bx)
 	c.Stats.Leapfrogs += int64(r)
-	for s, l := range act {
+	for s := 0; s < r; {
+		l := act[s]
+		if whole(s) {
+			simd.NUTSRowsToLanes(k.g[l*d:(l+laneBlock)*d], bg[s*d:(s+laneBlock)*d], d)
+			copy(k.le[l:l+laneBlock], be[s:s+laneBlock])
+			s += laneBlock
+			continue
+		}
 		o := k.at(0, l)
 		for j, v := range bg[s*d : (s+1)*d] {
 			k.g[o+j*laneBlock] = v
 		}
 		k.le[l] = be[s]
+		s++
 	}
 	// The second half, p −= (ε/2)g, with the leaf's copies into the free
 	// checkpoint, 2K and the finiteness sums.

@@ -78,6 +78,10 @@ type kernels struct {
 	nutsLaneUTurn3 func(rho, a, b, ra, c, dd, rc, m []float64, free []uint8, nb, d int)
 	nutsLaneUTurn2 func(rho, a, c, m []float64, free []uint8, nb, d int)
 	nutsLaneCopy   func(dst, src []float64, mask []uint8, nb, d int)
+	// tr8x8 transposes chunks 8×8 float64 tiles, row i of tile c at
+	// src[c·srcStep+i·srcStride:], column q to dst[c·dstStep+q·dstStride:]
+	// (NUTSLanesToRows); nil means the loops.
+	tr8x8 func(dst []float64, dstStride, dstStep int, src []float64, srcStride, srcStep, chunks int)
 	// expExact is ExpExact (math.Exp's bits); nil means math.Exp per value.
 	expExact     func(dst, x []float64)
 	nutsLaneSwap func(a, b []float64, mask []uint8, nb, d int)

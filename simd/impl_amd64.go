@@ -64,6 +64,7 @@ func avx512Kernels(avx2 *kernels) *kernels {
 	k.nutsLaneDrift, k.nutsLaneKick = nutsLaneDriftAVX512Go, nutsLaneKickAVX512Go
 	k.nutsLaneUTurn3, k.nutsLaneUTurn2 = nutsLaneUTurn3AVX512Go, nutsLaneUTurn2AVX512Go
 	k.nutsLaneCopy, k.nutsLaneSwap = nutsLaneCopyAVX512Go, nutsLaneSwapAVX512Go
+	k.tr8x8 = tr8x8AVX512Go
 	if useFMAExp() { // math.Exp's amd64 path that the kernel repeats
 		k.expExact = expExactAVX512Go
 	}

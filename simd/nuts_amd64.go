@@ -224,3 +224,13 @@ func expExactAVX512Go(dst, x []float64) {
 // useFMAExp reports whether Go's math.Exp takes its FMA path here
 // (math/exp_amd64.go: AVX and FMA), the one expExactAVX512 repeats.
 func useFMAExp() bool { return cpuid.CPU.Supports(cpuid.AVX, cpuid.FMA3) }
+
+//go:noescape
+func tr8x8F64AVX512(dst *float64, dstStride, dstStep int, src *float64, srcStride, srcStep, chunks int)
+
+// tr8x8AVX512Go transposes chunks 8×8 tiles (strides and steps in values).
+func tr8x8AVX512Go(dst []float64, dstStride, dstStep int, src []float64, srcStride, srcStep, chunks int) {
+	if chunks > 0 {
+		tr8x8F64AVX512(&dst[0], 8*dstStride, 8*dstStep, &src[0], 8*srcStride, 8*srcStep, chunks)
+	}
+}

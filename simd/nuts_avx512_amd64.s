@@ -861,3 +861,85 @@ lsnext:
 lsdone:
 	VZEROUPPER
 	RET
+
+// func tr8x8F64AVX512(dst *float64, dstStride, dstStep int, src *float64, srcStride, srcStep, chunks int)
+//
+// Transposes chunks 8×8 blocks of float64: block c's row i is 8 values at
+// src + c·srcStep + i·srcStride (bytes), its column q goes to dst +
+// c·dstStep + q·dstStride. Unpacks, then two rounds of 128-bit shuffles.
+TEXT ·tr8x8F64AVX512(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ dstStride+8(FP), R8
+	MOVQ dstStep+16(FP), R9
+	MOVQ src+24(FP), SI
+	MOVQ srcStride+32(FP), R10
+	MOVQ srcStep+40(FP), R11
+	MOVQ chunks+48(FP), CX
+
+trchunk:
+	TESTQ   CX, CX
+	JZ      trdone
+	MOVQ    SI, AX
+	VMOVUPD (AX), Z0
+	ADDQ    R10, AX
+	VMOVUPD (AX), Z1
+	ADDQ    R10, AX
+	VMOVUPD (AX), Z2
+	ADDQ    R10, AX
+	VMOVUPD (AX), Z3
+	ADDQ    R10, AX
+	VMOVUPD (AX), Z4
+	ADDQ    R10, AX
+	VMOVUPD (AX), Z5
+	ADDQ    R10, AX
+	VMOVUPD (AX), Z6
+	ADDQ    R10, AX
+	VMOVUPD (AX), Z7
+	VUNPCKLPD  Z1, Z0, Z8  // t0
+	VUNPCKHPD  Z1, Z0, Z9  // t1
+	VUNPCKLPD  Z3, Z2, Z10 // t2
+	VUNPCKHPD  Z3, Z2, Z11 // t3
+	VUNPCKLPD  Z5, Z4, Z12 // t4
+	VUNPCKHPD  Z5, Z4, Z13 // t5
+	VUNPCKLPD  Z7, Z6, Z14 // t6
+	VUNPCKHPD  Z7, Z6, Z15 // t7
+	VSHUFF64X2 $0x88, Z10, Z8, Z0  // u0
+	VSHUFF64X2 $0x88, Z11, Z9, Z1  // u1
+	VSHUFF64X2 $0xdd, Z10, Z8, Z2  // u2
+	VSHUFF64X2 $0xdd, Z11, Z9, Z3  // u3
+	VSHUFF64X2 $0x88, Z14, Z12, Z4 // u4
+	VSHUFF64X2 $0x88, Z15, Z13, Z5 // u5
+	VSHUFF64X2 $0xdd, Z14, Z12, Z6 // u6
+	VSHUFF64X2 $0xdd, Z15, Z13, Z7 // u7
+	VSHUFF64X2 $0x88, Z4, Z0, Z8   // column 0
+	VSHUFF64X2 $0x88, Z5, Z1, Z9   // 1
+	VSHUFF64X2 $0x88, Z6, Z2, Z10  // 2
+	VSHUFF64X2 $0x88, Z7, Z3, Z11  // 3
+	VSHUFF64X2 $0xdd, Z4, Z0, Z12  // 4
+	VSHUFF64X2 $0xdd, Z5, Z1, Z13  // 5
+	VSHUFF64X2 $0xdd, Z6, Z2, Z14  // 6
+	VSHUFF64X2 $0xdd, Z7, Z3, Z15  // 7
+	MOVQ    DI, AX
+	VMOVUPD Z8, (AX)
+	ADDQ    R8, AX
+	VMOVUPD Z9, (AX)
+	ADDQ    R8, AX
+	VMOVUPD Z10, (AX)
+	ADDQ    R8, AX
+	VMOVUPD Z11, (AX)
+	ADDQ    R8, AX
+	VMOVUPD Z12, (AX)
+	ADDQ    R8, AX
+	VMOVUPD Z13, (AX)
+	ADDQ    R8, AX
+	VMOVUPD Z14, (AX)
+	ADDQ    R8, AX
+	VMOVUPD Z15, (AX)
+	ADDQ    R9, DI
+	ADDQ    R11, SI
+	DECQ    CX
+	JMP     trchunk
+
+trdone:
+	VZEROUPPER
+	RET

@@ -250,3 +250,45 @@ func nutsLaneSwapGeneric(a, b []float64, mask []uint8, nb, d int) {
 		}
 	}
 }
+
+// NUTSLanesToRows writes the eight lanes of one block (blk: d groups of
+// LaneBlock values) into eight rows of d values (rows[q·d+j] = blk[j·8+q]),
+// and NUTSRowsToLanes the other way: the batch a sampler hands the energy
+// and the gradient it gets back. avx512 transposes 8×8 tiles in
+// registers; the last d mod 8 coordinates, and every coordinate
+// elsewhere, are copied one by one. They panic unless blk and rows hold
+// 8·d values.
+func NUTSLanesToRows(rows, blk []float64, d int) {
+	if len(rows) != LaneBlock*d || len(blk) != LaneBlock*d {
+		mismatch()
+	}
+	j0 := 0
+	if f := current.tr8x8; f != nil && d >= 8 {
+		j0 = d &^ 7
+		f(rows, d, 8, blk, 8, 64, j0/8)
+	}
+	for j := j0; j < d; j++ {
+		v := blk[j*LaneBlock : j*LaneBlock+LaneBlock]
+		for q, x := range v {
+			rows[q*d+j] = x
+		}
+	}
+}
+
+// NUTSRowsToLanes is NUTSLanesToRows' inverse.
+func NUTSRowsToLanes(blk, rows []float64, d int) {
+	if len(rows) != LaneBlock*d || len(blk) != LaneBlock*d {
+		mismatch()
+	}
+	j0 := 0
+	if f := current.tr8x8; f != nil && d >= 8 {
+		j0 = d &^ 7
+		f(blk, 8, 64, rows, d, 8, j0/8)
+	}
+	for j := j0; j < d; j++ {
+		v := blk[j*LaneBlock : j*LaneBlock+LaneBlock]
+		for q := range v {
+			v[q] = rows[q*d+j]
+		}
+	}
+}

@@ -144,7 +144,7 @@ func BenchmarkNUTS(b *testing.B) {
 // total, the gradients (gradients/transition × ns per gradient row) and
 // the rest. nuts-rows is nuts held to its row layout (nuts_lanes.go: the
 // layout NUTS chooses by itself at these sizes is the lanes' where the
-// implementation has lane kernels and d ≤ 20). Times are the process's CPU time where the OS gives it (on a
+// implementation has lane kernels and d ≤ 48). Times are the process's CPU time where the OS gives it (on a
 // shared machine the steadier number), wall time otherwise.
 func BenchmarkBookkeeping(b *testing.B) {
 	const chains = 256

@@ -60,8 +60,8 @@ package samplers
 // register: every pass then does eight chains' work per instruction
 // instead of one chain's d values, which at short rows (a row of ten is
 // one vector and a remainder, and every sum adds its terms one after the
-// other) costs a third less. It is chosen where the implementation has
-// lane kernels (simd.NUTSLanes), a shard has 8 chains or more and d ≤ 20
+// other) costs about half as much. It is chosen where the implementation has
+// lane kernels (simd.NUTSLanes), a shard has 8 chains or more and d ≤ 48
 // (nutsLanesFor), and gives the same draws bit for bit
 // (TestNUTSLanesBitIdentical).
 //

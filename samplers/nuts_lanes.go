@@ -53,12 +53,13 @@ func nutsLanesFor(n, d int) bool {
 
 // nutsLanesMaxDim is the largest dimension the lane layout runs: beyond
 // it the row layout's per-chain passes, on their own vector kernels, cost
-// less than the lanes' per-row gathers for the gradient. Samplers'
-// BenchmarkBookkeeping (256 chains, AMD EPYC, 2026-12-07), a transition's
-// bookkeeping in lanes against rows, avx512: d = 2 307 / 410 ns, 10 565 /
-// 805, 16 815 / 910, 24 1060 / 1090, 32 1475 / 1230, 48 2270 / 1670, 100
-// 4300 / 2950; avx2: d = 2 345 / 464, 10 684 / 907.
-const nutsLanesMaxDim = 20
+// less. Samplers' BenchmarkBookkeeping (256 chains, AMD EPYC, avx512,
+// 2026-12-07, the final code), a transition's bookkeeping in lanes
+// against rows, ns: d = 16 474–484 / 678–697, 24 681–776 / 893–945, 32
+// 967–976 / 1106–1197, 48 1407–1430 / 1487–1543, 64 1811–1816 /
+// 1513–1609, 100 2966–2999 / 2339–2355; at d = 2 and 10 the lanes cost
+// about half the rows' (≈ 200 and ≈ 370 against ≈ 400 and ≈ 800).
+const nutsLanesMaxDim = 48
 
 // laneNode is a checkpoint of every lane (nutsNode's fields; the size is
 // the same in every lane: nutsLanes.size).

@@ -12,8 +12,8 @@ import (
 // per-draw statistics are the same bits as the generic implementation's:
 // the passes run on the vector kernels from d = 8 with avx512 and avx2
 // (simd.NUTSVector), on the sampler's loops below that; and with avx512
-// and avx2 the 8 chains take the lane layout up to d = 20 (nuts_lanes.go),
-// so d = 3, 8 and 13 also compare it with generic's row layout.
+// and avx2 the 8 chains take the lane layout up to d = 48 (nuts_lanes.go),
+// so every d here also compares it with generic's row layout.
 func TestNUTSSameOnEveryImpl(t *testing.T) {
 	saved := simd.Chosen()
 	defer func() {

@@ -274,17 +274,17 @@ func (k *nutsLanes) startDoubling(c *Chains) {
 	sel := k.sel[:sp/(laneBlock*k.d)]
 	clear(sel)
 	rng.LaneFloat64s(k.u, k.rs, k.rg, k.active)
-	var any uint8
+	var turned uint8
 	for _, l := range k.active { // without branches: the draws are coin flips
 		dir := int8(2*bit(k.u[l] > 0.5)) - 1
 		t := bit(k.dir[l] != 0) & bit(dir != k.dir[l])
 		sel[l/laneBlock] |= t << (l % laneBlock)
-		any |= t
+		turned |= t
 		k.dir[l] = dir
 		h := float64(dir) * k.eps[l]
 		k.step[l], k.nh[l] = h, -(0.5 * h)
 	}
-	if any != 0 {
+	if turned != 0 {
 		simd.NUTSLaneSwap(k.x[:sp], k.ox[:sp], sel, k.d)
 		simd.NUTSLaneSwap(k.g[:sp], k.og[:sp], sel, k.d)
 		simd.NUTSLaneSwap(k.p[:sp], k.op[:sp], sel, k.d)

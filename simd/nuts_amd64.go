@@ -2,8 +2,6 @@
 
 package simd
 
-import "github.com/klauspost/cpuid/v2"
-
 // The NUTS passes on AVX-512 (nuts_avx512_amd64.s: the last d mod 8 values
 // under a mask) and on AVX2 (nuts_avx2_amd64.s: the last d mod 4 one at a
 // time).
@@ -211,19 +209,6 @@ func nutsLaneCopyAVX2Go(dst, src []float64, mask []uint8, nb, d int) {
 func nutsLaneSwapAVX2Go(a, b []float64, mask []uint8, nb, d int) {
 	nutsLaneSwapAVX2(&a[0], &b[0], &mask[0], nb, d)
 }
-
-//go:noescape
-func expExactAVX512(dst, x *float64, n int)
-
-func expExactAVX512Go(dst, x []float64) {
-	if len(x) > 0 {
-		expExactAVX512(&dst[0], &x[0], len(x))
-	}
-}
-
-// useFMAExp reports whether Go's math.Exp takes its FMA path here
-// (math/exp_amd64.go: AVX and FMA), the one expExactAVX512 repeats.
-func useFMAExp() bool { return cpuid.CPU.Supports(cpuid.AVX, cpuid.FMA3) }
 
 //go:noescape
 func tr8x8F64AVX512(dst *float64, dstStride, dstStep int, src *float64, srcStride, srcStep, chunks int)

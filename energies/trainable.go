@@ -47,6 +47,17 @@ type Trainable32 interface {
 // Hessian vanishes almost everywhere).
 type Smooth interface{ Smooth() bool }
 
+// ShardRows is implemented by trainables that train faster on smaller
+// shards than the objectives' default: the score-matching objectives cut
+// a batch into shards of at most ShardRows() rows, recorded on graphs of
+// their own and run side by side on the workers (convnet: 32 images, whose
+// activations would otherwise stream from memory in every element-wise
+// pass, and whose ops would be split over the cores one by one). The
+// shards' count depends on the batch size and this number only, so the
+// results are the same at any worker count; a different number gives
+// other bits (the shards' losses and gradients are added in shard order).
+type ShardRows interface{ ShardRows() int }
+
 // Pinner is implemented by trainables that derive work from Params for
 // their Energy and Gradient calls (mlp's float32 copies and transposed
 // weights) and compare Params with what they derived it from at every

@@ -33,7 +33,9 @@ import (
 // Each row's terms depend on that row alone, so after Loss has drawn the
 // random numbers of the whole batch (in one sequential pass over the
 // stream, always the same), the rows are cut into contiguous shards whose
-// count, ceil(n/shardRows), and bounds depend on the batch size n only.
+// count, ceil(n/shardRows), and bounds depend on the batch size n only
+// (and on the model, when it says how many rows it prefers per shard:
+// energies.ShardRows).
 // Each shard records the model on its own Graph (kept across calls, so the
 // steady state allocates nothing but what Build does) and yields its part
 // of the loss and its own parameter gradient. The shards run on up to
@@ -65,7 +67,7 @@ type scorer struct {
 	d, np   int
 	rng     rng.Stream // the objective's random stream: rng.New(seed, 0)
 	workers int        // goroutines the shards may use: 0 means GOMAXPROCS (tests force other values)
-	maxRows int        // rows per shard at most: 0 means shardRows (tests force other values)
+	maxRows int        // rows per shard at most: 0 means the model's ShardRows, or shardRows (tests force other values)
 
 	n   int       // rows of the current batch
 	x   []float64 // n×d points recorded as the input leaves (a copy of the batch, or its noised version)
@@ -208,6 +210,9 @@ func (s *scorer) run(body shardBody, grad []float64) float64 {
 	n, per := s.n, s.maxRows
 	if per <= 0 {
 		per = shardRows
+		if r, ok := s.m.(energies.ShardRows); ok && r.ShardRows() > 0 {
+			per = r.ShardRows()
+		}
 	}
 	k := (n + per - 1) / per
 	for len(s.shards) < k {

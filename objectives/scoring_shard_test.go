@@ -125,6 +125,54 @@ func TestScoreShardsMatchOneShard(t *testing.T) {
 	}
 }
 
+// rowsHint is a model that asks for shards of rows rows (energies.ShardRows).
+type rowsHint struct {
+	energies.Trainable
+	rows int
+}
+
+func (r rowsHint) ShardRows() int { return r.rows }
+
+// TestScoreShardsModelRows checks that a model's ShardRows sets the shards
+// when the objective is not told otherwise (a batch of 301 rows in shards
+// of at most 50: seven), that the result is then the same bits at 1, 2 and
+// 3 workers, and the same bits as shards of 50 rows forced on a model
+// without the hint. A failure means the hint is ignored, or makes the
+// shards depend on the worker count.
+func TestScoreShardsModelRows(t *testing.T) {
+	x := gaussDraws(301+160, []float64{0.2, -0.1}, []float64{1, 0.3, 0.3, 0.7}, 14)
+	b1, b2 := x[:2*301], x[2*301:]
+	for _, c := range scoreCases {
+		t.Run(c.name, func(t *testing.T) {
+			m := rowsHint{shardMLP(t), 50}
+			wantL, wantG := shardRun(t, c.typ, c.kv, shardMLP(t), b1, b2, 1, 50)
+			for _, w := range []int{1, 2, 3} {
+				o := newObjective(t, c.typ, c.kv...)
+				if err := o.Start(m, b1, 7); err != nil {
+					t.Fatal(err)
+				}
+				s := scorerOf(t, o)
+				s.workers = w
+				for call, b := range [][]float64{b1, b2} {
+					l, g := lossGrad(t, o, m, b)
+					if want := (len(b)/2 + 49) / 50; s.active != want {
+						t.Errorf("%d workers, call %d: %d shards, want %d", w, call+1, s.active, want)
+					}
+					if math.Float64bits(l) != math.Float64bits(wantL[call]) {
+						t.Errorf("%d workers, call %d: loss %v, want %v", w, call+1, l, wantL[call])
+					}
+					for i := range g {
+						if math.Float64bits(g[i]) != math.Float64bits(wantG[call][i]) {
+							t.Errorf("%d workers, call %d: grad[%d] %v, want %v", w, call+1, i, g[i], wantG[call][i])
+							break
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
 // panicky is a model whose Build panics while boom is set.
 type panicky struct {
 	energies.Trainable

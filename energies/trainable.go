@@ -1,6 +1,12 @@
 package energies
 
-import "github.com/goebm/ebm/autodiff"
+import (
+	"runtime"
+
+	"github.com/goebm/ebm/autodiff"
+	"github.com/goebm/ebm/internal/team"
+	"github.com/goebm/ebm/simd"
+)
 
 // Trainable is a learnable energy: what objectives and optimizers need.
 // Its parameters live in one flat vector that Params exposes; Build records
@@ -39,6 +45,15 @@ type Trainable32 interface {
 	// Build32 is Build on a float32 graph, with parameter leaves aliasing
 	// the copy of the last Params32 call. Safe for concurrent calls.
 	Build32(g *autodiff.Graph32, x autodiff.Node) (e autodiff.Node, params []autodiff.Node)
+}
+
+// RoundParams32 rounds params into p32 (the same length) for a
+// Trainable32's Params32, split over the cores on the process's shared
+// helpers for large models: element-wise, so the same bits under any split.
+func RoundParams32(p32 []float32, params []float64) {
+	team.ForRanges(len(params), runtime.GOMAXPROCS(0), team.MinRange, func(lo, hi int) {
+		simd.ToFloat32(p32[lo:hi], params[lo:hi])
+	})
 }
 
 // Smooth is implemented by trainables that know whether their second

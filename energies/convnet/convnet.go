@@ -77,14 +77,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
-	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/simd"
@@ -440,8 +438,7 @@ func (m *ConvNet) Params32() []float32 {
 	if len(m.p32) != len(m.params) {
 		m.p32 = make([]float32, len(m.params))
 	}
-	p32, p := m.p32, m.params
-	team.ForRanges(len(p), runtime.GOMAXPROCS(0), team.MinRange, func(lo, hi int) { simd.ToFloat32(p32[lo:hi], p[lo:hi]) })
+	energies.RoundParams32(m.p32, m.params)
 	return m.p32
 }
 

@@ -2,13 +2,10 @@ package mlp
 
 import (
 	"fmt"
-	"runtime"
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
-	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/registry"
-	"github.com/goebm/ebm/simd"
 )
 
 // Build records E(x) for the rows of x (an n×Dim node) on g, the same
@@ -35,8 +32,7 @@ func (m *MLP) Float32() bool { m.ready(); return m.f32 }
 func (m *MLP) Params32() []float32 {
 	m.ready()
 	m.p32 = grow(m.p32, len(m.params))
-	p32, p := m.p32, m.params
-	team.ForRanges(len(p), runtime.GOMAXPROCS(0), team.MinRange, func(lo, hi int) { simd.ToFloat32(p32[lo:hi], p[lo:hi]) })
+	energies.RoundParams32(m.p32, m.params)
 	return m.p32
 }
 

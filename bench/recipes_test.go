@@ -51,12 +51,12 @@ func BenchmarkConvPCDStep(b *testing.B) {
 
 // BenchmarkMSDSMStep times the msdsm recipes' training step
 // (configs/train_msdsm_mnist.toml and _fashion.toml): the noise-conditional
-// convnet with the denoiser head and the 28×28 level (16, 32, 64, 64
-// channels, strides 1, 2, 2, 2, SiLU, float32), 64 images each at its own
+// convnet with the denoiser head, the 28×28 level and the 2×2 one (16, 32,
+// 64, 64, 64 channels, strides 1, 2, 2, 2, 2, SiLU, float32), 64 images each at its own
 // level of 40 from σ = 3 to 0.1 (double backprop), then Adam.
 func BenchmarkMSDSMStep(b *testing.B) {
 	e, err := energies.FromTable(map[string]any{"type": "convnet", "in_shape": []any{int64(1), int64(28), int64(28)},
-		"channels": []any{int64(16), int64(32), int64(64), int64(64)}, "strides": []any{int64(1), int64(2), int64(2), int64(2)},
+		"channels": []any{int64(16), int64(32), int64(64), int64(64), int64(64)}, "strides": []any{int64(1), int64(2), int64(2), int64(2), int64(2)},
 		"activation": "silu", "head": "denoiser", "noise_conditional": true, "sigma": 0.1, "seed": int64(1), "dtype": "float32"})
 	if err != nil {
 		b.Fatal(err)

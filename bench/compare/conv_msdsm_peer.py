@@ -11,7 +11,7 @@ Each convolution adds ln s times its own learned map, a convolution of a constan
 (ebm's noise_conditional). Random images stand in for MNIST (the cost does not depend on them).
 
   /usr/bin/python3 bench/compare/conv_msdsm_peer.py --head denoiser --threads 1 --steps 20
-  /usr/bin/python3 bench/compare/conv_msdsm_peer.py --chans 16,32,64,64 --strides 1,2,2,2 --batch 64   # the recipes' net
+  /usr/bin/python3 bench/compare/conv_msdsm_peer.py --chans 16,32,64,64,64 --strides 1,2,2,2,2 --batch 64   # the recipes' net
 prints one JSON line (peer_common.emit, from ../shared/peers or $PEERS) with ms_per_step, the median
 of five blocks of steps.
 """

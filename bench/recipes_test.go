@@ -9,10 +9,11 @@ import (
 
 // BenchmarkConvPCDStep times the PCD recipes' training step on MNIST-sized
 // images (pcd_conv_mnist_step_b64_k60's work: 64 chains of 60 ULA steps,
-// the loss, Adam) for the recipes' convnet (net=recipe: 32, 64, 64
-// channels of stride 2) and for the stride-1 variant their configs'
-// headers discuss (net=stride1: 16, 32, 64, 64 channels, strides 1, 2, 2,
-// 2), one step per iteration: run it with -benchtime 3x -count 3 beside
+// the loss, Adam) for the MNIST recipe's convnet (net=recipe: 32, 64, 64
+// channels of stride 2), the Fashion-MNIST recipe's (net=fashion: 32, 64,
+// 64, 64 channels of stride 2, down to 2×2) and the stride-1 variant their
+// configs' headers discuss (net=stride1: 16, 32, 64, 64 channels, strides
+// 1, 2, 2, 2), one step per iteration: run it with -benchtime 3x -count 3 beside
 // bench/compare/conv_pcd_peer.py (bench/compare/conv_pcd_rounds.sh
 // interleaves the two).
 func BenchmarkConvPCDStep(b *testing.B) {
@@ -21,6 +22,7 @@ func BenchmarkConvPCDStep(b *testing.B) {
 		channels, strides []any
 	}{
 		{"recipe", nil, nil},
+		{"fashion", []any{int64(32), int64(64), int64(64), int64(64)}, []any{int64(2), int64(2), int64(2), int64(2)}},
 		{"stride1", []any{int64(16), int64(32), int64(64), int64(64)}, []any{int64(1), int64(2), int64(2), int64(2)}},
 	} {
 		b.Run("net="+net.name, func(b *testing.B) {

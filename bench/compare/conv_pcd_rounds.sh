@@ -1,6 +1,6 @@
 #!/bin/bash
-# conv_pcd_rounds.sh [ROUNDS]: the PCD recipes' convnet step (and its
-# stride-1 variant) against its exact PyTorch twin, interleaved round by
+# conv_pcd_rounds.sh [ROUNDS]: the PCD recipes' convnet steps (MNIST's net,
+# Fashion-MNIST's and the stride-1 variant) against their exact PyTorch twins, interleaved round by
 # round so that both sides see the same machine: ebm's step at 2 workers
 # (go test -bench ConvPCDStep, 3 runs of 3 steps, ns/op each) and then the
 # twin (conv_pcd_peer.py, 4 steps) at 2 threads with OpenBLAS's default
@@ -11,8 +11,9 @@ rounds=${1:-4}
 py=${PYTHON:-/usr/bin/python3}
 go test -c -o /tmp/ebm_bench.test ./bench
 for r in $(seq "$rounds"); do
-	for net in recipe stride1; do
+	for net in recipe fashion stride1; do
 		args=()
+		if [ "$net" = fashion ]; then args=(--chans 32,64,64,64 --strides 2,2,2,2); fi
 		if [ "$net" = stride1 ]; then args=(--chans 16,32,64,64 --strides 1,2,2,2); fi
 		ebm=$(/tmp/ebm_bench.test -test.run '^$' -test.bench "ConvPCDStep/net=$net\$" -test.benchtime 3x -test.count 3 -test.cpu 2 |
 			awk '/ns\/op/ {printf "%.1f ", $3/1e6}')

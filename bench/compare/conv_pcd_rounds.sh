@@ -12,9 +12,11 @@ py=${PYTHON:-/usr/bin/python3}
 go test -c -o /tmp/ebm_bench.test ./bench
 for r in $(seq "$rounds"); do
 	for net in recipe fashion stride1; do
-		args=()
-		if [ "$net" = fashion ]; then args=(--chans 32,64,64,64 --strides 2,2,2,2); fi
-		if [ "$net" = stride1 ]; then args=(--chans 16,32,64,64 --strides 1,2,2,2); fi
+		case $net in # the twin's net, as BenchmarkConvPCDStep's cases
+		recipe) args=() ;;
+		fashion) args=(--chans 32,64,64,64 --strides 2,2,2,2) ;;
+		stride1) args=(--chans 16,32,64,64 --strides 1,2,2,2) ;;
+		esac
 		ebm=$(/tmp/ebm_bench.test -test.run '^$' -test.bench "ConvPCDStep/net=$net\$" -test.benchtime 3x -test.count 3 -test.cpu 2 |
 			awk '/ns\/op/ {printf "%.1f ", $3/1e6}')
 		twin=""

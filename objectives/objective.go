@@ -50,6 +50,15 @@ type Stateful interface {
 	Restore(State) error
 }
 
+// Replayer is implemented by objectives that keep a replay buffer of
+// persistent chains (pcd): [sample] init = "buffer" starts the final
+// chains from its rows.
+type Replayer interface {
+	// ReplayBuffer returns the buffer's rows, n×d values in row order; the
+	// caller must not modify them. It is nil before Start.
+	ReplayBuffer() []float64
+}
+
 // Registry holds every registered objective.
 var Registry = registry.New[Objective]("objective")
 

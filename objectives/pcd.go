@@ -208,6 +208,10 @@ func (o *PCD) State() State {
 	}
 }
 
+// ReplayBuffer returns the buffer's Buffer×d persistent chains (not a
+// copy), nil before Start.
+func (o *PCD) ReplayBuffer() []float64 { return o.buf }
+
 // Restore sets the buffer and the master stream from a State; call it
 // after Start. The buffer must have Buffer×Dim finite values.
 func (o *PCD) Restore(st State) error {
@@ -238,5 +242,6 @@ func (o *PCD) Restore(st State) error {
 var (
 	_ Objective            = (*PCD)(nil)
 	_ Stateful             = (*PCD)(nil)
+	_ Replayer             = (*PCD)(nil)
 	_ registry.Footprinter = (*PCD)(nil)
 )

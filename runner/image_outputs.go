@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/goebm/ebm/datasets"
+	"github.com/goebm/ebm/objectives"
 	"github.com/goebm/ebm/plots"
 	"github.com/goebm/ebm/rng"
 	"github.com/goebm/ebm/samplers"
@@ -166,11 +167,13 @@ func (r *trainRun) imageShape() []int {
 }
 
 // sampleInit is the chain start of [sample] init for the trained model:
-// random training rows ("data"), N(0, I) ("normal"), or uniform over the
-// data's bounding box enlarged by [eval] margin ("uniform"); held-out
-// images to inpaint ("data" with a mask) or to denoise ("noisy"): see
-// condInit.
-func (r *trainRun) sampleInit() func(int, *rng.Stream, []float64) {
+// random training rows ("data"), N(0, I) ("normal"), uniform over the
+// data's bounding box enlarged by [eval] margin ("uniform"), or distinct
+// rows of the objective's replay buffer ("buffer": chain i takes row
+// perm[i mod rows] of a permutation drawn from seed, the sampling's seed);
+// held-out images to inpaint ("data" with a mask) or to denoise ("noisy"):
+// see condInit.
+func (r *trainRun) sampleInit(seed uint64) func(int, *rng.Stream, []float64) {
 	lo, hi := slices.Clone(r.dataLo), slices.Clone(r.dataHi)
 	if r.grid != nil {
 		lo, hi = r.grid.Lo, r.grid.Hi
@@ -185,8 +188,17 @@ func (r *trainRun) sampleInit() func(int, *rng.Stream, []float64) {
 	}
 	ntrain := len(r.train) / r.dim
 	start := r.c.Sample.Start
-	return func(_ int, st *rng.Stream, x []float64) {
+	var buf []float64
+	var perm []int
+	if start == "buffer" {
+		buf = r.c.Objective.(objectives.Replayer).ReplayBuffer() // checked by the config
+		perm = permutation(len(buf)/r.dim, seed)
+	}
+	return func(i int, st *rng.Stream, x []float64) {
 		switch start {
+		case "buffer":
+			k := perm[i%len(perm)]
+			copy(x, buf[k*r.dim:(k+1)*r.dim])
 		case "data":
 			i := st.IntN(ntrain)
 			copy(x, r.train[i*r.dim:(i+1)*r.dim])
@@ -200,6 +212,21 @@ func (r *trainRun) sampleInit() func(int, *rng.Stream, []float64) {
 	}
 }
 
+// permutation returns a permutation of 0…n−1 drawn from seed (Fisher–Yates
+// on rng.New(seed, 0)).
+func permutation(n int, seed uint64) []int {
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	st := rng.New(seed, 0)
+	for i := n - 1; i > 0; i-- {
+		j := st.IntN(i + 1)
+		p[i], p[j] = p[j], p[i]
+	}
+	return p
+}
+
 // sampleProgress draws progressChains chains of the [sample] sampler
 // ([sample] warmup, then one draw) from the model at step and keeps their
 // draws as a row of progress.png. A failed or interrupted sampling keeps
@@ -208,9 +235,10 @@ func (r *trainRun) sampleProgress(ctx context.Context, step int64) {
 	s := r.c.Sample
 	r.tr.UseAverage(true) // the next step puts the optimizer's parameters back
 	defer pin(r.c.Model)()
+	seed := train.SubSeed(r.c.Train.Seed, 1000+uint64(step))
 	res, err := samplers.Run(ctx, r.c.Model, s.Sampler.Value, samplers.Options{
 		Chains: progressChains, Warmup: s.Warmup, Draws: 1, Thin: 1,
-		Seed: train.SubSeed(r.c.Train.Seed, 1000+uint64(step)), Workers: s.Workers, Init: r.sampleInit(),
+		Seed: seed, Workers: s.Workers, Init: r.sampleInit(seed),
 	})
 	if err != nil || res == nil || res.Draws == 0 {
 		return

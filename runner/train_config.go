@@ -181,7 +181,7 @@ type SampleSettings struct {
 	Warmup       int                                  `toml:"warmup" doc:"sampler iterations per chain before the kept draws (≥ 0); default: 500, or the whole ladder of annealed_langevin, annealed_langevin_sigma and predictor_corrector"`
 	Draws        int                                  `toml:"draws" doc:"kept draws per chain (> 0)"`
 	Workers      int                                  `toml:"workers" doc:"goroutines running the chains; 0 means one per CPU (results do not depend on it)"`
-	Start        string                               `toml:"init" doc:"chain start: \"uniform\" over the evaluation grid's box, \"data\" (random training rows; with mask, held-out\nimages to inpaint), \"normal\" (N(0, I)) or \"noisy\" (held-out images plus N(0, noise²), to denoise)"`
+	Start        string                               `toml:"init" doc:"chain start: \"uniform\" over the evaluation grid's box, \"data\" (random training rows; with mask, held-out\nimages to inpaint), \"normal\" (N(0, I)), \"noisy\" (held-out images plus N(0, noise²), to denoise) or\n\"buffer\" (distinct rows of the pcd objective's replay buffer, chosen by the seed)"`
 	Mask         string                               `toml:"mask" doc:"inpainting, with init = \"data\" on image data: the observed pixels, held fixed while the others are\nsampled from the conditional density: \"left\" or \"top\" (that half of the image), \"random\" (a seeded random\nmask_fraction of the pixels) or an .npy file of shape (h, w) or (c, h, w), 1 = observed, 0 = sampled;\nneeds a sampler that can hold coordinates fixed (ula, mala, annealed_langevin, hmc); \"\" (default): none"`
 	MaskFraction float64                              `toml:"mask_fraction" doc:"mask = \"random\": the fraction of the pixels observed, in (0, 1)"`
 	Noise        float64                              `toml:"noise" doc:"init = \"noisy\": standard deviation σ of the Gaussian noise added to the held-out images (> 0);\nthe sampler's bounds, if any, clamp the noisy start"`
@@ -197,7 +197,7 @@ type SampleSettings struct {
 }
 
 // Sample init choices.
-var sampleInits = []string{"uniform", "data", "normal", "noisy"}
+var sampleInits = []string{"uniform", "data", "normal", "noisy", "buffer"}
 
 // defaultSample returns the [sample] defaults; an absent warmup is chosen
 // from the sampler (see defaultSampleWarmup).
@@ -385,6 +385,11 @@ func buildTrain(path string, m map[string]any) (*TrainConfig, error) {
 	if b.settings(m, s.section("sample"), &c.Sample) {
 		if _, given := st["warmup"]; !given {
 			c.Sample.Warmup = defaultSampleWarmup(c.Sample.Sampler.Value)
+		}
+		if c.Sample.Start == "buffer" && c.Objective != nil {
+			if _, ok := c.Objective.(objectives.Replayer); !ok {
+				b.fail("sample", registry.KeyErrorf("init", "\"buffer\" starts the chains from the objective's replay buffer; the objective %q keeps none (pcd does)", c.ObjectiveType))
+			}
 		}
 		if c.Data != nil {
 			b.fail("sample", c.Sample.condition(c.Train.Seed, runImageShape(b.shape, c.Model, c.Data.Dim())))

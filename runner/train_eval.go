@@ -176,11 +176,12 @@ func (r *trainRun) evaluate(ctx context.Context, ev *evalFile, e *env, quiet boo
 	// Draws from the trained model.
 	phaseStart()
 	s := c.Sample
-	init := r.sampleInit()
+	seed := train.SubSeed(c.Train.Seed, train.SeedSample)
+	init := r.sampleInit(seed)
 	p := newProgress(e.stderr, "sample "+c.Sample.Sampler.Type, quiet)
 	res, err := samplers.Run(ctx, c.Model, c.Sample.Sampler.Value, samplers.Options{
 		Chains: s.Chains, Warmup: s.Warmup, Draws: s.Draws, Thin: 1,
-		Seed: train.SubSeed(c.Train.Seed, train.SeedSample), Workers: s.Workers, Init: init,
+		Seed: seed, Workers: s.Workers, Init: init,
 		Progress: p.update,
 	})
 	p.end(ctx)

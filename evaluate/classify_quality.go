@@ -224,15 +224,8 @@ const halfSeed = 0x5eed
 // with the same mix.
 func halves(x []float64, dim int) (a, b []float64) {
 	n := len(x) / dim
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
-	}
 	s := rng.New(halfSeed, 0)
-	for i := n - 1; i > 0; i-- {
-		j := s.IntN(i + 1)
-		perm[i], perm[j] = perm[j], perm[i]
-	}
+	perm := s.Perm(n)
 	a, b = make([]float64, 0, (n+1)/2*dim), make([]float64, 0, n/2*dim)
 	for k, i := range perm {
 		if k < (n+1)/2 {

@@ -310,3 +310,37 @@ func TestZigBelow(t *testing.T) {
 		t.Logf("the bounds settled %.4f of the wedge points", frac)
 	}
 }
+
+// TestPerm checks that Perm returns a permutation, the same one for the
+// same stream, and that every value lands in every position about equally
+// often (n = 4 over 24 000 draws: each of the 16 cells expects 6000).
+func TestPerm(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 7, 1000} {
+		s, s2 := New(9, 1), New(9, 1)
+		p, q := s.Perm(n), s2.Perm(n)
+		seen := make([]bool, n)
+		for i, v := range p {
+			if v < 0 || v >= n || seen[v] {
+				t.Fatalf("n=%d: %v is not a permutation", n, p)
+			}
+			seen[v] = true
+			if q[i] != v {
+				t.Fatalf("n=%d: the same stream gave %v and %v", n, p, q)
+			}
+		}
+	}
+	var counts [4][4]int
+	s := New(3, 0)
+	for range 24000 {
+		for pos, v := range s.Perm(4) {
+			counts[pos][v]++
+		}
+	}
+	for pos := range counts {
+		for v, c := range counts[pos] {
+			if c < 5700 || c > 6300 { // 6000 ± 4.5σ (σ ≈ 67)
+				t.Errorf("value %d at position %d %d times of 24000, want about 6000", v, pos, c)
+			}
+		}
+	}
+}

@@ -170,9 +170,9 @@ func (r *trainRun) imageShape() []int {
 // random training rows ("data"), N(0, I) ("normal"), uniform over the
 // data's bounding box enlarged by [eval] margin ("uniform"), or distinct
 // rows of the objective's replay buffer ("buffer": chain i takes row
-// perm[i mod rows] of a permutation drawn from seed, the sampling's seed);
-// held-out images to inpaint ("data" with a mask) or to denoise ("noisy"):
-// see condInit.
+// perm[i mod rows] of a permutation drawn from rng.New(seed, 0), seed
+// being the sampling's); held-out images to inpaint ("data" with a mask)
+// or to denoise ("noisy"): see condInit.
 func (r *trainRun) sampleInit(seed uint64) func(int, *rng.Stream, []float64) {
 	lo, hi := slices.Clone(r.dataLo), slices.Clone(r.dataHi)
 	if r.grid != nil {
@@ -192,7 +192,8 @@ func (r *trainRun) sampleInit(seed uint64) func(int, *rng.Stream, []float64) {
 	var perm []int
 	if start == "buffer" {
 		buf = r.c.Objective.(objectives.Replayer).ReplayBuffer() // checked by the config
-		perm = permutation(len(buf)/r.dim, seed)
+		st := rng.New(seed, 0)
+		perm = st.Perm(len(buf) / r.dim)
 	}
 	return func(i int, st *rng.Stream, x []float64) {
 		switch start {
@@ -210,21 +211,6 @@ func (r *trainRun) sampleInit(seed uint64) func(int, *rng.Stream, []float64) {
 			}
 		}
 	}
-}
-
-// permutation returns a permutation of 0…n−1 drawn from seed (Fisher–Yates
-// on rng.New(seed, 0)).
-func permutation(n int, seed uint64) []int {
-	p := make([]int, n)
-	for i := range p {
-		p[i] = i
-	}
-	st := rng.New(seed, 0)
-	for i := n - 1; i > 0; i-- {
-		j := st.IntN(i + 1)
-		p[i], p[j] = p[j], p[i]
-	}
-	return p
 }
 
 // sampleProgress draws progressChains chains of the [sample] sampler

@@ -74,18 +74,23 @@ func (s *Stream) IntN(n int) int {
 	return int(hi)
 }
 
-// Perm returns a uniform random permutation of 0…n−1 (Fisher–Yates from
-// the last position down, one IntN draw per position).
+// Perm returns a uniform random permutation of 0…n−1 (see FillPerm).
 func (s *Stream) Perm(n int) []int {
 	p := make([]int, n)
+	s.FillPerm(p)
+	return p
+}
+
+// FillPerm sets p to a uniform random permutation of 0…len(p)−1
+// (Fisher–Yates from the last position down, one IntN draw per position).
+func (s *Stream) FillPerm(p []int) {
 	for i := range p {
 		p[i] = i
 	}
-	for i := n - 1; i > 0; i-- {
+	for i := len(p) - 1; i > 0; i-- {
 		j := s.IntN(i + 1)
 		p[i], p[j] = p[j], p[i]
 	}
-	return p
 }
 
 // Exp returns a standard exponential draw (used for slice/accept tests in log space).

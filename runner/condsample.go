@@ -82,8 +82,8 @@ func buildMask(name string, fraction float64, seed int64, img []int) ([]bool, er
 		for i := range perm {
 			perm[i] = i
 		}
-		r := rng.New(train.SubSeed(seed, train.SeedSample), math.MaxUint64) // no chain's stream
-		for i := range k {                                                  // a partial Fisher–Yates shuffle
+		r := rng.New(train.SubSeed(seed, train.SeedSample), sideStream)
+		for i := range k { // a partial Fisher–Yates shuffle
 			j := i + r.IntN(h*w-i)
 			perm[i], perm[j] = perm[j], perm[i]
 			pix[perm[i]] = true

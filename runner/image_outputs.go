@@ -166,13 +166,18 @@ func (r *trainRun) imageShape() []int {
 	return runImageShape(datasets.ShapeOf(r.c.Data), r.c.Model, r.dim)
 }
 
+// sideStream is the stream index, under a sampling's seed, of the draws
+// that set its chains up (the buffer rows, the random inpainting mask):
+// chain i draws from (seed, i), so no chain shares it.
+const sideStream = math.MaxUint64
+
 // sampleInit is the chain start of [sample] init for the trained model:
 // random training rows ("data"), N(0, I) ("normal"), uniform over the
 // data's bounding box enlarged by [eval] margin ("uniform"), or distinct
 // rows of the objective's replay buffer ("buffer": chain i takes row
-// perm[i mod rows] of a permutation drawn from rng.New(seed, 0), seed
-// being the sampling's); held-out images to inpaint ("data" with a mask)
-// or to denoise ("noisy"): see condInit.
+// perm[i mod rows] of a permutation drawn from rng.New(seed, sideStream),
+// seed being the sampling's); held-out images to inpaint ("data" with a
+// mask) or to denoise ("noisy"): see condInit.
 func (r *trainRun) sampleInit(seed uint64) func(int, *rng.Stream, []float64) {
 	lo, hi := slices.Clone(r.dataLo), slices.Clone(r.dataHi)
 	if r.grid != nil {
@@ -192,7 +197,7 @@ func (r *trainRun) sampleInit(seed uint64) func(int, *rng.Stream, []float64) {
 	var perm []int
 	if start == "buffer" {
 		buf = r.c.Objective.(objectives.Replayer).ReplayBuffer() // checked by the config
-		st := rng.New(seed, 0)
+		st := rng.New(seed, sideStream)
 		perm = st.Perm(len(buf) / r.dim)
 	}
 	return func(i int, st *rng.Stream, x []float64) {

@@ -42,12 +42,6 @@ func (b *Batcher) Fill(dst []float64, step int64) {
 // shuffle draws the order of a pass (Fisher–Yates on stream (seed, pass)).
 func (b *Batcher) shuffle(pass int64) {
 	s := rng.New(b.seed, uint64(pass))
-	for i := range b.perm {
-		b.perm[i] = i
-	}
-	for i := len(b.perm) - 1; i > 0; i-- {
-		j := s.IntN(i + 1)
-		b.perm[i], b.perm[j] = b.perm[j], b.perm[i]
-	}
+	s.FillPerm(b.perm)
 	b.pass = pass
 }

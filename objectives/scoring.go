@@ -80,11 +80,17 @@ type scorer struct {
 	levels []float64
 	cond   energies.NoiseConditional
 
-	shards []*shard  // shards[:active] split the current batch
-	active int       // shards in use by the current Loss
-	body   shardBody // the objective whose Loss is running
-	grad   []float64 // the running Loss's parameter gradient, which the first shard writes
-	team   team.Team // runs the shards
+	shards []*shard    // shards[:active] split the current batch
+	active int         // shards in use by the current Loss
+	body   shardBody   // the objective whose Loss is running
+	grad   []float64   // the running Loss's parameter gradient, which the first shard writes
+	team   team.Team   // runs the shards
+	split  team.Ranges // addShard's ranges
+	addFn  func(lo, hi int)
+	// addShard's operands for addRange: the destination, and the float64
+	// or float32 source.
+	addDst, addSrc, addBuf []float64
+	addSrc32               []float32
 }
 
 // shardBody is a score-matching objective's loss on one shard: it records
@@ -249,10 +255,63 @@ func (s *scorer) run(body shardBody, grad []float64) float64 {
 		}
 		loss += sh.loss
 		if i > 0 {
-			simd.Axpy(grad[:s.np], 1, sh.g64)
+			s.addShard(grad[:s.np], sh, w)
 		}
 	}
 	return loss
+}
+
+// addChunk is the length of the pieces in which addShard widens a float32
+// gradient: small enough to stay in the first-level cache between the
+// widening and the addition.
+const addChunk = 2048
+
+// addShard adds the parameter gradient of shard sh (one after the first)
+// to grad, over up to w workers. Each element gets the one rounded sum
+// grad[i] + g[i] (the float32 values widened exactly first), whatever the
+// split, so the bits are those of adding the shards one after the other.
+// A float32 shard's gradient is read from its graph in pieces, each
+// widened into a small scratch that stays in cache, without a float64
+// copy of the whole of it.
+func (s *scorer) addShard(grad []float64, sh *shard, w int) {
+	if s.addFn == nil {
+		s.addFn = s.addRange // made once: a method value passed on allocates
+	}
+	if s.m32 == nil {
+		s.addDst, s.addSrc = grad, sh.g64
+		s.split.Run(len(grad), w, team.MinRange, s.addFn)
+	} else {
+		// The widening's scratch: the start of each range of g64 (the
+		// ranges do not overlap); only a few pages of it are touched.
+		sh.g64 = grow(sh.g64, s.np)
+		s.addBuf = sh.g64
+		off := 0
+		for _, gn := range sh.grads {
+			v := sh.g32.Value(gn)
+			s.addDst, s.addSrc32 = grad[off:off+len(v)], v
+			s.split.Run(len(v), w, team.MinRange, s.addFn)
+			off += len(v)
+		}
+	}
+	s.addDst, s.addSrc, s.addSrc32, s.addBuf = nil, nil, nil, nil
+}
+
+// addRange adds elements [lo, hi) of the source that addShard set to its
+// destination.
+func (s *scorer) addRange(lo, hi int) {
+	d := s.addDst[lo:hi]
+	if s.addSrc32 == nil {
+		simd.Axpy(d, 1, s.addSrc[lo:hi])
+		return
+	}
+	v := s.addSrc32[lo:hi]
+	buf := s.addBuf[lo:min(lo+addChunk, hi)] // this range's own scratch
+	for c := 0; c < len(v); c += addChunk {
+		e := min(c+addChunk, len(v))
+		b := buf[:e-c]
+		simd.ToFloat64(b, v[c:e])
+		simd.Axpy(d[c:e], 1, b)
+	}
 }
 
 // collect writes the shard's parameter gradient as float64: the first
@@ -269,6 +328,9 @@ func (sh *shard) collect() {
 	if s.m32 == nil {
 		sh.g.Flatten(dst, sh.grads)
 		return
+	}
+	if sh.r0 != 0 {
+		return // run adds it from the graph (addShard)
 	}
 	// The widening is split over the workers this shard's graph has (more
 	// than one when the batch has fewer shards than workers).

@@ -67,7 +67,8 @@ type Smooth interface{ Smooth() bool }
 // a batch into shards of at most ShardRows() rows, recorded on graphs of
 // their own and run side by side on the workers (convnet: 32 images, whose
 // activations would otherwise stream from memory in every element-wise
-// pass, and whose ops would be split over the cores one by one). The
+// pass, and whose ops would be split over the cores one by one; mlp: 64
+// rows on inputs of 256 values or more). The
 // shards' count depends on the batch size and this number only, so the
 // results are the same at any worker count; a different number gives
 // other bits (the shards' losses and gradients are added in shard order).

@@ -72,7 +72,29 @@ func buildOn[T autodiff.Float](m *MLP, g *autodiff.GraphOf[T], x autodiff.Node, 
 	return h, params
 }
 
+// wideDim is the input width from which the score-matching objectives cut
+// a batch into shards of wideShardRows rows (ShardRows); below it they
+// keep their default of 128.
+const (
+	wideDim       = 256
+	wideShardRows = 64
+)
+
+// ShardRows implements energies.ShardRows: on image-sized inputs (dim ≥
+// 256) the score-matching objectives record a batch in shards of at most
+// 64 rows, so that a batch of 128 runs as two shards side by side, one per
+// core, rather than as one whose every product and element-wise pass is
+// split over the cores. Smaller inputs (the 2-D models) keep the default,
+// and their bits.
+func (m *MLP) ShardRows() int {
+	if m.D >= wideDim {
+		return wideShardRows
+	}
+	return 0
+}
+
 var (
+	_ energies.ShardRows   = (*MLP)(nil)
 	_ energies.Trainable   = (*MLP)(nil)
 	_ energies.Trainable32 = (*MLP)(nil)
 	_ energies.Smooth      = (*MLP)(nil)

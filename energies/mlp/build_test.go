@@ -191,3 +191,18 @@ func TestSmooth(t *testing.T) {
 		}
 	}
 }
+
+// TestShardRows checks which MLPs ask the score-matching objectives for
+// shards of 64 rows: those on inputs of 256 values or more, not the 2-D
+// ones, whose shards (and so their training bits) stay at the default.
+func TestShardRows(t *testing.T) {
+	for _, c := range []struct{ dim, want int }{{2, 0}, {255, 0}, {256, 64}, {784, 64}} {
+		m, err := mlp.New(c.dim, []int{8}, "silu", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.ShardRows(); got != c.want {
+			t.Errorf("dim %d: ShardRows() = %d, want %d", c.dim, got, c.want)
+		}
+	}
+}

@@ -180,35 +180,18 @@ func (g *GraphOf[T]) matMulAT(c, a, b []T, m, k, n int) {
 	g.matMul(c, at, b, nil, m, k, n)
 }
 
-// transpose writes the c×r transpose of the r×c row-major src into dst.
-// It reads eight rows of src at a time, so that each row of dst receives
-// eight consecutive values (a cache line) per pass.
+// transpose writes the c×r transpose of the r×c row-major src into dst,
+// in 8×8 blocks in vector registers where the implementation has them
+// (simd.Transpose32, simd.Transpose64).
 func transpose[T Float](dst, src []T, r, c int) {
 	if c == 1 || r == 1 {
 		copy(dst, src)
 		return
 	}
 	dst, src = dst[:r*c], src[:r*c]
-	if is32[T]() { // 8×8 blocks in vector registers where there are some
+	if is32[T]() {
 		simd.Transpose32(f32(dst), f32(src), r, c)
 		return
 	}
-	i := 0
-	for ; i+8 <= r; i += 8 {
-		s0, s1 := src[i*c:(i+1)*c], src[(i+1)*c:(i+2)*c]
-		s2, s3 := src[(i+2)*c:(i+3)*c], src[(i+3)*c:(i+4)*c]
-		s4, s5 := src[(i+4)*c:(i+5)*c], src[(i+5)*c:(i+6)*c]
-		s6, s7 := src[(i+6)*c:(i+7)*c], src[(i+7)*c:(i+8)*c]
-		s1, s2, s3, s4, s5, s6, s7 = s1[:len(s0)], s2[:len(s0)], s3[:len(s0)], s4[:len(s0)], s5[:len(s0)], s6[:len(s0)], s7[:len(s0)]
-		for j := range s0 {
-			d := dst[j*r+i : j*r+i+8 : j*r+i+8]
-			d[0], d[1], d[2], d[3] = s0[j], s1[j], s2[j], s3[j]
-			d[4], d[5], d[6], d[7] = s4[j], s5[j], s6[j], s7[j]
-		}
-	}
-	for ; i < r; i++ {
-		for j, v := range src[i*c : (i+1)*c] {
-			dst[j*r+i] = v
-		}
-	}
+	simd.Transpose64(f64(dst), f64(src), r, c)
 }

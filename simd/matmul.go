@@ -179,10 +179,8 @@ var scratch scratchPool[float64]
 func getScratch(size int) *[]float64 { return scratch.get(size) }
 func putScratch(p *[]float64)        { scratch.put(p) }
 
-// transpose writes the c×r transpose of the r×c row-major src into dst,
-// in tiles of 64 bytes a side to stay in cache.
-func transpose(dst, src []float64, r, c int) { transposeOf(dst, src, r, c) }
-
+// transposeOf writes the c×r transpose of the r×c row-major src into
+// dst, in tiles of 64 bytes a side to stay in cache.
 func transposeOf[T float32 | float64](dst, src []T, r, c int) {
 	var z T
 	t := 64 / int(unsafe.Sizeof(z))

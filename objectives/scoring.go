@@ -314,10 +314,11 @@ func (s *scorer) addRange(lo, hi int) {
 	}
 }
 
-// collect writes the shard's parameter gradient as float64: the first
-// shard's into the Loss's grad, the others' into their own g64, which run
-// then adds to it in shard order. It runs on the shard's goroutine, so the
-// widening of float32 gradients is shared out with the shards.
+// collect writes the first shard's parameter gradient as float64 into the
+// Loss's grad, and a later shard's of a float64 model into its own g64;
+// run then adds the later shards' to grad in shard order (addShard, which
+// reads a float32 model's from the shard's graph). It runs on the shard's
+// goroutine, so the first widening runs beside the other shards' work.
 func (sh *shard) collect() {
 	s := sh.s
 	dst := s.grad[:s.np]

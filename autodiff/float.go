@@ -76,6 +76,17 @@ func kAxpy[T Float](y []T, a T, x []T) {
 	simd.Axpy(f64(y), float64(a), f64(x))
 }
 
+// kAdd sets out = a + b (simd.Add32 in one pass; float64: a copy and
+// simd.Axpy): the same bits either way.
+func kAdd[T Float](out, a, b []T) {
+	if is32[T]() {
+		simd.Add32(f32(out), f32(a), f32(b))
+		return
+	}
+	copy(out, a)
+	simd.Axpy(f64(out), 1, f64(b))
+}
+
 // kExp sets dst[i] = e^x[i] (simd.Exp or Exp32); dst may be x.
 func kExp[T Float](dst, x []T) {
 	if is32[T]() {

@@ -108,8 +108,7 @@ func (g *GraphOf[T]) Add(a, b Node) Node {
 	out := p.val
 	av, bv = av[:len(out)], bv[:len(out)]
 	if len(out) >= 16 { // av + 1·bv on the simd kernels: the same bits
-		copy(out, av)
-		kAxpy(out, 1, bv)
+		kAdd(out, av, bv)
 		return id
 	}
 	for i := range out {

@@ -28,6 +28,9 @@ type kernels32 struct {
 	matMulAT func(c, a, b []float32, m, k, n int)
 	dot      func(x, y []float32) float32
 	axpy     func(y []float32, a float32, x []float32)
+	// add sets dst = a + b in one pass (Add32, lengths checked, dst may
+	// be a or b); nil means a copy and axpy.
+	add func(dst, a, b []float32)
 	// exp sets dst[i] = e^x[i], float32.
 	exp func(dst, x []float32)
 	// transpose writes the c×r transpose of the r×c row-major src into dst

@@ -9,6 +9,9 @@ func dot32AVX2(x, y *float32, n int) float32
 func axpy32AVX2(y, x *float32, n int, a float32)
 
 //go:noescape
+func add32AVX2(dst, a, b *float32, n int)
+
+//go:noescape
 func exp32AVX2(dst, x *float32, n int)
 
 //go:noescape
@@ -39,6 +42,19 @@ func axpy32AVX2Go(y []float32, a float32, x []float32) {
 	}
 	for i := n; i < len(y); i++ {
 		y[i] += float32(a * x[i])
+	}
+}
+
+// add32AVX2Go runs the assembly over the multiple-of-8 prefix and the
+// reference expression over the rest: every element a[i] + b[i].
+func add32AVX2Go(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	n := len(dst) &^ 7
+	if n > 0 {
+		add32AVX2(&dst[0], &a[0], &b[0], n)
+	}
+	for i := n; i < len(dst); i++ {
+		dst[i] = a[i] + b[i]
 	}
 }
 

@@ -129,3 +129,51 @@ meight:
 mdone:
 	VZEROUPPER
 	RET
+
+// func add32AVX2(dst, a, b *float32, n int)
+// dst = a + b for n (a multiple of 8) values, 32 per iteration while there
+// are 32, then 8. b is the first operand of VADDPS, as in axpy32AVX2 (a
+// NaN of b's is the one that propagates), so the bits are Axpy32's.
+TEXT ·add32AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	CMPQ CX, $32
+	JLT  deight
+
+dthirtytwo:
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y1
+	VMOVUPS 64(DX), Y2
+	VMOVUPS 96(DX), Y3
+	VADDPS  (SI), Y0, Y0
+	VADDPS  32(SI), Y1, Y1
+	VADDPS  64(SI), Y2, Y2
+	VADDPS  96(SI), Y3, Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $128, DI
+	ADDQ    $128, SI
+	ADDQ    $128, DX
+	SUBQ    $32, CX
+	CMPQ    CX, $32
+	JGE     dthirtytwo
+
+deight:
+	CMPQ    CX, $8
+	JLT     ddone
+	VMOVUPS (DX), Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	SUBQ    $8, CX
+	JMP     deight
+
+ddone:
+	VZEROUPPER
+	RET

@@ -104,7 +104,9 @@ func float64Digest() uint64 {
 		}
 	}
 	// Every activation and order.
-	pts := append(append([]float64(nil), actPoints...), -800, -50, -0.0, 0, 50, 800)
+	// (The digests were recorded with a literal -0.0 among these points,
+	// which in Go is +0: hence 0 twice, and no negative zero.)
+	pts := append(append([]float64(nil), actPoints...), -800, -50, 0, 0, 50, 800)
 	for f := Activation(0); f < LeakyReLU; f++ { // the activations the hashes were recorded with
 		for k := 0; k <= 6; k++ {
 			put(actAt(f, k, pts))

@@ -194,10 +194,6 @@ func TestESSAR1(t *testing.T) {
 // indicators are used.
 func TestESSTailIndicators(t *testing.T) {
 	d := ar1Chains(7, 3, 41, 0.5)
-	var all []float64
-	for _, c := range d {
-		all = append(all, c...)
-	}
 	w := newWorkspace(d)
 	want := math.Inf(1)
 	for _, p := range []float64{0.05, 0.95} {

@@ -154,12 +154,11 @@ func TestMinimizeIllConditioned(t *testing.T) {
 		}
 		g := make([]float64, n)
 		f0 := quadGrad(g, p, k)
-		var f float64
 		for s := 0; s < steps; s++ {
-			f = quadGrad(g, p, k)
+			quadGrad(g, p, k)
 			o.Step(p, g)
 		}
-		f = quadGrad(g, p, k)
+		f := quadGrad(g, p, k)
 		if !(f < 1e-6*f0) {
 			t.Errorf("%v: f = %v after %d steps from %v, want < %v", table["type"], f, steps, f0, 1e-6*f0)
 		}

@@ -63,9 +63,6 @@ func checkRuns(runs []Run) (int, error) {
 	return dim, nil
 }
 
-// diverged reports whether row i (chain-major draw index) diverged.
-func (r *Run) diverged(i int) bool { return r.Diverging != nil && r.Diverging[i] != 0 }
-
 // axisLabel names dimension j (0-based) of the state as the terminal
 // table numbers it: x[0], x[1], ….
 func axisLabel(j int) string { return fmt.Sprintf("x[%d]", j) }

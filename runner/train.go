@@ -417,12 +417,6 @@ func flattenTable(out map[string]string, prefix string, t map[string]any) {
 	}
 }
 
-// checkpointFile is the run's state after the steps done, with the
-// model's and the optimizer's tables and the run's names.
-func (r *trainRun) checkpointFile() *checkpoint.File {
-	return r.describe(r.tr.Checkpoint())
-}
-
 // describe adds to a checkpoint of the trainer what describes the run: the
 // [energy] and [optimizer] tables, the run's name, data and objective.
 func (r *trainRun) describe(f *checkpoint.File) *checkpoint.File {

@@ -93,7 +93,7 @@ func exp32Tail(dst, x []float32) {
 }
 
 //go:noescape
-func mul32AVX2(dst, x *float32, n int)
+func mul32AVX2(dst, a, b *float32, n int)
 
 // mul32 sets dst[i] *= x[i]: the assembly on the multiple-of-8 prefix
 // where the implementation has vector kernels, Go on the rest.
@@ -104,7 +104,7 @@ func mul32(dst, x []float32) {
 		n = len(dst) &^ 7
 	}
 	if n > 0 {
-		mul32AVX2(&dst[0], &x[0], n)
+		mul32AVX2(&dst[0], &dst[0], &x[0], n)
 	}
 	for i := n; i < len(dst); i++ {
 		dst[i] *= x[i]

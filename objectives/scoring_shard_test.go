@@ -89,6 +89,44 @@ func TestScoreShardsWorkerIndependent(t *testing.T) {
 	}
 }
 
+// TestScoreShardsFloat32WorkerIndependent is TestScoreShardsWorkerIndependent
+// for a float32 model large enough (2-256-256-1, 66 561 parameters) that
+// the later shards' gradients are added to the first's in two ranges at 2
+// and 3 workers (addShard): the losses and gradients must be the same bits
+// as with 1 worker. A failure means the widening and adding of a float32
+// shard's gradient depends on the split, or reads another shard's values.
+func TestScoreShardsFloat32WorkerIndependent(t *testing.T) {
+	x := gaussDraws(301+160, []float64{0.2, -0.1}, []float64{1, 0.3, 0.3, 0.7}, 13)
+	b1, b2 := x[:2*301], x[2*301:]
+	model := func() energies.Trainable {
+		e, err := energies.FromTable(map[string]any{"type": "mlp", "dim": int64(2), "hidden": []any{int64(256), int64(256)},
+			"activation": "silu", "seed": int64(6), "quadratic": 0.1, "dtype": "float32"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.(energies.Trainable)
+	}
+	for _, c := range scoreCases[1:3] { // dsm and msdsm
+		t.Run(c.name, func(t *testing.T) {
+			wantL, wantG := shardRun(t, c.typ, c.kv, model(), b1, b2, 1, 0)
+			for _, w := range []int{2, 3} {
+				gotL, gotG := shardRun(t, c.typ, c.kv, model(), b1, b2, w, 0)
+				for call := range gotL {
+					if math.Float64bits(gotL[call]) != math.Float64bits(wantL[call]) {
+						t.Errorf("%d workers, call %d: loss %v, with 1 worker %v", w, call+1, gotL[call], wantL[call])
+					}
+					for i, g := range gotG[call] {
+						if math.Float64bits(g) != math.Float64bits(wantG[call][i]) {
+							t.Errorf("%d workers, call %d: grad[%d] %v, with 1 worker %v", w, call+1, i, g, wantG[call][i])
+							break
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestScoreShardsMatchOneShard checks that splitting the batch into shards
 // changes the loss and gradient only by rounding: 301 rows as one shard,
 // as the default three, and as 43 shards of 7 rows, on two workers, agree

@@ -85,12 +85,12 @@ type scorer struct {
 	body   shardBody   // the objective whose Loss is running
 	grad   []float64   // the running Loss's parameter gradient, which the first shard writes
 	team   team.Team   // runs the shards
-	split  team.Ranges // addShard's ranges
-	addFn  func(lo, hi int)
-	// addShard's operands for addRange: the destination, and the float64
-	// or float32 source.
-	addDst, addSrc, addBuf []float64
-	addSrc32               []float32
+	split  team.Ranges // sumShards' ranges
+	sumFn  func(lo, hi int)
+	// sumShards' operands for sumRange: the shards in use, the
+	// destination, the parameter node (float32 models) and the scratch.
+	sumK, sumNode  int
+	sumDst, sumBuf []float64
 }
 
 // shardBody is a score-matching objective's loss on one shard: it records
@@ -120,8 +120,6 @@ type shard struct {
 	params   []autodiff.Node // parameter leaves returned by Build
 	grads    []autodiff.Node // their gradients, set by finish
 	g64      []float64       // a shard after the first: its parameter gradient as float64 (collect)
-	split    team.Ranges     // collect's widening, split over the shard's workers
-	workers  int             // the workers of the shard's graph (run's gw)
 	panicked any             // a panic of shardLoss, re-raised on the caller's goroutine
 
 	outs []autodiff.Node // outputs of the final backward pass
@@ -236,7 +234,6 @@ func (s *scorer) run(body shardBody, grad []float64) float64 {
 		sh.panicked = nil
 		sh.g.SetWorkers(gw)
 		sh.g32.SetWorkers(gw)
-		sh.workers = gw
 	}
 	if s.m32 != nil {
 		s.m32.Params32() // the float32 copy the shards' Build32 records
@@ -249,99 +246,103 @@ func (s *scorer) run(body shardBody, grad []float64) float64 {
 	s.body, s.grad = nil, nil
 
 	loss := 0.0
-	for i, sh := range s.shards[:k] {
+	for _, sh := range s.shards[:k] {
 		if sh.panicked != nil {
 			panic(sh.panicked)
 		}
 		loss += sh.loss
-		if i > 0 {
-			s.addShard(grad[:s.np], sh, w)
-		}
 	}
+	s.sumShards(grad[:s.np], k, w)
 	return loss
 }
 
-// addChunk is the length of the pieces in which addShard widens a float32
-// gradient: small enough to stay in the first-level cache between the
-// widening and the addition.
-const addChunk = 2048
+// sumChunk is the length of the pieces in which sumShards widens the
+// float32 gradients: small enough to stay in the first-level cache
+// between the widening and the additions.
+const sumChunk = 2048
 
-// addShard adds the parameter gradient of shard sh (one after the first)
-// to grad, over up to w workers. Each element gets the one rounded sum
-// grad[i] + g[i] (the float32 values widened exactly first), whatever the
-// split, so the bits are those of adding the shards one after the other.
-// A float32 shard's gradient is read from its graph in pieces, each
-// widened into a small scratch that stays in cache, without a float64
-// copy of the whole of it.
-func (s *scorer) addShard(grad []float64, sh *shard, w int) {
-	if s.addFn == nil {
-		s.addFn = s.addRange // made once: a method value passed on allocates
+// sumShards sets grad to the sum of the k shards' parameter gradients, in
+// shard order, over up to w workers. Every element is the chain
+// ((g₀ + g₁) + g₂) + … of the shards' values (a float32 model's widened
+// exactly first), each addition rounded once, whatever the split: the bits
+// of adding the shards one after the other. A float64 model's first shard
+// has written its gradient into grad already (collect) and the others
+// into their g64. A float32 model's are read from the shards' graphs here,
+// in cache-sized pieces, so that no shard widens its own (the first one
+// did, and the others waited for it) and each element of grad is written
+// once.
+func (s *scorer) sumShards(grad []float64, k, w int) {
+	if s.sumFn == nil {
+		s.sumFn = s.sumRange // made once: a method value passed on allocates
 	}
+	s.sumK = k
 	if s.m32 == nil {
-		s.addDst, s.addSrc = grad, sh.g64
-		s.split.Run(len(grad), w, team.MinRange, s.addFn)
+		if k > 1 {
+			s.sumDst = grad
+			s.split.Run(len(grad), w, team.MinRange, s.sumFn)
+		}
 	} else {
-		// The widening's scratch: the start of each range of g64 (the
-		// ranges do not overlap); only a few pages of it are touched.
+		// The widening's scratch: the start of each range of the first
+		// shard's g64 (the ranges do not overlap); only a few pages of it
+		// are touched.
+		sh := s.shards[0]
 		sh.g64 = grow(sh.g64, s.np)
-		s.addBuf = sh.g64
 		off := 0
-		for _, gn := range sh.grads {
-			v := sh.g32.Value(gn)
-			s.addDst, s.addSrc32 = grad[off:off+len(v)], v
-			s.split.Run(len(v), w, team.MinRange, s.addFn)
-			off += len(v)
+		for p, gn := range sh.grads {
+			n := len(sh.g32.Value(gn))
+			s.sumDst, s.sumNode, s.sumBuf = grad[off:off+n], p, sh.g64
+			s.split.Run(n, w, team.MinRange, s.sumFn)
+			off += n
 		}
 	}
-	s.addDst, s.addSrc, s.addSrc32, s.addBuf = nil, nil, nil, nil
+	s.sumDst, s.sumBuf = nil, nil
 }
 
-// addRange adds elements [lo, hi) of the source that addShard set to its
-// destination.
-func (s *scorer) addRange(lo, hi int) {
-	d := s.addDst[lo:hi]
-	if s.addSrc32 == nil {
-		simd.Axpy(d, 1, s.addSrc[lo:hi])
+// sumRange sums elements [lo, hi) of the shards' gradients into the
+// destination sumShards set: for a float64 model the later shards' g64
+// into the first's, for a float32 one parameter node sumNode of every
+// shard's graph.
+func (s *scorer) sumRange(lo, hi int) {
+	d := s.sumDst[lo:hi]
+	if s.m32 == nil {
+		for _, sh := range s.shards[1:s.sumK] {
+			simd.Axpy(d, 1, sh.g64[lo:hi])
+		}
 		return
 	}
-	v := s.addSrc32[lo:hi]
-	buf := s.addBuf[lo:min(lo+addChunk, hi)] // this range's own scratch
-	for c := 0; c < len(v); c += addChunk {
-		e := min(c+addChunk, len(v))
-		b := buf[:e-c]
-		simd.ToFloat64(b, v[c:e])
-		simd.Axpy(d[c:e], 1, b)
+	buf := s.sumBuf[lo:min(lo+sumChunk, hi)] // this range's own scratch
+	for c := 0; c < len(d); c += sumChunk {
+		e := min(c+sumChunk, len(d))
+		dc := d[c:e]
+		for i, sh := range s.shards[:s.sumK] {
+			v := sh.g32.Value(sh.grads[s.sumNode])[lo+c : lo+e]
+			if i == 0 {
+				simd.ToFloat64(dc, v)
+				continue
+			}
+			b := buf[:e-c]
+			simd.ToFloat64(b, v)
+			simd.Axpy(dc, 1, b)
+		}
 	}
 }
 
-// collect writes the first shard's parameter gradient as float64 into the
-// Loss's grad, and a later shard's of a float64 model into its own g64;
-// run then adds the later shards' to grad in shard order (addShard, which
-// reads a float32 model's from the shard's graph). It runs on the shard's
-// goroutine, so the first widening runs beside the other shards' work.
+// collect writes a float64 model's parameter gradient: the first shard's
+// into the Loss's grad, a later shard's into its own g64, which sumShards
+// adds to grad in shard order. A float32 model's stay on the shards'
+// graphs until sumShards widens and adds them all in one pass. It runs
+// on the shard's goroutine.
 func (sh *shard) collect() {
 	s := sh.s
+	if s.m32 != nil {
+		return
+	}
 	dst := s.grad[:s.np]
 	if sh.r0 != 0 {
 		sh.g64 = grow(sh.g64, s.np)
 		dst = sh.g64
 	}
-	if s.m32 == nil {
-		sh.g.Flatten(dst, sh.grads)
-		return
-	}
-	if sh.r0 != 0 {
-		return // run adds it from the graph (addShard)
-	}
-	// The widening is split over the workers this shard's graph has (more
-	// than one when the batch has fewer shards than workers).
-	off := 0
-	for _, gn := range sh.grads {
-		v := sh.g32.Value(gn)
-		d := dst[off : off+len(v)]
-		sh.split.Run(len(v), sh.workers, team.MinRange, func(lo, hi int) { simd.ToFloat64(d[lo:hi], v[lo:hi]) })
-		off += len(v)
-	}
+	sh.g.Flatten(dst, sh.grads)
 }
 
 // run evaluates the objective on the shard, keeping a panic for the

@@ -70,31 +70,17 @@ func TestScoreShardsWorkerIndependent(t *testing.T) {
 	for _, c := range scoreCases {
 		t.Run(c.name, func(t *testing.T) {
 			m := shardMLP(t)
-			wantL, wantG := shardRun(t, c.typ, c.kv, m, b1, b2, 1, 0)
-			for _, w := range []int{2, 3} {
-				gotL, gotG := shardRun(t, c.typ, c.kv, m, b1, b2, w, 0)
-				for call := range gotL {
-					if math.Float64bits(gotL[call]) != math.Float64bits(wantL[call]) {
-						t.Errorf("%d workers, call %d: loss %v, with 1 worker %v", w, call+1, gotL[call], wantL[call])
-					}
-					for i, g := range gotG[call] {
-						if math.Float64bits(g) != math.Float64bits(wantG[call][i]) {
-							t.Errorf("%d workers, call %d: grad[%d] %v, with 1 worker %v", w, call+1, i, g, wantG[call][i])
-							break
-						}
-					}
-				}
-			}
+			workerIndependent(t, c.typ, c.kv, func() energies.Trainable { return m }, b1, b2)
 		})
 	}
 }
 
 // TestScoreShardsFloat32WorkerIndependent is TestScoreShardsWorkerIndependent
 // for a float32 model large enough (2-256-256-1, 66 561 parameters) that
-// the later shards' gradients are added to the first's in two ranges at 2
-// and 3 workers (addShard): the losses and gradients must be the same bits
-// as with 1 worker. A failure means the widening and adding of a float32
-// shard's gradient depends on the split, or reads another shard's values.
+// sumShards widens and sums the shards' gradients in two ranges at 2 and 3
+// workers: the losses and gradients must be the same bits as with 1
+// worker. A failure means the widening and summing of float32 gradients
+// depends on the split, or reads another range's or shard's values.
 func TestScoreShardsFloat32WorkerIndependent(t *testing.T) {
 	x := gaussDraws(301+160, []float64{0.2, -0.1}, []float64{1, 0.3, 0.3, 0.7}, 13)
 	b1, b2 := x[:2*301], x[2*301:]
@@ -107,23 +93,29 @@ func TestScoreShardsFloat32WorkerIndependent(t *testing.T) {
 		return e.(energies.Trainable)
 	}
 	for _, c := range scoreCases[1:3] { // dsm and msdsm
-		t.Run(c.name, func(t *testing.T) {
-			wantL, wantG := shardRun(t, c.typ, c.kv, model(), b1, b2, 1, 0)
-			for _, w := range []int{2, 3} {
-				gotL, gotG := shardRun(t, c.typ, c.kv, model(), b1, b2, w, 0)
-				for call := range gotL {
-					if math.Float64bits(gotL[call]) != math.Float64bits(wantL[call]) {
-						t.Errorf("%d workers, call %d: loss %v, with 1 worker %v", w, call+1, gotL[call], wantL[call])
-					}
-					for i, g := range gotG[call] {
-						if math.Float64bits(g) != math.Float64bits(wantG[call][i]) {
-							t.Errorf("%d workers, call %d: grad[%d] %v, with 1 worker %v", w, call+1, i, g, wantG[call][i])
-							break
-						}
-					}
+		t.Run(c.name, func(t *testing.T) { workerIndependent(t, c.typ, c.kv, model, b1, b2) })
+	}
+}
+
+// workerIndependent runs objective typ on the model that model returns
+// (two calls, on b1 and b2) at 1, 2 and 3 workers and fails unless the
+// losses and gradients at 2 and 3 are those at 1, bit for bit.
+func workerIndependent(t *testing.T, typ string, kv []any, model func() energies.Trainable, b1, b2 []float64) {
+	t.Helper()
+	wantL, wantG := shardRun(t, typ, kv, model(), b1, b2, 1, 0)
+	for _, w := range []int{2, 3} {
+		gotL, gotG := shardRun(t, typ, kv, model(), b1, b2, w, 0)
+		for call := range gotL {
+			if math.Float64bits(gotL[call]) != math.Float64bits(wantL[call]) {
+				t.Errorf("%d workers, call %d: loss %v, with 1 worker %v", w, call+1, gotL[call], wantL[call])
+			}
+			for i, g := range gotG[call] {
+				if math.Float64bits(g) != math.Float64bits(wantG[call][i]) {
+					t.Errorf("%d workers, call %d: grad[%d] %v, with 1 worker %v", w, call+1, i, g, wantG[call][i])
+					break
 				}
 			}
-		})
+		}
 	}
 }
 

@@ -118,7 +118,7 @@ func (t *convChunkJob[T]) run(c0, c1 int) {
 			col, cat = colBuf[:mw*cols], catBuf[:cols*s.OutC]
 			for i := i0; i < i1; i++ {
 				im2col(col[(i-i0)*hw:], cols, t.x[i*in:(i+1)*in], s, t.off, xp)
-				kTranspose(cat[(i-i0)*on:(i-i0+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
+				transpose(cat[(i-i0)*on:(i-i0+1)*on], t.w[i*on:(i+1)*on], s.OutC, hw)
 			}
 			clear(col[ckk*cols:])
 			part := t.part[c*mw*s.OutC : (c+1)*mw*s.OutC]

@@ -27,16 +27,6 @@ var nhwcMinC = 8
 // path.
 func useNHWC(s ConvShape) bool { return s.InC >= nhwcMinC }
 
-// kTranspose writes the c×r transpose of the r×c matrix src into dst
-// (simd.Transpose32 for float32).
-func kTranspose[T Float](dst, src []T, r, c int) {
-	if is32[T]() && r > 1 && c > 1 {
-		simd.Transpose32(f32(dst[:r*c]), f32(src[:r*c]), r, c)
-		return
-	}
-	transpose(dst, src, r, c)
-}
-
 // nhwcGeom holds the sizes of the NHWC path for a geometry.
 type nhwcGeom struct {
 	s                ConvShape
@@ -83,7 +73,7 @@ func (q nhwcGeom) planeSize() int { return q.hp * q.wp * q.s.InC }
 // NHWC planes, through tmp (H·W·InC values).
 func nhwcIn[T Float](q nhwcGeom, xp, tmp, x []T) {
 	s := q.s
-	kTranspose(tmp, x[:s.InC*q.hwin], s.InC, q.hwin)
+	transpose(tmp, x[:s.InC*q.hwin], s.InC, q.hwin)
 	xp = xp[:q.planeSize()]
 	clear(xp)
 	rowLen := s.W * s.InC
@@ -102,7 +92,7 @@ func nhwcOut[T Float](q nhwcGeom, x, tmp, xp []T) {
 		d := ((h+s.Pad)*q.wp + s.Pad) * s.InC
 		copy(tmp[h*rowLen:(h+1)*rowLen], xp[d:d+rowLen])
 	}
-	kTranspose(x[:s.InC*q.hwin], tmp[:q.hwin*s.InC], q.hwin, s.InC)
+	transpose(x[:s.InC*q.hwin], tmp[:q.hwin*s.InC], q.hwin, s.InC)
 }
 
 // im2row writes the columns [c0, c1) of the im2row matrix of the NHWC
@@ -168,10 +158,10 @@ func permuteWeights[T Float](wp, w, tmp []T, s ConvShape, tr bool) {
 		dst = tmp
 	}
 	for o := 0; o < s.OutC; o++ {
-		kTranspose(dst[o*ckk:(o+1)*ckk], w[o*ckk:(o+1)*ckk], s.InC, kk)
+		transpose(dst[o*ckk:(o+1)*ckk], w[o*ckk:(o+1)*ckk], s.InC, kk)
 	}
 	if tr {
-		kTranspose(wp[:ckk*s.OutC], tmp[:ckk*s.OutC], s.OutC, ckk)
+		transpose(wp[:ckk*s.OutC], tmp[:ckk*s.OutC], s.OutC, ckk)
 	}
 }
 
@@ -233,11 +223,11 @@ func (t *nhwcJob[T]) run(r0, r1 int) {
 				kMatMul(small[:rows*s.OutC], big[:rows*q.ckk], t.wp, rows, q.ckk, s.OutC)
 			}
 			for i := i0; i < i1; i++ {
-				kTranspose(t.out[i*on:(i+1)*on], small[(i-i0)*on:(i-i0+1)*on], q.hw, s.OutC)
+				transpose(t.out[i*on:(i+1)*on], small[(i-i0)*on:(i-i0+1)*on], q.hw, s.OutC)
 			}
 		case opConvT: // small = the chunk's yᵀ, big = small·wp, then row2im
 			for i := i0; i < i1; i++ {
-				kTranspose(small[(i-i0)*on:(i-i0+1)*on], t.x[i*on:(i+1)*on], s.OutC, q.hw)
+				transpose(small[(i-i0)*on:(i-i0+1)*on], t.x[i*on:(i+1)*on], s.OutC, q.hw)
 			}
 			kMatMul(big[:rows*q.ckk], small[:rows*s.OutC], t.wp, rows, s.OutC, q.ckk)
 			for i := i0; i < i1; i++ {
@@ -264,7 +254,7 @@ func (t *nhwcJob[T]) weightGrad(r0, r1 int, xp, tmp, big, small, acc []T) {
 		for i := i0; i < i1; i++ {
 			nhwcIn(q, xp, tmp, t.x[i*in:(i+1)*in])
 			im2row(q, big[(i-i0)*q.hw*m:], m, xp, r0, r1)
-			kTranspose(small[(i-i0)*on:(i-i0+1)*on], t.y[i*on:(i+1)*on], s.OutC, q.hw)
+			transpose(small[(i-i0)*on:(i-i0+1)*on], t.y[i*on:(i+1)*on], s.OutC, q.hw)
 		}
 		if i0 == 0 {
 			kMatMulAT(dst, big[:rows*m], small[:rows*s.OutC], m, rows, s.OutC)

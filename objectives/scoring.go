@@ -88,9 +88,13 @@ type scorer struct {
 	split  team.Ranges // sumShards' ranges
 	sumFn  func(lo, hi int)
 	// sumShards' operands for sumRange: the shards in use, the
-	// destination, the parameter node (float32 models) and the scratch.
-	sumK, sumNode  int
-	sumDst, sumBuf []float64
+	// destination and the parameter node (float32 models).
+	sumK, sumNode int
+	sumDst        []float64
+	// sumBuf is sumRange's scratch for float32 models, np long: a range
+	// [lo, hi) widens its pieces into sumBuf[lo:], so that the ranges
+	// never share it; only a few pages of it are touched.
+	sumBuf []float64
 }
 
 // shardBody is a score-matching objective's loss on one shard: it records
@@ -282,20 +286,16 @@ func (s *scorer) sumShards(grad []float64, k, w int) {
 			s.split.Run(len(grad), w, team.MinRange, s.sumFn)
 		}
 	} else {
-		// The widening's scratch: the start of each range of the first
-		// shard's g64 (the ranges do not overlap); only a few pages of it
-		// are touched.
-		sh := s.shards[0]
-		sh.g64 = grow(sh.g64, s.np)
-		off := 0
+		s.sumBuf = grow(s.sumBuf, s.np)
+		sh, off := s.shards[0], 0
 		for p, gn := range sh.grads {
 			n := len(sh.g32.Value(gn))
-			s.sumDst, s.sumNode, s.sumBuf = grad[off:off+n], p, sh.g64
+			s.sumDst, s.sumNode = grad[off:off+n], p
 			s.split.Run(n, w, team.MinRange, s.sumFn)
 			off += n
 		}
 	}
-	s.sumDst, s.sumBuf = nil, nil
+	s.sumDst = nil
 }
 
 // sumRange sums elements [lo, hi) of the shards' gradients into the
@@ -310,7 +310,7 @@ func (s *scorer) sumRange(lo, hi int) {
 		}
 		return
 	}
-	buf := s.sumBuf[lo:min(lo+sumChunk, hi)] // this range's own scratch
+	buf := s.sumBuf[lo:min(lo+sumChunk, hi)]
 	for c := 0; c < len(d); c += sumChunk {
 		e := min(c+sumChunk, len(d))
 		dc := d[c:e]

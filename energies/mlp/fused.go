@@ -362,22 +362,14 @@ func backLayer[T elem](m *MLP, g, delta, p, wt []T, l int) {
 	}
 }
 
-// transpose writes the c×r transpose of the r×c row-major src into dst, in
-// 8×8 tiles to stay in cache.
+// transpose writes the c×r transpose of the r×c row-major src into dst
+// (simd.Transpose32 or Transpose64).
 func transpose[T elem](dst, src []T, r, c int) {
-	const t = 8
-	for i0 := 0; i0 < r; i0 += t {
-		i1 := min(i0+t, r)
-		for j0 := 0; j0 < c; j0 += t {
-			j1 := min(j0+t, c)
-			for i := i0; i < i1; i++ {
-				row := src[i*c : (i+1)*c]
-				for j := j0; j < j1; j++ {
-					dst[j*r+i] = row[j]
-				}
-			}
-		}
+	if is32[T]() {
+		simd.Transpose32(as32(dst), as32(src), r, c)
+		return
 	}
+	simd.Transpose64(as64(dst), as64(src), r, c)
 }
 
 // The kernels below pick the float64 or float32 simd kernel by T's size;

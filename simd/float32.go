@@ -263,7 +263,7 @@ func getScratch32(size int) *[]float32 { return scratch32.get(size) }
 func putScratch32(p *[]float32)        { scratch32.put(p) }
 
 // transpose32 is transpose for float32.
-func transpose32(dst, src []float32, r, c int) { transposeOf(dst, src, r, c) }
+func transpose32(dst, src []float32, r, c int) { transposeRows8(dst, src, r, c) }
 
 // Mul32 sets dst[i] *= x[i], one rounding per element: every
 // implementation gives the same bits. It panics if the lengths differ.

@@ -1,9 +1,6 @@
 package simd
 
-import (
-	"sync/atomic"
-	"unsafe"
-)
+import "sync/atomic"
 
 // MatMul sets C = A·B for row-major A (m×k), B (k×n) and C (m×n):
 //
@@ -178,22 +175,3 @@ var scratch scratchPool[float64]
 
 func getScratch(size int) *[]float64 { return scratch.get(size) }
 func putScratch(p *[]float64)        { scratch.put(p) }
-
-// transposeOf writes the c×r transpose of the r×c row-major src into
-// dst, in tiles of 64 bytes a side to stay in cache.
-func transposeOf[T float32 | float64](dst, src []T, r, c int) {
-	var z T
-	t := 64 / int(unsafe.Sizeof(z))
-	for i0 := 0; i0 < r; i0 += t {
-		i1 := min(i0+t, r)
-		for j0 := 0; j0 < c; j0 += t {
-			j1 := min(j0+t, c)
-			for i := i0; i < i1; i++ {
-				row := src[i*c : (i+1)*c]
-				for j := j0; j < j1; j++ {
-					dst[j*r+i] = row[j]
-				}
-			}
-		}
-	}
-}

@@ -2,12 +2,9 @@ package optim
 
 import (
 	"fmt"
-	"math"
-	"runtime"
-
-	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/simd"
+	"math"
 )
 
 func init() { Register("adam", func() Optimizer { return NewAdam() }) }
@@ -36,7 +33,6 @@ type Adam struct {
 
 	m, v   []float64       // first and second moment estimates
 	consts simd.AdamConsts // the factors of the current step
-	split  team.Ranges     // the update's ranges over the cores
 }
 
 // NewAdam returns an Adam optimizer with the defaults of Kingma & Ba: lr
@@ -86,10 +82,7 @@ func (o *Adam) Start(n, total int) error {
 
 // Step applies one update (see Optimizer.Step).
 func (o *Adam) Step(params, grad []float64) (lr, gradNorm float64) {
-	lr, gradNorm, ok := o.begin("adam", params, grad)
-	if !ok {
-		return lr, gradNorm
-	}
+	lr = o.LRAt(o.step)
 	t := float64(o.step + 1)
 	b1, b2 := o.Beta1, o.Beta2
 	// With the bias corrections c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ,
@@ -105,15 +98,16 @@ func (o *Adam) Step(params, grad []float64) (lr, gradNorm float64) {
 		Decay: 1 - lr*o.WeightDecay,
 		Eps:   o.Eps,
 	}
-	n := len(grad)
-	m, v, params := o.m[:n], o.v[:n], params[:n]
+	m, v := o.m, o.v
 	// Element-wise, so any split gives the same bits; large models (an
 	// MNIST-sized MLP has 665 089 parameters) split over the cores, on the
 	// process's shared helpers (team), not goroutines of their own.
-	o.split.Run(n, runtime.GOMAXPROCS(0), team.MinRange, func(lo, hi int) {
+	gradNorm, ok := o.apply("adam", params, grad, func(lo, hi int) {
 		simd.Adam(params[lo:hi], m[lo:hi], v[lo:hi], grad[lo:hi], c)
 	})
-	o.step++
+	if ok {
+		o.step++
+	}
 	return lr, gradNorm
 }
 

@@ -73,30 +73,31 @@ func (o *SGD) Start(n, total int) error {
 
 // Step applies one update (see Optimizer.Step).
 func (o *SGD) Step(params, grad []float64) (lr, gradNorm float64) {
-	lr, gradNorm, ok := o.begin("sgd", params, grad)
-	if !ok {
-		return lr, gradNorm
+	lr = o.LRAt(o.step)
+	mu, wd, buf := o.Momentum, o.WeightDecay, o.buf
+	gradNorm, ok := o.apply("sgd", params, grad, func(lo, hi int) {
+		switch {
+		case mu == 0:
+			for i := lo; i < hi; i++ {
+				params[i] -= lr * (grad[i] + wd*params[i])
+			}
+		case o.Nesterov:
+			for i := lo; i < hi; i++ {
+				g := grad[i] + wd*params[i]
+				buf[i] = mu*buf[i] + g
+				params[i] -= lr * (g + mu*buf[i])
+			}
+		default:
+			for i := lo; i < hi; i++ {
+				g := grad[i] + wd*params[i]
+				buf[i] = mu*buf[i] + g
+				params[i] -= lr * buf[i]
+			}
+		}
+	})
+	if ok {
+		o.step++
 	}
-	mu, wd := o.Momentum, o.WeightDecay
-	switch {
-	case mu == 0:
-		for i, g := range grad {
-			params[i] -= lr * (g + wd*params[i])
-		}
-	case o.Nesterov:
-		for i, g := range grad {
-			g += wd * params[i]
-			o.buf[i] = mu*o.buf[i] + g
-			params[i] -= lr * (g + mu*o.buf[i])
-		}
-	default:
-		for i, g := range grad {
-			g += wd * params[i]
-			o.buf[i] = mu*o.buf[i] + g
-			params[i] -= lr * o.buf[i]
-		}
-	}
-	o.step++
 	return lr, gradNorm
 }
 

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/goebm/ebm/checkpoint"
 	"github.com/goebm/ebm/energies"
+	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/objectives"
 	"github.com/goebm/ebm/optim"
 	"github.com/goebm/ebm/samplers"
@@ -90,6 +93,7 @@ type Trainer struct {
 
 	avg   []float64 // the moving average of the model's parameters ([train] ema); nil when off
 	avgIn bool      // the model holds avg, and avg the optimizer's parameters (UseAverage)
+	split team.Ranges
 }
 
 // A finite loss that runs away is a divergence too: a step's loss L stops
@@ -222,6 +226,18 @@ func (t *Trainer) scatter() {
 	copy(t.objective.Params(), t.params[t.nModel:])
 }
 
+// allFinite reports whether every updated parameter is finite, in ranges
+// over the cores.
+func (t *Trainer) allFinite() bool {
+	var bad atomic.Bool
+	t.split.Run(len(t.params), runtime.GOMAXPROCS(0), team.MinRange, func(lo, hi int) {
+		if !simd.AllFinite(t.params[lo:hi]) {
+			bad.Store(true)
+		}
+	})
+	return !bad.Load()
+}
+
 // Settings returns the run's settings.
 func (t *Trainer) Settings() Settings { return t.s }
 
@@ -289,7 +305,7 @@ func (t *Trainer) Step(ctx context.Context) (StepInfo, error) {
 	if math.IsNaN(gn) || math.IsInf(gn, 0) {
 		return diverged(gn, lr, fmt.Sprintf("the gradient norm is %v (loss %v)", gn, loss))
 	}
-	if !simd.AllFinite(t.params) {
+	if !t.allFinite() {
 		for i, v := range t.params {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return diverged(gn, lr, fmt.Sprintf("parameter %d is %v after the update (loss %v, gradient norm %v)", i, v, loss, gn))
@@ -298,10 +314,12 @@ func (t *Trainer) Step(ctx context.Context) (StepInfo, error) {
 	}
 	t.scatter()
 	if t.avg != nil {
-		w := 1 - t.s.EMA
-		for i, v := range t.model.Params() {
-			t.avg[i] += w * (v - t.avg[i]) // d·avg + (1−d)·θ
-		}
+		w, avg, p := 1-t.s.EMA, t.avg, t.model.Params()
+		t.split.Run(len(avg), runtime.GOMAXPROCS(0), team.MinRange, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				avg[i] += w * (p[i] - avg[i]) // d·avg + (1−d)·θ
+			}
+		})
 	}
 	t.step = n
 	t.recent.add(loss)

@@ -568,3 +568,49 @@ func mcCheckContrastFD(t *testing.T, what string, c *contrast, n int, alpha floa
 	scratch := make([]float64, len(grad))
 	mcCheckFD(t, what, c.m.Params(), func() float64 { return c.loss(n, n, alpha, scratch) }, grad)
 }
+
+// TestNoiseGaussianBlocks checks the fit in 7 dimensions on 1000 rows,
+// four blocks of the product, the last one short: L·Lᵀ must be the
+// covariance computed pair by pair, and L lower triangular. A failure
+// means a block's rows skipped or counted twice, centring by the wrong
+// mean, or a Cholesky that leaves the upper triangle behind.
+func TestNoiseGaussianBlocks(t *testing.T) {
+	const n, d = 1000, 7
+	r := rng.New(5, 0)
+	data := make([]float64, n*d)
+	for i := 0; i < n; i++ {
+		z := 0.0
+		for j := 0; j < d; j++ {
+			z = 0.6*z + r.Norm()
+			data[i*d+j] = float64(j) + z
+		}
+	}
+	q, err := fitNoise("init", "gaussian", data, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for a := 0; a < d; a++ {
+		for b := 0; b < d; b++ {
+			var ma, mb, c float64
+			for i := 0; i < n; i++ {
+				ma += data[i*d+a]
+				mb += data[i*d+b]
+			}
+			ma, mb = ma/n, mb/n
+			for i := 0; i < n; i++ {
+				c += (data[i*d+a] - ma) * (data[i*d+b] - mb)
+			}
+			c /= n - 1
+			var llt float64
+			for k := 0; k < d; k++ {
+				llt += q.chol[a*d+k] * q.chol[b*d+k]
+			}
+			if math.Abs(llt-c) > 1e-10*math.Max(1, math.Abs(c)) {
+				t.Errorf("(L·Lᵀ)[%d][%d] = %v, want the covariance %v", a, b, llt, c)
+			}
+			if b > a && q.chol[a*d+b] != 0 {
+				t.Errorf("L[%d][%d] = %v above the diagonal", a, b, q.chol[a*d+b])
+			}
+		}
+	}
+}

@@ -2,9 +2,10 @@ package optim
 
 import (
 	"fmt"
+	"math"
+
 	"github.com/goebm/ebm/registry"
 	"github.com/goebm/ebm/simd"
-	"math"
 )
 
 func init() { Register("adam", func() Optimizer { return NewAdam() }) }

@@ -93,7 +93,7 @@ type Trainer struct {
 
 	avg   []float64 // the moving average of the model's parameters ([train] ema); nil when off
 	avgIn bool      // the model holds avg, and avg the optimizer's parameters (UseAverage)
-	split team.Ranges
+	split team.Ranges // the finiteness check and the average, in ranges over the cores
 }
 
 // A finite loss that runs away is a divergence too: a step's loss L stops

@@ -91,8 +91,8 @@ type Trainer struct {
 	sessionStart  time.Time    // when this session's first step began; zero before
 	resumedAt     []int64
 
-	avg   []float64 // the moving average of the model's parameters ([train] ema); nil when off
-	avgIn bool      // the model holds avg, and avg the optimizer's parameters (UseAverage)
+	avg   []float64   // the moving average of the model's parameters ([train] ema); nil when off
+	avgIn bool        // the model holds avg, and avg the optimizer's parameters (UseAverage)
 	split team.Ranges // the finiteness check and the average, in ranges over the cores
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/goebm/ebm/autodiff"
 	"github.com/goebm/ebm/energies"
@@ -367,24 +368,56 @@ func fitNoise(key, kind string, data []float64, d int) (*noise, error) {
 			}
 			clear(cov[a*d+a+1 : (a+1)*d]) // the factor is lower triangular
 		}
-		// In-place Cholesky of the lower triangle.
+		// Fewer rows than dimensions, or a dimension without spread (a pixel
+		// dark in every image of a small subset), leave the covariance
+		// singular: then the smallest ridge λI, from 1e-6 of the mean
+		// variance up by tens, that makes it positive definite is added.
+		// Data the plain fit accepts get exactly its factor.
+		var meanVar float64
 		for j := 0; j < d; j++ {
-			rj := cov[j*d : j*d+j]
-			s := cov[j*d+j] - simd.Dot(rj, rj)
-			if !(s > 0) || math.IsInf(s, 0) {
-				return nil, fmt.Errorf("key %q: the data's covariance is singular or not finite (dimension %d); a Gaussian fit needs data spread in every dimension", key, j)
+			meanVar += cov[j*d+j] / float64(d)
+		}
+		plain := slices.Clone(cov)
+		for ridge := 0.0; ; {
+			logDet, ok := cholLower(cov, d)
+			if ok {
+				q.logNorm -= logDet
+				break
 			}
-			l := math.Sqrt(s)
-			cov[j*d+j] = l
-			for i := j + 1; i < d; i++ {
-				cov[i*d+j] = (cov[i*d+j] - simd.Dot(cov[i*d:i*d+j], rj)) / l
+			ridge = max(ridge*10, 1e-6*meanVar)
+			if !(meanVar > 0) || math.IsInf(meanVar, 0) || ridge > 0.1*meanVar {
+				return nil, fmt.Errorf("key %q: the data's covariance is not finite, or not positive definite even with a ridge of a tenth of its mean variance %v; a Gaussian fit needs data spread in some dimension", key, meanVar)
 			}
-			q.logNorm -= math.Log(l)
+			copy(cov, plain)
+			for j := 0; j < d; j++ {
+				cov[j*d+j] += ridge
+			}
 		}
 		q.logNorm -= 0.5 * float64(d) * math.Log(2*math.Pi)
 		return q, nil
 	}
 	return nil, fmt.Errorf("key %q: unknown value %q; want %s", key, kind, noiseKinds)
+}
+
+// cholLower factors the symmetric positive definite a (d×d, lower
+// triangle read, upper triangle zero) in place into L, a = L·Lᵀ, and
+// returns log det L; ok is false, and a part-factored, when a is not
+// positive definite or not finite.
+func cholLower(a []float64, d int) (logDet float64, ok bool) {
+	for j := 0; j < d; j++ {
+		rj := a[j*d : j*d+j]
+		s := a[j*d+j] - simd.Dot(rj, rj)
+		if !(s > 0) || math.IsInf(s, 0) {
+			return 0, false
+		}
+		l := math.Sqrt(s)
+		a[j*d+j] = l
+		for i := j + 1; i < d; i++ {
+			a[i*d+j] = (a[i*d+j] - simd.Dot(a[i*d:i*d+j], rj)) / l
+		}
+		logDet += math.Log(l)
+	}
+	return logDet, true
 }
 
 // sample writes one draw into x (len d): a uniform draw uses d Float64s of

@@ -259,14 +259,30 @@ func TestNoiseGaussian(t *testing.T) {
 	}
 }
 
-// If degenerate data were accepted, the noise density would be singular
-// (NaN log densities, draws on a line); the error must name the key.
+// If degenerate data were accepted as they are, the noise density would
+// be singular (NaN log densities, draws on a line); the uniform box must
+// refuse them, naming the key, and the Gaussian fit must add the smallest
+// ridge that makes it a density (1e-6 of the mean variance here), or refuse data without any spread.
 func TestNoiseDegenerate(t *testing.T) {
 	flat := []float64{0, 1, 2, 1, 3, 1} // y constant
-	for _, kind := range []string{"uniform", "gaussian"} {
-		if _, err := fitNoise("init", kind, flat, 2); err == nil || !strings.Contains(err.Error(), `"init"`) {
-			t.Errorf("%s on flat data: err = %v, want an error naming \"init\"", kind, err)
-		}
+	if _, err := fitNoise("init", "uniform", flat, 2); err == nil || !strings.Contains(err.Error(), `"init"`) {
+		t.Errorf("uniform on flat data: err = %v, want an error naming \"init\"", err)
+	}
+	q, err := fitNoise("init", "gaussian", flat, 2)
+	if err != nil {
+		t.Fatalf("gaussian on flat data: %v", err)
+	}
+	// x = 0, 2, 3: variance 7/3; y: 0. The ridge is 1e-6 of their mean.
+	vx := 7.0 / 3
+	ridge := 1e-6 * vx / 2
+	if math.Abs(q.chol[3]-math.Sqrt(ridge)) > 1e-15 || math.Abs(q.chol[0]-math.Sqrt(vx+ridge)) > 1e-12 || q.chol[1] != 0 || q.chol[2] != 0 {
+		t.Errorf("gaussian on flat data: L = %v, want diag(√(7/3 + r), √r), r = %v", q.chol, ridge)
+	}
+	if lp := q.logPdf([]float64{1, 1}); math.IsNaN(lp) || math.IsInf(lp, 0) {
+		t.Errorf("gaussian on flat data: log q at the mean = %v", lp)
+	}
+	if _, err := fitNoise("init", "gaussian", []float64{1, 2, 1, 2, 1, 2}, 2); err == nil || !strings.Contains(err.Error(), `"init"`) {
+		t.Errorf("gaussian on constant data: err = %v, want an error naming \"init\"", err)
 	}
 	if _, err := fitNoise("noise", "gaussian", []float64{1, 2}, 2); err == nil {
 		t.Error("a Gaussian fitted to one row was accepted")

@@ -38,7 +38,7 @@ func init() { Register("nce", func() Objective { return NewNCE() }) }
 // close enough to it that the classification is not trivial; on
 // multi-modal data a bigger ν helps.
 type NCE struct {
-	Noise        string  `toml:"noise" doc:"noise density fitted to the training data: \"gaussian\" (its mean and covariance) or \"uniform\" (its bounding box enlarged by 25 %)"`
+	Noise        string  `toml:"noise" doc:"noise density fitted to the training data: \"gaussian\" (its mean and covariance, plus the smallest ridge that makes it positive definite where it is singular) or \"uniform\" (its bounding box enlarged by 25 %)"`
 	Nu           float64 `toml:"nu" doc:"noise draws per data row (ν > 0); each batch of n rows draws round(ν·n) noise points"`
 	EstimateLogZ bool    `toml:"estimate_log_z" doc:"start log Z at an importance-sampling estimate log mean exp(−E(y) − log q(y)) over 4096 noise draws y;\nfalse starts it at 0"`
 

@@ -48,7 +48,7 @@ type PCD struct {
 	ClipGrad float64                              `toml:"clip_grad" doc:"if > 0, the sampler sees each chain's ∇ₓE clipped to this norm (the energy itself is unchanged); 0 = off"`
 	Buffer   int                                  `toml:"buffer" doc:"number of persistent chains in the replay buffer (>= 1, and >= the batch size)"`
 	Restart  float64                              `toml:"restart" doc:"probability that a chain taken from the buffer restarts from the noise density, in [0, 1]"`
-	InitDist string                               `toml:"init" doc:"noise density of the initial buffer and the restarts: \"uniform\" over the data's bounding box enlarged by 25 %,\nor \"gaussian\" with the data's mean and covariance"`
+	InitDist string                               `toml:"init" doc:"noise density of the initial buffer and the restarts: \"uniform\" over the data's bounding box enlarged by 25 %,\nor \"gaussian\" with the data's mean and covariance (plus the smallest ridge that makes it positive definite where it is singular:\nfewer rows than dimensions, or a dimension without spread)"`
 	InitBox  []float64                            `toml:"init_box" doc:"[lo, hi], optional, with init = \"uniform\": uniform over [lo, hi] in every coordinate instead of the data's box\n(Du & Mordatch restart from U[0, 1] on images, where border pixels are 0 in every image); lo < hi, both finite"`
 	Sampler  registry.Component[samplers.Sampler] `toml:"sampler" doc:"the [objective.sampler] table: any sampler (type plus its keys), run without warmup;\ndefault: type = \"ula\", step_size = 0.005, noise_std = 0 (exact Langevin noise)"`
 

@@ -26,7 +26,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync/atomic"
 
 	"github.com/goebm/ebm/internal/team"
 	"github.com/goebm/ebm/registry"
@@ -249,7 +248,7 @@ func (c *Common) apply(name string, params, grad []float64, update func(lo, hi i
 		c.split.Run(n, w, team.MinRange, update)
 		return norm, true
 	}
-	if !c.allFinite(grad, w) {
+	if !c.split.All(n, w, team.MinRange, func(lo, hi int) bool { return simd.AllFinite(grad[lo:hi]) }) {
 		return Norm(grad), false
 	}
 	o := &c.overlap
@@ -269,18 +268,6 @@ func (c *Common) apply(name string, params, grad []float64, update func(lo, hi i
 	norm = o.norm
 	o.grad, o.update = nil, nil
 	return norm, true
-}
-
-// allFinite reports whether every value of g is finite, in ranges over w
-// cores.
-func (c *Common) allFinite(g []float64, w int) bool {
-	var bad atomic.Bool
-	c.split.Run(len(g), w, team.MinRange, func(lo, hi int) {
-		if !simd.AllFinite(g[lo:hi]) {
-			bad.Store(true)
-		}
-	})
-	return !bad.Load()
 }
 
 // Norm returns the Euclidean norm of g: NaN if any component is NaN, +Inf

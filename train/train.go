@@ -6,7 +6,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync/atomic"
 	"time"
 
 	"github.com/goebm/ebm/checkpoint"
@@ -226,18 +225,6 @@ func (t *Trainer) scatter() {
 	copy(t.objective.Params(), t.params[t.nModel:])
 }
 
-// allFinite reports whether every updated parameter is finite, in ranges
-// over the cores.
-func (t *Trainer) allFinite() bool {
-	var bad atomic.Bool
-	t.split.Run(len(t.params), runtime.GOMAXPROCS(0), team.MinRange, func(lo, hi int) {
-		if !simd.AllFinite(t.params[lo:hi]) {
-			bad.Store(true)
-		}
-	})
-	return !bad.Load()
-}
-
 // Settings returns the run's settings.
 func (t *Trainer) Settings() Settings { return t.s }
 
@@ -305,7 +292,7 @@ func (t *Trainer) Step(ctx context.Context) (StepInfo, error) {
 	if math.IsNaN(gn) || math.IsInf(gn, 0) {
 		return diverged(gn, lr, fmt.Sprintf("the gradient norm is %v (loss %v)", gn, loss))
 	}
-	if !t.allFinite() {
+	if !t.split.All(len(t.params), runtime.GOMAXPROCS(0), team.MinRange, func(lo, hi int) bool { return simd.AllFinite(t.params[lo:hi]) }) {
 		for i, v := range t.params {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return diverged(gn, lr, fmt.Sprintf("parameter %d is %v after the update (loss %v, gradient norm %v)", i, v, loss, gn))

@@ -1,5 +1,7 @@
 package team
 
+import "sync/atomic"
+
 // Ranges runs a function over [0, n) cut into contiguous ranges, each a
 // unit of a Team: for element-wise passes over long vectors (a model's
 // parameters and gradient), whose results do not depend on the cut. Its
@@ -32,6 +34,18 @@ func (r *Ranges) Run(n, w, grain int, f func(lo, hi int)) {
 	}
 	r.t.Run(parts, parts)
 	r.f = nil
+}
+
+// All reports whether ok holds for every range of Run(n, w, grain, …):
+// a check over a long vector (are all its values finite?) on the cores.
+func (r *Ranges) All(n, w, grain int, ok func(lo, hi int) bool) bool {
+	var bad atomic.Bool
+	r.Run(n, w, grain, func(lo, hi int) {
+		if !ok(lo, hi) {
+			bad.Store(true)
+		}
+	})
+	return !bad.Load()
 }
 
 // ForRanges is Ranges.Run on a Ranges of its own (allocated only when the

@@ -39,3 +39,19 @@ func TestRangesCover(t *testing.T) {
 		}
 	}
 }
+
+// TestRangesAll checks that All is true when every range's check holds and
+// false when one range's fails, whichever range that is, split or not. A
+// failure means a failing range lost (a check's result overwritten by a
+// later range's) or a range never checked.
+func TestRangesAll(t *testing.T) {
+	var r Ranges
+	for _, n := range []int{10, 4 * MinRange} {
+		for _, bad := range []int{-1, 0, n / 2, n - 1} {
+			got := r.All(n, 3, MinRange, func(lo, hi int) bool { return bad < lo || bad >= hi })
+			if want := bad < 0; got != want {
+				t.Errorf("n=%d, bad index %d: All = %v, want %v", n, bad, got, want)
+			}
+		}
+	}
+}
